@@ -1,0 +1,353 @@
+"""Field validators, converters and plain-data codecs shared by the records.
+
+Each record field is declared with one of the helpers below, which attach both
+its validation (messages name the field and the bad value) and its codec (how it
+becomes a JSON type in ``to_dict`` and comes back in ``from_dict``).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeAlias, TypeVar
+
+import attrs
+
+from ._frozen import EMPTY, FrozenMap, freeze
+from .errors import InvalidInput
+
+Scalar: TypeAlias = str | int | float | bool | None
+"""A JSON scalar: what extracted fields, attributes and settings hold."""
+
+JSON: TypeAlias = Scalar | list["JSON"] | dict[str, "JSON"]
+
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+EnumT = TypeVar("EnumT", bound=enum.Enum)
+
+
+class Codec:
+    """How one field travels to and from plain JSON data."""
+
+    __slots__ = ("dump", "load")
+
+    def __init__(self, dump: Callable[[Any], Any], load: Callable[[Any], Any]) -> None:
+        self.dump = dump
+        self.load = load
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+PLAIN = Codec(_identity, _identity)
+
+
+def _fail(attribute: attrs.Attribute[Any], expected: str, value: Any) -> InvalidInput:
+    return InvalidInput(f"{attribute.name} must be {expected}; got {value!r}")
+
+
+# --------------------------------------------------------------------------- validators
+
+
+def _text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str:
+        raise _fail(attribute, "a string", value)
+
+
+def _nonempty_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str or not value:
+        raise _fail(attribute, "a non-empty string", value)
+
+
+def _optional_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and type(value) is not str:
+        raise _fail(attribute, "a string or None", value)
+
+
+def _count(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not int or value < 0:
+        raise _fail(attribute, "a non-negative integer", value)
+
+
+def _flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not bool:
+        raise _fail(attribute, "True or False", value)
+
+
+def _e164(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str or not _E164.fullmatch(value):
+        raise _fail(attribute, "a phone number in E.164 form (+ and 7-15 digits)", value)
+
+
+def is_e164(value: str) -> bool:
+    """True if ``value`` has the E.164 shape: ``+``, a non-zero digit, 7-15 digits in all."""
+    return _E164.fullmatch(value) is not None
+
+
+# --------------------------------------------------------------------------- field makers
+
+
+def text(*, default: str | None = None) -> Any:
+    """A ``str`` field; non-empty when it has no default."""
+    if default is None:
+        return attrs.field(validator=_nonempty_text, metadata={"codec": PLAIN})
+    return attrs.field(default=default, validator=_text, metadata={"codec": PLAIN})
+
+
+def optional_text() -> Any:
+    """A ``str | None`` field defaulting to None."""
+    return attrs.field(default=None, validator=_optional_text, metadata={"codec": PLAIN})
+
+
+def e164() -> Any:
+    """A phone number already in E.164 form (normalising is the importer's job)."""
+    return attrs.field(validator=_e164, metadata={"codec": PLAIN})
+
+
+def count(*, default: int = 0, minimum: int = 0) -> Any:
+    """A non-negative ``int`` field (at least ``minimum``)."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if type(value) is not int or value < minimum:
+            raise _fail(attribute, f"an integer >= {minimum}", value)
+
+    validator = _count if minimum == 0 else check
+    return attrs.field(default=default, validator=validator, metadata={"codec": PLAIN})
+
+
+def ranged(*, default: int, low: int, high: int) -> Any:
+    """An ``int`` field within ``low..high`` inclusive."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if type(value) is not int or not low <= value <= high:
+            raise _fail(attribute, f"an integer from {low} to {high}", value)
+
+    return attrs.field(default=default, validator=check, metadata={"codec": PLAIN})
+
+
+def flag(*, default: bool = False) -> Any:
+    """A ``bool`` field."""
+    return attrs.field(default=default, validator=_flag, metadata={"codec": PLAIN})
+
+
+def member(cls: type[EnumT], *, default: EnumT | None = None, optional: bool = False) -> Any:
+    """A field holding a member of enum ``cls`` (strings are not accepted: parse first)."""
+    name = cls.__name__
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        if type(value) is not cls:
+            raise _fail(attribute, f"a {name}" + (" or None" if optional else ""), value)
+
+    def load(value: Any) -> Any:
+        if value is None and optional:
+            return None
+        try:
+            return cls(value)
+        except ValueError:
+            labels = ", ".join(repr(m.value) for m in cls)
+            raise InvalidInput(f"{value!r} is not a {name}; expected one of {labels}") from None
+
+    codec = Codec(lambda v: None if v is None else v.value, load)
+    if default is None and not optional:
+        return attrs.field(validator=check, metadata={"codec": codec})
+    return attrs.field(default=default, validator=check, metadata={"codec": codec})
+
+
+def _to_utc(value: Any, self_: Any, field: attrs.Attribute[Any]) -> Any:
+    if value is None:
+        return None
+    return aware_utc(value, field.name)
+
+
+def _load_datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{value!r} is not an ISO 8601 date-time") from None
+
+
+def moment() -> Any:
+    """An optional aware ``datetime``; stored in UTC, naive values refused."""
+    return attrs.field(
+        default=None,
+        converter=attrs.Converter(_to_utc, takes_self=True, takes_field=True),
+        metadata={"codec": Codec(lambda v: None if v is None else v.isoformat(), _load_datetime)},
+    )
+
+
+def _load_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{value!r} is not an ISO 8601 date") from None
+
+
+def day() -> Any:
+    """An optional calendar ``date``."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and (type(value) is not date):
+            raise _fail(attribute, "a date or None", value)
+
+    codec = Codec(lambda v: None if v is None else v.isoformat(), _load_date)
+    return attrs.field(default=None, validator=check, metadata={"codec": codec})
+
+
+def _to_tags(value: Any, self_: Any, field: attrs.Attribute[Any]) -> frozenset[str]:
+    if isinstance(value, frozenset) and all(type(t) is str and t for t in value):
+        return value
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise _fail(field, "a collection of tag names", value)
+    tags = frozenset(value)
+    for tag in tags:
+        if type(tag) is not str or not tag:
+            raise _fail(field, "a collection of non-empty strings", value)
+    return tags
+
+
+_NO_TAGS: frozenset[str] = frozenset()
+
+
+def tags() -> Any:
+    """A set of non-empty tag names, stored as a frozenset, serialised sorted."""
+    return attrs.field(
+        default=_NO_TAGS,
+        converter=attrs.Converter(_to_tags, takes_self=True, takes_field=True),
+        metadata={"codec": Codec(sorted, frozenset)},
+    )
+
+
+def _scalar_map(value: Any, self_: Any, field: attrs.Attribute[Any]) -> FrozenMap[str, Scalar]:
+    if not isinstance(value, Mapping):
+        raise _fail(field, "a mapping of names to JSON scalars", value)
+    for key, item in value.items():
+        if type(key) is not str or not key:
+            raise _fail(field, "a mapping with non-empty string keys", value)
+        if item is not None and type(item) not in (str, int, float, bool):
+            raise InvalidInput(
+                f"{field.name}[{key!r}] must be a string, number, boolean or None; got {item!r}"
+            )
+    return freeze(value)
+
+
+def scalar_map() -> Any:
+    """A read-only mapping of names to JSON scalars."""
+    return attrs.field(
+        default=EMPTY,
+        converter=attrs.Converter(_scalar_map, takes_self=True, takes_field=True),
+        metadata={"codec": Codec(dict, freeze)},
+    )
+
+
+def _load_decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidInput(f"{value!r} is not a decimal number") from None
+
+
+def money() -> Any:
+    """An optional `Decimal` amount; serialised as a string so no digit is lost."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and (type(value) is not Decimal or not value.is_finite()):
+            raise _fail(attribute, "a finite Decimal or None", value)
+
+    codec = Codec(lambda v: None if v is None else str(v), _load_decimal)
+    return attrs.field(default=None, validator=check, metadata={"codec": codec})
+
+
+# --------------------------------------------------------------------------- plain data
+
+
+def dump(record: Any) -> dict[str, Any]:
+    """``record`` as a dict of JSON types, field by field in declaration order."""
+    return {
+        a.name: a.metadata["codec"].dump(getattr(record, a.name))
+        for a in attrs.fields(type(record))
+    }
+
+
+RecordT = TypeVar("RecordT")
+
+
+def load(cls: type[RecordT], data: Mapping[str, Any]) -> RecordT:
+    """Build a ``cls`` record from plain data; unknown keys and bad values raise `InvalidInput`."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput(f"{cls.__name__}.from_dict needs a mapping; got {data!r}")
+    fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise InvalidInput(f"{cls.__name__}: unknown field(s) {', '.join(map(repr, unknown))}")
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        try:
+            kwargs[name] = fields[name].metadata["codec"].load(value)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{cls.__name__}.{name}: {exc}") from None
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # a required field is missing
+        raise InvalidInput(f"{cls.__name__}: {exc}") from None
+
+
+def replacer(cls: type[RecordT], *changed: str) -> Callable[..., RecordT]:
+    """A fast ``evolve`` for hot paths that change only the fields ``changed``.
+
+    The returned function takes a record and the new values of ``changed``, in
+    order, and copies every other field as it is: they were validated when the
+    record was built. It does not validate the new values, so callers pass
+    values they have validated (a state from a transition table, a checked
+    datetime). Generated once per call site, like attrs' own ``__init__``.
+
+    Why not ``attrs.evolve``: it re-runs every validator and converter, which
+    costs ~10x a state change. Why the shadow class: a frozen class refuses
+    attribute stores, and ``object.__setattr__`` per field is the next cost.
+    The copy is built as an instance of an unfrozen class with the very same
+    slot layout, using plain (specialised, cheap) slot stores, and then
+    becomes a ``cls`` by ``__class__`` assignment, which CPython allows for
+    identical layouts. Records must therefore have no ``__weakref__`` slot.
+    """
+    names = [a.name for a in attrs.fields(cls)]  # type: ignore[arg-type]
+    unknown = set(changed) - set(names)
+    if unknown:
+        raise ValueError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
+    shadow = type(f"_Unfrozen{cls.__name__}", cls.__bases__, {"__slots__": cls.__slots__})  # type: ignore[attr-defined]
+    probe: Any = object.__new__(shadow)
+    probe.__class__ = cls  # fails loudly at import if the layouts ever diverge
+    body = [f"def replace(record, {', '.join(changed)}):", "    new = _new(shadow)"]
+    for name in names:
+        source = name if name in changed else f"record.{name}"
+        body.append(f"    new.{name} = {source}")
+    body += ["    new.__class__ = cls", "    return new"]
+    namespace: dict[str, Any] = {"_new": object.__new__, "shadow": shadow, "cls": cls}
+    exec("\n".join(body), namespace)
+    replace: Callable[..., RecordT] = namespace["replace"]
+    replace.__qualname__ = f"replace_{cls.__name__}_{'_'.join(changed)}"
+    return replace
+
+
+def aware_utc(value: Any, name: str = "now") -> datetime:
+    """``value`` as a UTC datetime; `InvalidInput` if it is not an aware datetime."""
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value
+    if not isinstance(value, datetime):
+        raise InvalidInput(f"{name} must be an aware datetime; got {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(
+            f"{name} must be timezone-aware; got naive {value.isoformat()} "
+            "(attach a tzinfo, e.g. datetime(..., tzinfo=ZoneInfo('America/Mexico_City')))"
+        )
+    return value.astimezone(UTC)

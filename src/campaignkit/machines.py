@@ -1,0 +1,397 @@
+"""The three lifecycles as explicit state machines: campaign, contact and call.
+
+Theory of operation
+-------------------
+Each lifecycle is an enum of states, an enum of events and one transition
+table: a plain mapping from ``(state, event)`` to the next state. Moving a
+record is one dictionary lookup (`StateMachine.next`); a missing key is an
+`IllegalTransition` naming the machine, the state and the event. Everything
+that decides a transition lives in this module, beside its table; the engine
+only chooses *which* event to feed.
+
+Carriers do not deliver status callbacks in order, and they deliver some twice.
+`StateMachine.next` is strict and is for commands the caller issues itself.
+`StateMachine.reconcile` is the lenient rule for reported states: a report
+that moves the record forward along the table (possibly skipping states the
+carrier never reported, such as a call that never rang) is taken; a repeat, a
+report about an earlier state, or anything after a terminal state is ignored.
+
+The docs' diagrams are drawn from these same tables (`StateMachine.to_mermaid`),
+so the documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Generic, TypeVar
+
+from .errors import IllegalTransition
+from .statuses import CallStatus, CampaignStatus, ContactStatus
+
+__all__ = [
+    "CALL_MACHINE",
+    "CAMPAIGN_MACHINE",
+    "CONTACT_MACHINE",
+    "CallEvent",
+    "CampaignEvent",
+    "ContactEvent",
+    "StateMachine",
+]
+
+S = TypeVar("S", bound=enum.Enum)
+E = TypeVar("E", bound=enum.Enum)
+
+
+class StateMachine(Generic[S, E]):
+    """One lifecycle: its states, events, transition table and terminal states.
+
+    Instances are immutable. ``table`` maps ``(state, event)`` to the next
+    state; ``terminal`` holds the states no event leaves.
+    """
+
+    __slots__ = ("_reach", "events", "initial", "name", "states", "table", "terminal")
+
+    name: str
+    states: tuple[S, ...]
+    events: tuple[E, ...]
+    initial: S
+    table: Mapping[tuple[S, E], S]
+    terminal: frozenset[S]
+    _reach: frozenset[tuple[S, S]]
+
+    def __init__(
+        self,
+        name: str,
+        states: Iterable[S],
+        events: Iterable[E],
+        initial: S,
+        table: Mapping[tuple[S, E], S],
+    ) -> None:
+        self.name = name
+        self.states = tuple(states)
+        self.events = tuple(events)
+        self.initial = initial
+        self.table = MappingProxyType(dict(table))
+        exits = {state for state, _ in self.table}
+        self.terminal = frozenset(s for s in self.states if s not in exits)
+        self._reach = frozenset(_strict_reachability(self.table))
+
+    def __repr__(self) -> str:
+        return (
+            f"<StateMachine {self.name!r}: {len(self.states)} states, "
+            f"{len(self.events)} events, {len(self.table)} transitions>"
+        )
+
+    def next(self, state: S, event: E) -> S:
+        """The state that ``event`` leads to from ``state``.
+
+        Raises `IllegalTransition` when the table has no such transition.
+        """
+        try:
+            return self.table[state, event]
+        except KeyError:
+            raise IllegalTransition(self.name, state, event) from None
+
+    def allowed(self, state: S) -> tuple[E, ...]:
+        """The events accepted in ``state``, in declaration order."""
+        return tuple(e for e in self.events if (state, e) in self.table)
+
+    def can_reach(self, source: S, target: S) -> bool:
+        """True if some sequence of one or more events leads from ``source`` to ``target``."""
+        return (source, target) in self._reach
+
+    def is_terminal(self, state: S) -> bool:
+        """True if no event leaves ``state``."""
+        return state in self.terminal
+
+    def reconcile(
+        self,
+        current: S,
+        reported: S,
+        *,
+        current_at: datetime | None = None,
+        reported_at: datetime | None = None,
+    ) -> S:
+        """The state to keep after an out-of-band report that the record is in ``reported``.
+
+        The lenient rule for webhooks: returns ``reported`` when it lies ahead
+        of ``current`` along the table (one or more transitions, so skipped
+        intermediate reports do not matter); otherwise returns ``current``
+        unchanged - a duplicate, a stale earlier state, or any report after a
+        terminal state. When both timestamps are given, a report older than
+        the current state is stale whatever its state, which settles the
+        cycles a table may contain (a call going in-progress -> forwarding ->
+        in-progress). Never raises for a well-typed report.
+        """
+        if reported is current:
+            return current
+        if current_at is not None and reported_at is not None and reported_at < current_at:
+            return current
+        if (current, reported) in self._reach:
+            return reported
+        return current
+
+    def to_mermaid(self) -> str:
+        """The machine as a Mermaid ``stateDiagram-v2``, drawn from the table."""
+        lines = ["stateDiagram-v2", f"    [*] --> {_node(self.initial)}"]
+        for (state, event), target in self.table.items():
+            lines.append(f"    {_node(state)} --> {_node(target)}: {event.value}")
+        lines.extend(f"    {_node(s)} --> [*]" for s in self.states if s in self.terminal)
+        return "\n".join(lines) + "\n"
+
+
+def _node(state: enum.Enum) -> str:
+    return str(state.name).lower()
+
+
+def _strict_reachability(table: Mapping[tuple[S, E], S]) -> set[tuple[S, S]]:
+    """All (a, b) such that b is reachable from a in one or more steps."""
+    successors: dict[S, set[S]] = {}
+    for (state, _), target in table.items():
+        successors.setdefault(state, set()).add(target)
+    pairs: set[tuple[S, S]] = set()
+    for start in successors:
+        seen: set[S] = set()
+        frontier = list(successors[start])
+        while frontier:
+            state = frontier.pop()
+            if state in seen:
+                continue
+            seen.add(state)
+            frontier.extend(successors.get(state, ()))
+        pairs.update((start, reached) for reached in seen)
+    return pairs
+
+
+# --------------------------------------------------------------------------- campaign
+
+
+class CampaignEvent(enum.StrEnum):
+    """What can happen to a campaign."""
+
+    LOAD_CONTACTS = "load-contacts"
+    """Contacts were added."""
+    LAUNCH = "launch"
+    """The user started the campaign; it waits for its start time and window."""
+    OPEN = "open"
+    """The start time arrived: calling begins."""
+    PAUSE = "pause"
+    RESUME = "resume"
+    END_CYCLE = "end-cycle"
+    """A retry loop ended with cycles left: cool down before the next one."""
+    START_CYCLE = "start-cycle"
+    """The cooldown elapsed: the next loop begins."""
+    FINISH = "finish"
+    """Every contact is settled and every cycle done."""
+    FORCE_COMPLETE = "force-complete"
+    """Ended by hand (Exotel): contacts still pending become failed."""
+    CANCEL = "cancel"
+
+
+_C = CampaignStatus
+_CE = CampaignEvent
+
+CAMPAIGN_MACHINE: StateMachine[CampaignStatus, CampaignEvent] = StateMachine(
+    "campaign",
+    CampaignStatus,
+    CampaignEvent,
+    _C.PENDING,
+    {
+        (_C.PENDING, _CE.LOAD_CONTACTS): _C.READY,
+        (_C.PENDING, _CE.CANCEL): _C.CANCELLED,
+        (_C.READY, _CE.LOAD_CONTACTS): _C.READY,
+        (_C.READY, _CE.LAUNCH): _C.SCHEDULED,
+        (_C.READY, _CE.CANCEL): _C.CANCELLED,
+        (_C.SCHEDULED, _CE.LOAD_CONTACTS): _C.SCHEDULED,
+        (_C.SCHEDULED, _CE.OPEN): _C.ACTIVE,
+        (_C.SCHEDULED, _CE.PAUSE): _C.PAUSED,
+        (_C.SCHEDULED, _CE.FORCE_COMPLETE): _C.FINISHED,
+        (_C.SCHEDULED, _CE.CANCEL): _C.CANCELLED,
+        (_C.ACTIVE, _CE.LOAD_CONTACTS): _C.ACTIVE,
+        (_C.ACTIVE, _CE.PAUSE): _C.PAUSED,
+        (_C.ACTIVE, _CE.END_CYCLE): _C.COOLDOWN,
+        (_C.ACTIVE, _CE.FINISH): _C.FINISHED,
+        (_C.ACTIVE, _CE.FORCE_COMPLETE): _C.FINISHED,
+        (_C.ACTIVE, _CE.CANCEL): _C.CANCELLED,
+        (_C.PAUSED, _CE.LOAD_CONTACTS): _C.PAUSED,
+        (_C.PAUSED, _CE.RESUME): _C.ACTIVE,
+        (_C.PAUSED, _CE.FORCE_COMPLETE): _C.FINISHED,
+        (_C.PAUSED, _CE.CANCEL): _C.CANCELLED,
+        (_C.COOLDOWN, _CE.LOAD_CONTACTS): _C.COOLDOWN,
+        (_C.COOLDOWN, _CE.START_CYCLE): _C.ACTIVE,
+        (_C.COOLDOWN, _CE.PAUSE): _C.PAUSED,
+        (_C.COOLDOWN, _CE.FINISH): _C.FINISHED,
+        (_C.COOLDOWN, _CE.FORCE_COMPLETE): _C.FINISHED,
+        (_C.COOLDOWN, _CE.CANCEL): _C.CANCELLED,
+    },
+)
+"""The campaign lifecycle: pending -> ready -> scheduled -> active <-> paused,
+active -> cooldown -> active per cycle, and finished or cancelled at the end."""
+
+
+# --------------------------------------------------------------------------- contact
+
+
+class ContactEvent(enum.StrEnum):
+    """What can happen to a contact, on either channel."""
+
+    DIAL = "dial"
+    """A call to the contact is being placed."""
+    CALL_ENDED = "call-ended"
+    """The call ended; the outcome waits out the completion timeout (itellico *Called*)."""
+    ANSWER = "answer"
+    """A person answered and talked."""
+    REACH_VOICEMAIL = "reach-voicemail"
+    NO_CONVERSATION = "no-conversation"
+    FAIL = "fail"
+    """The attempt failed, or a force-complete failed a contact still waiting."""
+    SCHEDULE_RETRY = "schedule-retry"
+    """The retry policy grants another attempt later."""
+    REQUEUE = "requeue"
+    """Back to the queue: a retry fell due, a failed contact is re-queued, or a cycle began."""
+    CONVERT = "convert"
+    """The campaign's conversion rule holds for the contact."""
+    SEND = "send"
+    """A WhatsApp message is being sent."""
+    MESSAGE_SENT = "message-sent"
+    MESSAGE_DELIVERED = "message-delivered"
+    MESSAGE_READ = "message-read"
+    ACCEPT = "accept"
+    """The contact accepted the WhatsApp conversation."""
+    REJECT = "reject"
+    """The contact rejected the WhatsApp conversation."""
+
+
+_K = ContactStatus
+_KE = ContactEvent
+
+
+def _contact_table() -> dict[tuple[ContactStatus, ContactEvent], ContactStatus]:
+    table: dict[tuple[ContactStatus, ContactEvent], ContactStatus] = {
+        (_K.QUEUED, _KE.DIAL): _K.DIALING,
+        (_K.QUEUED, _KE.SEND): _K.SENDING,
+        (_K.QUEUED, _KE.FAIL): _K.FAILED,
+        (_K.DIALING, _KE.CALL_ENDED): _K.AWAITING_OUTCOME,
+        # A call cancelled before it connected puts the contact back in the queue.
+        (_K.DIALING, _KE.REQUEUE): _K.QUEUED,
+        (_K.RETRYING, _KE.REQUEUE): _K.QUEUED,
+        (_K.RETRYING, _KE.FAIL): _K.FAILED,
+        (_K.SENDING, _KE.MESSAGE_SENT): _K.SENT,
+        (_K.SENDING, _KE.FAIL): _K.FAILED,
+        (_K.SENT, _KE.MESSAGE_DELIVERED): _K.DELIVERED,
+        (_K.DELIVERED, _KE.MESSAGE_READ): _K.READ,
+        # A read receipt may arrive without a delivery receipt.
+        (_K.SENT, _KE.MESSAGE_READ): _K.READ,
+    }
+    # The outcome of a call, known at once or after the completion timeout.
+    for source in (_K.DIALING, _K.AWAITING_OUTCOME):
+        table[source, _KE.ANSWER] = _K.ANSWERED
+        table[source, _KE.REACH_VOICEMAIL] = _K.VOICEMAIL
+        table[source, _KE.NO_CONVERSATION] = _K.NO_CONVERSATION
+        table[source, _KE.FAIL] = _K.FAILED
+    # A message can fail, be accepted or rejected at any point after it left.
+    for source in (_K.SENT, _K.DELIVERED, _K.READ):
+        table[source, _KE.FAIL] = _K.FAILED
+        table[source, _KE.ACCEPT] = _K.ACCEPTED
+        table[source, _KE.REJECT] = _K.REJECTED
+    # Unsettled outcomes may be retried (Altur: voicemail -> retrying -> queue)
+    # or re-queued directly (failed -> queue, or a new cycle).
+    for source in (_K.ANSWERED, _K.VOICEMAIL, _K.NO_CONVERSATION, _K.FAILED):
+        table[source, _KE.SCHEDULE_RETRY] = _K.RETRYING
+        table[source, _KE.REQUEUE] = _K.QUEUED
+    for source in (_K.SENT, _K.DELIVERED, _K.READ):
+        table[source, _KE.SCHEDULE_RETRY] = _K.RETRYING
+    for source in (_K.AWAITING_OUTCOME, _K.ANSWERED, _K.READ, _K.ACCEPTED):
+        table[source, _KE.CONVERT] = _K.CONVERTED
+    return table
+
+
+CONTACT_MACHINE: StateMachine[ContactStatus, ContactEvent] = StateMachine(
+    "contact", ContactStatus, ContactEvent, _K.QUEUED, _contact_table()
+)
+"""The contact lifecycle for calls (queued -> dialing -> outcome, retried through
+retrying -> queued) and WhatsApp (queued -> sending -> sent -> delivered -> read ->
+accepted/rejected). Converted and rejected are terminal; voicemail, failed and
+no-conversation become final when the retry policy has nothing left."""
+
+
+# --------------------------------------------------------------------------- call
+
+
+class CallEvent(enum.StrEnum):
+    """A carrier's report about one call attempt.
+
+    Each event is named after the status it reports; `for_status` maps back.
+    """
+
+    QUEUE = "queue"
+    RING = "ring"
+    ANSWER = "answer"
+    FORWARD = "forward"
+    RESUME = "resume"
+    """A forwarded call came back to the agent."""
+    COMPLETE = "complete"
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
+    FAIL = "fail"
+    CANCEL = "cancel"
+
+    @classmethod
+    def for_status(cls, status: CallStatus) -> CallEvent:
+        """The event that reports ``status`` (``CallStatus.RINGING`` -> ``CallEvent.RING``).
+
+        Raises `IllegalTransition` for ``CallStatus.CREATED``, which no report produces.
+        """
+        try:
+            return _EVENT_FOR_STATUS[status]
+        except KeyError:
+            raise IllegalTransition("call", status, "report") from None
+
+
+_EVENT_FOR_STATUS = {
+    CallStatus.QUEUED: CallEvent.QUEUE,
+    CallStatus.RINGING: CallEvent.RING,
+    CallStatus.IN_PROGRESS: CallEvent.ANSWER,
+    CallStatus.FORWARDING: CallEvent.FORWARD,
+    CallStatus.COMPLETED: CallEvent.COMPLETE,
+    CallStatus.BUSY: CallEvent.BUSY,
+    CallStatus.NO_ANSWER: CallEvent.NO_ANSWER,
+    CallStatus.FAILED: CallEvent.FAIL,
+    CallStatus.CANCELED: CallEvent.CANCEL,
+}
+
+_L = CallStatus
+_LE = CallEvent
+
+
+def _call_table() -> dict[tuple[CallStatus, CallEvent], CallStatus]:
+    table: dict[tuple[CallStatus, CallEvent], CallStatus] = {
+        (_L.CREATED, _LE.QUEUE): _L.QUEUED,
+        (_L.CREATED, _LE.RING): _L.RINGING,
+        (_L.QUEUED, _LE.RING): _L.RINGING,
+        (_L.IN_PROGRESS, _LE.FORWARD): _L.FORWARDING,
+        (_L.FORWARDING, _LE.RESUME): _L.IN_PROGRESS,
+    }
+    # Before connecting - a call may skip queued and ringing entirely.
+    for source in (_L.CREATED, _L.QUEUED, _L.RINGING):
+        table[source, _LE.ANSWER] = _L.IN_PROGRESS
+        table[source, _LE.BUSY] = _L.BUSY
+        table[source, _LE.NO_ANSWER] = _L.NO_ANSWER
+        table[source, _LE.FAIL] = _L.FAILED
+        table[source, _LE.CANCEL] = _L.CANCELED
+    # After connecting.
+    for source in (_L.IN_PROGRESS, _L.FORWARDING):
+        table[source, _LE.COMPLETE] = _L.COMPLETED
+        table[source, _LE.FAIL] = _L.FAILED
+    return table
+
+
+CALL_MACHINE: StateMachine[CallStatus, CallEvent] = StateMachine(
+    "call", list(CallStatus), CallEvent, _L.CREATED, _call_table()
+)
+"""The call-attempt lifecycle: created -> queued -> ringing -> in-progress <->
+forwarding -> completed, with busy, no-answer, failed and canceled from the
+states where a carrier produces them."""

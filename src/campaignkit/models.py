@@ -1,0 +1,238 @@
+"""The core records: `Campaign`, `Contact`, `Call` (one attempt) and `CallerLine`.
+
+All are frozen, slotted ``attrs`` classes. Every field is validated on
+construction, and so on every `attrs.evolve`; errors are `InvalidInput` naming
+the field and the bad value. Datetimes must be timezone-aware and are stored in
+UTC. ``to_dict`` gives plain JSON types and ``from_dict`` takes them back, losslessly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import zoneinfo
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Self
+
+import attrs
+
+from . import _fields as f
+from ._fields import Scalar
+from ._frozen import FrozenMap
+from .errors import InvalidInput
+from .statuses import (
+    AnsweredBy,
+    CallStatus,
+    CampaignStatus,
+    Channel,
+    ContactStatus,
+    Direction,
+    LineStatus,
+    Outcome,
+    Priority,
+    classify_outcome,
+)
+
+__all__ = ["DEFAULT_TIMEZONE", "Call", "CallerLine", "Campaign", "Contact"]
+
+DEFAULT_TIMEZONE = "America/Mexico_City"
+"""The seeds' default campaign time zone (Altur, seed 004)."""
+
+
+class _PlainData:
+    """``to_dict``/``from_dict`` for the records below."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """This record as a dict of JSON types (enums as labels, datetimes as ISO 8601)."""
+        return f.dump(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Rebuild a record from `to_dict` output.
+
+        Raises `InvalidInput` for unknown keys, missing required keys or bad values.
+        """
+        return f.load(cls, data)
+
+
+def _check_timezone(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str or not value:
+        raise InvalidInput(f"{attribute.name} must be an IANA time zone name; got {value!r}")
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"{attribute.name} must be an IANA time zone name such as "
+            f"{DEFAULT_TIMEZONE!r}; got {value!r}"
+        ) from None
+
+
+@attrs.frozen(weakref_slot=False)
+class Campaign(_PlainData):
+    """An outbound campaign: what it is called, how it reaches people, and where it stands."""
+
+    id: str = f.text()
+    """Your identifier for the campaign."""
+    name: str = f.text()
+    """A short, descriptive name."""
+    channel: Channel = f.member(Channel, default=Channel.CALL)
+    """Phone calls or WhatsApp messages."""
+    timezone: str = attrs.field(
+        default=DEFAULT_TIMEZONE, validator=_check_timezone, metadata={"codec": f.PLAIN}
+    )
+    """The IANA time zone of the contact base; schedules are read in it."""
+    status: CampaignStatus = f.member(CampaignStatus, default=CampaignStatus.PENDING)
+    """Lifecycle state; change it through `CAMPAIGN_MACHINE`."""
+    description: str = f.text(default="")
+    """Internal notes on the campaign's goal."""
+    created_at: datetime | None = f.moment()
+    """When the campaign was created (Altur ``campaign_date``)."""
+    start_at: datetime | None = f.moment()
+    """When calling may begin; None starts immediately."""
+    cycle: int = f.count()
+    """The current retry loop, counted from 0."""
+    settings: FrozenMap[str, Scalar] = f.scalar_map()
+    """Free-form settings of JSON scalars, for vendor fields with no typed home."""
+
+
+@attrs.frozen(weakref_slot=False)
+class Contact(_PlainData):
+    """One person to reach, with everything the rules need to decide what happens next.
+
+    ``retries`` (voicemail retries) and ``failed_retries`` are per-cycle counters
+    (Altur seed 000), reset when a new cycle re-queues the contact; ``attempts``
+    counts every call or message over the contact's lifetime and never resets.
+    """
+
+    id: str = f.text()
+    """Your identifier for this contact within the campaign."""
+    phone: str = f.e164()
+    """The number in E.164 form, e.g. ``+5215555551234``."""
+    name: str = f.text(default="")
+    """Used to personalise the conversation."""
+    context: str = f.text(default="")
+    """What the agent may use in the conversation: amounts, dates, offer details."""
+    external_id: str | None = f.optional_text()
+    """The ``id`` column of the import file, if it had one."""
+    agent_name: str | None = f.optional_text()
+    """``override_agent_name``: the agent's name for this contact."""
+    voice_id: str | None = f.optional_text()
+    """``override_agent_voice_id``: the voice for this contact (calls only)."""
+    priority: Priority = f.member(Priority, default=Priority.NORMAL)
+    """High-priority contacts are dialled first among those due at the same time."""
+    tags: frozenset[str] = f.tags()
+    """Tags set on the contact (one True/False export column each)."""
+    extracted: FrozenMap[str, Scalar] = f.scalar_map()
+    """Fields extracted from conversations (e.g. email, interest, rating)."""
+    attributes: FrozenMap[str, Scalar] = f.scalar_map()
+    """Extra import columns, kept as they came."""
+    status: ContactStatus = f.member(ContactStatus, default=ContactStatus.QUEUED)
+    """Lifecycle state; change it through `CONTACT_MACHINE`."""
+    retries: int = f.count()
+    """Voicemail retries in the current cycle (Altur ``retries``)."""
+    failed_retries: int = f.count()
+    """Re-queues after a failure in the current cycle (Altur's hidden ``failed_retries``)."""
+    cycle: int = f.count()
+    """The cycle (retry loop) the contact is in, from 0."""
+    attempts: int = f.count()
+    """Calls or messages over the contact's lifetime (Altur ``calls``)."""
+    next_attempt_at: datetime | None = f.moment()
+    """When the contact is next due; None when it is not waiting for an attempt."""
+    updated_at: datetime | None = f.moment()
+    """The last status change (Altur ``last_update``)."""
+    follow_up: bool = f.flag()
+    """A follow-up is scheduled for the contact."""
+
+
+@attrs.frozen(weakref_slot=False)
+class Call(_PlainData):
+    """One call attempt to one contact, as the carrier and the agent saw it.
+
+    Raises `InvalidInput` when its timestamps run backwards (created <= started
+    <= ended) or a completed call's ``answered_by`` is missing detail it needs.
+    """
+
+    id: str = f.text()
+    """The attempt's identifier (Twilio/Exotel ``CallSid``)."""
+    contact_id: str = f.text()
+    """The contact called."""
+    to: str = f.e164()
+    """The number dialled, in E.164."""
+    from_number: str = f.text(default="")
+    """The caller ID used; vendors do not always give it in E.164 (Exotel ExoPhones)."""
+    attempt: int = f.count(default=1, minimum=1)
+    """1 for the first attempt, 2 for the first retry, and so on."""
+    direction: Direction = f.member(Direction, default=Direction.OUTBOUND)
+    status: CallStatus = f.member(CallStatus, default=CallStatus.CREATED)
+    """Carrier status; change it through `CALL_MACHINE`."""
+    answered_by: AnsweredBy | None = f.member(AnsweredBy, optional=True)
+    """Who answered, when answering-machine detection ran."""
+    outcome: Outcome | None = f.member(Outcome, optional=True)
+    """An explicit classification (from analysis or a dialect); None derives it, see `result`."""
+    created_at: datetime | None = f.moment()
+    started_at: datetime | None = f.moment()
+    """When the call was answered."""
+    ended_at: datetime | None = f.moment()
+    updated_at: datetime | None = f.moment()
+    """When the carrier last reported a status; used to discard stale reports."""
+    duration: int = f.count()
+    """Seconds from answer to hang-up."""
+    recording_url: str | None = f.optional_text()
+    price: Decimal | None = f.money()
+    """What the attempt cost, in ``price_unit``."""
+    price_unit: str | None = f.optional_text()
+    """The currency or unit of ``price`` (``"USD"``, ``"pulses"``, ...)."""
+    campaign_id: str | None = f.optional_text()
+
+    def __attrs_post_init__(self) -> None:
+        stamps = [
+            (n, t)
+            for n, t in (
+                ("created_at", self.created_at),
+                ("started_at", self.started_at),
+                ("ended_at", self.ended_at),
+            )
+            if t is not None
+        ]
+        for (first, a), (second, b) in itertools.pairwise(stamps):
+            if b < a:
+                raise InvalidInput(
+                    f"Call {self.id!r}: {second} ({b.isoformat()}) is before "
+                    f"{first} ({a.isoformat()})"
+                )
+
+    @property
+    def result(self) -> Outcome | None:
+        """The attempt's `Outcome`: the explicit ``outcome`` if set, otherwise
+        `classify_outcome` of its status and answered-by (None while the call is live)."""
+        if self.outcome is not None:
+            return self.outcome
+        return classify_outcome(self.status, self.answered_by)
+
+
+@attrs.frozen(weakref_slot=False)
+class CallerLine(_PlainData):
+    """An outbound number a campaign calls from (itellico's phone-number table).
+
+    ``calls_today`` counts the calls placed on ``counted_on`` (the line's
+    current day in the campaign's time zone).
+    """
+
+    id: str = f.text()
+    number: str = f.text()
+    """The number as the carrier knows it, preferably E.164."""
+    name: str = f.text(default="")
+    """A friendly name."""
+    status: LineStatus = f.member(LineStatus, default=LineStatus.ACTIVE)
+    spam_score: int = f.ranged(default=0, low=0, high=9)
+    """Spam risk 0-9 (green 0-4, yellow 5-6, red 7+)."""
+    calls_today: int = f.count()
+    counted_on: date | None = f.day()
+    """The day ``calls_today`` refers to."""
+    total_calls: int = f.count()
+    """Calls placed since the campaign started."""
+    weight: int = f.count(default=1, minimum=1)
+    """Relative share under weighted rotation."""

@@ -1,0 +1,289 @@
+"""The canonical vocabulary: channels, lifecycle states, answered-by values and outcomes.
+
+Every enum's value is its canonical lower-case label (``CallStatus.NO_ANSWER.value
+== "no-answer"``), which is also what records store and serialise. Vendor labels
+(``"queue"``, ``"Called"``, ``"Left Message"``, ...) are dialects of these and are
+translated by `campaignkit.dialects`; the canonical set is a superset able to
+express every status in the five seed documents.
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = [
+    "AnsweredBy",
+    "CallStatus",
+    "CampaignStatus",
+    "Channel",
+    "ContactStatus",
+    "Direction",
+    "LineStatus",
+    "Outcome",
+    "Priority",
+    "classify_outcome",
+]
+
+
+class Channel(enum.StrEnum):
+    """How a campaign reaches its contacts."""
+
+    CALL = "call"
+    WHATSAPP = "whatsapp"
+
+
+class CampaignStatus(enum.StrEnum):
+    """Where a campaign is in its lifecycle (see `CAMPAIGN_MACHINE`).
+
+    ``PAUSED`` is Altur's *inactive* and thinkrr's *Paused*; ``FINISHED`` is
+    Altur's *finished*, itellico's *Completed* and thinkrr's *Complete*.
+    """
+
+    PENDING = "pending"
+    """Created, no contacts yet."""
+    READY = "ready"
+    """Contacts loaded, not launched."""
+    SCHEDULED = "scheduled"
+    """Launched, waiting for its start time or first calling window."""
+    ACTIVE = "active"
+    """Running: placing calls or sending messages."""
+    PAUSED = "paused"
+    """Stopped by hand; can be resumed."""
+    COOLDOWN = "cooldown"
+    """Between two cycles (retry loops), waiting for the next one."""
+    FINISHED = "finished"
+    """All contacts settled and all cycles done, or force-completed."""
+    CANCELLED = "cancelled"
+    """Cancelled: no further calls or messages."""
+
+
+class ContactStatus(enum.StrEnum):
+    """Where one contact is in its campaign (see `CONTACT_MACHINE`).
+
+    One enum serves both channels: the call states and the WhatsApp states share
+    ``queued``, ``retrying``, ``failed`` and ``converted``.
+    """
+
+    QUEUED = "queued"
+    """Waiting to be dialled or messaged (Altur ``queue``, itellico *Pending*)."""
+    DIALING = "dialing"
+    """A call is being placed (Altur ``sending`` on calls, itellico *Dialing*)."""
+    AWAITING_OUTCOME = "awaiting-outcome"
+    """Call ended; the outcome is held open for the completion timeout (itellico *Called*)."""
+    RETRYING = "retrying"
+    """Scheduled for another attempt (itellico *Retry*)."""
+    ANSWERED = "answered"
+    """A person answered and talked (itellico *Completed*)."""
+    VOICEMAIL = "voicemail"
+    """An answering machine or voicemail answered."""
+    NO_CONVERSATION = "no-conversation"
+    """Connected, but no conversation took place."""
+    FAILED = "failed"
+    """Not reached (Altur legacy ``no-answer``/``busy``/``unreachable`` map here)."""
+    CONVERTED = "converted"
+    """Marked converted: the campaign's success criterion was met."""
+    SENDING = "sending"
+    """A WhatsApp message is being sent (Altur ``sending`` on WhatsApp)."""
+    SENT = "sent"
+    """WhatsApp message accepted by the network."""
+    DELIVERED = "delivered"
+    """WhatsApp message delivered to the device."""
+    READ = "read"
+    """WhatsApp message read."""
+    ACCEPTED = "accepted"
+    """The contact accepted the WhatsApp conversation."""
+    REJECTED = "rejected"
+    """The contact rejected the WhatsApp conversation."""
+
+
+class CallStatus(enum.StrEnum):
+    """The status of one call attempt, as carriers report it (see `CALL_MACHINE`).
+
+    ``COMPLETED`` is Altur's ``ended``; ``CallStatus.ENDED`` is an alias of it.
+    """
+
+    CREATED = "created"
+    QUEUED = "queued"
+    RINGING = "ringing"
+    IN_PROGRESS = "in-progress"
+    FORWARDING = "forwarding"
+    COMPLETED = "completed"
+    ENDED = "completed"  # deliberate alias: Altur's name for the same state
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class AnsweredBy(enum.StrEnum):
+    """Who or what answered a call.
+
+    The three coarse values are Altur's; Twilio's finer answering-machine
+    detection results are kept as their own members, and `coarse` folds them.
+    """
+
+    HUMAN = "human"
+    MACHINE = "machine"
+    UNKNOWN = "unknown"
+    MACHINE_START = "machine_start"
+    MACHINE_END_BEEP = "machine_end_beep"
+    MACHINE_END_SILENCE = "machine_end_silence"
+    MACHINE_END_OTHER = "machine_end_other"
+    FAX = "fax"
+
+    @property
+    def coarse(self) -> AnsweredBy:
+        """`HUMAN`, `MACHINE` or `UNKNOWN`: the value billing and metrics group by.
+
+        A fax is a machine for billing purposes.
+        """
+        if self in (AnsweredBy.HUMAN, AnsweredBy.UNKNOWN):
+            return self
+        return AnsweredBy.MACHINE
+
+    @property
+    def is_machine(self) -> bool:
+        """True for every answering-machine (and fax) value."""
+        return self.coarse is AnsweredBy.MACHINE
+
+
+class Outcome(enum.Enum):
+    """The classification of one finished attempt, used by every later rule.
+
+    Each member carries VICIdial-style flags:
+
+    * ``connected`` - the carrier connected the call (a person or a machine picked up);
+    * ``human_answered`` - a person picked up;
+    * ``billable`` - the attempt can carry a usage charge;
+    * ``retriable`` - retried by default while the retry policy has attempts left;
+    * ``final`` - settles the contact by default, whatever retries are left.
+
+    Policies may override ``retriable``; the flags are only defaults.
+    """
+
+    # value, connected, human_answered, billable, retriable, final
+    HUMAN_CONVERSATION = ("human-conversation", True, True, True, False, True)
+    """A person answered and a conversation took place (thinkrr *Completed*)."""
+    CALLBACK_REQUESTED = ("callback-requested", True, True, True, True, False)
+    """A person asked to be called back later (thinkrr *Callback*)."""
+    HUNG_UP = ("hung-up", True, True, True, False, True)
+    """A person answered and hung up (thinkrr *User Hung Up*)."""
+    NO_CONVERSATION = ("no-conversation", True, False, True, True, False)
+    """Connected, but nothing was said (itellico *No Conversation*, thinkrr *No Message*)."""
+    VOICEMAIL = ("voicemail", True, False, True, True, False)
+    """A machine or voicemail answered (thinkrr *Left Message*)."""
+    BUSY = ("busy", False, False, False, True, False)
+    """The line was busy."""
+    NO_ANSWER = ("no-answer", False, False, False, True, False)
+    """It rang out within the ring timeout."""
+    FAILED = ("failed", False, False, False, False, False)
+    """Could not connect: invalid number, network error, DND (thinkrr *Issue Dialing*)."""
+    CANCELED = ("canceled", False, False, False, False, False)
+    """Cancelled before connecting (campaign paused or force-completed)."""
+    REJECTED = ("rejected", False, False, False, False, True)
+    """The callee declined the call (itellico's *rejection* answer status)."""
+
+    connected: bool
+    human_answered: bool
+    billable: bool
+    retriable: bool
+    final: bool
+
+    def __new__(
+        cls,
+        value: str,
+        connected: bool,
+        human_answered: bool,
+        billable: bool,
+        retriable: bool,
+        final: bool,
+    ) -> Outcome:
+        member = object.__new__(cls)
+        member._value_ = value
+        member.connected = connected
+        member.human_answered = human_answered
+        member.billable = billable
+        member.retriable = retriable
+        member.final = final
+        return member
+
+    @property
+    def contact_status(self) -> ContactStatus:
+        """The contact status an attempt with this outcome leaves behind."""
+        return _CONTACT_STATUS_OF_OUTCOME[self]
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+_CONTACT_STATUS_OF_OUTCOME: dict[Outcome, ContactStatus] = {
+    Outcome.HUMAN_CONVERSATION: ContactStatus.ANSWERED,
+    Outcome.CALLBACK_REQUESTED: ContactStatus.ANSWERED,
+    Outcome.HUNG_UP: ContactStatus.NO_CONVERSATION,
+    Outcome.NO_CONVERSATION: ContactStatus.NO_CONVERSATION,
+    Outcome.VOICEMAIL: ContactStatus.VOICEMAIL,
+    Outcome.BUSY: ContactStatus.FAILED,
+    Outcome.NO_ANSWER: ContactStatus.FAILED,
+    Outcome.FAILED: ContactStatus.FAILED,
+    Outcome.CANCELED: ContactStatus.FAILED,
+    Outcome.REJECTED: ContactStatus.FAILED,
+}
+
+_OUTCOME_OF_FAILURE: dict[CallStatus, Outcome] = {
+    CallStatus.BUSY: Outcome.BUSY,
+    CallStatus.NO_ANSWER: Outcome.NO_ANSWER,
+    CallStatus.FAILED: Outcome.FAILED,
+    CallStatus.CANCELED: Outcome.CANCELED,
+}
+
+
+def classify_outcome(status: CallStatus, answered_by: AnsweredBy | None) -> Outcome | None:
+    """Classify a call by its carrier status and answered-by value.
+
+    Returns None while the call has not ended. A completed call answered by a
+    machine (any Twilio ``machine_*`` detail, or a fax) is `Outcome.VOICEMAIL`;
+    any other completed call - human, unknown, or no detection at all, as with
+    carriers that do not run answering-machine detection - is
+    `Outcome.HUMAN_CONVERSATION`. Finer outcomes (callback, hung up, no
+    conversation) come from conversation analysis or a dialect, not the carrier.
+    """
+    if status is CallStatus.COMPLETED:
+        if answered_by is not None and answered_by.is_machine:
+            return Outcome.VOICEMAIL
+        return Outcome.HUMAN_CONVERSATION
+    return _OUTCOME_OF_FAILURE.get(status)
+
+
+class Direction(enum.StrEnum):
+    """Which way a call went (the Altur call export's ``type`` column)."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class Priority(enum.StrEnum):
+    """A contact's dialling priority (itellico: High, Normal, Low)."""
+
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """0 for high, 1 for normal, 2 for low: sort ascending to dial high first."""
+        return _PRIORITY_RANK[self]
+
+
+_PRIORITY_RANK = {Priority.HIGH: 0, Priority.NORMAL: 1, Priority.LOW: 2}
+
+
+class LineStatus(enum.StrEnum):
+    """The status of an outbound number (itellico: Active, Disabled, Excluded).
+
+    ``DISABLED`` is set by hand; ``EXCLUDED`` is set automatically when the
+    line's spam score passes the rotation policy's threshold.
+    """
+
+    ACTIVE = "active"
+    DISABLED = "disabled"
+    EXCLUDED = "excluded"

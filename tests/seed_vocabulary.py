@@ -1,0 +1,156 @@
+"""Every status label in the five seed documents, with the canonical value it means.
+
+These are test vectors: the foundation tests check that each canonical value
+exists, and the dialect tests check that each vendor's parser agrees.
+"""
+
+from __future__ import annotations
+
+from campaignkit import (
+    AnsweredBy,
+    CallStatus,
+    CampaignStatus,
+    ContactStatus,
+    LineStatus,
+    Outcome,
+)
+
+# Seed 000 (Altur results export) and 004 (Altur set-up).
+ALTUR_CONTACT_STATUS = {
+    "queue": ContactStatus.QUEUED,
+    # "sending" is common to both channels: dialing on calls, sending on WhatsApp.
+    "sending": (ContactStatus.DIALING, ContactStatus.SENDING),
+    "failed": ContactStatus.FAILED,
+    "retrying": ContactStatus.RETRYING,
+    "converted": ContactStatus.CONVERTED,
+    "voicemail": ContactStatus.VOICEMAIL,
+    "answered": ContactStatus.ANSWERED,
+    "sent": ContactStatus.SENT,
+    "delivered": ContactStatus.DELIVERED,
+    "read": ContactStatus.READ,
+    "accepted": ContactStatus.ACCEPTED,
+    "rejected": ContactStatus.REJECTED,
+    # Deprecated labels, legacy data before December 2025.
+    "no-answer": ContactStatus.FAILED,
+    "busy": ContactStatus.FAILED,
+    "unreachable": ContactStatus.FAILED,
+}
+ALTUR_CALL_STATUS = {
+    "created": CallStatus.CREATED,
+    "queued": CallStatus.QUEUED,
+    "ringing": CallStatus.RINGING,
+    "in-progress": CallStatus.IN_PROGRESS,
+    "forwarding": CallStatus.FORWARDING,
+    "ended": CallStatus.COMPLETED,
+    "busy": CallStatus.BUSY,
+    "no-answer": CallStatus.NO_ANSWER,
+    "failed": CallStatus.FAILED,
+}
+ALTUR_ANSWERED_BY = {
+    "human": AnsweredBy.HUMAN,
+    "machine": AnsweredBy.MACHINE,
+    "unknown": AnsweredBy.UNKNOWN,
+}
+ALTUR_CAMPAIGN_STATUS = {
+    "pending": CampaignStatus.PENDING,
+    "ready": CampaignStatus.READY,
+    "active": CampaignStatus.ACTIVE,
+    "inactive": CampaignStatus.PAUSED,
+    "cooldown": CampaignStatus.COOLDOWN,
+    "finished": CampaignStatus.FINISHED,
+}
+
+# Seed 001 (Exotel reports).
+EXOTEL_CALL_STATUS = {
+    "completed": CallStatus.COMPLETED,
+    "busy": CallStatus.BUSY,
+    "no-answer": CallStatus.NO_ANSWER,
+    "failed": CallStatus.FAILED,
+    "canceled": CallStatus.CANCELED,
+}
+EXOTEL_CATEGORY = {  # status -> category (success / retriable / terminal)
+    "completed": "success",
+    "busy": "retriable",
+    "no-answer": "retriable",
+    "failed": "terminal",
+    "canceled": "terminal",
+}
+EXOTEL_CAMPAIGN_STATUS = {
+    "Completed": CampaignStatus.FINISHED,
+    "Paused": CampaignStatus.PAUSED,
+}
+
+# Seed 002 (itellico).
+ITELLICO_CAMPAIGN_STATUS = {
+    "Active": CampaignStatus.ACTIVE,
+    "Paused": CampaignStatus.PAUSED,
+    "Completed": CampaignStatus.FINISHED,
+    "Cancelled": CampaignStatus.CANCELLED,
+}
+ITELLICO_CONTACT_STATUS = {
+    "Pending": ContactStatus.QUEUED,
+    "Dialing": ContactStatus.DIALING,
+    "Called": ContactStatus.AWAITING_OUTCOME,
+    "Retry": ContactStatus.RETRYING,
+    "Completed": ContactStatus.ANSWERED,
+    "Failed": ContactStatus.FAILED,
+    "No Conversation": ContactStatus.NO_CONVERSATION,
+}
+ITELLICO_LINE_STATUS = {
+    "Active": LineStatus.ACTIVE,
+    "Disabled": LineStatus.DISABLED,
+    "Excluded": LineStatus.EXCLUDED,
+}
+ITELLICO_ANSWER_STATUS = {  # dashboard answer-status rates
+    "human": Outcome.HUMAN_CONVERSATION,
+    "machine": Outcome.VOICEMAIL,
+    "no answer": Outcome.NO_ANSWER,
+    "rejection": Outcome.REJECTED,
+}
+
+# Seed 003 (thinkrr AVA).
+THINKRR_CAMPAIGN_STATUS = {
+    "Not Started": CampaignStatus.READY,
+    "Started": CampaignStatus.SCHEDULED,
+    "Executed": CampaignStatus.ACTIVE,
+    "Paused": CampaignStatus.PAUSED,
+    "Complete": CampaignStatus.FINISHED,
+}
+THINKRR_OUTCOME = {
+    "Completed": Outcome.HUMAN_CONVERSATION,
+    "No Answer": Outcome.NO_ANSWER,
+    "No Message": Outcome.NO_CONVERSATION,
+    "Left Message": Outcome.VOICEMAIL,
+    "User Hung Up": Outcome.HUNG_UP,
+    "Callback": Outcome.CALLBACK_REQUESTED,
+    "Issue Dialing": Outcome.FAILED,
+    "Failed": Outcome.FAILED,
+}
+
+# Twilio (named by DESIGN.md and the issues; AnsweredBy detail kept).
+TWILIO_CALL_STATUS = {
+    "queued": CallStatus.QUEUED,
+    "initiated": CallStatus.CREATED,
+    "ringing": CallStatus.RINGING,
+    "in-progress": CallStatus.IN_PROGRESS,
+    "completed": CallStatus.COMPLETED,
+    "busy": CallStatus.BUSY,
+    "no-answer": CallStatus.NO_ANSWER,
+    "failed": CallStatus.FAILED,
+    "canceled": CallStatus.CANCELED,
+}
+TWILIO_ANSWERED_BY = {
+    "human": AnsweredBy.HUMAN,
+    "machine_start": AnsweredBy.MACHINE_START,
+    "machine_end_beep": AnsweredBy.MACHINE_END_BEEP,
+    "machine_end_silence": AnsweredBy.MACHINE_END_SILENCE,
+    "machine_end_other": AnsweredBy.MACHINE_END_OTHER,
+    "fax": AnsweredBy.FAX,
+    "unknown": AnsweredBy.UNKNOWN,
+}
+
+ALL_TABLES = {
+    name: table
+    for name, table in globals().items()
+    if name.isupper() and isinstance(table, dict) and name != "EXOTEL_CATEGORY"
+}

@@ -1,0 +1,113 @@
+"""Applying events to records: strict for commands, lenient for carrier reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from campaignkit import (
+    CALL_MACHINE,
+    CONTACT_MACHINE,
+    AnsweredBy,
+    Call,
+    CallStatus,
+    Campaign,
+    CampaignEvent,
+    CampaignStatus,
+    Contact,
+    ContactEvent,
+    IllegalTransition,
+    InvalidInput,
+    apply_call_report,
+    apply_campaign_event,
+    apply_contact_event,
+)
+
+from .records import contacts
+
+NOW = datetime(2026, 1, 5, 16, tzinfo=UTC)
+
+
+def test_campaign_event_changes_only_the_status() -> None:
+    campaign = Campaign(id="c", name="n")
+    ready = apply_campaign_event(campaign, CampaignEvent.LOAD_CONTACTS)
+    assert ready.status is CampaignStatus.READY
+    assert attrs.evolve(ready, status=campaign.status) == campaign
+    with pytest.raises(IllegalTransition):
+        apply_campaign_event(ready, CampaignEvent.RESUME)
+
+
+@given(contacts(), st.sampled_from(ContactEvent))
+def test_contact_event_equals_a_validated_evolve(contact: Contact, event: ContactEvent) -> None:
+    if (contact.status, event) not in CONTACT_MACHINE.table:
+        with pytest.raises(IllegalTransition):
+            apply_contact_event(contact, event, now=NOW)
+        return
+    moved = apply_contact_event(contact, event, now=NOW)
+    expected = attrs.evolve(
+        contact, status=CONTACT_MACHINE.next(contact.status, event), updated_at=NOW
+    )
+    assert moved == expected
+    assert moved.to_dict() == expected.to_dict()
+    assert contact.status is not moved.status or contact.status is expected.status
+
+
+def test_contact_event_converts_now_to_utc_and_refuses_naive() -> None:
+    contact = Contact(id="1", phone="+5215555551234")
+    local = datetime(2026, 1, 5, 10, tzinfo=ZoneInfo("America/Mexico_City"))
+    moved = apply_contact_event(contact, ContactEvent.DIAL, now=local)
+    assert moved.updated_at == local
+    assert moved.updated_at is not None
+    assert moved.updated_at.tzinfo is UTC
+    with pytest.raises(InvalidInput, match="now must be timezone-aware"):
+        apply_contact_event(contact, ContactEvent.DIAL, now=datetime(2026, 1, 5))
+
+
+def _call() -> Call:
+    return Call(id="CA1", contact_id="1", to="+5215555551234", created_at=NOW)
+
+
+def test_call_report_applies_details() -> None:
+    call = apply_call_report(
+        _call(),
+        CallStatus.COMPLETED,
+        at=NOW + timedelta(seconds=50),
+        answered_by=AnsweredBy.HUMAN,
+        duration=43,
+    )
+    assert call.status is CallStatus.COMPLETED
+    assert call.duration == 43
+    assert call.updated_at == NOW + timedelta(seconds=50)
+
+
+def test_duplicate_and_stale_reports_return_the_same_object() -> None:
+    call = apply_call_report(_call(), CallStatus.RINGING, at=NOW + timedelta(seconds=1))
+    call = apply_call_report(
+        call, CallStatus.COMPLETED, at=NOW + timedelta(seconds=40), duration=30
+    )
+    assert apply_call_report(call, CallStatus.COMPLETED, at=NOW + timedelta(seconds=40)) is call
+    assert apply_call_report(call, CallStatus.RINGING, at=NOW + timedelta(seconds=1)) is call
+    # A later report about an earlier state is still ignored after a terminal one.
+    assert apply_call_report(call, CallStatus.RINGING, at=NOW + timedelta(seconds=99)) is call
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(list(CallStatus)[1:]), st.integers(0, 600)),
+        max_size=15,
+    )
+)
+def test_any_report_sequence_keeps_the_call_valid_and_forward_only(reports) -> None:
+    call = _call()
+    for status, offset in reports:
+        before = call
+        call = apply_call_report(call, status, at=NOW + timedelta(seconds=offset))
+        if call is not before:
+            assert CALL_MACHINE.can_reach(before.status, call.status)
+            assert before.updated_at is None or call.updated_at >= before.updated_at
+    assert Call.from_dict(call.to_dict()) == call

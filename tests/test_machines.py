@@ -1,0 +1,326 @@
+"""The three transition tables checked as graphs, and the strict and lenient rules."""
+
+from __future__ import annotations
+
+import enum
+import pickle
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from campaignkit import (
+    CALL_MACHINE,
+    CAMPAIGN_MACHINE,
+    CONTACT_MACHINE,
+    CallEvent,
+    CallStatus,
+    CampaignEvent,
+    CampaignStatus,
+    ContactEvent,
+    ContactStatus,
+    IllegalTransition,
+    StateMachine,
+)
+
+MACHINES: list[StateMachine[enum.Enum, enum.Enum]] = [
+    CAMPAIGN_MACHINE,  # type: ignore[list-item]
+    CONTACT_MACHINE,  # type: ignore[list-item]
+    CALL_MACHINE,  # type: ignore[list-item]
+]
+ids = [m.name for m in MACHINES]
+
+
+def reachable_from(machine: StateMachine[enum.Enum, enum.Enum], start: enum.Enum) -> set[enum.Enum]:
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        state = frontier.pop()
+        for event in machine.allowed(state):
+            target = machine.next(state, event)
+            if target not in seen:
+                seen.add(target)
+                frontier.append(target)
+    return seen
+
+
+@pytest.mark.parametrize("machine", MACHINES, ids=ids)
+def test_every_state_is_reachable_from_the_initial_state(machine) -> None:
+    assert reachable_from(machine, machine.initial) == set(machine.states)
+
+
+@pytest.mark.parametrize("machine", MACHINES, ids=ids)
+def test_terminal_states_have_no_exits(machine) -> None:
+    assert machine.terminal, "a lifecycle must end somewhere"
+    for state in machine.terminal:
+        assert machine.allowed(state) == ()
+        for event in machine.events:
+            with pytest.raises(IllegalTransition):
+                machine.next(state, event)
+
+
+@pytest.mark.parametrize("machine", MACHINES, ids=ids)
+def test_every_non_terminal_state_can_reach_a_terminal_one(machine) -> None:
+    for state in machine.states:
+        if state in machine.terminal:
+            continue
+        assert reachable_from(machine, state) & machine.terminal, state
+
+
+@pytest.mark.parametrize("machine", MACHINES, ids=ids)
+def test_table_only_mentions_declared_states_and_events(machine) -> None:
+    for (state, event), target in machine.table.items():
+        assert state in machine.states
+        assert event in machine.events
+        assert target in machine.states
+
+
+@pytest.mark.parametrize("machine", MACHINES, ids=ids)
+def test_every_event_is_used(machine) -> None:
+    used = {event for _, event in machine.table}
+    assert used == set(machine.events)
+
+
+@pytest.mark.parametrize("machine", MACHINES, ids=ids)
+def test_table_is_read_only(machine) -> None:
+    with pytest.raises(TypeError):
+        machine.table[machine.initial, machine.events[0]] = machine.initial
+
+
+def test_expected_terminal_states() -> None:
+    assert CAMPAIGN_MACHINE.terminal == {CampaignStatus.FINISHED, CampaignStatus.CANCELLED}
+    assert CONTACT_MACHINE.terminal == {ContactStatus.CONVERTED, ContactStatus.REJECTED}
+    assert CALL_MACHINE.terminal == {
+        CallStatus.COMPLETED,
+        CallStatus.BUSY,
+        CallStatus.NO_ANSWER,
+        CallStatus.FAILED,
+        CallStatus.CANCELED,
+    }
+
+
+def test_illegal_transition_names_machine_state_and_event() -> None:
+    with pytest.raises(IllegalTransition) as info:
+        CALL_MACHINE.next(CallStatus.COMPLETED, CallEvent.RING)
+    error = info.value
+    assert (error.machine, error.state, error.event) == (
+        "call",
+        CallStatus.COMPLETED,
+        CallEvent.RING,
+    )
+    assert str(error) == "call machine: event 'ring' is not allowed in state 'completed'"
+    assert isinstance(error, ValueError)
+    assert pickle.loads(pickle.dumps(error)).args == error.args
+
+
+class TestCampaignLifecycle:
+    """The campaign path every seed describes."""
+
+    def test_altur_path_with_cycles(self) -> None:
+        path = [
+            (CampaignEvent.LOAD_CONTACTS, CampaignStatus.READY),
+            (CampaignEvent.LAUNCH, CampaignStatus.SCHEDULED),
+            (CampaignEvent.OPEN, CampaignStatus.ACTIVE),
+            (CampaignEvent.PAUSE, CampaignStatus.PAUSED),
+            (CampaignEvent.RESUME, CampaignStatus.ACTIVE),
+            (CampaignEvent.END_CYCLE, CampaignStatus.COOLDOWN),
+            (CampaignEvent.START_CYCLE, CampaignStatus.ACTIVE),
+            (CampaignEvent.FINISH, CampaignStatus.FINISHED),
+        ]
+        state = CampaignStatus.PENDING
+        for event, expected in path:
+            state = CAMPAIGN_MACHINE.next(state, event)
+            assert state is expected
+
+    @pytest.mark.parametrize(
+        "state",
+        [
+            CampaignStatus.SCHEDULED,
+            CampaignStatus.ACTIVE,
+            CampaignStatus.PAUSED,
+            CampaignStatus.COOLDOWN,
+        ],
+    )
+    def test_force_complete_finishes_a_running_campaign(self, state: CampaignStatus) -> None:
+        assert CAMPAIGN_MACHINE.next(state, CampaignEvent.FORCE_COMPLETE) is (
+            CampaignStatus.FINISHED
+        )
+
+    def test_cannot_launch_without_contacts(self) -> None:
+        with pytest.raises(IllegalTransition):
+            CAMPAIGN_MACHINE.next(CampaignStatus.PENDING, CampaignEvent.LAUNCH)
+
+    @pytest.mark.parametrize(
+        "state", [s for s in CampaignStatus if s not in CAMPAIGN_MACHINE.terminal]
+    )
+    def test_any_live_campaign_can_be_cancelled(self, state: CampaignStatus) -> None:
+        assert CAMPAIGN_MACHINE.next(state, CampaignEvent.CANCEL) is CampaignStatus.CANCELLED
+
+
+class TestContactLifecycle:
+    def test_altur_voicemail_retry_loop(self) -> None:
+        # Seed 000: voicemail -> retrying -> queue while retries < limit.
+        state = ContactStatus.QUEUED
+        for event in (
+            ContactEvent.DIAL,
+            ContactEvent.REACH_VOICEMAIL,
+            ContactEvent.SCHEDULE_RETRY,
+            ContactEvent.REQUEUE,
+        ):
+            state = CONTACT_MACHINE.next(state, event)
+        assert state is ContactStatus.QUEUED
+
+    def test_altur_failed_returns_to_queue(self) -> None:
+        state = CONTACT_MACHINE.next(ContactStatus.DIALING, ContactEvent.FAIL)
+        assert CONTACT_MACHINE.next(state, ContactEvent.REQUEUE) is ContactStatus.QUEUED
+
+    def test_itellico_called_then_completed(self) -> None:
+        state = CONTACT_MACHINE.next(ContactStatus.DIALING, ContactEvent.CALL_ENDED)
+        assert state is ContactStatus.AWAITING_OUTCOME
+        assert CONTACT_MACHINE.next(state, ContactEvent.ANSWER) is ContactStatus.ANSWERED
+
+    def test_whatsapp_lifecycle(self) -> None:
+        state = ContactStatus.QUEUED
+        for event in (
+            ContactEvent.SEND,
+            ContactEvent.MESSAGE_SENT,
+            ContactEvent.MESSAGE_DELIVERED,
+            ContactEvent.MESSAGE_READ,
+            ContactEvent.ACCEPT,
+            ContactEvent.CONVERT,
+        ):
+            state = CONTACT_MACHINE.next(state, event)
+        assert state is ContactStatus.CONVERTED
+
+    def test_read_may_arrive_without_delivered(self) -> None:
+        assert CONTACT_MACHINE.next(ContactStatus.SENT, ContactEvent.MESSAGE_READ) is (
+            ContactStatus.READ
+        )
+
+    def test_exotel_force_complete_fails_pending_contacts(self) -> None:
+        for state in (ContactStatus.QUEUED, ContactStatus.RETRYING):
+            assert CONTACT_MACHINE.next(state, ContactEvent.FAIL) is ContactStatus.FAILED
+
+    def test_converted_is_final(self) -> None:
+        assert CONTACT_MACHINE.is_terminal(ContactStatus.CONVERTED)
+        with pytest.raises(IllegalTransition, match="contact machine"):
+            CONTACT_MACHINE.next(ContactStatus.CONVERTED, ContactEvent.REQUEUE)
+
+
+class TestCallLifecycle:
+    def test_full_path_with_forwarding(self) -> None:
+        state = CallStatus.CREATED
+        for event in (
+            CallEvent.QUEUE,
+            CallEvent.RING,
+            CallEvent.ANSWER,
+            CallEvent.FORWARD,
+            CallEvent.RESUME,
+            CallEvent.COMPLETE,
+        ):
+            state = CALL_MACHINE.next(state, event)
+        assert state is CallStatus.COMPLETED
+
+    def test_a_call_may_skip_ringing(self) -> None:
+        assert CALL_MACHINE.next(CallStatus.QUEUED, CallEvent.ANSWER) is CallStatus.IN_PROGRESS
+
+    @pytest.mark.parametrize("event", [CallEvent.BUSY, CallEvent.NO_ANSWER, CallEvent.CANCEL])
+    def test_no_busy_no_answer_or_cancel_once_connected(self, event: CallEvent) -> None:
+        with pytest.raises(IllegalTransition):
+            CALL_MACHINE.next(CallStatus.IN_PROGRESS, event)
+
+    @pytest.mark.parametrize("status", [s for s in CallStatus if s is not CallStatus.CREATED])
+    def test_every_reported_status_has_an_event(self, status: CallStatus) -> None:
+        event = CallEvent.for_status(status)
+        assert any(CALL_MACHINE.table.get((s, event)) is status for s in CallStatus)
+
+    def test_created_is_never_reported(self) -> None:
+        with pytest.raises(IllegalTransition):
+            CallEvent.for_status(CallStatus.CREATED)
+
+
+class TestReconcile:
+    def test_duplicate_is_a_no_op(self) -> None:
+        assert CALL_MACHINE.reconcile(CallStatus.RINGING, CallStatus.RINGING) is (
+            CallStatus.RINGING
+        )
+
+    def test_stale_ringing_after_completed_is_ignored(self) -> None:
+        assert CALL_MACHINE.reconcile(CallStatus.COMPLETED, CallStatus.RINGING) is (
+            CallStatus.COMPLETED
+        )
+
+    def test_skipped_states_do_not_matter(self) -> None:
+        assert CALL_MACHINE.reconcile(CallStatus.CREATED, CallStatus.COMPLETED) is (
+            CallStatus.COMPLETED
+        )
+
+    def test_report_older_than_current_state_is_stale(self) -> None:
+        t0 = datetime(2026, 1, 5, 10, tzinfo=UTC)
+        # forwarding at t0+2; an in-progress report stamped t0+1 arrives late.
+        assert (
+            CALL_MACHINE.reconcile(
+                CallStatus.FORWARDING,
+                CallStatus.IN_PROGRESS,
+                current_at=t0 + timedelta(seconds=2),
+                reported_at=t0 + timedelta(seconds=1),
+            )
+            is CallStatus.FORWARDING
+        )
+
+    def test_terminal_states_absorb_everything(self) -> None:
+        for terminal in CALL_MACHINE.terminal:
+            for reported in CallStatus:
+                assert CALL_MACHINE.reconcile(terminal, reported) is terminal
+
+
+def random_path(machine, draw, max_len=12):
+    """A legal path from the initial state, as the states visited."""
+    state = machine.initial
+    path = [state]
+    for _ in range(draw(st.integers(0, max_len))):
+        events = machine.allowed(state)
+        if not events:
+            break
+        state = machine.next(state, draw(st.sampled_from(events)))
+        path.append(state)
+    return path
+
+
+@st.composite
+def delivered_reports(draw, machine):
+    """A legal path and the reports of it as a carrier delivers them: some
+    dropped, some repeated, in any order; each stamped with when it happened."""
+    path = random_path(machine, draw)
+    stamped = list(enumerate(path))
+    kept = [stamped[-1], *draw(st.lists(st.sampled_from(stamped), max_size=20))]
+    return path, draw(st.permutations(kept))
+
+
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@given(data=st.data())
+def test_call_reports_in_any_order_converge_to_the_latest(data) -> None:
+    path, reports = data.draw(delivered_reports(CALL_MACHINE))
+    state, at = CALL_MACHINE.initial, None
+    for index, reported in reports:
+        stamp = T0 + timedelta(seconds=index)
+        new = CALL_MACHINE.reconcile(state, reported, current_at=at, reported_at=stamp)
+        if new is not state:
+            state, at = new, stamp
+    assert state is path[-1]
+
+
+@given(data=st.data())
+def test_reconcile_never_moves_backwards(data) -> None:
+    machine = data.draw(st.sampled_from(MACHINES))
+    current = data.draw(st.sampled_from(machine.states))
+    reported = data.draw(st.sampled_from(machine.states))
+    result = machine.reconcile(current, reported)
+    assert result in (current, reported)
+    if result is not current:
+        assert machine.can_reach(current, result)
+    # Applying the same report again changes nothing.
+    assert machine.reconcile(result, reported) is result

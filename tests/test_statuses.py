@@ -1,0 +1,98 @@
+"""The canonical vocabulary: labels, outcome flags, and the seeds' statuses expressed in it."""
+
+from __future__ import annotations
+
+import enum
+
+import pytest
+
+from campaignkit import (
+    AnsweredBy,
+    CallStatus,
+    CampaignStatus,
+    Channel,
+    ContactStatus,
+    Outcome,
+    Priority,
+    classify_outcome,
+)
+
+from .seed_vocabulary import ALL_TABLES, EXOTEL_CALL_STATUS, EXOTEL_CATEGORY
+
+CANONICAL_ENUMS = [
+    Channel,
+    CampaignStatus,
+    ContactStatus,
+    CallStatus,
+    AnsweredBy,
+    Outcome,
+    Priority,
+]
+
+
+@pytest.mark.parametrize("cls", CANONICAL_ENUMS)
+def test_values_are_lower_case_labels(cls: type[enum.Enum]) -> None:
+    for member in cls:
+        assert isinstance(member.value, str)
+        assert member.value == member.value.lower()
+        assert " " not in member.value
+        assert cls(member.value) is member
+        assert str(member) == member.value
+
+
+def test_design_examples() -> None:
+    assert CallStatus.NO_ANSWER.value == "no-answer"
+    assert CallStatus.ENDED is CallStatus.COMPLETED
+    assert [c.value for c in Channel] == ["call", "whatsapp"]
+
+
+@pytest.mark.parametrize(
+    ("table_name", "label"),
+    [(name, label) for name, table in ALL_TABLES.items() for label in table],
+)
+def test_every_seed_label_has_a_canonical_meaning(table_name: str, label: str) -> None:
+    meaning = ALL_TABLES[table_name][label]
+    for member in meaning if isinstance(meaning, tuple) else (meaning,):
+        assert isinstance(member, enum.Enum)
+        assert type(member)(member.value) is member
+
+
+def test_exotel_categories_are_the_outcome_flags() -> None:
+    # Seed 001: completed = success, busy/no-answer = retriable, failed/canceled = terminal.
+    for label, category in EXOTEL_CATEGORY.items():
+        outcome = classify_outcome(EXOTEL_CALL_STATUS[label], None)
+        assert outcome is not None
+        derived = (
+            "success" if outcome.connected else "retriable" if outcome.retriable else "terminal"
+        )
+        assert derived == category, label
+
+
+def test_outcome_flags_are_consistent() -> None:
+    for outcome in Outcome:
+        assert not (outcome.human_answered and not outcome.connected), outcome
+        assert outcome.billable == outcome.connected, outcome
+        assert not (outcome.final and outcome.retriable), outcome
+
+
+def test_altur_legacy_outcomes_leave_a_failed_contact() -> None:
+    # Seed 000: no-answer, busy and unreachable now map to failed.
+    for outcome in (Outcome.NO_ANSWER, Outcome.BUSY, Outcome.FAILED):
+        assert outcome.contact_status is ContactStatus.FAILED
+    assert Outcome.VOICEMAIL.contact_status is ContactStatus.VOICEMAIL
+    assert Outcome.HUMAN_CONVERSATION.contact_status is ContactStatus.ANSWERED
+
+
+def test_answered_by_coarse_folds_twilio_detail() -> None:
+    assert {a.coarse for a in AnsweredBy} == {
+        AnsweredBy.HUMAN,
+        AnsweredBy.MACHINE,
+        AnsweredBy.UNKNOWN,
+    }
+    assert AnsweredBy.MACHINE_END_SILENCE.coarse is AnsweredBy.MACHINE
+    assert AnsweredBy.FAX.is_machine
+    assert not AnsweredBy.UNKNOWN.is_machine
+
+
+def test_priority_rank_orders_high_first() -> None:
+    assert sorted(Priority, key=lambda p: p.rank) == [Priority.HIGH, Priority.NORMAL, Priority.LOW]
