@@ -79,6 +79,8 @@ def contacts() -> st.SearchStrategy[Contact]:
         next_attempt_at=st.none() | moments,
         updated_at=st.none() | moments,
         follow_up=st.booleans(),
+        last_outcome=st.none() | st.sampled_from(Outcome),
+        line_id=st.none() | ids,
     )
 
 

@@ -145,6 +145,10 @@ class Contact(_PlainData):
     """The last status change (Altur ``last_update``)."""
     follow_up: bool = f.flag()
     """A follow-up is scheduled for the contact."""
+    last_outcome: Outcome | None = f.member(Outcome, optional=True)
+    """The outcome of the latest finished attempt (Exotel counts busy/no-answer by it)."""
+    line_id: str | None = f.optional_text()
+    """The caller line that first reached the contact, for sticky caller-ID rotation."""
 
 
 @attrs.frozen(weakref_slot=False)
