@@ -5,6 +5,7 @@ detail whose layout may change.
 """
 
 from ._frozen import FrozenMap
+from .billing import BillingPolicy, UnknownBilling, format_duration, parse_duration
 from .errors import CampaignkitError, IllegalTransition, InvalidConfig, InvalidInput
 from .lifecycle import apply_call_report, apply_campaign_event, apply_contact_event
 from .machines import (
@@ -38,6 +39,7 @@ __all__ = [
     "CONTACT_MACHINE",
     "DEFAULT_TIMEZONE",
     "AnsweredBy",
+    "BillingPolicy",
     "Call",
     "CallEvent",
     "CallStatus",
@@ -59,9 +61,12 @@ __all__ = [
     "Outcome",
     "Priority",
     "StateMachine",
+    "UnknownBilling",
     "__version__",
     "apply_call_report",
     "apply_campaign_event",
     "apply_contact_event",
     "classify_outcome",
+    "format_duration",
+    "parse_duration",
 ]
