@@ -1,0 +1,79 @@
+"""Contact import, result exports and the readers behind the vendor dialects: text in, text out.
+
+Nothing here opens a file or a socket. Readers take a string, bytes, a
+file-like object or an iterable of lines; writers return a string.
+
+* `import_contacts` reads an upload file (seed 004) into `Contact` records,
+  normalising phone numbers to E.164 and reporting every rejected row.
+* `export_contacts`, `export_calls` and `export_results` write Altur's three
+  result exports (seed 000) as CSV (comma or semicolon) or JSON;
+  `export_contact_list` writes an upload file.
+* `read_contact_export` and `read_call_export` read those exports back.
+"""
+
+from ._csv import DELIMITERS
+from ._errors import (
+    DuplicateColumns,
+    EmptyInput,
+    InputTooLarge,
+    MalformedInput,
+    MissingColumns,
+    UndecodableInput,
+)
+from ._labels import CANONICAL, Labels
+from ._phone import PhoneNormaliser, to_e164
+from ._safe import is_formula, neutralise, unneutralise
+from ._source import DEFAULT_MAX_BYTES, Source
+from .contacts import (
+    REQUIRED_COLUMNS,
+    UPLOAD_COLUMNS,
+    ImportResult,
+    Rejection,
+    RejectReason,
+    import_contacts,
+    read_contact_export,
+)
+from .exports import (
+    CALL_EXPORT_COLUMNS,
+    CONTACT_EXPORT_COLUMNS,
+    EXTENDED_CONTACT_COLUMNS,
+    export_calls,
+    export_contact_list,
+    export_contacts,
+    export_results,
+    read_call_export,
+)
+
+__all__ = [
+    "CALL_EXPORT_COLUMNS",
+    "CANONICAL",
+    "CONTACT_EXPORT_COLUMNS",
+    "DEFAULT_MAX_BYTES",
+    "DELIMITERS",
+    "EXTENDED_CONTACT_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "UPLOAD_COLUMNS",
+    "DuplicateColumns",
+    "EmptyInput",
+    "ImportResult",
+    "InputTooLarge",
+    "Labels",
+    "MalformedInput",
+    "MissingColumns",
+    "PhoneNormaliser",
+    "RejectReason",
+    "Rejection",
+    "Source",
+    "UndecodableInput",
+    "export_calls",
+    "export_contact_list",
+    "export_contacts",
+    "export_results",
+    "import_contacts",
+    "is_formula",
+    "neutralise",
+    "read_call_export",
+    "read_contact_export",
+    "to_e164",
+    "unneutralise",
+]

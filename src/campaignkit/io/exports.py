@@ -1,0 +1,591 @@
+"""Result exports (seed 000): contacts, calls and results, as CSV (comma or semicolon) or JSON.
+
+Columns and their order are the Altur document's; the status columns use the
+vocabulary of the `Labels` given (canonical by default, Altur's with
+``campaignkit.dialects.altur.LABELS``). Every CSV cell a spreadsheet would run
+as a formula is neutralised with a leading apostrophe - except E.164 phone
+numbers in the phone columns, which stay exact. JSON keeps values typed and
+is not neutralised (no spreadsheet reads it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any, Literal
+
+import attrs
+
+from .._fields import is_e164
+from ..billing import BillingPolicy, format_duration, parse_duration
+from ..errors import InvalidConfig, InvalidInput
+from ..models import DEFAULT_TIMEZONE, Call, Campaign, Contact
+from ..statuses import Channel, Direction
+from ._csv import check_delimiter, choose_delimiter, header_key, read_rows, write_csv
+from ._errors import MalformedInput, MissingColumns
+from ._labels import CANONICAL, Labels, parse_label
+from ._phone import PhoneNormaliser
+from ._safe import neutralise, unneutralise
+from ._source import load_json, read_text
+from ._values import format_moment, parse_moment, zone
+
+__all__ = [
+    "CALL_EXPORT_COLUMNS",
+    "CONTACT_EXPORT_COLUMNS",
+    "EXTENDED_CONTACT_COLUMNS",
+    "export_calls",
+    "export_contact_list",
+    "export_contacts",
+    "export_results",
+    "read_call_export",
+]
+
+Format = Literal["csv", "json"]
+
+CONTACT_EXPORT_COLUMNS = (
+    "campaign_name",
+    "campaign_date",
+    "id",
+    "contact",
+    "name",
+    "context",
+    "status",
+    "retries",
+    "calls",
+    "billed_duration",
+    "last_update",
+    "follow_up",
+)
+"""The contact export's basic columns, in the Altur document's order (seed 000);
+one column per tag, then one per extracted field, follow."""
+
+EXTENDED_CONTACT_COLUMNS = (
+    "contact_id",
+    "override_agent_name",
+    "override_agent_voice_id",
+    "priority",
+    "failed_retries",
+    "cycle",
+    "attempts",
+    "next_attempt_at",
+    "last_outcome",
+    "line_id",
+)
+"""What ``extended=True`` appends (then one column per attribute), so that every
+`Contact` field survives export and import."""
+
+CALL_EXPORT_COLUMNS = (
+    "campaign_name",
+    "campaign_date",
+    "id",
+    "number_to",
+    "contact_name",
+    "type",
+    "status",
+    "answered_by",
+    "created_at",
+    "started_at",
+    "ended_at",
+    "duration",
+    "billed_duration",
+    "recording_url",
+)
+"""The call export's basic columns, in the Altur document's order (seed 000);
+tag and extracted-field columns follow."""
+
+_PHONE_COLUMNS = frozenset({"contact", "number_to"})
+_UPLOAD_LIST_COLUMNS = (
+    "contact",
+    "name",
+    "context",
+    "id",
+    "override_agent_name",
+    "override_agent_voice_id",
+    "priority",
+)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _check_format(fmt: object) -> Format:
+    if fmt not in ("csv", "json"):
+        raise InvalidConfig("fmt", "'csv' or 'json'", fmt)
+    return fmt
+
+
+def _names(given: Iterable[str] | None, found: Iterable[str], what: str) -> tuple[str, ...]:
+    if given is None:
+        return tuple(sorted(set(found)))
+    if isinstance(given, str):
+        raise InvalidConfig(what, "a sequence of names (not one string)", given)
+    names = tuple(given)
+    for name in names:
+        if type(name) is not str or not name:
+            raise InvalidConfig(what, "a sequence of non-empty names", given)
+    return names
+
+
+def _header(*groups: Sequence[str]) -> tuple[str, ...]:
+    header = tuple(name for group in groups for name in group)
+    seen: dict[str, str] = {}
+    for name in header:
+        key = header_key(name)
+        if key in seen:
+            raise InvalidInput(
+                f"export column {name!r} would appear twice (clashes with {seen[key]!r})"
+            )
+        seen[key] = name
+    return header
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    return str(value)  # True/False, numbers
+
+
+def _render(
+    header: tuple[str, ...], records: Iterable[Sequence[Any]], fmt: Format, delimiter: str
+) -> str:
+    if fmt == "json":
+        return json.dumps(
+            [dict(zip(header, record, strict=True)) for record in records],
+            ensure_ascii=False,
+            indent=2,
+        )
+    phone_at = [i for i, name in enumerate(header) if name in _PHONE_COLUMNS]
+
+    def cells(record: Sequence[Any]) -> list[str]:
+        row = [neutralise(_cell(v)) for v in record]
+        for i in phone_at:
+            value = record[i]
+            if type(value) is str and is_e164(value):
+                row[i] = value  # E.164 numbers stay exact
+        return row
+
+    return write_csv(header, (cells(r) for r in records), delimiter)
+
+
+class _Context:
+    """What every export row shares: the campaign columns, the time zone, the labels."""
+
+    def __init__(self, campaign: Campaign | None, labels: Labels) -> None:
+        if campaign is not None and not isinstance(campaign, Campaign):
+            raise InvalidConfig("campaign", "a Campaign or None", campaign)
+        if not isinstance(labels, Labels):
+            raise InvalidConfig("labels", "a Labels vocabulary", labels)
+        self.labels = labels
+        self.tz: tzinfo | None = zone(campaign.timezone) if campaign else None
+        self.channel = campaign.channel if campaign else Channel.CALL
+        self.name = campaign.name if campaign else ""
+        created = campaign.created_at if campaign else None
+        self.date = self.moment(created)[:10] if created is not None else ""
+
+    def moment(self, value: datetime | None) -> str:
+        return format_moment(value, self.tz)
+
+
+def _billing(billing: BillingPolicy | None) -> BillingPolicy:
+    if billing is None:
+        return BillingPolicy.altur()
+    if not isinstance(billing, BillingPolicy):
+        raise InvalidConfig("billing", "a BillingPolicy or None", billing)
+    return billing
+
+
+def _contact_rows(
+    contacts: Iterable[Contact],
+    *,
+    campaign: Campaign | None,
+    calls: Iterable[Call] | None,
+    tags: Iterable[str] | None,
+    fields: Iterable[str] | None,
+    labels: Labels,
+    billing: BillingPolicy | None,
+    extended: bool,
+    keep: Callable[[Contact], bool],
+) -> tuple[tuple[str, ...], list[list[Any]]]:
+    ctx = _Context(campaign, labels)
+    chosen = [c for c in contacts if keep(c)]
+    for contact in chosen:
+        if not isinstance(contact, Contact):
+            raise InvalidInput(f"export_contacts needs Contact records; got {contact!r}")
+    tag_names = _names(tags, (t for c in chosen for t in c.tags), "tags")
+    field_names = _names(fields, (k for c in chosen for k in c.extracted), "fields")
+    attribute_names = tuple(sorted({k for c in chosen for k in c.attributes})) if extended else ()
+    header = _header(
+        CONTACT_EXPORT_COLUMNS,
+        tag_names,
+        field_names,
+        EXTENDED_CONTACT_COLUMNS if extended else (),
+        attribute_names,
+    )
+    is_call = ctx.channel is Channel.CALL
+    billed: dict[str, int] | None = None
+    if calls is not None and is_call:
+        policy = _billing(billing)
+        billed = {}
+        for call in calls:
+            billed[call.contact_id] = billed.get(call.contact_id, 0) + policy.billed_seconds(call)
+    rows: list[list[Any]] = []
+    for c in chosen:
+        row: list[Any] = [
+            ctx.name,
+            ctx.date,
+            c.external_id,
+            c.phone,
+            c.name,
+            c.context,
+            labels.contact_status_label(c.status, ctx.channel),
+            c.retries,
+            c.attempts if is_call else None,
+            format_duration(billed.get(c.id, 0)) if billed is not None else None,
+            ctx.moment(c.updated_at) or None,
+            c.follow_up,
+        ]
+        row.extend(t in c.tags for t in tag_names)
+        row.extend(c.extracted.get(f) for f in field_names)
+        if extended:
+            row.extend(
+                [
+                    c.id,
+                    c.agent_name,
+                    c.voice_id,
+                    c.priority.value,
+                    c.failed_retries,
+                    c.cycle,
+                    c.attempts,
+                    ctx.moment(c.next_attempt_at) or None,
+                    c.last_outcome.value if c.last_outcome is not None else None,
+                    c.line_id,
+                ]
+            )
+            row.extend(c.attributes.get(a) for a in attribute_names)
+        rows.append(row)
+    return header, rows
+
+
+def export_contacts(
+    contacts: Iterable[Contact],
+    *,
+    campaign: Campaign | None = None,
+    calls: Iterable[Call] | None = None,
+    tags: Iterable[str] | None = None,
+    fields: Iterable[str] | None = None,
+    fmt: Format = "csv",
+    delimiter: str = ",",
+    labels: Labels = CANONICAL,
+    billing: BillingPolicy | None = None,
+    extended: bool = False,
+) -> str:
+    """The contact export: every contact with its status and metrics (seed 000).
+
+    Columns: `CONTACT_EXPORT_COLUMNS`, then one True/False column per tag in
+    ``tags`` and one column per extracted field in ``fields`` (each defaults
+    to the sorted names found on the contacts; pass the agent's configured
+    names to get a column even when no contact has it). ``campaign`` fills
+    ``campaign_name``/``campaign_date``, decides the channel (``calls`` and
+    ``billed_duration`` are empty for WhatsApp) and the time zone of the
+    date-times (UTC without a campaign). ``billed_duration`` sums
+    ``billing.billed_seconds`` (default `BillingPolicy.altur`) over the
+    contact's ``calls``; it is empty when no calls are given.
+
+    ``extended=True`` appends `EXTENDED_CONTACT_COLUMNS` and one column per
+    attribute, so `read_contact_export` gives back equal contacts.
+
+    Raises `InvalidInput` when two columns would share a name, or a status has
+    no label in ``labels``' vocabulary; `InvalidConfig` for a bad option.
+    """
+    fmt = _check_format(fmt)
+    check_delimiter(delimiter)
+    header, rows = _contact_rows(
+        contacts,
+        campaign=campaign,
+        calls=calls,
+        tags=tags,
+        fields=fields,
+        labels=labels,
+        billing=billing,
+        extended=extended,
+        keep=lambda c: True,
+    )
+    return _render(header, rows, fmt, delimiter)
+
+
+def export_results(
+    contacts: Iterable[Contact],
+    *,
+    campaign: Campaign | None = None,
+    calls: Iterable[Call] | None = None,
+    tags: Iterable[str] | None = None,
+    fields: Iterable[str] | None = None,
+    fmt: Format = "csv",
+    delimiter: str = ",",
+    labels: Labels = CANONICAL,
+    billing: BillingPolicy | None = None,
+    extended: bool = False,
+) -> str:
+    """The results export: the contact export of only the contacts with extracted data.
+
+    Same columns and options as `export_contacts` (seed 000: "identical to
+    the contact export"); a contact qualifies when its ``extracted`` map
+    holds at least one value that is not None or empty text.
+    """
+    fmt = _check_format(fmt)
+    check_delimiter(delimiter)
+    header, rows = _contact_rows(
+        contacts,
+        campaign=campaign,
+        calls=calls,
+        tags=tags,
+        fields=fields,
+        labels=labels,
+        billing=billing,
+        extended=extended,
+        keep=lambda c: any(v is not None and v != "" for v in c.extracted.values()),
+    )
+    return _render(header, rows, fmt, delimiter)
+
+
+def export_calls(
+    calls: Iterable[Call],
+    *,
+    contacts: Iterable[Contact] = (),
+    campaign: Campaign | None = None,
+    tags: Iterable[str] | None = None,
+    fields: Iterable[str] | None = None,
+    fmt: Format = "csv",
+    delimiter: str = ",",
+    labels: Labels = CANONICAL,
+    billing: BillingPolicy | None = None,
+) -> str:
+    """The call export: one row per call attempt (seed 000).
+
+    Columns: `CALL_EXPORT_COLUMNS`, then tag and extracted-field columns taken
+    from each call's contact (found by ``Call.contact_id`` in ``contacts``;
+    empty when it is not there, as is ``contact_name``). ``duration`` and
+    ``billed_duration`` are readable (``MM:SS``, ``H:MM:SS`` from an hour);
+    billed seconds come from ``billing`` (default `BillingPolicy.altur`: a
+    machine-answered call bills at most 5 seconds).
+
+    Raises `InvalidInput` for clashing column names or a status or
+    answered-by value ``labels`` cannot express; `InvalidConfig` for a bad option.
+    """
+    fmt = _check_format(fmt)
+    check_delimiter(delimiter)
+    ctx = _Context(campaign, labels)
+    policy = _billing(billing)
+    by_id = {c.id: c for c in contacts}
+    chosen = list(calls)
+    for call in chosen:
+        if not isinstance(call, Call):
+            raise InvalidInput(f"export_calls needs Call records; got {call!r}")
+    people = [by_id[c.contact_id] for c in chosen if c.contact_id in by_id]
+    tag_names = _names(tags, (t for p in people for t in p.tags), "tags")
+    field_names = _names(fields, (k for p in people for k in p.extracted), "fields")
+    header = _header(CALL_EXPORT_COLUMNS, tag_names, field_names)
+    rows: list[list[Any]] = []
+    for call in chosen:
+        person = by_id.get(call.contact_id)
+        answered_by = call.answered_by
+        row: list[Any] = [
+            ctx.name,
+            ctx.date,
+            call.id,
+            call.to,
+            person.name if person is not None else None,
+            call.direction.value,
+            labels.call_status_label(call.status),
+            labels.answered_by_label(answered_by) if answered_by is not None else None,
+            ctx.moment(call.created_at) or None,
+            ctx.moment(call.started_at) or None,
+            ctx.moment(call.ended_at) or None,
+            format_duration(call.duration),
+            format_duration(policy.billed_seconds(call)),
+            call.recording_url,
+        ]
+        if person is not None:
+            row.extend(t in person.tags for t in tag_names)
+            row.extend(person.extracted.get(f) for f in field_names)
+        else:
+            row.extend([None] * (len(tag_names) + len(field_names)))
+        rows.append(row)
+    return _render(header, rows, fmt, delimiter)
+
+
+def export_contact_list(
+    contacts: Iterable[Contact], *, fmt: Format = "csv", delimiter: str = ","
+) -> str:
+    """Contacts as an upload file (seed 004 columns, ``priority``, then one column per attribute).
+
+    What `import_contacts` reads: importing the result gives back the same
+    contacts (ids, numbers, names, context, overrides, priority and
+    attributes; a contact whose ``id`` is neither its ``external_id`` nor
+    its number gets its ``external_id`` back as ``id``). Use it for
+    follow-up lists (seed 004: "Repeat the campaign by uploading a filtered
+    CSV") and for the clean file of an import. Raises `InvalidInput` if an
+    attribute name clashes with a column; `InvalidConfig` for a bad option.
+    """
+    fmt = _check_format(fmt)
+    check_delimiter(delimiter)
+    chosen = list(contacts)
+    attribute_names = tuple(sorted({k for c in chosen for k in c.attributes}))
+    header = _header(_UPLOAD_LIST_COLUMNS, attribute_names)
+    rows = [
+        [
+            c.phone,
+            c.name,
+            c.context,
+            c.external_id,
+            c.agent_name,
+            c.voice_id,
+            c.priority.value,
+            *(c.attributes.get(a) for a in attribute_names),
+        ]
+        for c in chosen
+    ]
+    return _render(header, rows, fmt, delimiter)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+_CALL_REQUIRED = ("id", "number_to", "status")
+
+
+def _call_from_cells(
+    cells: Mapping[str, str],
+    *,
+    labels: Labels,
+    normaliser: PhoneNormaliser,
+    tz: tzinfo,
+    contact_ids: Mapping[str, str],
+    campaign_id: str | None,
+) -> Call:
+    def text(key: str) -> str:
+        return unneutralise(cells.get(key, "") or "").strip()
+
+    number = text("number_to")
+    to = normaliser.normalise(number)
+    if to is None:
+        raise InvalidInput(f"number_to {number!r} is not a valid phone number")
+    answered = text("answered_by")
+    duration = text("duration")
+    direction = text("type")
+    return Call(
+        id=text("id"),
+        contact_id=contact_ids.get(to, to),
+        to=to,
+        direction=parse_label(Direction, direction, labels.name, "call type")
+        if direction
+        else Direction.OUTBOUND,
+        status=labels.call_status(text("status")),
+        answered_by=labels.answered_by(answered) if answered else None,
+        created_at=parse_moment(text("created_at"), tz),
+        started_at=parse_moment(text("started_at"), tz),
+        ended_at=parse_moment(text("ended_at"), tz),
+        duration=parse_duration(duration) if duration else 0,
+        recording_url=text("recording_url") or None,
+        campaign_id=campaign_id,
+    )
+
+
+def read_call_export(
+    source: Any,
+    *,
+    labels: Labels = CANONICAL,
+    region: str | None = "MX",
+    timezone: str = DEFAULT_TIMEZONE,
+    contact_ids: Mapping[str, str] | None = None,
+    campaign_id: str | None = None,
+    delimiter: str | None = None,
+    max_bytes: int | None = None,
+    encoding: str = "utf-8",
+) -> tuple[Call, ...]:
+    """Read a call export (CSV or JSON, as `export_calls` writes) into `Call` records.
+
+    ``number_to`` is normalised to E.164 (national numbers read in
+    ``region``); ``contact_id`` is looked up by that number in
+    ``contact_ids``, and is the number itself otherwise (the id
+    `import_contacts` gives contacts without an ``id`` column). Durations are
+    read from ``MM:SS``/``H:MM:SS``; date-times without an offset in
+    ``timezone``. The export has no attempt numbers: each call's ``attempt``
+    is its rank among the calls to the same number, by ``created_at`` (then
+    file order). Tag, extracted-field and billed columns are not call data
+    and are skipped.
+
+    Raises `MalformedInput` naming the line of the first row that cannot be
+    read (vendor exports are machine-written: a bad row means a bad file),
+    `MissingColumns`, and the input errors of `import_contacts`.
+    """
+    normaliser = PhoneNormaliser(region)
+    tz = zone(timezone)
+    ids = dict(contact_ids or {})
+    data: Any = source
+    text = ""
+    if not isinstance(source, list | dict):
+        text = read_text(source, max_bytes=max_bytes, encoding=encoding)
+        if text.lstrip()[:1] == "[":
+            data = load_json(text, max_bytes=None)
+    if isinstance(data, list | dict):
+        if not isinstance(data, list):
+            raise MalformedInput(1, "expected a JSON array of call objects")
+        records: list[tuple[int, dict[str, str]]] = []
+        for position, item in enumerate(data, 1):
+            if not isinstance(item, dict):
+                raise MalformedInput(position, "not a JSON object")
+            records.append((position, {str(k): _cell(v) for k, v in item.items()}))
+        found: tuple[str, ...] = tuple(records[0][1]) if records else _CALL_REQUIRED
+    else:
+        if delimiter is None:
+            delimiter = choose_delimiter(text, CALL_EXPORT_COLUMNS)
+        else:
+            check_delimiter(delimiter)
+        names, _, rows = read_rows(text, delimiter)
+        keys = [header_key(n) for n in names]
+        found = tuple(names)
+        records = []
+        for line, row in rows:
+            if len(row) < len(keys) or any(row[len(keys) :]):
+                raise MalformedInput(line, f"{len(row)} cells; the header has {len(keys)}")
+            records.append((line, dict(zip(keys, row, strict=False))))
+    missing = tuple(c for c in _CALL_REQUIRED if c not in {header_key(f) for f in found})
+    if missing:
+        raise MissingColumns(missing, found)
+    calls: list[Call] = []
+    for line, cells in records:
+        try:
+            calls.append(
+                _call_from_cells(
+                    {header_key(k): v for k, v in cells.items()},
+                    labels=labels,
+                    normaliser=normaliser,
+                    tz=tz,
+                    contact_ids=ids,
+                    campaign_id=campaign_id,
+                )
+            )
+        except InvalidInput as exc:
+            raise MalformedInput(line, str(exc)) from None
+    return _number_attempts(calls)
+
+
+def _number_attempts(calls: list[Call]) -> tuple[Call, ...]:
+    """Each call's ``attempt``: its rank among calls to the same number, oldest first."""
+
+    def key(i: int) -> tuple[str, bool, float, int]:
+        created = calls[i].created_at
+        return (calls[i].to, created is None, created.timestamp() if created else 0.0, i)
+
+    order = sorted(range(len(calls)), key=key)
+    attempt: dict[str, int] = {}
+    numbered: list[Call | None] = [None] * len(calls)
+    for i in order:
+        call = calls[i]
+        attempt[call.to] = attempt.get(call.to, 0) + 1
+        numbered[i] = attrs.evolve(call, attempt=attempt[call.to])
+    return tuple(c for c in numbered if c is not None)
