@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Self
 
 import attrs
@@ -126,22 +126,39 @@ def _message_ranks() -> dict[ContactStatus, int]:
 
 _RANK = _message_ranks()
 _RANK[_K.RETRYING] = 0
-_ANSWER_RANK = {_K.ACCEPTED: 0, _K.REJECTED: 1}
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-_NEVER = -(10**30)  # an unset updated_at sorts before every real time
 
-
-def _precedence(status: ContactStatus, at: datetime | None) -> tuple[int, int, int]:
-    if status is _K.CONVERTED:
-        return (2, 0, 0)
-    micros = _NEVER if at is None else (at - _EPOCH) // _MICROSECOND
-    if status in _ANSWERS:
-        return (1, -micros, _ANSWER_RANK[status])  # the earlier answer stands
-    return (0, micros, _RANK[status])
-
+# The precedence of a status: (stage, rank). Stage 2 is converted, 1 the answers,
+# 0 the delivery updates and waiting states. Within stage 0 the later timestamp
+# wins and the rank breaks ties; within stage 1 the earlier timestamp wins.
+_STAGE_RANK: dict[ContactStatus, tuple[int, int]] = {
+    status: (0, rank) for status, rank in _RANK.items() if status not in _ANSWERS
+}
+_STAGE_RANK[_K.ACCEPTED] = (1, 0)
+_STAGE_RANK[_K.REJECTED] = (1, 1)
+_STAGE_RANK[_K.CONVERTED] = (2, 0)
+# One lookup per update: the reported status's stage, rank and contact event.
+_REPORT: dict[ContactStatus, tuple[int, int, ContactEvent]] = {
+    status: (*_STAGE_RANK[status], event) for status, event in _EVENT_OF_STATUS.items()
+}
 
 _contact_moved = replacer(Contact, "status", "updated_at")
+
+
+def _outranks(
+    report: tuple[int, int, ContactEvent],
+    at: datetime,
+    state: tuple[int, int],
+    current_at: datetime | None,
+) -> bool:
+    """True if an update (stage, rank) at ``at`` outranks the contact's state at ``current_at``."""
+    stage = report[0]
+    if stage != state[0]:
+        return stage > state[0]
+    if current_at is None:  # an unset time counts as the earliest of all
+        return stage == 0
+    if at != current_at:
+        return at > current_at if stage == 0 else at < current_at
+    return report[1] > state[1]
 
 
 def apply_message_status(contact: Contact, status: ContactStatus, *, at: datetime) -> Contact:
@@ -161,14 +178,14 @@ def apply_message_status(contact: Contact, status: ContactStatus, *, at: datetim
     state (dialing, awaiting-outcome, answered, voicemail, no-conversation).
     """
     at = aware_utc(at, "at")
-    event = _EVENT_OF_STATUS.get(status)
-    if event is None:
+    report = _REPORT.get(status)
+    if report is None:
         labels = ", ".join(sorted(s.value for s in MESSAGE_STATUSES))
         raise InvalidInput(f"{status!r} is not a message status; expected one of {labels}")
-    current = contact.status
-    if current not in _RANK and current is not _K.CONVERTED:
-        raise IllegalTransition(CONTACT_MACHINE.name, current, event)
-    if _precedence(status, at) > _precedence(current, contact.updated_at):
+    state = _STAGE_RANK.get(contact.status)
+    if state is None:
+        raise IllegalTransition(CONTACT_MACHINE.name, contact.status, report[2])
+    if _outranks(report, at, state, contact.updated_at):
         return _contact_moved(contact, status, at)
     return contact
 
