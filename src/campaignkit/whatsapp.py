@@ -433,12 +433,19 @@ class WhatsAppStats(_PlainData):
     """
 
     sent: int = f.count()
+    """Contacts in status sent (the message left, no receipt yet)."""
     delivered: int = f.count()
+    """Contacts in status delivered."""
     read: int = f.count()
+    """Contacts in status read."""
     accepted: int = f.count()
+    """Contacts who accepted the conversation."""
     rejected: int = f.count()
+    """Contacts who rejected the conversation."""
     failed: int = f.count()
+    """Contacts whose message failed."""
     converted: int = f.count()
+    """Contacts in status converted."""
 
     @classmethod
     def of(cls, contacts: Iterable[Contact]) -> Self:
