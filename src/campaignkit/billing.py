@@ -148,6 +148,12 @@ def _check_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise InvalidConfig(attribute.name, "a string", value)
 
 
+def _duration(value: Any, name: str = "duration") -> int:
+    if type(value) is not int or value < 0:
+        raise InvalidInput(f"{name} must be a non-negative integer of seconds; got {value!r}")
+    return value
+
+
 def _unknown(value: UnknownBilling | str) -> UnknownBilling:
     try:
         return UnknownBilling(value)
@@ -163,7 +169,7 @@ _RULE_OF_ANSWERED_BY: dict[AnsweredBy, int] = {
 }
 
 
-@attrs.frozen(weakref_slot=False)
+@attrs.frozen(weakref_slot=False, repr=False)
 class BillingPolicy:
     """How calls become billed seconds, billing increments and cost.
 
@@ -196,6 +202,21 @@ class BillingPolicy:
     """The price of one increment, in ``unit``."""
     unit: str = attrs.field(default="", validator=_check_text)
     """The currency or unit of prices (``"USD"``, ``"INR"``, ``"pulses"``)."""
+
+    def __repr__(self) -> str:
+        outcomes = self.billed_outcomes
+        named = {
+            ALL_OUTCOMES: "ALL_OUTCOMES",
+            CONNECTED_OUTCOMES: "CONNECTED_OUTCOMES",
+            THINKRR_TIME_SPENT_OUTCOMES: "THINKRR_TIME_SPENT_OUTCOMES",
+        }
+        shown = named.get(outcomes) or "{" + ", ".join(sorted(o.value for o in outcomes)) + "}"
+        return (
+            f"BillingPolicy(name={self.name!r}, machine_cap_seconds={self.machine_cap_seconds!r}, "
+            f"unknown={self.unknown.value!r}, billed_outcomes={shown}, "
+            f"increment_seconds={self.increment_seconds}, minimum_seconds={self.minimum_seconds}, "
+            f"price_per_increment={str(self.price_per_increment)!r}, unit={self.unit!r})"
+        )
 
     # ------------------------------------------------------------------ presets
 
@@ -270,40 +291,60 @@ class BillingPolicy:
 
     def billed_seconds(self, call: Call) -> int:
         """The seconds of ``call`` billed, before rounding; never more than its duration."""
-        result = call.result
-        if result is None or result not in self.billed_outcomes:
-            return 0
-        answered_by = call.answered_by
-        if answered_by is None:
-            rule = _CAPPED if result is Outcome.VOICEMAIL else _FULL
-        else:
-            rule = _RULE_OF_ANSWERED_BY[answered_by]
-            if rule == _BY_UNKNOWN:
-                if self.unknown is UnknownBilling.FREE:
-                    return 0
-                rule = _CAPPED if self.unknown is UnknownBilling.CAPPED else _FULL
-        duration = call.duration
-        cap = self.machine_cap_seconds
-        if rule == _CAPPED and cap is not None and cap < duration:
-            return cap
-        return duration
+        seconds = self._billed(call.result, call.answered_by, call.duration)
+        return 0 if seconds is None else seconds
 
     def billed_units(self, call: Call) -> int:
         """Whole increments charged for ``call`` (seconds, minutes or pulses): its billed
         seconds raised to ``minimum_seconds`` and rounded up; 0 for a call not billed."""
-        result = call.result
-        if result is None or result not in self.billed_outcomes:
-            return 0
-        return self.units_for(self.billed_seconds(call))
+        seconds = self._billed(call.result, call.answered_by, call.duration)
+        return 0 if seconds is None else self.units_for(seconds)
+
+    def billed_seconds_for(
+        self, outcome: Outcome | None, answered_by: AnsweredBy | None, duration: int
+    ) -> int:
+        """`billed_seconds` of a call described by its outcome, answered-by and duration.
+
+        Raises `InvalidInput` for a negative or non-integer ``duration``.
+        """
+        seconds = self._billed(outcome, answered_by, _duration(duration))
+        return 0 if seconds is None else seconds
+
+    def billed_units_for(
+        self, outcome: Outcome | None, answered_by: AnsweredBy | None, duration: int
+    ) -> int:
+        """`billed_units` of a call described by its outcome, answered-by and duration.
+
+        Raises `InvalidInput` for a negative or non-integer ``duration``.
+        """
+        seconds = self._billed(outcome, answered_by, _duration(duration))
+        return 0 if seconds is None else self.units_for(seconds)
+
+    def _billed(
+        self, outcome: Outcome | None, answered_by: AnsweredBy | None, duration: int
+    ) -> int | None:
+        """Billed seconds before rounding, or None for a call that is not billed at all."""
+        if outcome is None or outcome not in self.billed_outcomes:
+            return None
+        if answered_by is None:
+            rule = _CAPPED if outcome is Outcome.VOICEMAIL else _FULL
+        else:
+            rule = _RULE_OF_ANSWERED_BY[answered_by]
+            if rule == _BY_UNKNOWN:
+                if self.unknown is UnknownBilling.FREE:
+                    return None
+                rule = _CAPPED if self.unknown is UnknownBilling.CAPPED else _FULL
+        cap = self.machine_cap_seconds
+        if rule == _CAPPED and cap is not None and cap < duration:
+            return cap
+        return duration
 
     def units_for(self, seconds: int) -> int:
         """Whole increments charged for ``seconds`` of billed time on a billed call.
 
         Raises `InvalidInput` for a negative or non-integer ``seconds``.
         """
-        if type(seconds) is not int or seconds < 0:
-            raise InvalidInput(f"seconds must be a non-negative integer; got {seconds!r}")
-        seconds = max(seconds, self.minimum_seconds)
+        seconds = max(_duration(seconds, "seconds"), self.minimum_seconds)
         return -(-seconds // self.increment_seconds)
 
     def cost(self, call: Call) -> Decimal:

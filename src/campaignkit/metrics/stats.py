@@ -1,0 +1,1035 @@
+"""`CampaignStats`: one mergeable accumulator for every campaign figure in the seeds.
+
+Theory of operation
+-------------------
+Every figure the seeds define is a function of a few *counts*, and every count
+is a sum of one contribution per record. So the accumulator keeps the counts,
+not the figures:
+
+* calls, by (duration, outcome, answered-by) - billing under any policy, the
+  cost audit, outcome and answer-status rates, durations;
+* calls, by (attempt number, outcome, answered-by) - the retry table, retry
+  success, attempts to connect;
+* calls, by (UTC quarter hour, outcome, answered-by) - best time to call and the
+  heatmap, in any time zone chosen when reading;
+* reported prices, by unit;
+* contacts, by (attempts, status, last outcome, has extracted data) - Exotel's
+  stats object, reach, conversion, status breakdowns, penetration, saturation;
+* goal results, by (primary or secondary, result).
+
+Sums of counts are exact, so `CampaignStats.merge` is associative and
+commutative with `CampaignStats()` as identity: one pass, a stream of events,
+or partitions on Dask, Spark or Ray merged in any grouping give equal records.
+Because the billing policy and the time zone are applied when figures are
+read, they are not part of the state and need not agree across partitions.
+
+Counts are kept in dicts keyed by packed integers (see ``_codes``), so the
+single pass stays close to a hand-written loop (``benchmarks/bench_metrics.py``).
+"""
+
+from __future__ import annotations
+
+import decimal
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from datetime import tzinfo
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .._frozen import FrozenMap, freeze
+from ..billing import BillingPolicy, format_duration
+from ..errors import InvalidConfig, InvalidInput
+from ..models import Call, Contact
+from ..statuses import AnsweredBy, ContactStatus, Outcome
+from . import _codes as c
+from ._html import cell_text, html_table, text_table
+from .tables import (
+    Breakdown,
+    CostAudit,
+    CostRow,
+    ExotelStats,
+    GoalAchievement,
+    Heatmap,
+    HourTable,
+    RetryRow,
+    RetryTable,
+    Summary,
+    ratio,
+)
+
+__all__ = ["GOAL_RESULTS", "CampaignStats", "cost_audit", "heatmap", "retry_effectiveness"]
+
+GOAL_RESULTS = ("achieved", "partially-achieved", "not-achieved", "unknown")
+"""itellico's goal results (seed 002), as `CampaignStats.add_goal` accepts them."""
+
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, traps=[decimal.InvalidOperation])
+"""Sums of prices are exact (no rounding to 28 digits), so merging is associative."""
+
+_ZERO = Decimal(0)
+_CC = c.CALL_CODES
+_KC = c.CONTACT_CODES
+
+# Contact statuses by Exotel stats field (seed 001), as the engine's `contact_bucket`
+# assigns them. Failed contacts whose last attempt was busy or not answered are
+# counted under busy / no_answer instead of failed.
+_PENDING = frozenset({ContactStatus.QUEUED, ContactStatus.RETRYING, ContactStatus.AWAITING_OUTCOME})
+_IN_PROGRESS = frozenset({ContactStatus.DIALING, ContactStatus.SENDING})
+_COMPLETED = frozenset(
+    {
+        ContactStatus.ANSWERED,
+        ContactStatus.VOICEMAIL,
+        ContactStatus.NO_CONVERSATION,
+        ContactStatus.CONVERTED,
+        ContactStatus.SENT,
+        ContactStatus.DELIVERED,
+        ContactStatus.READ,
+        ContactStatus.ACCEPTED,
+        ContactStatus.REJECTED,
+    }
+)
+
+# Altur's reach (seed 000): calls answered + converted; WhatsApp delivered + accepted
+# + read + converted. The call and WhatsApp statuses are disjoint, so one set serves both.
+_REACHED = frozenset(
+    {
+        ContactStatus.ANSWERED,
+        ContactStatus.CONVERTED,
+        ContactStatus.DELIVERED,
+        ContactStatus.ACCEPTED,
+        ContactStatus.READ,
+    }
+)
+
+_ALTUR_LABEL = {
+    ContactStatus.QUEUED: "queue",
+    ContactStatus.DIALING: "sending",
+    ContactStatus.SENDING: "sending",
+    ContactStatus.FAILED: "failed",
+    ContactStatus.RETRYING: "retrying",
+    ContactStatus.CONVERTED: "converted",
+    ContactStatus.VOICEMAIL: "voicemail",
+    ContactStatus.ANSWERED: "answered",
+    ContactStatus.SENT: "sent",
+    ContactStatus.DELIVERED: "delivered",
+    ContactStatus.READ: "read",
+    ContactStatus.ACCEPTED: "accepted",
+    ContactStatus.REJECTED: "rejected",
+}
+_ITELLICO_LABEL = {
+    ContactStatus.QUEUED: "pending",
+    ContactStatus.DIALING: "dialing",
+    ContactStatus.AWAITING_OUTCOME: "called",
+    ContactStatus.RETRYING: "retry",
+    ContactStatus.ANSWERED: "completed",
+    ContactStatus.CONVERTED: "completed",
+    ContactStatus.FAILED: "failed",
+    ContactStatus.NO_CONVERSATION: "no conversation",
+    ContactStatus.VOICEMAIL: "no conversation",
+}
+_BREAKDOWN_LABELS = {
+    "canonical": tuple(s.value for s in ContactStatus),
+    "altur": (
+        "queue",
+        "sending",
+        "failed",
+        "retrying",
+        "converted",
+        "voicemail",
+        "answered",
+        "sent",
+        "delivered",
+        "read",
+        "accepted",
+        "rejected",
+        "other",
+    ),
+    "itellico": (
+        "pending",
+        "dialing",
+        "called",
+        "retry",
+        "completed",
+        "failed",
+        "no conversation",
+        "other",
+    ),
+}
+_ANSWER_STATUSES = ("human", "machine", "no answer", "rejection", "other")
+
+
+def _answer_status(outcome: Outcome, answered_by: AnsweredBy | None) -> str:
+    """itellico's answer status of a finished call (seed 002)."""
+    if outcome.human_answered:
+        return "human"
+    if outcome is Outcome.VOICEMAIL or (
+        outcome is Outcome.NO_CONVERSATION and answered_by is not None and answered_by.is_machine
+    ):
+        return "machine"
+    if outcome in (Outcome.NO_ANSWER, Outcome.BUSY):
+        return "no answer"
+    if outcome is Outcome.REJECTED:
+        return "rejection"
+    return "other"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _attempt_label(attempt: int) -> str:
+    return "1st attempt" if attempt == 1 else f"{_ordinal(attempt - 1)} retry"
+
+
+def _zone(timezone: str | tzinfo) -> tuple[str, tzinfo]:
+    if isinstance(timezone, tzinfo):
+        return str(timezone), timezone
+    try:
+        return timezone, zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise InvalidInput(
+            f"timezone must be an IANA time zone name or a tzinfo; got {timezone!r}"
+        ) from None
+
+
+def _goal_label(result: Any) -> str:
+    raw = getattr(result, "outcome", result)  # a GoalResult gives its GoalOutcome
+    raw = getattr(raw, "value", raw)
+    if isinstance(raw, str):
+        label = raw.strip().lower().replace("_", "-").replace(" ", "-")
+        if label in GOAL_RESULTS:
+            return label
+    raise InvalidInput(f"a goal result must be one of {', '.join(GOAL_RESULTS)}; got {result!r}")
+
+
+# ----------------------------------------------------------------------------- accumulation
+
+
+def _add_into(target: dict[Any, Any], source: Mapping[Any, Any]) -> None:
+    """Add ``source``'s counts into ``target``, dropping keys that reach zero."""
+    get = target.get
+    for key, value in source.items():
+        total = get(key, 0) + value
+        if total:
+            target[key] = total
+        else:
+            target.pop(key, None)
+
+
+def _count_calls(
+    calls: Iterable[Call],
+    by_duration: dict[int, int],
+    by_attempt: dict[int, int],
+    by_block: dict[int, int],
+    prices: dict[str | None, tuple[int, Decimal]],
+) -> None:
+    """The single pass over calls: one iteration, a handful of int-keyed dict updates.
+
+    Written for speed; see the module docstring for what each dict holds.
+    """
+    classified = c.CLASSIFIED
+    explicit = c.EXPLICIT
+    get_d = by_duration.get
+    get_a = by_attempt.get
+    get_b = by_block.get
+    cc = _CC
+    unit: str | None = None
+    n_priced = 0
+    total = _ZERO
+    with decimal.localcontext(_EXACT):
+        for call in calls:
+            outcome = call.outcome
+            answered_by = call.answered_by
+            if outcome is None:
+                code = classified[(call.status, answered_by)]
+            else:
+                code = explicit[(outcome._value_, answered_by)]
+            key = call.duration * cc + code
+            by_duration[key] = get_d(key, 0) + 1
+            key = call.attempt * cc + code
+            by_attempt[key] = get_a(key, 0) + 1
+            moment = call.created_at or call.started_at or call.ended_at
+            if moment is not None:
+                key = (moment.toordinal() * 96 + moment.hour * 4 + moment.minute // 15) * cc + code
+                by_block[key] = get_b(key, 0) + 1
+            price = call.price
+            if price is not None:
+                if call.price_unit != unit:
+                    if n_priced:
+                        _add_price(prices, unit, n_priced, total)
+                    unit, n_priced, total = call.price_unit, 0, _ZERO
+                n_priced += 1
+                total += price
+        if n_priced:
+            _add_price(prices, unit, n_priced, total)
+
+
+def _add_price(
+    prices: dict[str | None, tuple[int, Decimal]], unit: str | None, n: int, total: Decimal
+) -> None:
+    old_n, old_total = prices.get(unit, (0, _ZERO))
+    new = (old_n + n, _EXACT.add(old_total, total))
+    if new[0] or new[1]:
+        prices[unit] = new
+    else:
+        prices.pop(unit, None)
+
+
+def _count_contacts(contacts: Iterable[Contact], by_contact: dict[int, int]) -> None:
+    """The single pass over contacts."""
+    codes = c.CONTACT
+    get = by_contact.get
+    kc = _KC
+    for contact in contacts:
+        last = contact.last_outcome
+        code = codes[(contact.status, None if last is None else last._value_)]
+        key = contact.attempts * kc + code + (1 if contact.extracted else 0)
+        by_contact[key] = get(key, 0) + 1
+
+
+def _counts(value: Mapping[Any, int]) -> FrozenMap[Any, int]:
+    return freeze(value)
+
+
+def _price_map(
+    value: Mapping[str | None, tuple[int, Decimal]],
+) -> FrozenMap[str | None, tuple[int, Decimal]]:
+    return freeze(value)
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class CampaignStats:
+    """The mergeable campaign accumulator: counts from which every seed figure is read.
+
+    Build it in one pass (`from_records`), event by event (`add_call`,
+    `add_contact`, `replace_contact`, ...), or per partition and `merge` (also
+    ``+``); all give equal records. ``CampaignStats()`` is the empty identity.
+    Contact-level figures (Exotel's stats, reach, conversion, penetration) need
+    contacts; call-level figures (retry table, heatmap, cost) need calls.
+
+    Every ratio returns 0.0 (money: ``Decimal(0)``) when its denominator is 0;
+    no figure raises on empty input. Rates are fractions in [0, 1]; multiply by
+    100 for the seeds' percentages.
+    """
+
+    _by_duration: FrozenMap[int, int] = attrs.field(factory=FrozenMap, converter=_counts)
+    _by_attempt: FrozenMap[int, int] = attrs.field(factory=FrozenMap, converter=_counts)
+    _by_block: FrozenMap[int, int] = attrs.field(factory=FrozenMap, converter=_counts)
+    _prices: FrozenMap[str | None, tuple[int, Decimal]] = attrs.field(
+        factory=FrozenMap, converter=_price_map
+    )
+    _by_contact: FrozenMap[int, int] = attrs.field(factory=FrozenMap, converter=_counts)
+    _goals: FrozenMap[tuple[bool, str], int] = attrs.field(factory=FrozenMap, converter=_counts)
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def from_records(
+        cls,
+        calls: Iterable[Call] = (),
+        contacts: Iterable[Contact] = (),
+        goals: Iterable[tuple[Any, bool]] = (),
+    ) -> CampaignStats:
+        """Stats of ``calls``, ``contacts`` and ``goals`` in a single pass over each.
+
+        ``goals`` holds ``(result, primary)`` pairs: a result of `GOAL_RESULTS`
+        (a label, a `GoalOutcome` or a `GoalResult`) and whether it is for the
+        primary goal. Raises `InvalidInput` for a bad goal result.
+        """
+        by_duration: dict[int, int] = {}
+        by_attempt: dict[int, int] = {}
+        by_block: dict[int, int] = {}
+        prices: dict[str | None, tuple[int, Decimal]] = {}
+        by_contact: dict[int, int] = {}
+        _count_calls(calls, by_duration, by_attempt, by_block, prices)
+        _count_contacts(contacts, by_contact)
+        goal_counts: dict[tuple[bool, str], int] = {}
+        for result, primary in goals:
+            key = (bool(primary), _goal_label(result))
+            goal_counts[key] = goal_counts.get(key, 0) + 1
+        return cls(
+            FrozenMap(by_duration),
+            FrozenMap(by_attempt),
+            FrozenMap(by_block),
+            FrozenMap(prices),
+            FrozenMap(by_contact),
+            FrozenMap(goal_counts),
+        )
+
+    def merge(self, other: CampaignStats) -> CampaignStats:
+        """The stats of both record sets together. Associative and commutative;
+        ``CampaignStats()`` is the identity. Raises `InvalidInput` for a non-stats."""
+        if not isinstance(other, CampaignStats):
+            raise InvalidInput(f"can only merge CampaignStats; got {other!r}")
+        prices = dict(self._prices)
+        for unit, (n, total) in other._prices.items():
+            _add_price(prices, unit, n, total)
+        return CampaignStats(
+            _summed(self._by_duration, other._by_duration),
+            _summed(self._by_attempt, other._by_attempt),
+            _summed(self._by_block, other._by_block),
+            prices,
+            _summed(self._by_contact, other._by_contact),
+            _summed(self._goals, other._goals),
+        )
+
+    def __add__(self, other: CampaignStats) -> CampaignStats:
+        if not isinstance(other, CampaignStats):
+            return NotImplemented
+        return self.merge(other)
+
+    def negated(self) -> CampaignStats:
+        """Every count with its sign flipped, so that ``a.merge(b).merge(b.negated()) == a``:
+        how `remove_call` and the ``replace_*`` updates take a record back out."""
+        return CampaignStats(
+            {k: -v for k, v in self._by_duration.items()},
+            {k: -v for k, v in self._by_attempt.items()},
+            {k: -v for k, v in self._by_block.items()},
+            {u: (-n, _EXACT.minus(total)) for u, (n, total) in self._prices.items()},
+            {k: -v for k, v in self._by_contact.items()},
+            {k: -v for k, v in self._goals.items()},
+        )
+
+    def add_call(self, call: Call) -> CampaignStats:
+        """These stats with one more call (a finished attempt, or a live one)."""
+        return self.merge(CampaignStats.from_records(calls=(call,)))
+
+    def remove_call(self, call: Call) -> CampaignStats:
+        """These stats without ``call`` (which must have been added)."""
+        return self.merge(CampaignStats.from_records(calls=(call,)).negated())
+
+    def replace_call(self, before: Call, after: Call) -> CampaignStats:
+        """These stats with ``before`` replaced by ``after`` (a call's status changed)."""
+        delta = CampaignStats.from_records(calls=(after,)).merge(
+            CampaignStats.from_records(calls=(before,)).negated()
+        )
+        return self.merge(delta)
+
+    def add_contact(self, contact: Contact) -> CampaignStats:
+        """These stats with one more contact."""
+        return self.merge(CampaignStats.from_records(contacts=(contact,)))
+
+    def remove_contact(self, contact: Contact) -> CampaignStats:
+        """These stats without ``contact`` (which must have been added)."""
+        return self.merge(CampaignStats.from_records(contacts=(contact,)).negated())
+
+    def replace_contact(self, before: Contact, after: Contact) -> CampaignStats:
+        """These stats with ``before`` replaced by ``after``: the event-by-event update
+        when a reducer returns a new contact record."""
+        delta = CampaignStats.from_records(contacts=(after,)).merge(
+            CampaignStats.from_records(contacts=(before,)).negated()
+        )
+        return self.merge(delta)
+
+    def add_goal(self, result: Any, *, primary: bool = True) -> CampaignStats:
+        """These stats with one more goal result (see `GOAL_RESULTS`).
+
+        Raises `InvalidInput` for an unknown result.
+        """
+        return self.merge(CampaignStats.from_records(goals=((result, primary),)))
+
+    # ------------------------------------------------------------------ decoding
+
+    def _calls_by(self, part: FrozenMap[int, int]) -> dict[tuple[int, int], int]:
+        return {divmod(key, _CC): n for key, n in part.items()}
+
+    def _outcome_totals(self) -> dict[int, int]:
+        """Calls by call code."""
+        totals: dict[int, int] = {}
+        for key, n in self._by_attempt.items():
+            code = key % _CC
+            totals[code] = totals.get(code, 0) + n
+        return totals
+
+    def _calls_where(self, test: Any) -> int:
+        return sum(
+            n for code, n in self._outcome_totals().items() if test(*c.split_call_code(code))
+        )
+
+    def _contacts_by_status(self) -> dict[ContactStatus, int]:
+        counts = dict.fromkeys(ContactStatus, 0)
+        for key, n in self._by_contact.items():
+            status, _, _ = c.split_contact_code(key % _KC)
+            counts[status] += n
+        return counts
+
+    def _contacts_where(self, test: Any) -> int:
+        total = 0
+        for key, n in self._by_contact.items():
+            attempts, code = divmod(key, _KC)
+            if test(attempts, *c.split_contact_code(code)):
+                total += n
+        return total
+
+    # ------------------------------------------------------------------ contacts (Exotel)
+
+    @property
+    def contacts(self) -> int:
+        """Contacts counted (Exotel ``created``)."""
+        return sum(self._by_contact.values())
+
+    @property
+    def counts(self) -> ExotelStats:
+        """Exotel's stats object (seed 001): created, completed, failed, pending,
+        in_progress, busy, no_answer; the last six add up to created."""
+        fields = dict.fromkeys(("completed", "failed", "pending", "in_progress"), 0)
+        busy = no_answer = 0
+        for key, n in self._by_contact.items():
+            status, last, _ = c.split_contact_code(key % _KC)
+            if status in _COMPLETED:
+                fields["completed"] += n
+            elif status in _PENDING:
+                fields["pending"] += n
+            elif status in _IN_PROGRESS:
+                fields["in_progress"] += n
+            elif last is Outcome.BUSY:
+                busy += n
+            elif last is Outcome.NO_ANSWER:
+                no_answer += n
+            else:
+                fields["failed"] += n
+        return ExotelStats(created=self.contacts, busy=busy, no_answer=no_answer, **fields)
+
+    @property
+    def connect_rate(self) -> float:
+        """Exotel: completed / created (seed 001; healthy 40-70%)."""
+        counts = self.counts
+        return ratio(counts.completed, counts.created)
+
+    @property
+    def answer_rate(self) -> float:
+        """Exotel: completed / (completed + no_answer + busy) (seed 001; healthy 50-80%)."""
+        k = self.counts
+        return ratio(k.completed, k.completed + k.no_answer + k.busy)
+
+    @property
+    def failure_rate(self) -> float:
+        """Exotel: failed / created (seed 001; healthy below 15%)."""
+        counts = self.counts
+        return ratio(counts.failed, counts.created)
+
+    # ------------------------------------------------------------------ contacts (Altur, itellico)
+
+    @property
+    def reach(self) -> int:
+        """Altur's reach (seed 000): contacts answered or converted (calls), delivered,
+        accepted, read or converted (WhatsApp)."""
+        by_status = self._contacts_by_status()
+        return sum(by_status[s] for s in _REACHED)
+
+    @property
+    def reach_rate(self) -> float:
+        """reach / contacts."""
+        return ratio(self.reach, self.contacts)
+
+    @property
+    def converted(self) -> int:
+        """Contacts in status converted (Altur, seed 000)."""
+        return self._contacts_by_status()[ContactStatus.CONVERTED]
+
+    @property
+    def conversion_rate(self) -> float:
+        """converted / contacts (Altur, seed 000)."""
+        return ratio(self.converted, self.contacts)
+
+    @property
+    def with_extracted(self) -> int:
+        """Contacts with extracted data: the rows of Altur's results export (seed 000)."""
+        return self._contacts_where(lambda attempts, status, last, extracted: extracted)
+
+    @property
+    def extracted_rate(self) -> float:
+        """with_extracted / contacts: conversion measured on the results export."""
+        return ratio(self.with_extracted, self.contacts)
+
+    def status_breakdown(self, vendor: str = "canonical") -> Breakdown:
+        """Contacts by status: ``canonical`` labels, or as ``altur`` (seed 000) or
+        ``itellico`` (seed 002: pending, dialing, called, retry, completed, failed, no
+        conversation) show them; statuses a vendor lacks count as ``other``.
+
+        Raises `InvalidConfig` for another vendor.
+        """
+        if vendor not in _BREAKDOWN_LABELS:
+            raise InvalidConfig("vendor", "one of 'canonical', 'altur', 'itellico'", vendor)
+        counts = dict.fromkeys(_BREAKDOWN_LABELS[vendor], 0)
+        mapping: Mapping[ContactStatus, str] = {
+            "canonical": {s: s.value for s in ContactStatus},
+            "altur": _ALTUR_LABEL,
+            "itellico": _ITELLICO_LABEL,
+        }[vendor]
+        for status, n in self._contacts_by_status().items():
+            counts[mapping.get(status, "other")] += n
+        return Breakdown(
+            f"Contacts by status ({vendor})", tuple(counts.items()), self.contacts, "contacts"
+        )
+
+    @property
+    def attempted(self) -> int:
+        """Contacts with at least one attempt."""
+        return self._contacts_where(lambda attempts, *_: attempts > 0)
+
+    @property
+    def penetration(self) -> float:
+        """List penetration: contacts attempted / contacts, in [0, 1]."""
+        return ratio(self.attempted, self.contacts)
+
+    @property
+    def saturation(self) -> float:
+        """List saturation: attempts / contacts (attempts per contact, >= 0; not capped at 1)."""
+        attempts = sum((key // _KC) * n for key, n in self._by_contact.items())
+        return ratio(attempts, self.contacts)
+
+    def goal_achievement(self) -> GoalAchievement:
+        """itellico's goal analysis (seed 002): results of the primary and secondary goals."""
+        return GoalAchievement(
+            primary=tuple((r, self._goals.get((True, r), 0)) for r in GOAL_RESULTS),
+            secondary=tuple((r, self._goals.get((False, r), 0)) for r in GOAL_RESULTS),
+        )
+
+    # ------------------------------------------------------------------ calls
+
+    @property
+    def calls(self) -> int:
+        """Call attempts counted, live ones included."""
+        return sum(self._by_attempt.values())
+
+    @property
+    def finished_calls(self) -> int:
+        """Calls with an outcome (no longer live)."""
+        return self._calls_where(lambda outcome, ab, explicit: outcome is not None)
+
+    @property
+    def connected_calls(self) -> int:
+        """Calls the carrier connected (Exotel ``completed``: a person or machine answered)."""
+        return self._calls_where(
+            lambda outcome, ab, explicit: outcome is not None and outcome.connected
+        )
+
+    @property
+    def human_answered_calls(self) -> int:
+        """Calls a person answered."""
+        return self._calls_where(
+            lambda outcome, ab, explicit: outcome is not None and outcome.human_answered
+        )
+
+    def outcome_counts(self) -> Breakdown:
+        """Calls by outcome (``live`` for calls without one yet)."""
+        counts = {("live" if o is None else o.value): 0 for o in c.OUTCOMES}
+        for code, n in self._outcome_totals().items():
+            outcome, _, _ = c.split_call_code(code)
+            counts["live" if outcome is None else outcome.value] += n
+        return Breakdown("Calls by outcome", tuple(counts.items()), self.calls, "calls")
+
+    def answer_status_rates(self) -> Breakdown:
+        """itellico's answer-status rates (seed 002): human, machine, no answer (busy
+        included), rejection, and other (failed, canceled, silent), over finished calls."""
+        counts = dict.fromkeys(_ANSWER_STATUSES, 0)
+        for code, n in self._outcome_totals().items():
+            outcome, ab, _ = c.split_call_code(code)
+            if outcome is not None:
+                counts[_answer_status(outcome, ab)] += n
+        return Breakdown(
+            "Answer-status rates", tuple(counts.items()), self.finished_calls, "finished calls"
+        )
+
+    def _per_attempt(self) -> dict[int, list[int]]:
+        """attempt -> [calls, connected, human answered]."""
+        table: dict[int, list[int]] = {}
+        for key, n in self._by_attempt.items():
+            attempt, code = divmod(key, _CC)
+            outcome, _, _ = c.split_call_code(code)
+            row = table.setdefault(attempt, [0, 0, 0])
+            row[0] += n
+            if outcome is not None and outcome.connected:
+                row[1] += n
+            if outcome is not None and outcome.human_answered:
+                row[2] += n
+        return table
+
+    @property
+    def retry_success_rate(self) -> float:
+        """Exotel: completed on retries / total retried (seed 001; healthy 20-40%).
+
+        Calls connected on attempt 2 or later, over contacts retried (the calls
+        numbered 2: every retried contact has exactly one).
+        """
+        table = self._per_attempt()
+        on_retries = sum(row[1] for attempt, row in table.items() if attempt > 1)
+        return ratio(on_retries, table.get(2, [0])[0])
+
+    @property
+    def total_duration(self) -> int:
+        """Sum of call durations, in seconds."""
+        return sum((key // _CC) * n for key, n in self._by_duration.items())
+
+    @property
+    def average_call_duration(self) -> float:
+        """Exotel: sum of durations / completed (connected) calls, in seconds (seed 001)."""
+        return ratio(self.total_duration, self.connected_calls)
+
+    @property
+    def average_attempts_to_connect(self) -> float:
+        """Exotel: sum of attempt_number over completed calls / completed calls (seed 001)."""
+        table = self._per_attempt()
+        connected = sum(row[1] for row in table.values())
+        return ratio(sum(attempt * row[1] for attempt, row in table.items()), connected)
+
+    def reported_cost(self, unit: str | None = None) -> Decimal:
+        """The sum of the calls' reported ``price`` in ``unit`` (all units when None, which
+        only makes sense when there is one). ``Decimal(0)`` without prices."""
+        return sum(
+            (total for u, (_, total) in self._prices.items() if unit is None or u == unit), _ZERO
+        )
+
+    @property
+    def price_units(self) -> tuple[str | None, ...]:
+        """The units of the reported prices (None for prices without a unit)."""
+        return tuple(sorted(self._prices, key=lambda u: (u is not None, u or "")))
+
+    def _histogram(self) -> dict[tuple[Outcome | None, AnsweredBy | None], dict[int, int]]:
+        groups: dict[tuple[Outcome | None, AnsweredBy | None], dict[int, int]] = {}
+        for key, n in self._by_duration.items():
+            duration, code = divmod(key, _CC)
+            outcome, ab, _ = c.split_call_code(code)
+            group = groups.setdefault((outcome, ab), {})
+            group[duration] = group.get(duration, 0) + n
+        return groups
+
+    def billed_seconds(self, billing: BillingPolicy | None = None) -> int:
+        """Billed seconds of all calls under ``billing`` (default `BillingPolicy.altur`)."""
+        return self.cost_audit(billing).total.billed_seconds
+
+    def time_spent(self) -> int:
+        """thinkrr's Total Time Spent (seed 003): seconds of connected calls (Completed, No
+        Answer, No Message, Left Message, ...), never Issue Dialing or Failed."""
+        return self.billed_seconds(BillingPolicy.thinkrr())
+
+    def cost(self, billing: BillingPolicy | None = None) -> Decimal:
+        """What all calls cost under ``billing`` (default `BillingPolicy.altur`)."""
+        return self.cost_audit(billing).total.cost
+
+    def cost_per_connected_contact(self, billing: BillingPolicy | None = None) -> Decimal:
+        """Exotel: total campaign cost / completed calls (seed 001).
+
+        The cost is the sum of reported prices when ``billing`` is None, else the cost
+        under ``billing``. ``Decimal(0)`` when no call connected.
+        """
+        total = self.reported_cost() if billing is None else self.cost(billing)
+        connected = self.connected_calls
+        return _EXACT.divide(total, connected) if connected else _ZERO
+
+    def cost_audit(
+        self, billing: BillingPolicy | None = None, *, detail: bool = False
+    ) -> CostAudit:
+        """Altur best practice 3 (seed 000): billed duration and cost summed by answered-by.
+
+        Rows are human, machine, unknown and not-detected; ``detail=True`` keeps
+        Twilio's machine and fax detail. ``billing`` defaults to `BillingPolicy.altur`.
+        """
+        policy = BillingPolicy.altur() if billing is None else billing
+        rows: dict[str, list[int]] = {}
+        order = (
+            [a.value for a in AnsweredBy]
+            if detail
+            else [AnsweredBy.HUMAN.value, AnsweredBy.MACHINE.value, AnsweredBy.UNKNOWN.value]
+        )
+        for name in [*order, "not-detected"]:
+            rows[name] = [0, 0, 0, 0]
+        for (outcome, ab), durations in self._histogram().items():
+            name = "not-detected" if ab is None else (ab.value if detail else ab.coarse.value)
+            row = rows[name]
+            for duration, n in durations.items():
+                billed = policy.billed_seconds_for(outcome, ab, duration)
+                row[0] += n
+                row[1] += duration * n
+                row[2] += billed * n
+                row[3] += policy.billed_units_for(outcome, ab, duration) * n
+        price = policy.price_per_increment
+        cost_rows = tuple(
+            CostRow(name, calls, duration, billed, units, units * price)
+            for name, (calls, duration, billed, units) in rows.items()
+        )
+        total = CostRow(
+            "total",
+            sum(r.calls for r in cost_rows),
+            sum(r.duration_seconds for r in cost_rows),
+            sum(r.billed_seconds for r in cost_rows),
+            sum(r.units for r in cost_rows),
+            sum((r.cost for r in cost_rows), _ZERO),
+        )
+        return CostAudit(policy, cost_rows, total)
+
+    @property
+    def abandonment_rate(self) -> float | None:
+        """Hang-ups (thinkrr *User Hung Up*) / human-answered calls, where the data has it.
+
+        Carrier statuses cannot tell a hang-up from a conversation, so this is None
+        unless some call carries an explicit outcome (from a dialect or conversation
+        analysis); then it is a rate in [0, 1], 0.0 without human-answered calls.
+        """
+        totals = self._outcome_totals()
+        if not any(c.split_call_code(code)[2] for code in totals):
+            return None
+        hung_up = self._calls_where(lambda outcome, ab, explicit: outcome is Outcome.HUNG_UP)
+        return ratio(hung_up, self.human_answered_calls)
+
+    # ------------------------------------------------------------------ tables
+
+    def retry_effectiveness(
+        self, *, threshold: float = 0.10, success: str = "connected"
+    ) -> RetryTable:
+        """Exotel's retry table (seed 001); see `retry_effectiveness`."""
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not 0 <= threshold <= 1
+        ):
+            raise InvalidConfig("threshold", "a rate from 0 to 1", threshold)
+        if success not in ("connected", "human"):
+            raise InvalidConfig("success", "'connected' or 'human'", success)
+        column = 1 if success == "connected" else 2
+        table = self._per_attempt()
+        rows = []
+        for attempt in sorted(table):
+            calls, hits = table[attempt][0], table[attempt][column]
+            rate = ratio(hits, calls)
+            rows.append(
+                RetryRow(
+                    attempt,
+                    _attempt_label(attempt),
+                    calls,
+                    hits,
+                    rate,
+                    None if attempt == 1 else rate >= threshold,
+                )
+            )
+        contacts = table[1][0] if 1 in table else max((r.contacts for r in rows), default=0)
+        connected = sum(r.connected for r in rows)
+        total = RetryRow(None, "Total", contacts, connected, ratio(connected, contacts), None)
+        return RetryTable(tuple(rows), total, float(threshold))
+
+    def _slots(self, timezone: str | tzinfo) -> tuple[str, dict[tuple[int, int], list[int]]]:
+        """(zone name, {(weekday, hour): [calls, connected, human]})."""
+        name, zone = _zone(timezone)
+        slots: dict[tuple[int, int], list[int]] = {}
+        places: dict[int, tuple[int, int]] = {}
+        for key, n in self._by_block.items():
+            block, code = divmod(key, _CC)
+            place = places.get(block)
+            if place is None:
+                place = places[block] = c.local_slot(block, zone)
+            outcome, _, _ = c.split_call_code(code)
+            row = slots.setdefault(place, [0, 0, 0])
+            row[0] += n
+            if outcome is not None and outcome.connected:
+                row[1] += n
+            if outcome is not None and outcome.human_answered:
+                row[2] += n
+        return name, slots
+
+    def best_time_to_call(self, timezone: str | tzinfo = "UTC", *, top: int = 3) -> HourTable:
+        """Exotel's best time to call (seed 001): calls grouped by local hour (the hour
+        each call was placed), connect rate per hour, and the ``top`` peak hours.
+
+        Raises `InvalidInput` for an unknown time zone.
+        """
+        name, slots = self._slots(timezone)
+        calls = [0] * 24
+        connected = [0] * 24
+        for (_, hour), row in slots.items():
+            calls[hour] += row[0]
+            connected[hour] += row[1]
+        return HourTable(name, tuple(calls), tuple(connected), top)
+
+    def heatmap(self, timezone: str | tzinfo = "UTC", *, measure: str = "human") -> Heatmap:
+        """itellico's heatmap (seed 002); see `heatmap`."""
+        index = {"calls": 0, "connected": 1, "human": 2}.get(measure)
+        if index is None:
+            raise InvalidConfig("measure", "'human', 'connected' or 'calls'", measure)
+        name, slots = self._slots(timezone)
+        counts = [[0] * 24 for _ in range(7)]
+        calls = [[0] * 24 for _ in range(7)]
+        for (weekday, hour), row in slots.items():
+            counts[weekday][hour] += row[index]
+            calls[weekday][hour] += row[0]
+        return Heatmap(name, measure, tuple(map(tuple, counts)), tuple(map(tuple, calls)))
+
+    # ------------------------------------------------------------------ notebooks
+
+    def summary(self, billing: BillingPolicy | None = None) -> Summary:
+        """Every headline figure with its formula and source seed."""
+        k = self.counts
+        figures: list[tuple[str, Any, str, str]] = [
+            ("created", k.created, "contacts", "001 Exotel"),
+            ("completed", k.completed, "contacts reached", "001 Exotel"),
+            ("failed", k.failed, "not reached (busy / no answer apart)", "001 Exotel"),
+            ("pending", k.pending, "waiting", "001 Exotel"),
+            ("in_progress", k.in_progress, "attempt under way", "001 Exotel"),
+            ("busy", k.busy, "last attempt busy", "001 Exotel"),
+            ("no_answer", k.no_answer, "last attempt not answered", "001 Exotel"),
+            ("connect_rate", self.connect_rate, "completed / created", "001 Exotel"),
+            (
+                "answer_rate",
+                self.answer_rate,
+                "completed / (completed + no_answer + busy)",
+                "001 Exotel",
+            ),
+            ("failure_rate", self.failure_rate, "failed / created", "001 Exotel"),
+            (
+                "retry_success_rate",
+                self.retry_success_rate,
+                "connected on retries / contacts retried",
+                "001 Exotel",
+            ),
+            (
+                "average_call_duration",
+                self.average_call_duration,
+                "sum of durations / connected calls (s)",
+                "001 Exotel",
+            ),
+            (
+                "cost_per_connected_contact",
+                self.cost_per_connected_contact(billing),
+                "total cost / connected calls",
+                "001 Exotel",
+            ),
+            (
+                "average_attempts_to_connect",
+                self.average_attempts_to_connect,
+                "sum of attempt over connected / connected",
+                "001 Exotel",
+            ),
+            ("reach_rate", self.reach_rate, "reached contacts / contacts", "000 Altur"),
+            ("conversion_rate", self.conversion_rate, "converted / contacts", "000 Altur"),
+            ("extracted_rate", self.extracted_rate, "with extracted data / contacts", "000 Altur"),
+            (
+                "billed_duration",
+                format_duration(self.billed_seconds(billing)),
+                "sum of billed seconds",
+                "000 Altur",
+            ),
+            ("time_spent", format_duration(self.time_spent()), "connected calls", "003 thinkrr"),
+            ("penetration_rate", self.penetration, "attempted / contacts", "list penetration"),
+            ("saturation", self.saturation, "attempts / contacts", "list saturation"),
+            (
+                "abandonment_rate",
+                self.abandonment_rate,
+                "hung up / human answered",
+                "003 thinkrr outcomes",
+            ),
+        ]
+        return Summary(tuple(figures))
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The `summary` figures, one dict per metric; ``pandas.DataFrame`` accepts it."""
+        return self.summary().to_records()
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """The `summary` figures, one list per column; ``pandas.DataFrame`` accepts it."""
+        return self.summary().to_dict()
+
+    def to_state(self) -> dict[str, Any]:
+        """The counts as JSON types, to store between events; `from_state` reads them back."""
+        return {
+            "by_duration": sorted(map(list, self._by_duration.items())),
+            "by_attempt": sorted(map(list, self._by_attempt.items())),
+            "by_block": sorted(map(list, self._by_block.items())),
+            "prices": [[u, n, str(t)] for u, (n, t) in self._prices.items()],
+            "by_contact": sorted(map(list, self._by_contact.items())),
+            "goals": [[p, r, n] for (p, r), n in self._goals.items()],
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> CampaignStats:
+        """Stats from `to_state` output; raises `InvalidInput` for malformed data."""
+        try:
+            return cls(
+                {int(k): int(n) for k, n in state["by_duration"]},
+                {int(k): int(n) for k, n in state["by_attempt"]},
+                {int(k): int(n) for k, n in state["by_block"]},
+                {u: (int(n), Decimal(t)) for u, n, t in state["prices"]},
+                {int(k): int(n) for k, n in state["by_contact"]},
+                {(bool(p), _goal_label(r)): int(n) for p, r, n in state["goals"]},
+            )
+        except (KeyError, TypeError, ValueError, decimal.InvalidOperation) as exc:
+            raise InvalidInput(f"not a CampaignStats state: {exc!r}") from None
+
+    def __repr__(self) -> str:
+        return (
+            f"CampaignStats(contacts={self.contacts:,}, calls={self.calls:,}, "
+            f"connected_calls={self.connected_calls:,}, "
+            f"connect_rate={cell_text(self.connect_rate, 'rate')}, "
+            f"answer_rate={cell_text(self.answer_rate, 'rate')}, "
+            f"reach_rate={cell_text(self.reach_rate, 'rate')})"
+        )
+
+    def _repr_html_(self) -> str:
+        summary = self.summary()
+        rows = summary._cells()
+        return html_table("CampaignStats", ["metric", "value", "formula", "source"], rows)
+
+    def __str__(self) -> str:
+        summary = self.summary()
+        return text_table(
+            "CampaignStats", ["metric", "value", "formula", "source"], summary._cells()
+        )
+
+
+def _summed(mine: FrozenMap[Any, int], theirs: FrozenMap[Any, int]) -> FrozenMap[Any, int]:
+    """Counts of both maps added key by key (zeros dropped), copying the larger one."""
+    if not theirs:
+        return mine
+    if not mine:
+        return theirs
+    big, small = (mine, theirs) if len(mine) >= len(theirs) else (theirs, mine)
+    out = dict(big)
+    _add_into(out, small)
+    return FrozenMap(out)
+
+
+def _source(source: CampaignStats | Iterable[Call]) -> CampaignStats:
+    if isinstance(source, CampaignStats):
+        return source
+    return CampaignStats.from_records(calls=source)
+
+
+def retry_effectiveness(
+    source: CampaignStats | Iterable[Call], *, threshold: float = 0.10, success: str = "connected"
+) -> RetryTable:
+    """Exotel's retry-effectiveness table (seed 001) of ``source`` (stats, or calls).
+
+    One row per attempt number (contacts = calls with that number, connected,
+    connect rate) and a total row (contacts of the first attempt, all connected).
+    A retry whose connect rate is below ``threshold`` (default 0.10) is flagged
+    not cost-effective, with the seed's advice. ``success`` is ``connected`` (a
+    person or a machine answered, Exotel's *completed*) or ``human``.
+    Raises `InvalidConfig` for a threshold outside [0, 1] or another ``success``.
+    """
+    return _source(source).retry_effectiveness(threshold=threshold, success=success)
+
+
+def heatmap(
+    source: CampaignStats | Iterable[Call],
+    *,
+    timezone: str | tzinfo = "UTC",
+    measure: str = "human",
+) -> Heatmap:
+    """itellico's heatmap (seed 002): human answers (or ``connected`` calls, or ``calls``)
+    by weekday and hour of the time each call was placed, in ``timezone``.
+
+    Raises `InvalidInput` for an unknown time zone and `InvalidConfig` for another measure.
+    """
+    return _source(source).heatmap(timezone, measure=measure)
+
+
+def cost_audit(
+    source: CampaignStats | Iterable[Call],
+    billing: BillingPolicy | None = None,
+    *,
+    detail: bool = False,
+) -> CostAudit:
+    """Altur's cost audit (seed 000): billed duration and cost by answered-by, under
+    ``billing`` (default `BillingPolicy.altur`)."""
+    return _source(source).cost_audit(billing, detail=detail)

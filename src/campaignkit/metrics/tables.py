@@ -1,0 +1,527 @@
+"""The result records metrics return: small frozen tables made for notebooks.
+
+Every table has a readable ``__repr__``, an ``_repr_html_`` that notebooks
+render (no dependency: plain HTML, the heatmap coloured), and two plain-data
+views that ``pandas.DataFrame(...)`` takes directly:
+
+* ``to_records()`` - one dict per row (``DataFrame(table.to_records())``);
+* ``to_dict()`` - one list per column (``DataFrame(table.to_dict())``); the
+  `Heatmap` gives its grid instead, one column per weekday, one row per hour.
+
+Rates are floats in [0, 1]; money stays `Decimal`, exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import attrs
+
+from ..billing import BillingPolicy
+from ._html import cell_text, html_table, text_table
+
+__all__ = [
+    "WEEKDAYS",
+    "Breakdown",
+    "CostAudit",
+    "CostRow",
+    "ExotelStats",
+    "GoalAchievement",
+    "Heatmap",
+    "HourTable",
+    "RetryRow",
+    "RetryTable",
+    "Summary",
+]
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+"""Weekday labels, Monday first (`datetime.weekday` order)."""
+
+
+def ratio(numerator: int | float, denominator: int | float) -> float:
+    """``numerator / denominator``, or 0.0 when the denominator is 0 (never raises)."""
+    return numerator / denominator if denominator else 0.0
+
+
+class _Table:
+    """Rendering and plain-data views shared by the result tables.
+
+    Subclasses set ``_title`` and ``_columns`` (name, kind) and implement ``_rows``.
+    """
+
+    __slots__ = ()
+    _columns: ClassVar[tuple[tuple[str, str], ...]]
+
+    def _title(self) -> str:
+        return type(self).__name__
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def _notes(self) -> Sequence[str]:
+        return ()
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per row, column name to plain value; ``pandas.DataFrame`` accepts it."""
+        names = [name for name, _ in self._columns]
+        return [dict(zip(names, row, strict=True)) for row in self._rows()]
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """One list per column; ``pandas.DataFrame`` accepts it."""
+        rows = self._rows()
+        return {name: [row[i] for row in rows] for i, (name, _) in enumerate(self._columns)}
+
+    def _cells(self) -> list[list[str]]:
+        kinds = [kind for _, kind in self._columns]
+        return [[cell_text(v, k) for v, k in zip(row, kinds, strict=True)] for row in self._rows()]
+
+    def __repr__(self) -> str:
+        names = [name for name, _ in self._columns]
+        text = text_table(self._title(), names, self._cells())
+        return "\n".join([text, *self._notes()])
+
+    def _repr_html_(self) -> str:
+        names = [name for name, _ in self._columns]
+        return html_table(self._title(), names, self._cells(), notes=self._notes())
+
+
+# ----------------------------------------------------------------------------- counts
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class ExotelStats(_Table):
+    """Exotel's campaign ``stats`` object (seed 001): contacts by where they ended up.
+
+    ``busy`` and ``no_answer`` are contacts that failed and whose last attempt was
+    busy or not answered; they are not counted in ``failed``, so the six counts
+    add up to ``created``.
+    """
+
+    created: int = 0
+    """Total contacts in the campaign."""
+    completed: int = 0
+    """Contacts reached (call answered, by a person or a machine; on WhatsApp, message sent,
+    delivered, read, accepted or rejected)."""
+    failed: int = 0
+    """Contacts not reached after all attempts, other than busy and no answer."""
+    pending: int = 0
+    """Contacts waiting: queued, waiting for a retry, or awaiting the outcome of an ended call."""
+    in_progress: int = 0
+    """Contacts with a call (or message) in flight."""
+    busy: int = 0
+    """Failed contacts whose last attempt was busy."""
+    no_answer: int = 0
+    """Failed contacts whose last attempt was not answered."""
+
+    _columns = (("status", "text"), ("contacts", "int"), ("share", "rate"))
+
+    def _title(self) -> str:
+        return f"ExotelStats: {self.created:,} contacts"
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        fields = ("completed", "failed", "pending", "in_progress", "busy", "no_answer")
+        return [(f, getattr(self, f), ratio(getattr(self, f), self.created)) for f in fields]
+
+    def to_exotel(self) -> dict[str, int]:
+        """Exotel's ``stats`` JSON object: created, completed, failed, pending,
+        in_progress, busy, no_answer."""
+        return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class Breakdown(_Table):
+    """Counts by label, each with its share of ``total`` (e.g. contacts by status).
+
+    ``shares`` lie in [0, 1]; with ``total`` 0 every share is 0.0.
+    """
+
+    title: str
+    """What is counted."""
+    counts: tuple[tuple[str, int], ...]
+    """(label, count) in display order."""
+    total: int
+    """The denominator of the shares."""
+    unit: str = "count"
+    """The name of the count column (``contacts``, ``calls``)."""
+
+    _columns = (("label", "text"), ("count", "int"), ("share", "rate"))
+
+    def _title(self) -> str:
+        return f"{self.title} ({self.total:,} {self.unit})"
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        return [(label, n, ratio(n, self.total)) for label, n in self.counts]
+
+    def __getitem__(self, label: str) -> int:
+        """The count of ``label``; raises `KeyError` for a label not in the table."""
+        for name, count in self.counts:
+            if name == label:
+                return count
+        raise KeyError(label)
+
+    def share(self, label: str) -> float:
+        """The share of ``label`` in [0, 1]; raises `KeyError` for an unknown label."""
+        return ratio(self[label], self.total)
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class GoalAchievement(_Table):
+    """itellico's goal analysis (seed 002): contacts by goal result, primary and secondary."""
+
+    primary: tuple[tuple[str, int], ...]
+    """(result, contacts) for the primary goal: achieved, partially-achieved, not-achieved,
+    unknown."""
+    secondary: tuple[tuple[str, int], ...]
+    """The same over all secondary goals (one count per contact and goal)."""
+
+    _columns = (
+        ("result", "text"),
+        ("primary", "int"),
+        ("primary_share", "rate"),
+        ("secondary", "int"),
+        ("secondary_share", "rate"),
+    )
+
+    def _title(self) -> str:
+        return "GoalAchievement"
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        p_total = sum(n for _, n in self.primary)
+        s_total = sum(n for _, n in self.secondary)
+        return [
+            (label, p, ratio(p, p_total), s, ratio(s, s_total))
+            for (label, p), (_, s) in zip(self.primary, self.secondary, strict=True)
+        ]
+
+    def rate(self, result: str = "achieved", *, primary: bool = True) -> float:
+        """The share of goal results equal to ``result`` (0.0 when there are none)."""
+        pairs = self.primary if primary else self.secondary
+        total = sum(n for _, n in pairs)
+        return ratio(dict(pairs).get(result, 0), total)
+
+
+# ----------------------------------------------------------------------------- retries
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class RetryRow:
+    """One row of `RetryTable`: an attempt number, or the total."""
+
+    attempt: int | None
+    """1 for the first attempt, 2 for the first retry, ...; None on the total row."""
+    label: str
+    """``1st attempt``, ``1st retry``, ``2nd retry``, ..., ``Total``."""
+    contacts: int
+    """Contacts that had this attempt (one call each); on the total row, all contacts."""
+    connected: int
+    """Of those, contacts connected by this attempt; on the total row, the sum."""
+    connect_rate: float
+    """connected / contacts, in [0, 1] (0.0 when contacts is 0)."""
+    cost_effective: bool | None
+    """For retries, whether the connect rate reaches the threshold; None otherwise."""
+
+    def __repr__(self) -> str:
+        return (
+            f"RetryRow({self.label}: {self.connected:,}/{self.contacts:,} = "
+            f"{self.connect_rate:.1%})"
+        )
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class RetryTable(_Table):
+    """Exotel's retry-effectiveness table (seed 001): connect rate by attempt number.
+
+    A retry whose connect rate falls below ``threshold`` (default 10%) is flagged
+    as not cost-effective, and ``advice`` repeats the seed's recommendation.
+    """
+
+    rows: tuple[RetryRow, ...]
+    """One row per attempt number, in order."""
+    total: RetryRow
+    """The total row: all contacts, all connected, the overall connect rate."""
+    threshold: float
+    """The connect rate below which a retry is not cost-effective."""
+
+    _columns = (
+        ("attempt", "text"),
+        ("label", "text"),
+        ("contacts", "int"),
+        ("connected", "int"),
+        ("connect_rate", "rate"),
+        ("cost_effective", "flag"),
+    )
+
+    def _title(self) -> str:
+        return f"RetryTable (threshold {self.threshold:.0%})"
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        return [
+            (r.attempt, r.label, r.contacts, r.connected, r.connect_rate, r.cost_effective)
+            for r in (*self.rows, self.total)
+        ]
+
+    def _notes(self) -> Sequence[str]:
+        return self.advice
+
+    @property
+    def first_attempt_rate(self) -> float:
+        """The connect rate of the first attempt (0.0 without one)."""
+        first = [r for r in self.rows if r.attempt == 1]
+        return first[0].connect_rate if first else 0.0
+
+    @property
+    def overall_rate(self) -> float:
+        """The connect rate over all attempts (the total row's)."""
+        return self.total.connect_rate
+
+    @property
+    def added_by_retries(self) -> int:
+        """Contacts connected by a retry rather than the first attempt."""
+        return sum(r.connected for r in self.rows if r.attempt is not None and r.attempt > 1)
+
+    @property
+    def not_cost_effective(self) -> tuple[RetryRow, ...]:
+        """The retries whose connect rate fell below the threshold."""
+        return tuple(r for r in self.rows if r.cost_effective is False)
+
+    @property
+    def advice(self) -> tuple[str, ...]:
+        """The seed's advice, once per retry below the threshold."""
+        return tuple(
+            f"{r.label}: connect rate {r.connect_rate:.1%} is below {self.threshold:.0%}; "
+            "the additional retries may not be cost-effective. Consider reducing "
+            "number_of_retries or increasing interval_mins to space retries further apart."
+            for r in self.not_cost_effective
+        )
+
+
+# ----------------------------------------------------------------------------- time
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class HourTable(_Table):
+    """Exotel's best time to call (seed 001): calls and connect rate by local hour."""
+
+    timezone: str
+    """The time zone the hours are read in."""
+    calls: tuple[int, ...]
+    """Calls placed in each hour 0..23."""
+    connected: tuple[int, ...]
+    """Connected calls in each hour 0..23."""
+    top: int = 3
+    """How many hours `peak_hours` names."""
+
+    _columns = (("hour", "int"), ("calls", "int"), ("connected", "int"), ("connect_rate", "rate"))
+
+    def _title(self) -> str:
+        peaks = ", ".join(f"{h:02d}:00" for h in self.peak_hours) or "none"
+        return f"HourTable ({self.timezone}; peak hours {peaks})"
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        return [
+            (h, self.calls[h], self.connected[h], ratio(self.connected[h], self.calls[h]))
+            for h in range(24)
+        ]
+
+    def connect_rate(self, hour: int) -> float:
+        """Connected / calls in ``hour`` (0.0 for an hour without calls)."""
+        return ratio(self.connected[hour], self.calls[hour])
+
+    @property
+    def peak_hours(self) -> tuple[int, ...]:
+        """The ``top`` hours by connect rate (ties: more connected calls, then earlier)."""
+        hours = [h for h in range(24) if self.calls[h]]
+        hours.sort(key=lambda h: (-self.connect_rate(h), -self.connected[h], h))
+        return tuple(hours[: self.top])
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class Heatmap(_Table):
+    """itellico's human-answer heatmap (seed 002): a count by weekday and hour.
+
+    ``counts[weekday][hour]`` counts the ``measure`` (human answers by default);
+    ``calls`` holds the calls placed in the same slots, for rates. Weekday 0 is Monday.
+    """
+
+    timezone: str
+    """The time zone the weekdays and hours are read in."""
+    measure: str
+    """What ``counts`` counts: ``human``, ``connected`` or ``calls``."""
+    counts: tuple[tuple[int, ...], ...]
+    """7 rows (Monday first) of 24 hourly counts."""
+    calls: tuple[tuple[int, ...], ...]
+    """Calls placed, same shape."""
+
+    _columns = (
+        ("weekday", "text"),
+        ("hour", "int"),
+        ("count", "int"),
+        ("calls", "int"),
+        ("rate", "rate"),
+    )
+
+    def _title(self) -> str:
+        return f"Heatmap of {self.measure} by weekday and hour ({self.timezone})"
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        return [
+            (WEEKDAYS[d], h, self.counts[d][h], self.calls[d][h], self.rate(d, h))
+            for d in range(7)
+            for h in range(24)
+        ]
+
+    @property
+    def total(self) -> int:
+        """The sum of all counts."""
+        return sum(map(sum, self.counts))
+
+    def rate(self, weekday: int, hour: int) -> float:
+        """counts / calls in one slot (0.0 for a slot without calls)."""
+        return ratio(self.counts[weekday][hour], self.calls[weekday][hour])
+
+    @property
+    def peak(self) -> tuple[int, int] | None:
+        """The (weekday, hour) with the highest count (earliest on ties); None when empty."""
+        best = max(
+            ((self.counts[d][h], -d, -h) for d in range(7) for h in range(24)),
+            default=(0, 0, 0),
+        )
+        return None if best[0] == 0 else (-best[1], -best[2])
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """The grid: one list of 24 hourly counts per weekday label (``Mon`` .. ``Sun``);
+        ``pandas.DataFrame(heatmap.to_dict())`` has hours as rows, weekdays as columns."""
+        return {WEEKDAYS[d]: list(self.counts[d]) for d in range(7)}
+
+    def _grid(self) -> tuple[list[str], list[list[str]], list[list[float | None]]]:
+        top = max(map(max, self.counts), default=0)
+        columns = ["", *(f"{h:02d}" for h in range(24))]
+        rows = [[WEEKDAYS[d], *(str(n) for n in self.counts[d])] for d in range(7)]
+        shades: list[list[float | None]] = [
+            [None, *(n / top if top else 0.0 for n in self.counts[d])] for d in range(7)
+        ]
+        return columns, rows, shades
+
+    def __repr__(self) -> str:
+        columns, rows, _ = self._grid()
+        return text_table(self._title(), columns, rows)
+
+    def _repr_html_(self) -> str:
+        columns, rows, shades = self._grid()
+        return html_table(self._title(), columns, rows, shades=shades)
+
+
+# ----------------------------------------------------------------------------- cost
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class CostRow:
+    """One row of `CostAudit`: the calls answered by one answered-by value, or the total."""
+
+    answered_by: str
+    """``human``, ``machine``, ``unknown``, ``not-detected`` (or a Twilio detail), or
+    ``total``."""
+    calls: int
+    duration_seconds: int
+    """Sum of call durations."""
+    billed_seconds: int
+    """Sum of billed seconds before rounding (never more than ``duration_seconds``)."""
+    units: int
+    """Sum of billed increments (seconds, minutes or pulses)."""
+    cost: Decimal
+    """``units`` times the policy's increment price."""
+
+    def __repr__(self) -> str:
+        return f"CostRow({self.answered_by}: {self.calls:,} calls, billed {self.billed_seconds} s)"
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class CostAudit(_Table):
+    """Altur's cost audit (seed 000, best practice 3): billed duration and cost summed by
+    answered-by, under one `BillingPolicy`."""
+
+    policy: BillingPolicy
+    """The policy the figures were computed under."""
+    rows: tuple[CostRow, ...]
+    total: CostRow
+
+    _columns = (
+        ("answered_by", "text"),
+        ("calls", "int"),
+        ("duration_seconds", "int"),
+        ("billed_seconds", "int"),
+        ("billed", "text"),
+        ("units", "int"),
+        ("cost", "money"),
+    )
+
+    def _title(self) -> str:
+        unit = f" {self.policy.unit}" if self.policy.unit else ""
+        return f"CostAudit ({self.policy.name}; cost in{unit or ' price units'})"
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        from ..billing import format_duration
+
+        return [
+            (
+                r.answered_by,
+                r.calls,
+                r.duration_seconds,
+                r.billed_seconds,
+                format_duration(r.billed_seconds),
+                r.units,
+                r.cost,
+            )
+            for r in (*self.rows, self.total)
+        ]
+
+    def __getitem__(self, answered_by: str) -> CostRow:
+        """The row of ``answered_by`` (``"total"`` for the total); `KeyError` if absent."""
+        for row in (*self.rows, self.total):
+            if row.answered_by == answered_by:
+                return row
+        raise KeyError(answered_by)
+
+
+# ----------------------------------------------------------------------------- summary
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class Summary(_Table):
+    """Every headline figure of a `CampaignStats`, with its formula and source seed."""
+
+    figures: tuple[tuple[str, Any, str, str], ...]
+    """(metric, value, formula, source) rows."""
+
+    _columns = (("metric", "text"), ("value", "any"), ("formula", "text"), ("source", "text"))
+
+    def _title(self) -> str:
+        return "Summary"
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        return [tuple(f) for f in self.figures]
+
+    def _cells(self) -> list[list[str]]:
+        return [
+            [m, cell_text(v, "rate" if m.endswith("_rate") else _kind(v)), f, s]
+            for m, v, f, s in self.figures
+        ]
+
+    def __getitem__(self, metric: str) -> Any:
+        """The value of ``metric``; raises `KeyError` for an unknown name."""
+        for name, value, _, _ in self.figures:
+            if name == metric:
+                return value
+        raise KeyError(metric)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "text"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "text"
