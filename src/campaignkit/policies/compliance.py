@@ -1,0 +1,698 @@
+"""Compliance rules: pure predicates that refuse a call and say why, and until when.
+
+None of the seed platforms enforces these; a service calling real people must.
+Each rule looks at the callee's number (and the time zones it may be in), the
+contact's tags, the contact's past attempts and the caller's do-not-call set,
+and returns None or a `Refusal` whose ``retry_at`` is the earliest instant that
+rule alone would allow:
+
+* `QuietHours` - calls only inside windows of the callee's local time, in every
+  zone the number may be in (US TCPA: 08:00-21:00; Florida FTSA: 08:00-20:00);
+* `FrequencyCap` - at most N calls in any rolling period (US Regulation F: 7
+  in 7 days; Florida FTSA: 3 in 24 hours);
+* `ConversationCooldown` - no call for a period after a conversation (US
+  Regulation F: 7 days);
+* `AbandonedCallCooldown` - no repeat call for a period after an abandoned call
+  (UK Ofcom: 72 hours);
+* `DoNotCall` - never call numbers or tags on a do-not-call / opted-out list.
+
+`CompliancePolicy` combines rules: every rule must allow the call, so the most
+restrictive wins, and `CompliancePolicy.earliest_allowed` finds the first
+instant at which all of them allow it. Rules may be limited to a `Region` of
+callee numbers. History is passed in - `Call` records or the smaller `Attempt`
+- and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Container, Iterable, Sequence
+from datetime import datetime, time, timedelta
+from typing import Any, Self, TypeAlias
+
+import attrs
+import phonenumbers
+
+from .._fields import aware_utc, is_e164
+from ..errors import InvalidConfig, InvalidInput
+from ..models import DEFAULT_TIMEZONE, Call, Contact
+from ..statuses import Outcome
+from .refusal import Refusal
+from .schedule import (
+    CallingWindow,
+    _describe,
+    _limit,
+    checked_zones,
+    contact_time_zones,
+    earliest_common,
+    gates_for,
+)
+
+__all__ = [
+    "AbandonedCallCooldown",
+    "Attempt",
+    "CompliancePolicy",
+    "ComplianceRule",
+    "ConversationCooldown",
+    "DoNotCall",
+    "FrequencyCap",
+    "QuietHours",
+    "Region",
+]
+
+_NO_STRINGS: frozenset[str] = frozenset()
+
+
+# --------------------------------------------------------------------------- history
+
+
+def _to_at(value: Any) -> datetime:
+    return aware_utc(value, "at")
+
+
+def _optional_moment(value: Any) -> datetime | None:
+    return None if value is None else aware_utc(value, "ended_at")
+
+
+def _check_outcome(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and type(value) is not Outcome:
+        raise InvalidInput(f"{attribute.name} must be an Outcome or None; got {value!r}")
+
+
+def _check_bool(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not bool:
+        raise InvalidInput(f"{attribute.name} must be True or False; got {value!r}")
+
+
+@attrs.frozen(weakref_slot=False)
+class Attempt:
+    """One past call (or message) to the contact, as compliance rules need it.
+
+    Raises `InvalidInput` for a naive datetime, an ``ended_at`` before ``at``,
+    or an ``outcome`` that is not an `Outcome`.
+    """
+
+    at: datetime = attrs.field(converter=_to_at)
+    """When the attempt was placed (UTC)."""
+    outcome: Outcome | None = attrs.field(default=None, validator=_check_outcome)
+    """How it ended; None while unknown."""
+    ended_at: datetime | None = attrs.field(default=None, converter=_optional_moment)
+    """When it ended, if known; cooldowns after a conversation run from here."""
+    abandoned: bool = attrs.field(default=False, validator=_check_bool)
+    """A person answered and no agent took the call (UK Ofcom's abandoned call)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.ended_at is not None and self.ended_at < self.at:
+            raise InvalidInput(
+                f"Attempt ended_at ({self.ended_at.isoformat()}) is before at "
+                f"({self.at.isoformat()})"
+            )
+
+    @property
+    def over_at(self) -> datetime:
+        """When the attempt was over: ``ended_at``, else ``at``."""
+        return self.ended_at or self.at
+
+    @classmethod
+    def from_call(cls, call: Call) -> Self:
+        """The attempt a `Call` record describes.
+
+        ``at`` is the first of ``created_at``, ``started_at``, ``ended_at``,
+        ``updated_at`` that is set; ``outcome`` is ``call.result``. The call
+        counts as abandoned when its result is `Outcome.NO_CONVERSATION` and no
+        machine answered (a person picked up and nobody spoke to them). Raises
+        `InvalidInput` for a call with no timestamp at all: it cannot be placed
+        in time, and ignoring it could let a call through that a cap refuses.
+        """
+        at = call.created_at or call.started_at or call.ended_at or call.updated_at
+        if at is None:
+            raise InvalidInput(f"Call {call.id!r} has no timestamp; compliance needs one")
+        result = call.result
+        machine = call.answered_by is not None and call.answered_by.is_machine
+        return cls(
+            at=at,
+            outcome=result,
+            ended_at=call.ended_at if call.ended_at and call.ended_at >= at else None,
+            abandoned=result is Outcome.NO_CONVERSATION and not machine,
+        )
+
+
+History: TypeAlias = Iterable[Call | Attempt]
+"""A contact's past attempts: `Call` records, `Attempt` records, or a mix."""
+
+
+def attempts_of(history: History) -> tuple[Attempt, ...]:
+    """``history`` as `Attempt` records sorted by time. Raises `InvalidInput` for
+    anything that is neither a `Call` nor an `Attempt`."""
+    if isinstance(history, str | bytes):
+        raise InvalidInput(f"history must be Call or Attempt records; got {history!r}")
+    out: list[Attempt] = []
+    for item in history:
+        if type(item) is Attempt:
+            out.append(item)
+        elif type(item) is Call:
+            out.append(Attempt.from_call(item))
+        else:
+            raise InvalidInput(f"history must hold Call or Attempt records; got {item!r}")
+    out.sort(key=lambda a: a.at)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- regions
+
+
+def _strings(field: str, value: Any) -> frozenset[str]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidConfig(field, "a collection of strings", value)
+    items = frozenset(value)
+    if not all(type(x) is str and x for x in items):
+        raise InvalidConfig(field, "a collection of non-empty strings", value)
+    return items
+
+
+def _to_countries(value: Any) -> frozenset[str]:
+    return _strings("countries", value)
+
+
+def _to_prefixes(value: Any) -> frozenset[str]:
+    return _strings("prefixes", value)
+
+
+def _to_numbers(value: Any) -> frozenset[str]:
+    return _strings("numbers", value)
+
+
+def _to_tags(value: Any) -> frozenset[str]:
+    return _strings("tags", value)
+
+
+def _check_prefixes(inst: Any, attribute: attrs.Attribute[Any], value: frozenset[str]) -> None:
+    for prefix in value:
+        if not (prefix.startswith("+") and prefix[1:].isdigit() and prefix[1] != "0"):
+            raise InvalidConfig(attribute.name, "E.164 prefixes such as '+1305'", value)
+
+
+def _check_name(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str or not value:
+        raise InvalidConfig(attribute.name, "a non-empty string", value)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _region_code(phone: str) -> str | None:
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return None
+    code: str | None = phonenumbers.region_code_for_number(number)
+    if code is None:  # not a valid number: the country code's main region
+        code = phonenumbers.region_code_for_country_code(number.country_code or 0)
+    return None if code in (None, "ZZ") else code
+
+
+_FLORIDA_AREA_CODES = (
+    "239 305 321 324 352 386 407 448 561 645 656 689 727 728 754 772 786 813 850 863 904 941 954"
+)
+_US_REGIONS = frozenset({"US", "PR", "VI", "GU", "AS", "MP"})
+
+
+@attrs.frozen(weakref_slot=False)
+class Region:
+    """A set of callee numbers a rule applies to: by country (ISO 3166 region codes, as
+    ``phonenumbers`` assigns them) or by E.164 prefix (area codes).
+
+    A number matches if its region is in ``countries`` or it starts with one of
+    ``prefixes``. Raises `InvalidConfig` for an empty name or a malformed prefix.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    """What the region is called in refusal reasons."""
+    countries: frozenset[str] = attrs.field(default=_NO_STRINGS, converter=_to_countries)
+    """Region codes such as ``"US"``, ``"GB"``."""
+    prefixes: frozenset[str] = attrs.field(
+        default=_NO_STRINGS, converter=_to_prefixes, validator=_check_prefixes
+    )
+    """E.164 prefixes such as ``"+1305"`` (an area code) or ``"+44"`` (a country code)."""
+
+    def matches(self, phone: str) -> bool:
+        """True if the E.164 ``phone`` belongs to this region."""
+        if any(phone.startswith(p) for p in self.prefixes):
+            return True
+        return bool(self.countries) and _region_code(phone) in self.countries
+
+    @classmethod
+    def us(cls) -> Self:
+        """The United States and its territories (PR, VI, GU, AS, MP)."""
+        return cls("US", countries=_US_REGIONS)
+
+    @classmethod
+    def florida(cls) -> Self:
+        """Florida, by its area codes (NANPA: 239, 305, 321, ... 954)."""
+        return cls("Florida", prefixes=frozenset(f"+1{a}" for a in _FLORIDA_AREA_CODES.split()))
+
+    @classmethod
+    def uk(cls) -> Self:
+        """The United Kingdom's numbering plan (+44)."""
+        return cls("UK", prefixes=frozenset({"+44"}))
+
+
+# --------------------------------------------------------------------------- rules
+
+
+class _Facts:
+    """What the rules look at, gathered once per check."""
+
+    __slots__ = ("attempts", "do_not_call", "phone", "tags", "zones")
+
+    def __init__(
+        self,
+        phone: str,
+        tags: frozenset[str],
+        zones: tuple[str, ...],
+        attempts: tuple[Attempt, ...],
+        do_not_call: Container[str],
+    ) -> None:
+        self.phone = phone
+        self.tags = tags
+        self.zones = zones
+        self.attempts = attempts
+        self.do_not_call = do_not_call
+
+
+def facts_for(
+    contact: Contact,
+    history: History = (),
+    *,
+    zones: Sequence[str] | None = None,
+    fallback_timezone: str = DEFAULT_TIMEZONE,
+    do_not_call: Container[str] = _NO_STRINGS,
+) -> _Facts:
+    """Gather what the rules need about ``contact``. Raises `InvalidInput`."""
+    if type(contact) is not Contact:
+        raise InvalidInput(f"contact must be a Contact; got {contact!r}")
+    if zones is None:
+        names = contact_time_zones(contact.phone, fallback=fallback_timezone)
+    else:
+        names = checked_zones(zones)
+    return _Facts(contact.phone, contact.tags, names, attempts_of(history), do_not_call)
+
+
+def _span_words(span: timedelta) -> str:
+    """``7 days``, ``24 hours``, ``72 hours``, ``90 minutes``: days from a week up."""
+    seconds = int(span.total_seconds())
+    if seconds % 86_400 == 0 and seconds >= 604_800:
+        n, unit = seconds // 86_400, "day"
+    elif seconds % 3600 == 0:
+        n, unit = seconds // 3600, "hour"
+    elif seconds % 60 == 0:
+        n, unit = seconds // 60, "minute"
+    else:
+        n, unit = seconds, "second"
+    return f"{n} {unit}" + ("s" if n != 1 else "")
+
+
+def _check_positive_span(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not timedelta or value <= timedelta(0):
+        raise InvalidConfig(attribute.name, "a positive timedelta", value)
+
+
+def _check_region(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and type(value) is not Region:
+        raise InvalidConfig(attribute.name, "a Region or None (everywhere)", value)
+
+
+def _check_max_calls(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not int or value < 1:
+        raise InvalidConfig(attribute.name, "an integer >= 1", value)
+
+
+def _to_quiet_windows(value: Any) -> tuple[CallingWindow, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidConfig("windows", "a non-empty sequence of CallingWindow", value)
+    windows = tuple(value)
+    if not windows or not all(type(w) is CallingWindow for w in windows):
+        raise InvalidConfig("windows", "a non-empty sequence of CallingWindow", value)
+    return windows
+
+
+def _to_outcomes(value: Any) -> frozenset[Outcome]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidConfig("outcomes", "a collection of Outcome members", value)
+    outcomes = frozenset(value)
+    if not outcomes or not all(type(o) is Outcome for o in outcomes):
+        raise InvalidConfig("outcomes", "a non-empty collection of Outcome members", value)
+    return outcomes
+
+
+class _RuleBase:
+    """The public ``check`` every rule shares; subclasses implement ``refuse``."""
+
+    __slots__ = ()
+
+    def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
+        raise NotImplementedError
+
+    def check(
+        self,
+        contact: Contact,
+        now: datetime,
+        history: History = (),
+        *,
+        zones: Sequence[str] | None = None,
+        fallback_timezone: str = DEFAULT_TIMEZONE,
+        do_not_call: Container[str] = _NO_STRINGS,
+    ) -> Refusal | None:
+        """None if this rule allows calling ``contact`` at ``now`` given its past
+        attempts ``history``; otherwise the `Refusal` explaining why.
+
+        ``zones`` overrides the time zones taken from the phone number, and
+        ``fallback_timezone`` is used when the number tells nothing. Raises
+        `InvalidInput` for a naive ``now`` or malformed history.
+        """
+        facts = facts_for(
+            contact,
+            history,
+            zones=zones,
+            fallback_timezone=fallback_timezone,
+            do_not_call=do_not_call,
+        )
+        return self.refuse(facts, aware_utc(now))
+
+
+def _applies(region: Region | None, phone: str) -> bool:
+    return region is None or region.matches(phone)
+
+
+@attrs.frozen(weakref_slot=False)
+class QuietHours(_RuleBase):
+    """Calls only inside ``windows`` of the callee's local time, in every zone the
+    number may be in (the safest reading when a number spans several zones).
+
+    Default: 08:00-21:00 every day (US TCPA). Raises `InvalidConfig`.
+    """
+
+    windows: tuple[CallingWindow, ...] = attrs.field(
+        default=(CallingWindow(time(8), time(21)),), converter=_to_quiet_windows
+    )
+    """When calls are allowed, in the callee's local time."""
+    region: Region | None = attrs.field(default=None, validator=_check_region)
+    """Callee numbers the rule applies to; None for all."""
+    name: str = attrs.field(default="quiet hours", validator=_check_name)
+    """Shown in refusal reasons, e.g. ``"US TCPA"``."""
+
+    @classmethod
+    def between(
+        cls, start: time, end: time, *, region: Region | None = None, name: str = "quiet hours"
+    ) -> Self:
+        """Calls allowed from ``start`` to ``end`` (callee's local time) every day."""
+        return cls(windows=(CallingWindow(start, end),), region=region, name=name)
+
+    def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
+        """The refusal at ``t``, or None (see `check`)."""
+        if not _applies(self.region, facts.phone):
+            return None
+        gates = gates_for(self.windows, facts.zones)
+        closed = [z for z, g in zip(facts.zones, gates, strict=True) if not g.is_open(t)]
+        if not closed:
+            return None
+        retry = earliest_common(gates, t, _limit(t))
+        where = ", ".join(
+            f"{t.astimezone(g.zone).strftime('%H:%M')} in {z}"
+            for z, g in zip(facts.zones, gates, strict=True)
+            if z in closed
+        )
+        return Refusal(
+            "quiet-hours",
+            f"{self.name}: calls are allowed {_describe(self.windows)} in the callee's "
+            f"local time; it is {where}",
+            retry,
+        )
+
+
+@attrs.frozen(weakref_slot=False)
+class FrequencyCap(_RuleBase):
+    """At most ``max_calls`` attempts in any rolling ``period`` (US Regulation F: 7 in 7
+    days). Every past attempt counts, answered or not. Raises `InvalidConfig`."""
+
+    max_calls: int = attrs.field(validator=_check_max_calls)
+    """Attempts allowed within any ``period``."""
+    period: timedelta = attrs.field(validator=_check_positive_span)
+    """The rolling window's length."""
+    region: Region | None = attrs.field(default=None, validator=_check_region)
+    """Callee numbers the rule applies to; None for all."""
+    name: str = attrs.field(default="frequency cap", validator=_check_name)
+    """Shown in refusal reasons."""
+
+    def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
+        """The refusal at ``t``, or None (see `check`)."""
+        if not _applies(self.region, facts.phone):
+            return None
+        since = t - self.period
+        recent = [a.at for a in facts.attempts if a.at > since]
+        if len(recent) < self.max_calls:
+            return None
+        retry = recent[len(recent) - self.max_calls] + self.period
+        return Refusal(
+            "frequency-cap",
+            f"{self.name}: {len(recent)} calls in the last {_span_words(self.period)}; "
+            f"at most {self.max_calls} allowed",
+            retry,
+        )
+
+
+_CONVERSATIONS = frozenset(o for o in Outcome if o.human_answered)
+
+
+@attrs.frozen(weakref_slot=False)
+class ConversationCooldown(_RuleBase):
+    """No call for ``period`` after a conversation with the contact ended (US Regulation
+    F: 7 days). A conversation is an attempt whose outcome is in ``outcomes``
+    (default: every outcome in which a person answered). Raises `InvalidConfig`."""
+
+    period: timedelta = attrs.field(validator=_check_positive_span)
+    """How long after a conversation no call is placed."""
+    outcomes: frozenset[Outcome] = attrs.field(default=_CONVERSATIONS, converter=_to_outcomes)
+    """The outcomes that count as a conversation."""
+    region: Region | None = attrs.field(default=None, validator=_check_region)
+    """Callee numbers the rule applies to; None for all."""
+    name: str = attrs.field(default="conversation cooldown", validator=_check_name)
+    """Shown in refusal reasons."""
+
+    def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
+        """The refusal at ``t``, or None (see `check`)."""
+        if not _applies(self.region, facts.phone):
+            return None
+        ends = [a.over_at for a in facts.attempts if a.outcome in self.outcomes]
+        until = max((e + self.period for e in ends), default=None)
+        if until is None or until <= t:
+            return None
+        return Refusal(
+            "conversation-cooldown",
+            f"{self.name}: a conversation ended at {max(ends).isoformat()}; no call for "
+            f"{_span_words(self.period)} after a conversation",
+            until,
+        )
+
+
+@attrs.frozen(weakref_slot=False)
+class AbandonedCallCooldown(_RuleBase):
+    """No repeat call for ``period`` after an abandoned call (UK Ofcom: 72 hours).
+    Raises `InvalidConfig`."""
+
+    period: timedelta = attrs.field(default=timedelta(hours=72), validator=_check_positive_span)
+    """How long after an abandoned call no call is placed."""
+    region: Region | None = attrs.field(default=None, validator=_check_region)
+    """Callee numbers the rule applies to; None for all."""
+    name: str = attrs.field(default="abandoned-call rule", validator=_check_name)
+    """Shown in refusal reasons."""
+
+    def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
+        """The refusal at ``t``, or None (see `check`)."""
+        if not _applies(self.region, facts.phone):
+            return None
+        ends = [a.over_at for a in facts.attempts if a.abandoned]
+        until = max((e + self.period for e in ends), default=None)
+        if until is None or until <= t:
+            return None
+        return Refusal(
+            "abandoned-call",
+            f"{self.name}: a call was abandoned at {max(ends).isoformat()}; no repeat call "
+            f"within {_span_words(self.period)}",
+            until,
+        )
+
+
+@attrs.frozen(weakref_slot=False)
+class DoNotCall(_RuleBase):
+    """Never call a number on the list or a contact carrying one of ``tags`` (e.g.
+    ``"opted-out"``). The do-not-call set passed at check time is always honoured
+    as well, with or without this rule. Raises `InvalidConfig`."""
+
+    numbers: frozenset[str] = attrs.field(default=_NO_STRINGS, converter=_to_numbers)
+    """E.164 numbers never to call."""
+    tags: frozenset[str] = attrs.field(default=_NO_STRINGS, converter=_to_tags)
+    """Contact tags that mark an opt-out."""
+    name: str = attrs.field(default="do-not-call list", validator=_check_name)
+    """Shown in refusal reasons."""
+
+    def __attrs_post_init__(self) -> None:
+        bad = sorted(n for n in self.numbers if not is_e164(n))
+        if bad:
+            raise InvalidConfig("numbers", "phone numbers in E.164 form", bad)
+
+    def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
+        """The refusal at ``t``, or None (see `check`)."""
+        if facts.phone in self.numbers:
+            return Refusal("do-not-call", f"{self.name}: {facts.phone} is on it")
+        opted = sorted(self.tags & facts.tags)
+        if opted:
+            return Refusal("do-not-call", f"{self.name}: the contact is tagged {opted[0]!r}")
+        return None
+
+
+ComplianceRule: TypeAlias = (
+    QuietHours | FrequencyCap | ConversationCooldown | AbandonedCallCooldown | DoNotCall
+)
+"""Any of the compliance rules."""
+
+_RULE_TYPES = (QuietHours, FrequencyCap, ConversationCooldown, AbandonedCallCooldown, DoNotCall)
+
+
+def _to_rules(value: Any) -> tuple[ComplianceRule, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidConfig("rules", "a sequence of compliance rules", value)
+    rules = tuple(value)
+    if not all(type(r) in _RULE_TYPES for r in rules):
+        raise InvalidConfig("rules", "a sequence of compliance rules", value)
+    return rules
+
+
+_MAX_ROUNDS = 10_000
+
+
+@attrs.frozen(weakref_slot=False)
+class CompliancePolicy:
+    """A set of compliance rules, all of which must allow a call (the most restrictive
+    wins). The default has no rules; a do-not-call set passed at check time is
+    honoured regardless. Presets: `tcpa`, `regulation_f`, `florida`, `uk`, and
+    `combine` to join them. Raises `InvalidConfig` for anything but rules.
+    """
+
+    rules: tuple[ComplianceRule, ...] = attrs.field(default=(), converter=_to_rules)
+    """The rules, checked in order."""
+
+    @classmethod
+    def tcpa(cls) -> Self:
+        """US TCPA: calls only 08:00-21:00 in the callee's local time (US numbers)."""
+        return cls((QuietHours.between(time(8), time(21), region=Region.us(), name="US TCPA"),))
+
+    @classmethod
+    def regulation_f(cls) -> Self:
+        """US Regulation F (debt collection): at most 7 calls in 7 consecutive days, and
+        none for 7 days after a conversation (US numbers)."""
+        week = timedelta(days=7)
+        us = Region.us()
+        return cls(
+            (
+                FrequencyCap(7, week, region=us, name="US Regulation F"),
+                ConversationCooldown(week, region=us, name="US Regulation F"),
+            )
+        )
+
+    @classmethod
+    def florida(cls) -> Self:
+        """Florida FTSA: calls only 08:00-20:00 local time, at most 3 in 24 hours
+        (Florida area codes)."""
+        fl = Region.florida()
+        return cls(
+            (
+                QuietHours.between(time(8), time(20), region=fl, name="Florida FTSA"),
+                FrequencyCap(3, timedelta(hours=24), region=fl, name="Florida FTSA"),
+            )
+        )
+
+    @classmethod
+    def uk(cls) -> Self:
+        """UK Ofcom: no repeat call within 72 hours after an abandoned call (+44 numbers)."""
+        return cls(
+            (AbandonedCallCooldown(timedelta(hours=72), region=Region.uk(), name="UK Ofcom"),)
+        )
+
+    @classmethod
+    def combine(cls, *policies: CompliancePolicy) -> Self:
+        """One policy with the rules of all ``policies``, in order."""
+        return cls(tuple(rule for p in policies for rule in p.rules))
+
+    def refusals_at(self, facts: _Facts, t: datetime) -> tuple[Refusal, ...]:
+        """Every refusal at ``t`` for gathered ``facts`` (the engine's fast path)."""
+        out: list[Refusal] = []
+        if facts.phone in facts.do_not_call:
+            out.append(Refusal("do-not-call", f"{facts.phone} is on the do-not-call list given"))
+        for rule in self.rules:
+            refusal = rule.refuse(facts, t)
+            if refusal is not None:
+                out.append(refusal)
+        return tuple(out)
+
+    def check(
+        self,
+        contact: Contact,
+        now: datetime,
+        history: History = (),
+        *,
+        do_not_call: Container[str] = _NO_STRINGS,
+        zones: Sequence[str] | None = None,
+        fallback_timezone: str = DEFAULT_TIMEZONE,
+    ) -> tuple[Refusal, ...]:
+        """Every refusal of calling ``contact`` at ``now``; empty when all rules allow it.
+
+        ``history`` is the contact's past attempts (`Call` or `Attempt` records),
+        ``do_not_call`` a set of E.164 numbers never to call (always honoured),
+        ``zones`` overrides the zones taken from the number and
+        ``fallback_timezone`` (pass the campaign's) is used when the number tells
+        nothing. Raises `InvalidInput` for a naive ``now`` or malformed history.
+        """
+        facts = facts_for(
+            contact,
+            history,
+            zones=zones,
+            fallback_timezone=fallback_timezone,
+            do_not_call=do_not_call,
+        )
+        return self.refusals_at(facts, aware_utc(now))
+
+    def earliest_at(self, facts: _Facts, t: datetime) -> datetime | None:
+        """`earliest_allowed` for gathered ``facts``."""
+        limit = _limit(t)
+        for _ in range(_MAX_ROUNDS):
+            refusals = self.refusals_at(facts, t)
+            if not refusals:
+                return t
+            if any(r.retry_at is None for r in refusals):
+                return None
+            t = max(r.retry_at for r in refusals if r.retry_at is not None)
+            if t > limit:
+                return None
+        return None
+
+    def earliest_allowed(
+        self,
+        contact: Contact,
+        now: datetime,
+        history: History = (),
+        *,
+        do_not_call: Container[str] = _NO_STRINGS,
+        zones: Sequence[str] | None = None,
+        fallback_timezone: str = DEFAULT_TIMEZONE,
+    ) -> datetime | None:
+        """The first instant at or after ``now`` at which every rule allows calling
+        ``contact`` (``now`` itself if they all do), assuming no further attempts;
+        None if a rule never will (do-not-call) or none is found within a year.
+        Arguments and errors as in `check`."""
+        facts = facts_for(
+            contact,
+            history,
+            zones=zones,
+            fallback_timezone=fallback_timezone,
+            do_not_call=do_not_call,
+        )
+        return self.earliest_at(facts, aware_utc(now))

@@ -1,0 +1,229 @@
+"""Pacing: how fast a campaign dials, how long it rings, and how much it may do per day.
+
+`PacingPolicy` holds itellico's call settings (seed 002) - the call interval
+(5 s to 30 min), the ring timeout (10 s to 60 s) and the maximum calls per
+number per day (1 to 1,000, default 100) - with Altur's WhatsApp daily send
+limit (seed 004) and a cap on concurrent calls. `PacingState` is the little
+campaign-wide state pacing needs (calls in flight, when the last one started,
+messages sent today); the engine keeps it and moves it with `PacingState.started`
+and `PacingState.ended`.
+
+"Today" is always a calendar day in the campaign's time zone: a counter dated
+an earlier day counts as zero.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Self
+
+import attrs
+
+from .._fields import aware_utc
+from ..errors import InvalidConfig, InvalidInput
+from ..models import DEFAULT_TIMEZONE
+from ..statuses import Channel
+from .refusal import Refusal
+from .schedule import day_start_after, local_day, zone_of
+
+__all__ = [
+    "CALL_INTERVAL_CHOICES",
+    "RING_TIMEOUT_CHOICES",
+    "PacingPolicy",
+    "PacingState",
+]
+
+CALL_INTERVAL_CHOICES: tuple[timedelta, ...] = tuple(
+    timedelta(seconds=s) for s in (5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800)
+)
+"""itellico's call-interval choices (seed 002): 5s, 10s, 20s, 30s, 1min, 2min, 5min,
+10min, 20min, 30min. Any interval between the first and the last is accepted."""
+
+RING_TIMEOUT_CHOICES: tuple[timedelta, ...] = tuple(
+    timedelta(seconds=s) for s in (10, 15, 20, 25, 30, 45, 60)
+)
+"""itellico's ring-timeout choices (seed 002): 10s, 15s, 20s, 25s, 30s, 45s, 60s.
+Any timeout between the first and the last is accepted."""
+
+
+def _span(low: timedelta, high: timedelta) -> Any:
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if type(value) is not timedelta or not low <= value <= high:
+            raise InvalidConfig(
+                attribute.name, f"a timedelta from {_words(low)} to {_words(high)}", value
+            )
+
+    return check
+
+
+def _int_range(low: int, high: int | None, *, optional: bool = False) -> Any:
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        if type(value) is not int or value < low or (high is not None and value > high):
+            expected = f"an integer from {low} to {high}" if high else f"an integer >= {low}"
+            raise InvalidConfig(attribute.name, expected + (" or None" if optional else ""), value)
+
+    return check
+
+
+def _words(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    if seconds % 60 == 0:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
+
+
+def counted_today(count: int, counted_on: date | None, today: date) -> int:
+    """A daily counter read on ``today``: zero if it was last counted on an earlier day.
+
+    A counter with no date, or dated after ``today``, is taken at face value, so
+    a cap is never exceeded because a date was missing or a clock ran backwards.
+    """
+    if counted_on is not None and counted_on < today:
+        return 0
+    return count
+
+
+@attrs.frozen(weakref_slot=False)
+class PacingPolicy:
+    """How fast calls are placed, how long they ring and how many a day are allowed.
+
+    Defaults: a 10 s call interval and a 30 s ring timeout (seed 002 lists the
+    choices without a default), 100 calls per number per day (seed 002), no
+    WhatsApp daily limit and no concurrency cap unless set. Raises
+    `InvalidConfig` naming the field, the range and the value.
+    """
+
+    call_interval: timedelta = attrs.field(
+        default=timedelta(seconds=10),
+        validator=_span(CALL_INTERVAL_CHOICES[0], CALL_INTERVAL_CHOICES[-1]),
+    )
+    """The least time between two call starts of the campaign: 5 s to 30 min."""
+    ring_timeout: timedelta = attrs.field(
+        default=timedelta(seconds=30),
+        validator=_span(RING_TIMEOUT_CHOICES[0], RING_TIMEOUT_CHOICES[-1]),
+    )
+    """How long a call rings before it is given up as no-answer: 10 s to 60 s."""
+    max_calls_per_number_per_day: int = attrs.field(default=100, validator=_int_range(1, 1000))
+    """Daily call limit per caller line (itellico "Max Calls Per Number Per Day"): 1-1,000."""
+    whatsapp_daily_limit: int | None = attrs.field(
+        default=None, validator=_int_range(1, None, optional=True)
+    )
+    """Messages a WhatsApp campaign may send per day (Altur, seed 004); None: no limit."""
+    max_concurrent_calls: int | None = attrs.field(
+        default=None, validator=_int_range(1, None, optional=True)
+    )
+    """Calls that may be in flight at once; None: no limit."""
+
+    def check(
+        self,
+        state: PacingState,
+        now: datetime,
+        *,
+        channel: Channel = Channel.CALL,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> tuple[Refusal, ...]:
+        """The pacing refusals for starting one more call (or message) at ``now``.
+
+        Calls: the concurrency cap (no ``retry_at``: it lifts when a call ends)
+        and the call interval since ``state.last_started_at``. WhatsApp: the
+        daily send limit, lifted at the start of the next campaign day. Empty
+        when allowed; all refusals are campaign-wide. Raises `InvalidInput` for
+        a naive ``now`` and `InvalidConfig` for an unknown ``timezone``.
+        """
+        t = aware_utc(now)
+        if type(state) is not PacingState:
+            raise InvalidInput(f"state must be a PacingState; got {state!r}")
+        refusals: list[Refusal] = []
+        if channel is Channel.WHATSAPP:
+            limit = self.whatsapp_daily_limit
+            if limit is not None:
+                zone = zone_of(timezone)
+                sent = counted_today(state.sent_today, state.counted_on, local_day(t, zone))
+                if sent >= limit:
+                    refusals.append(
+                        Refusal(
+                            "daily-send-limit",
+                            f"WhatsApp daily send limit reached: {sent} of {limit} "
+                            f"messages sent today ({timezone})",
+                            day_start_after(t, zone),
+                            campaign_wide=True,
+                        )
+                    )
+            return tuple(refusals)
+        cap = self.max_concurrent_calls
+        if cap is not None and state.in_flight >= cap:
+            refusals.append(
+                Refusal(
+                    "max-concurrent-calls",
+                    f"{state.in_flight} calls in progress; at most {cap} at once",
+                    None,
+                    campaign_wide=True,
+                )
+            )
+        last = state.last_started_at
+        if last is not None and t < last + self.call_interval:
+            refusals.append(
+                Refusal(
+                    "call-interval",
+                    f"the last call started at {last.isoformat()}; calls are spaced "
+                    f"{_words(self.call_interval)} apart",
+                    last + self.call_interval,
+                    campaign_wide=True,
+                )
+            )
+        return tuple(refusals)
+
+
+def _check_count(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not int or value < 0:
+        raise InvalidInput(f"{attribute.name} must be a non-negative integer; got {value!r}")
+
+
+def _optional_moment(value: Any) -> datetime | None:
+    return None if value is None else aware_utc(value, "last_started_at")
+
+
+def _check_day(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and type(value) is not date:
+        raise InvalidInput(f"{attribute.name} must be a date or None; got {value!r}")
+
+
+@attrs.frozen(weakref_slot=False)
+class PacingState:
+    """The campaign-wide facts pacing needs; the engine keeps one and replaces it.
+
+    Raises `InvalidInput` for negative counts or a naive datetime.
+    """
+
+    in_flight: int = attrs.field(default=0, validator=_check_count)
+    """Calls started and not yet ended."""
+    last_started_at: datetime | None = attrs.field(default=None, converter=_optional_moment)
+    """When the latest call (or message) started, in UTC."""
+    sent_today: int = attrs.field(default=0, validator=_check_count)
+    """Calls placed or messages sent on ``counted_on``."""
+    counted_on: date | None = attrs.field(default=None, validator=_check_day)
+    """The campaign day ``sent_today`` refers to."""
+
+    def started(self, now: datetime, *, timezone: str = DEFAULT_TIMEZONE) -> Self:
+        """This state after a call (or message) started at ``now``: one more in flight,
+        ``last_started_at`` moved, today's count up by one (reset on a new day).
+
+        Raises `InvalidInput` for a naive ``now``, `InvalidConfig` for a bad zone.
+        """
+        t = aware_utc(now)
+        today = local_day(t, zone_of(timezone))
+        sent = counted_today(self.sent_today, self.counted_on, today)
+        last = self.last_started_at
+        return attrs.evolve(
+            self,
+            in_flight=self.in_flight + 1,
+            last_started_at=t if last is None or t > last else last,
+            sent_today=sent + 1,
+            counted_on=max(today, self.counted_on) if self.counted_on else today,
+        )
+
+    def ended(self) -> Self:
+        """This state after a call in flight ended (never below zero in flight)."""
+        return attrs.evolve(self, in_flight=max(0, self.in_flight - 1))

@@ -1,0 +1,58 @@
+"""`Refusal`: why a call may not be placed now, and when it could be.
+
+Every time policy (schedule, pacing, rotation, compliance) answers "may this
+contact be called at ``now``?" with zero or more refusals; none means yes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._fields import aware_utc
+from ..errors import InvalidInput
+
+__all__ = ["Refusal"]
+
+
+def _check_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str or not value:
+        raise InvalidInput(f"{attribute.name} must be a non-empty string; got {value!r}")
+
+
+def _optional_utc(value: Any) -> datetime | None:
+    return None if value is None else aware_utc(value, "retry_at")
+
+
+def _check_flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not bool:
+        raise InvalidInput(f"{attribute.name} must be True or False; got {value!r}")
+
+
+@attrs.frozen(weakref_slot=False)
+class Refusal:
+    """One rule saying no: which rule, why (in words), and the earliest time it would say yes.
+
+    ``retry_at`` is the earliest instant (UTC) at which *this* rule alone allows
+    the call, assuming nothing else happens meanwhile; None when waiting alone
+    never lifts it (an opted-out number, every caller line disabled, all
+    concurrent-call slots busy until a call ends). ``campaign_wide`` is True for
+    refusals that hold for every contact of the campaign (its schedule, its
+    pacing, its caller lines), False for those about this contact (its local
+    window, compliance rules). Raises `InvalidInput` for an empty ``rule`` or
+    ``reason`` or a naive ``retry_at``.
+    """
+
+    rule: str = attrs.field(validator=_check_text)
+    """A stable code: ``"quiet-hours"``, ``"frequency-cap"``, ``"schedule-closed"``, ..."""
+    reason: str = attrs.field(validator=_check_text)
+    """The refusal explained in one sentence, naming the rule and the numbers."""
+    retry_at: datetime | None = attrs.field(default=None, converter=_optional_utc)
+    """The earliest instant this rule allows the call; None if waiting never does."""
+    campaign_wide: bool = attrs.field(default=False, validator=_check_flag)
+    """True when the refusal blocks every contact of the campaign, not just this one."""
+
+    def __str__(self) -> str:
+        return self.reason

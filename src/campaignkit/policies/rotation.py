@@ -1,0 +1,298 @@
+"""Caller-ID rotation: which of the campaign's outbound numbers places the next call.
+
+itellico (seed 002) rotates across two or more numbers with one of four
+strategies - Round Robin, Lowest Spam, Least Used Today, Weighted - and two
+rules: a number whose spam score passes the threshold (1-9, default 7) is
+excluded automatically, and a number stops for the day at its daily cap
+(`PacingPolicy.max_calls_per_number_per_day`, 1-1,000, default 100). Lines
+disabled by hand are never used. `RotationPolicy.select` applies all of it and
+returns either the line or a `Refusal` saying why no line can dial.
+
+A line's "today" is its campaign's calendar day: ``calls_today`` counts the
+calls placed on ``counted_on``, and reads as zero once that day is over.
+`record_line_call` is the reducer that counts a call on a line.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+import attrs
+
+from .._fields import aware_utc
+from ..errors import InvalidConfig, InvalidInput
+from ..models import DEFAULT_TIMEZONE, CallerLine
+from ..statuses import LineStatus
+from .pacing import counted_today
+from .refusal import Refusal
+from .schedule import day_start_after, local_day, zone_of
+
+__all__ = [
+    "RotationPolicy",
+    "RotationStrategy",
+    "line_calls_today",
+    "record_line_call",
+    "spam_band",
+]
+
+
+class RotationStrategy(enum.StrEnum):
+    """How the next caller line is chosen among the usable ones (itellico, seed 002)."""
+
+    ROUND_ROBIN = "round-robin"
+    """The next usable line after the one used last, in the order given."""
+    LOWEST_SPAM = "lowest-spam"
+    """The line with the lowest spam score (ties: fewer calls today, then order)."""
+    LEAST_USED_TODAY = "least-used-today"
+    """The line with the fewest calls today (ties: order)."""
+    WEIGHTED = "weighted"
+    """A random line, in proportion to ``CallerLine.weight``; needs a ``random.Random``."""
+
+    @property
+    def label(self) -> str:
+        """itellico's name for the strategy: ``"Round Robin"``, ``"Lowest Spam"``, ..."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    RotationStrategy.ROUND_ROBIN: "Round Robin",
+    RotationStrategy.LOWEST_SPAM: "Lowest Spam",
+    RotationStrategy.LEAST_USED_TODAY: "Least Used Today",
+    RotationStrategy.WEIGHTED: "Weighted",
+}
+_BY_NAME = {
+    key: s
+    for s in RotationStrategy
+    for key in (s.value, s.label.lower(), s.name.lower(), s.value.replace("-", "_"))
+}
+
+
+def _to_strategy(value: Any) -> RotationStrategy:
+    if type(value) is RotationStrategy:
+        return value
+    if type(value) is str and value.strip().lower() in _BY_NAME:
+        return _BY_NAME[value.strip().lower()]
+    raise InvalidConfig(
+        "strategy",
+        "a RotationStrategy or one of 'Round Robin', 'Lowest Spam', 'Least Used Today', 'Weighted'",
+        value,
+    )
+
+
+def _check_threshold(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not int or not 1 <= value <= 9:
+        raise InvalidConfig(attribute.name, "an integer from 1 to 9", value)
+
+
+def _check_flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not bool:
+        raise InvalidConfig(attribute.name, "True or False", value)
+
+
+def spam_band(score: int) -> Literal["green", "yellow", "red"]:
+    """itellico's colour for a spam score: green 0-4, yellow 5-6, red 7+.
+
+    Raises `InvalidInput` for a score outside 0-9.
+    """
+    if type(score) is not int or not 0 <= score <= 9:
+        raise InvalidInput(f"spam score must be an integer from 0 to 9; got {score!r}")
+    if score <= 4:
+        return "green"
+    return "yellow" if score <= 6 else "red"
+
+
+def line_calls_today(line: CallerLine, now: datetime, *, timezone: str = DEFAULT_TIMEZONE) -> int:
+    """Calls ``line`` has placed on the campaign's current day at ``now``.
+
+    Zero when ``counted_on`` is an earlier day; taken as is when it is missing
+    or later (a cap is never exceeded for want of a date). Raises `InvalidInput`
+    for a naive ``now`` and `InvalidConfig` for an unknown ``timezone``.
+    """
+    today = local_day(aware_utc(now), zone_of(timezone))
+    return counted_today(line.calls_today, line.counted_on, today)
+
+
+def record_line_call(
+    line: CallerLine, now: datetime, *, timezone: str = DEFAULT_TIMEZONE
+) -> CallerLine:
+    """``line`` after placing one call at ``now``: ``calls_today`` up by one (from zero
+    on a new campaign day, with ``counted_on`` moved to it) and ``total_calls`` up by one.
+
+    Raises `InvalidInput` for a naive ``now`` and `InvalidConfig` for a bad zone.
+    """
+    today = local_day(aware_utc(now), zone_of(timezone))
+    calls = counted_today(line.calls_today, line.counted_on, today)
+    counted_on = today if line.counted_on is None else max(today, line.counted_on)
+    return attrs.evolve(
+        line, calls_today=calls + 1, counted_on=counted_on, total_calls=line.total_calls + 1
+    )
+
+
+@attrs.frozen(weakref_slot=False)
+class RotationPolicy:
+    """Caller-ID rotation settings (itellico "Rotation Settings", seed 002).
+
+    Defaults: Round Robin, spam threshold 7, not sticky. With ``sticky`` a
+    contact keeps the line recorded in ``Contact.line_id`` (the number that
+    first reached it) while that line is usable, and rotates otherwise. Raises
+    `InvalidConfig` for a threshold outside 1-9 or an unknown strategy.
+    """
+
+    strategy: RotationStrategy = attrs.field(
+        default=RotationStrategy.ROUND_ROBIN, converter=_to_strategy
+    )
+    """How the line is chosen; also accepts itellico's labels (``"Lowest Spam"``)."""
+    spam_threshold: int = attrs.field(default=7, validator=_check_threshold)
+    """Maximum spam score before auto-exclusion: a line scoring above it is not used (1-9)."""
+    sticky: bool = attrs.field(default=False, validator=_check_flag)
+    """Keep a contact on the line that first reached it, while that line is usable."""
+
+    def excludes(self, line: CallerLine) -> bool:
+        """True when ``line``'s spam score is above the threshold (auto-exclusion)."""
+        return line.spam_score > self.spam_threshold
+
+    def refresh_status(self, line: CallerLine) -> CallerLine:
+        """``line`` with its status following its spam score: an active line above the
+        threshold becomes excluded, an excluded line back under it becomes active;
+        a disabled line stays disabled (only a person re-enables it)."""
+        if line.status is LineStatus.ACTIVE and self.excludes(line):
+            return attrs.evolve(line, status=LineStatus.EXCLUDED)
+        if line.status is LineStatus.EXCLUDED and not self.excludes(line):
+            return attrs.evolve(line, status=LineStatus.ACTIVE)
+        return line
+
+    def problem(
+        self,
+        line: CallerLine,
+        now: datetime,
+        *,
+        daily_cap: int = 100,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> str | None:
+        """Why ``line`` cannot place a call at ``now``, or None when it can.
+
+        A line is usable when its status is active, its spam score is not above
+        the threshold and it has placed fewer than ``daily_cap`` calls today.
+        """
+        if line.status is LineStatus.DISABLED:
+            return f"line {line.id} is disabled"
+        if line.status is LineStatus.EXCLUDED:
+            return f"line {line.id} is excluded"
+        if self.excludes(line):
+            return (
+                f"line {line.id} has spam score {line.spam_score}, above the threshold "
+                f"{self.spam_threshold}"
+            )
+        used = line_calls_today(line, now, timezone=timezone)
+        if used >= daily_cap:
+            return f"line {line.id} reached its daily cap ({used} of {daily_cap} calls today)"
+        return None
+
+    def usable(
+        self,
+        lines: Sequence[CallerLine],
+        now: datetime,
+        *,
+        daily_cap: int = 100,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> tuple[CallerLine, ...]:
+        """The lines of ``lines`` that can place a call at ``now``, in the order given."""
+        return tuple(
+            line
+            for line in lines
+            if self.problem(line, now, daily_cap=daily_cap, timezone=timezone) is None
+        )
+
+    def select(
+        self,
+        lines: Sequence[CallerLine],
+        now: datetime,
+        *,
+        daily_cap: int = 100,
+        timezone: str = DEFAULT_TIMEZONE,
+        previous_line_id: str | None = None,
+        sticky_line_id: str | None = None,
+        rng: random.Random | None = None,
+    ) -> CallerLine | Refusal:
+        """The line to place a call from at ``now``, or a `Refusal` explaining why none can.
+
+        ``previous_line_id`` is the line the campaign used last (Round Robin
+        continues after it); ``sticky_line_id`` is the contact's ``line_id``
+        (used first when the policy is sticky). ``rng`` is required by the
+        Weighted strategy and draws exactly one number per selection, so a
+        seeded ``random.Random`` gives the same choices every run. The refusal
+        is campaign-wide; its ``retry_at`` is the next campaign day when some
+        line is held back only by its daily cap, else None.
+
+        Raises `InvalidInput` for a naive ``now``, duplicate line ids, or a
+        Weighted policy without ``rng``; `InvalidConfig` for a bad ``timezone``.
+        """
+        t = aware_utc(now)
+        if type(daily_cap) is not int or daily_cap < 1:
+            raise InvalidConfig("daily_cap", "an integer >= 1", daily_cap)
+        if len({line.id for line in lines}) != len(lines):
+            raise InvalidInput(f"caller lines must have distinct ids; got {[x.id for x in lines]}")
+        if self.strategy is RotationStrategy.WEIGHTED and rng is None:
+            raise InvalidInput("the weighted rotation strategy needs rng=random.Random(seed)")
+        usable = [
+            (i, x)
+            for i, x in enumerate(lines)
+            if self.problem(x, t, daily_cap=daily_cap, timezone=timezone) is None
+        ]
+        if not usable:
+            refusal = self.unavailable(lines, t, daily_cap=daily_cap, timezone=timezone)
+            assert refusal is not None
+            return refusal
+        if self.sticky and sticky_line_id is not None:
+            for _, line in usable:
+                if line.id == sticky_line_id:
+                    return line
+        strategy = self.strategy
+        if strategy is RotationStrategy.ROUND_ROBIN:
+            start = next((i + 1 for i, x in enumerate(lines) if x.id == previous_line_id), 0)
+            return min(usable, key=lambda ix: (ix[0] - start) % len(lines))[1]
+        if strategy is RotationStrategy.LOWEST_SPAM:
+            return min(
+                usable,
+                key=lambda ix: (
+                    ix[1].spam_score,
+                    line_calls_today(ix[1], t, timezone=timezone),
+                    ix[0],
+                ),
+            )[1]
+        if strategy is RotationStrategy.LEAST_USED_TODAY:
+            return min(
+                usable, key=lambda ix: (line_calls_today(ix[1], t, timezone=timezone), ix[0])
+            )[1]
+        assert rng is not None
+        return rng.choices([x for _, x in usable], weights=[x.weight for _, x in usable])[0]
+
+    def unavailable(
+        self,
+        lines: Sequence[CallerLine],
+        now: datetime,
+        *,
+        daily_cap: int = 100,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> Refusal | None:
+        """None when some line of ``lines`` can place a call at ``now``; otherwise the
+        campaign-wide `Refusal` listing why each cannot. Its ``retry_at`` is the start
+        of the next campaign day when some line is held back only by its daily cap
+        (caps reset then), else None (a person must enable a line or lower a score).
+        Raises `InvalidInput` for a naive ``now``."""
+        t = aware_utc(now)
+        problems = [self.problem(x, t, daily_cap=daily_cap, timezone=timezone) for x in lines]
+        if not lines:
+            return Refusal(
+                "no-caller-line", "no caller line is assigned to the campaign", None, True
+            )
+        if any(p is None for p in problems):
+            return None
+        capped_only = any(x.status is LineStatus.ACTIVE and not self.excludes(x) for x in lines)
+        retry = day_start_after(t, zone_of(timezone)) if capped_only else None
+        reasons = "; ".join(p for p in problems if p is not None)
+        return Refusal("no-caller-line", f"no caller line can dial: {reasons}", retry, True)
