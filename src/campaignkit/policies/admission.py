@@ -42,7 +42,7 @@ from ..statuses import Channel
 from .compliance import CompliancePolicy, History, facts_for
 from .pacing import PacingPolicy, PacingState
 from .refusal import Refusal
-from .rotation import RotationPolicy
+from .rotation import RotationPolicy, RotationStrategy
 from .schedule import Schedule, _describe, _limit, earliest_common
 
 __all__ = ["Admission", "admit"]
@@ -155,6 +155,8 @@ def admit(
         lines = tuple(lines)
         if len({x.id for x in lines}) != len(lines):
             raise InvalidInput(f"caller lines must have distinct ids; got {[x.id for x in lines]}")
+        if rotation.strategy is RotationStrategy.WEIGHTED and rng is None:
+            raise InvalidInput("the weighted rotation strategy needs rng=random.Random(seed)")
     campaign_gate = schedule._gate()
     contact_gates = schedule._contact_gates(contact.phone, facts.zones)
     timezone = schedule.timezone
