@@ -43,6 +43,15 @@ def split_call_code(code: int) -> tuple[Outcome | None, AnsweredBy | None, bool]
     return OUTCOMES[out], ANSWERED_BY[ab], bool(explicit)
 
 
+CONNECTED: tuple[bool, ...] = tuple(
+    (o := split_call_code(code)[0]) is not None and o.connected for code in range(CALL_CODES)
+)
+"""Whether the outcome of each call code is connected (indexed by code)."""
+HUMAN: tuple[bool, ...] = tuple(
+    (o := split_call_code(code)[0]) is not None and o.human_answered for code in range(CALL_CODES)
+)
+"""Whether the outcome of each call code is human-answered (indexed by code)."""
+
 CLASSIFIED: dict[tuple[CallStatus, AnsweredBy | None], int] = {
     (status, ab): call_code(classify_outcome(status, ab), ab, False)
     for status in CallStatus

@@ -64,8 +64,9 @@ __all__ = ["GOAL_RESULTS", "CampaignStats", "cost_audit", "heatmap", "retry_effe
 GOAL_RESULTS = ("achieved", "partially-achieved", "not-achieved", "unknown")
 """itellico's goal results (seed 002), as `CampaignStats.add_goal` accepts them."""
 
-_EXACT = decimal.Context(prec=decimal.MAX_PREC, traps=[decimal.InvalidOperation])
-"""Sums of prices are exact (no rounding to 28 digits), so merging is associative."""
+_EXACT = decimal.Context(prec=1000, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+"""Sums of prices are exact to 1,000 significant digits (not rounded to the default
+28), so merging partitions in any grouping gives the same total."""
 
 _ZERO = Decimal(0)
 _CC = c.CALL_CODES
@@ -639,12 +640,11 @@ class CampaignStats:
         table: dict[int, list[int]] = {}
         for key, n in self._by_attempt.items():
             attempt, code = divmod(key, _CC)
-            outcome, _, _ = c.split_call_code(code)
             row = table.setdefault(attempt, [0, 0, 0])
             row[0] += n
-            if outcome is not None and outcome.connected:
+            if c.CONNECTED[code]:
                 row[1] += n
-            if outcome is not None and outcome.human_answered:
+            if c.HUMAN[code]:
                 row[2] += n
         return table
 
@@ -679,9 +679,11 @@ class CampaignStats:
     def reported_cost(self, unit: str | None = None) -> Decimal:
         """The sum of the calls' reported ``price`` in ``unit`` (all units when None, which
         only makes sense when there is one). ``Decimal(0)`` without prices."""
-        return sum(
-            (total for u, (_, total) in self._prices.items() if unit is None or u == unit), _ZERO
-        )
+        result = _ZERO
+        for u, (_, total) in self._prices.items():
+            if unit is None or u == unit:
+                result = _EXACT.add(result, total)
+        return result
 
     @property
     def price_units(self) -> tuple[str | None, ...]:
@@ -718,7 +720,7 @@ class CampaignStats:
         """
         total = self.reported_cost() if billing is None else self.cost(billing)
         connected = self.connected_calls
-        return _EXACT.divide(total, connected) if connected else _ZERO
+        return total / connected if connected else _ZERO
 
     def cost_audit(
         self, billing: BillingPolicy | None = None, *, detail: bool = False
@@ -814,19 +816,19 @@ class CampaignStats:
         """(zone name, {(weekday, hour): [calls, connected, human]})."""
         name, zone = _zone(timezone)
         slots: dict[tuple[int, int], list[int]] = {}
-        places: dict[int, tuple[int, int]] = {}
+        places: dict[int, list[int]] = {}
+        connected, human = c.CONNECTED, c.HUMAN
         for key, n in self._by_block.items():
             block, code = divmod(key, _CC)
-            place = places.get(block)
-            if place is None:
-                place = places[block] = c.local_slot(block, zone)
-            outcome, _, _ = c.split_call_code(code)
-            row = slots.setdefault(place, [0, 0, 0])
+            row = places.get(block)
+            if row is None:
+                place = c.local_slot(block, zone)
+                row = places[block] = slots.setdefault(place, [0, 0, 0])
             row[0] += n
-            if outcome is not None and outcome.connected:
+            if connected[code]:
                 row[1] += n
-            if outcome is not None and outcome.human_answered:
-                row[2] += n
+                if human[code]:
+                    row[2] += n
         return name, slots
 
     def best_time_to_call(self, timezone: str | tzinfo = "UTC", *, top: int = 3) -> HourTable:
