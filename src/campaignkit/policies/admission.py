@@ -158,11 +158,11 @@ def admit(
         if rotation.strategy is RotationStrategy.WEIGHTED and rng is None:
             raise InvalidInput("the weighted rotation strategy needs rng=random.Random(seed)")
     campaign_gate = schedule._gate()
-    contact_gates = schedule._contact_gates(contact.phone, facts.zones)
+    contact_gates = schedule._contact_gates_in(facts.zones)
     timezone = schedule.timezone
     cap = pacing.max_calls_per_number_per_day
 
-    def refusals_at(u: datetime) -> list[Refusal]:
+    def refusals_at(u: datetime, with_lines: bool = True) -> list[Refusal]:
         out = list(compliance.refusals_at(facts, u))
         if not campaign_gate.is_open(u):
             opening = campaign_gate.next_change(u, True, _limit(u, len(schedule.closed_dates)))
@@ -182,16 +182,20 @@ def admit(
                 )
             )
         out.extend(pacing.check(pacing_state, u, channel=channel, timezone=timezone))
-        if lines is not None:
+        if with_lines and lines is not None:
             refusal = rotation.unavailable(lines, u, daily_cap=cap, timezone=timezone)
             if refusal is not None:
                 out.append(refusal)
         return out
 
-    refusals = refusals_at(t)
-    if not refusals:
-        line = None
-        if lines is not None:
+    refusals = refusals_at(t, with_lines=False)
+    line = None
+    if lines is not None:
+        if refusals:  # explain the lines too, without drawing from rng
+            refusal = rotation.unavailable(lines, t, daily_cap=cap, timezone=timezone)
+            if refusal is not None:
+                refusals.append(refusal)
+        else:
             chosen = rotation.select(
                 lines,
                 t,
@@ -201,8 +205,11 @@ def admit(
                 sticky_line_id=contact.line_id,
                 rng=rng,
             )
-            assert isinstance(chosen, CallerLine)
-            line = chosen
+            if isinstance(chosen, Refusal):
+                refusals.append(chosen)
+            else:
+                line = chosen
+    if not refusals:
         return Admission(True, line, (), None, facts.zones)
     return Admission(False, None, tuple(refusals), _earliest(refusals, t, refusals_at), facts.zones)
 

@@ -209,6 +209,11 @@ def _region_code(phone: str) -> str | None:
     return None if code in (None, "ZZ") else code
 
 
+@functools.lru_cache(maxsize=256)
+def _prefix_tuple(prefixes: frozenset[str]) -> tuple[str, ...]:
+    return tuple(prefixes)
+
+
 _FLORIDA_AREA_CODES = (
     "239 305 321 324 352 386 407 448 561 645 656 689 727 728 754 772 786 813 850 863 904 941 954"
 )
@@ -235,7 +240,7 @@ class Region:
 
     def matches(self, phone: str) -> bool:
         """True if the E.164 ``phone`` belongs to this region."""
-        if any(phone.startswith(p) for p in self.prefixes):
+        if self.prefixes and phone.startswith(_prefix_tuple(self.prefixes)):
             return True
         return bool(self.countries) and _region_code(phone) in self.countries
 

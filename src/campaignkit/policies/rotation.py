@@ -18,8 +18,9 @@ from __future__ import annotations
 import enum
 import random
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -165,6 +166,22 @@ class RotationPolicy:
             return attrs.evolve(line, status=LineStatus.ACTIVE)
         return line
 
+    def _problem(self, line: CallerLine, today: date, daily_cap: int) -> str | None:
+        status = line.status
+        if status is LineStatus.DISABLED:
+            return f"line {line.id} is disabled"
+        if status is LineStatus.EXCLUDED:
+            return f"line {line.id} is excluded"
+        if line.spam_score > self.spam_threshold:
+            return (
+                f"line {line.id} has spam score {line.spam_score}, above the threshold "
+                f"{self.spam_threshold}"
+            )
+        used = counted_today(line.calls_today, line.counted_on, today)
+        if used >= daily_cap:
+            return f"line {line.id} reached its daily cap ({used} of {daily_cap} calls today)"
+        return None
+
     def problem(
         self,
         line: CallerLine,
@@ -177,20 +194,9 @@ class RotationPolicy:
 
         A line is usable when its status is active, its spam score is not above
         the threshold and it has placed fewer than ``daily_cap`` calls today.
+        Raises `InvalidInput` for a naive ``now``, `InvalidConfig` for a bad zone.
         """
-        if line.status is LineStatus.DISABLED:
-            return f"line {line.id} is disabled"
-        if line.status is LineStatus.EXCLUDED:
-            return f"line {line.id} is excluded"
-        if self.excludes(line):
-            return (
-                f"line {line.id} has spam score {line.spam_score}, above the threshold "
-                f"{self.spam_threshold}"
-            )
-        used = line_calls_today(line, now, timezone=timezone)
-        if used >= daily_cap:
-            return f"line {line.id} reached its daily cap ({used} of {daily_cap} calls today)"
-        return None
+        return self._problem(line, local_day(aware_utc(now), zone_of(timezone)), daily_cap)
 
     def usable(
         self,
@@ -201,11 +207,8 @@ class RotationPolicy:
         timezone: str = DEFAULT_TIMEZONE,
     ) -> tuple[CallerLine, ...]:
         """The lines of ``lines`` that can place a call at ``now``, in the order given."""
-        return tuple(
-            line
-            for line in lines
-            if self.problem(line, now, daily_cap=daily_cap, timezone=timezone) is None
-        )
+        today = local_day(aware_utc(now), zone_of(timezone))
+        return tuple(x for x in lines if self._problem(x, today, daily_cap) is None)
 
     def select(
         self,
@@ -225,11 +228,11 @@ class RotationPolicy:
         (used first when the policy is sticky). ``rng`` is required by the
         Weighted strategy and draws exactly one number per selection, so a
         seeded ``random.Random`` gives the same choices every run. The refusal
-        is campaign-wide; its ``retry_at`` is the next campaign day when some
-        line is held back only by its daily cap, else None.
+        is the one `unavailable` gives.
 
         Raises `InvalidInput` for a naive ``now``, duplicate line ids, or a
-        Weighted policy without ``rng``; `InvalidConfig` for a bad ``timezone``.
+        Weighted policy without ``rng``; `InvalidConfig` for a bad ``timezone``
+        or ``daily_cap``.
         """
         t = aware_utc(now)
         if type(daily_cap) is not int or daily_cap < 1:
@@ -238,15 +241,11 @@ class RotationPolicy:
             raise InvalidInput(f"caller lines must have distinct ids; got {[x.id for x in lines]}")
         if self.strategy is RotationStrategy.WEIGHTED and rng is None:
             raise InvalidInput("the weighted rotation strategy needs rng=random.Random(seed)")
-        usable = [
-            (i, x)
-            for i, x in enumerate(lines)
-            if self.problem(x, t, daily_cap=daily_cap, timezone=timezone) is None
-        ]
+        zone = zone_of(timezone)
+        today = local_day(t, zone)
+        usable = [(i, x) for i, x in enumerate(lines) if self._problem(x, today, daily_cap) is None]
         if not usable:
-            refusal = self.unavailable(lines, t, daily_cap=daily_cap, timezone=timezone)
-            assert refusal is not None
-            return refusal
+            return self._refusal(lines, t, today, daily_cap, zone)
         if self.sticky and sticky_line_id is not None:
             for _, line in usable:
                 if line.id == sticky_line_id:
@@ -260,13 +259,14 @@ class RotationPolicy:
                 usable,
                 key=lambda ix: (
                     ix[1].spam_score,
-                    line_calls_today(ix[1], t, timezone=timezone),
+                    counted_today(ix[1].calls_today, ix[1].counted_on, today),
                     ix[0],
                 ),
             )[1]
         if strategy is RotationStrategy.LEAST_USED_TODAY:
             return min(
-                usable, key=lambda ix: (line_calls_today(ix[1], t, timezone=timezone), ix[0])
+                usable,
+                key=lambda ix: (counted_today(ix[1].calls_today, ix[1].counted_on, today), ix[0]),
             )[1]
         assert rng is not None
         return rng.choices([x for _, x in usable], weights=[x.weight for _, x in usable])[0]
@@ -283,16 +283,29 @@ class RotationPolicy:
         campaign-wide `Refusal` listing why each cannot. Its ``retry_at`` is the start
         of the next campaign day when some line is held back only by its daily cap
         (caps reset then), else None (a person must enable a line or lower a score).
-        Raises `InvalidInput` for a naive ``now``."""
+        Raises `InvalidInput` for a naive ``now``, `InvalidConfig` for a bad zone."""
         t = aware_utc(now)
-        problems = [self.problem(x, t, daily_cap=daily_cap, timezone=timezone) for x in lines]
+        zone = zone_of(timezone)
+        today = local_day(t, zone)
+        if any(self._problem(x, today, daily_cap) is None for x in lines):
+            return None
+        return self._refusal(lines, t, today, daily_cap, zone)
+
+    def _refusal(
+        self,
+        lines: Sequence[CallerLine],
+        t: datetime,
+        today: date,
+        daily_cap: int,
+        zone: ZoneInfo,
+    ) -> Refusal:
         if not lines:
             return Refusal(
                 "no-caller-line", "no caller line is assigned to the campaign", None, True
             )
-        if any(p is None for p in problems):
-            return None
+        # Some line fails only on its daily cap: caps reset when the next day starts.
         capped_only = any(x.status is LineStatus.ACTIVE and not self.excludes(x) for x in lines)
-        retry = day_start_after(t, zone_of(timezone)) if capped_only else None
+        retry = day_start_after(t, zone) if capped_only else None
+        problems = [self._problem(x, today, daily_cap) for x in lines]
         reasons = "; ".join(p for p in problems if p is not None)
         return Refusal("no-caller-line", f"no caller line can dial: {reasons}", retry, True)

@@ -150,7 +150,7 @@ def _seconds(t: time) -> int:
 # --------------------------------------------------------------------------- windows
 
 
-@attrs.frozen(weakref_slot=False)
+@attrs.frozen(weakref_slot=False, cache_hash=True)
 class CallingWindow:
     """A span of local wall-clock time on some weekdays, e.g. 09:00-18:00 Monday to Friday.
 
@@ -181,7 +181,8 @@ class CallingWindow:
         return f"{span} {','.join(_DAY_NAMES[d] for d in sorted(self.weekdays))}"
 
 
-def _describe(windows: Sequence[CallingWindow]) -> str:
+@functools.lru_cache(maxsize=1024)
+def _describe(windows: tuple[CallingWindow, ...]) -> str:
     return ", ".join(str(w) for w in windows)
 
 
@@ -472,7 +473,7 @@ class Schedule:
         return ZoneInfo(self.timezone)
 
     def _gate(self) -> _Gate:
-        return _Gate(_compile(self.windows), self.zone, self.closed_dates, self.start_at)
+        return _campaign_gate(self.windows, self.timezone, self.closed_dates, self.start_at)
 
     def _limit(self, t: datetime) -> datetime:
         return _limit(t, len(self.closed_dates))
@@ -507,8 +508,13 @@ class Schedule:
         if not self.contact_windows:
             return []
         names = self.contact_zones(phone) if zones is None else checked_zones(zones)
-        pattern = _compile(self.contact_windows)
-        return [_Gate(pattern, ZoneInfo(name)) for name in names]
+        return self._contact_gates_in(names)
+
+    def _contact_gates_in(self, names: tuple[str, ...]) -> list[_Gate]:
+        """Contact-window gates in ``names`` (already checked); none without windows."""
+        if not self.contact_windows:
+            return []
+        return list(gates_for(self.contact_windows, names))
 
     def is_open_for(self, phone: str, now: datetime, *, zones: Sequence[str] | None = None) -> bool:
         """True when the campaign's hours are open and the contact's local window is
@@ -562,7 +568,18 @@ def checked_zones(zones: Sequence[str]) -> tuple[str, ...]:
     return tuple(zones)
 
 
-def gates_for(windows: tuple[CallingWindow, ...], zones: Iterable[str]) -> list[_Gate]:
-    """One gate per zone for ``windows`` (used by compliance quiet hours)."""
+@functools.lru_cache(maxsize=4096)
+def gates_for(windows: tuple[CallingWindow, ...], zones: tuple[str, ...]) -> tuple[_Gate, ...]:
+    """One gate per zone for ``windows`` (contact windows, compliance quiet hours)."""
     pattern = _compile(windows)
-    return [_Gate(pattern, ZoneInfo(name)) for name in zones]
+    return tuple(_Gate(pattern, ZoneInfo(name)) for name in zones)
+
+
+@functools.lru_cache(maxsize=1024)
+def _campaign_gate(
+    windows: tuple[CallingWindow, ...],
+    timezone: str,
+    closed: frozenset[date],
+    start_at: datetime | None,
+) -> _Gate:
+    return _Gate(_compile(windows), ZoneInfo(timezone), closed, start_at)
