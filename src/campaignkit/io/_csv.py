@@ -74,10 +74,12 @@ def read_rows(
             yield start, row
 
     data = rows()
-    try:
-        header_line, header = next(data)
-    except StopIteration:
-        raise EmptyInput() from None
+    for line, header in data:
+        if any(cell.strip() for cell in header):
+            header_line = line
+            break
+    else:
+        raise EmptyInput()
     names = tuple(cell.strip() for cell in header)
     seen: dict[str, str] = {}
     duplicates: list[str] = []
@@ -94,10 +96,10 @@ def read_rows(
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[str]], delimiter: str) -> str:
-    """RFC 4180 CSV text (``\\n`` line endings; quotes where needed)."""
+    """RFC 4180 CSV text (CRLF line endings; quotes where needed)."""
     check_delimiter(delimiter)
     out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()

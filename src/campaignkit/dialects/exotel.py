@@ -1,0 +1,632 @@
+"""Exotel (seed 001): campaign stats, call-detail records (CDRs) and the three webhooks.
+
+Everything here reads JSON (a string, bytes, a file object, lines, or an
+already-decoded dict/list) into canonical records, and writes those records
+back as the same JSON shapes:
+
+* `parse_campaign` / `campaign_document`: the campaign-details response with
+  its ``stats`` object, as a `Campaign` and `Stats`;
+* `parse_cdr_page` / `cdr_record`: a page of the campaign call-details API, one
+  `Call` per attempt; `next_offset` is the pagination rule (keep going while a
+  page is full);
+* `parse_call_status` / `call_status_payload` (after each attempt),
+  `parse_call_schedule` / `call_schedule_payload` (a contact's retries are
+  exhausted) and `parse_campaign_status` / `campaign_status_payload` (the
+  campaign changed status).
+
+CDR ``price`` is in pulses (``Call.price_unit == "pulses"``). ``from`` is an
+ExoPhone and may be a national number like ``0XXXXXX4890``: it is kept as text
+in ``Call.from_number``. ``to`` must be a phone number and becomes E.164
+(national numbers read in ``region``, India by default). Timestamps without
+an offset (Exotel's ``YYYY-MM-DD HH:mm:ss``) are read in ``timezone``
+(``Asia/Kolkata`` by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Self
+
+import attrs
+
+from .. import _fields as f
+from ..errors import InvalidConfig, InvalidInput
+from ..io._phone import PhoneNormaliser
+from ..io._source import load_json
+from ..io._values import parse_moment, zone
+from ..models import Call, Campaign
+from ..statuses import CallStatus, CampaignStatus, ContactStatus, Outcome, classify_outcome
+from ._vocab import Vocabulary
+
+__all__ = [
+    "CALL_STATUS",
+    "CAMPAIGN_STATUS",
+    "CATEGORY",
+    "DEFAULT_REGION",
+    "DEFAULT_TIMEZONE",
+    "CallScheduleEvent",
+    "CampaignSnapshot",
+    "CampaignStatusEvent",
+    "Stats",
+    "call_schedule_payload",
+    "call_status",
+    "call_status_label",
+    "call_status_payload",
+    "campaign_document",
+    "campaign_status",
+    "campaign_status_label",
+    "campaign_status_payload",
+    "category",
+    "cdr_record",
+    "force_complete",
+    "next_offset",
+    "parse_call",
+    "parse_call_schedule",
+    "parse_call_status",
+    "parse_campaign",
+    "parse_campaign_status",
+    "parse_cdr_page",
+]
+
+DEFAULT_REGION = "IN"
+"""The region national ``to`` numbers are read in."""
+DEFAULT_TIMEZONE = "Asia/Kolkata"
+"""The time zone of timestamps given without an offset."""
+
+CALL_STATUS: Vocabulary[CallStatus] = Vocabulary(
+    "exotel",
+    "call status",
+    {
+        "queued": CallStatus.QUEUED,
+        "ringing": CallStatus.RINGING,
+        "in-progress": CallStatus.IN_PROGRESS,
+        "completed": CallStatus.COMPLETED,
+        "busy": CallStatus.BUSY,
+        "no-answer": CallStatus.NO_ANSWER,
+        "failed": CallStatus.FAILED,
+        "canceled": CallStatus.CANCELED,
+    },
+)
+"""CDR and webhook call statuses: the seed's five final ones and the API's live ones."""
+
+CATEGORY = {
+    CallStatus.COMPLETED: "success",
+    CallStatus.BUSY: "retriable",
+    CallStatus.NO_ANSWER: "retriable",
+    CallStatus.FAILED: "terminal",
+    CallStatus.CANCELED: "terminal",
+}
+"""Seed 001's status categories: success, retriable, terminal."""
+
+CAMPAIGN_STATUS: Vocabulary[CampaignStatus] = Vocabulary(
+    "exotel",
+    "campaign status",
+    {
+        "Created": CampaignStatus.SCHEDULED,
+        "InProgress": CampaignStatus.ACTIVE,
+        "Paused": CampaignStatus.PAUSED,
+        "Completed": CampaignStatus.FINISHED,
+        "Canceled": CampaignStatus.CANCELLED,
+    },
+    {
+        "created": CampaignStatus.SCHEDULED,
+        "in-progress": CampaignStatus.ACTIVE,
+        "paused": CampaignStatus.PAUSED,
+        "completed": CampaignStatus.FINISHED,
+        "canceled": CampaignStatus.CANCELLED,
+        "Archived": CampaignStatus.FINISHED,
+        "archived": CampaignStatus.FINISHED,
+        "Failed": CampaignStatus.CANCELLED,
+        "failed": CampaignStatus.CANCELLED,
+        "Deleted": CampaignStatus.CANCELLED,
+        "deleted": CampaignStatus.CANCELLED,
+    },
+)
+"""Campaign statuses. ``Created`` (accepted, waiting for its start) is scheduled;
+archived campaigns are finished; failed (no call placed) and deleted ones are
+cancelled. Lower-case spellings are read too."""
+
+
+def call_status(label: str) -> CallStatus:
+    """The canonical call status for an Exotel label; `InvalidInput` naming it if unknown."""
+    return CALL_STATUS.parse(label)
+
+
+def call_status_label(status: CallStatus) -> str:
+    """Exotel's label for ``status``; `InvalidInput` for created and forwarding."""
+    return CALL_STATUS.label(status)
+
+
+def category(status: CallStatus | str) -> str:
+    """``"success"``, ``"retriable"`` or ``"terminal"`` for a final status (or its label).
+
+    Raises `InvalidInput` for a call that has not ended.
+    """
+    if not isinstance(status, CallStatus):
+        status = call_status(status)
+    try:
+        return CATEGORY[status]
+    except KeyError:
+        raise InvalidInput(f"exotel: call status {status.value!r} has no category") from None
+
+
+def campaign_status(label: str) -> CampaignStatus:
+    """The canonical campaign status for an Exotel label; `InvalidInput` naming it if unknown."""
+    return CAMPAIGN_STATUS.parse(label)
+
+
+def campaign_status_label(status: CampaignStatus) -> str:
+    """Exotel's label for ``status``; `InvalidInput` for pending, ready and cooldown."""
+    return CAMPAIGN_STATUS.label(status)
+
+
+# --------------------------------------------------------------------------- stats
+
+_STAT_FIELDS = ("created", "completed", "failed", "pending", "in_progress", "busy", "no_answer")
+
+
+def _optional_count(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (type(value) is not int or value < 0):
+        raise InvalidInput(
+            f"{attribute.name} must be a non-negative integer or None; got {value!r}"
+        )
+
+
+def _stat() -> Any:
+    return attrs.field(default=None, validator=_optional_count)
+
+
+@attrs.frozen
+class Stats:
+    """An Exotel campaign's ``stats`` object; None for a count the payload did not carry.
+
+    The campaign-status webhook carries only ``created``, ``completed`` and ``failed``.
+    """
+
+    created: int | None = _stat()
+    """Total contacts in the campaign."""
+    completed: int | None = _stat()
+    """Contacts reached (call answered)."""
+    failed: int | None = _stat()
+    """Contacts not reached after all attempts."""
+    pending: int | None = _stat()
+    """Contacts waiting to be processed."""
+    in_progress: int | None = _stat()
+    """Calls currently active."""
+    busy: int | None = _stat()
+    """Contacts whose last attempt was busy."""
+    no_answer: int | None = _stat()
+    """Contacts whose last attempt was not answered."""
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Self:
+        """Read a ``stats`` object; unknown keys are ignored, bad counts raise `InvalidInput`."""
+        if not isinstance(data, Mapping):
+            raise InvalidInput(f"exotel: stats must be an object; got {data!r}")
+        return cls(**{k: _int(data[k], k) for k in _STAT_FIELDS if data.get(k) is not None})
+
+    def to_dict(self) -> dict[str, int]:
+        """The ``stats`` object: every count that is known, in Exotel's order."""
+        return {k: v for k in _STAT_FIELDS if (v := getattr(self, k)) is not None}
+
+
+def force_complete(stats: Stats) -> Stats:
+    """``stats`` after a force-complete: pending contacts are counted as failed (seed 001)."""
+    if not stats.pending:
+        return stats
+    return attrs.evolve(stats, failed=(stats.failed or 0) + stats.pending, pending=0)
+
+
+@attrs.frozen
+class CampaignSnapshot:
+    """A campaign as the campaign-details API reports it: the record and its stats."""
+
+    campaign: Campaign
+    stats: Stats
+
+
+def _int(value: Any, name: str) -> int:
+    if type(value) is int and value >= 0:
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    raise InvalidInput(f"exotel: {name} must be a non-negative whole number; got {value!r}")
+
+
+def _object(source: Any, what: str) -> Mapping[str, Any]:
+    data = load_json(source, max_bytes=None)
+    if not isinstance(data, Mapping):
+        raise InvalidInput(f"exotel: {what} must be a JSON object; got {type(data).__name__}")
+    return data
+
+
+def _unwrap(item: Any, what: str) -> Mapping[str, Any]:
+    """The ``data`` of a ``{"code", "status", "data"}`` envelope, or ``item`` itself."""
+    if not isinstance(item, Mapping):
+        raise InvalidInput(f"exotel: {what} must be a JSON object; got {item!r}")
+    if "data" in item and isinstance(item.get("data"), Mapping):
+        code, status = item.get("code", 200), item.get("status", "success")
+        if code != 200 or status != "success":
+            raise InvalidInput(
+                f"exotel: {what} response failed (code {code!r}, status {status!r}): "
+                f"{item.get('error_data')!r}"
+            )
+        return item["data"]  # type: ignore[no-any-return]
+    return item
+
+
+def parse_campaign(source: Any, *, timezone: str = DEFAULT_TIMEZONE) -> CampaignSnapshot:
+    """Read the campaign-details response (``{"response": [{"data": {...}}]}``, or its ``data``).
+
+    The campaign's time zone is ``timezone`` (the payload does not carry one).
+
+    Raises `InvalidInput` for a failed response, a missing id or name, an
+    unknown status or a bad count.
+    """
+    doc = _object(source, "campaign details")
+    if "response" in doc:
+        entries = doc["response"]
+        if not isinstance(entries, list) or len(entries) != 1:
+            raise InvalidInput("exotel: campaign details must hold exactly one response entry")
+        doc = _unwrap(entries[0], "campaign details")
+    else:
+        doc = _unwrap(doc, "campaign details")
+    try:
+        campaign = Campaign(
+            id=str(doc["id"]),
+            name=str(doc.get("name") or doc["id"]),
+            status=campaign_status(doc["status"]),
+            timezone=timezone,
+        )
+    except KeyError as exc:
+        raise InvalidInput(f"exotel: campaign details lack {exc.args[0]!r}") from None
+    return CampaignSnapshot(campaign, Stats.from_dict(doc.get("stats") or {}))
+
+
+def campaign_document(snapshot: CampaignSnapshot) -> dict[str, Any]:
+    """``snapshot`` as the campaign-details response `parse_campaign` reads."""
+    campaign = snapshot.campaign
+    return {
+        "response": [
+            {
+                "code": 200,
+                "status": "success",
+                "data": {
+                    "id": campaign.id,
+                    "name": campaign.name,
+                    "status": campaign_status_label(campaign.status),
+                    "stats": snapshot.stats.to_dict(),
+                },
+            }
+        ]
+    }
+
+
+# --------------------------------------------------------------------------- CDRs
+
+
+def next_offset(offset: int, limit: int, received: int) -> int | None:
+    """The ``offset`` of the next CDR page, or None when this page was the last.
+
+    Seed 001: continue incrementing the offset until a page holds fewer
+    records than the limit. A full page means there may be more, so an
+    exactly-full last page costs one more (empty) request. Raises
+    `InvalidConfig` for a negative offset, a limit below 1, or a page larger
+    than its limit.
+    """
+    if type(offset) is not int or offset < 0:
+        raise InvalidConfig("offset", "a non-negative integer", offset)
+    if type(limit) is not int or limit < 1:
+        raise InvalidConfig("limit", "a positive integer", limit)
+    if type(received) is not int or not 0 <= received <= limit:
+        raise InvalidConfig("received", f"an integer from 0 to the limit {limit}", received)
+    return offset + limit if received == limit else None
+
+
+def _price(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise InvalidInput(f"exotel: price must be a number; got {value!r}")
+    try:
+        price = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidInput(f"exotel: price must be a number; got {value!r}") from None
+    if not price.is_finite():
+        raise InvalidInput(f"exotel: price must be a number; got {value!r}")
+    return price
+
+
+class _Reader:
+    """Shared options of the CDR and webhook readers."""
+
+    def __init__(
+        self,
+        region: str | None,
+        timezone: str,
+        contact_ids: Mapping[str, str] | None,
+        campaign_id: str | None,
+    ) -> None:
+        self.normaliser = PhoneNormaliser(region)
+        self.tz = zone(timezone)
+        self.contact_ids = dict(contact_ids or {})
+        self.campaign_id = campaign_id
+
+    def phone(self, value: Any, name: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInput(f"exotel: {name} must be a phone number; got {value!r}")
+        phone = self.normaliser.normalise(value.strip())
+        if phone is None:
+            raise InvalidInput(f"exotel: {name} {value!r} is not a valid phone number")
+        return phone
+
+    def moment(self, value: Any, name: str) -> datetime | None:
+        try:
+            return parse_moment(value, self.tz)
+        except InvalidInput:
+            raise InvalidInput(f"exotel: {name} {value!r} is not a date-time") from None
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _cdr_call(record: Mapping[str, Any], reader: _Reader) -> Call:
+    try:
+        call_sid = record["call_sid"]
+        status = record["status"]
+    except KeyError as exc:
+        raise InvalidInput(f"exotel: CDR lacks {exc.args[0]!r}") from None
+    to = reader.phone(record.get("to"), "to")
+    price = _price(record.get("price"))
+    duration = record.get("duration")
+    attempt = record.get("attempt_number")
+    return Call(
+        id=str(call_sid),
+        contact_id=reader.contact_ids.get(to, to),
+        to=to,
+        from_number=_text(record.get("from")) or "",
+        attempt=1 if attempt in (None, "") else _int(attempt, "attempt_number"),
+        status=call_status(status),
+        created_at=reader.moment(record.get("start_time"), "start_time"),
+        ended_at=reader.moment(record.get("end_time"), "end_time"),
+        duration=0 if duration in (None, "") else _int(duration, "duration"),
+        recording_url=_text(record.get("recording_url")),
+        price=price,
+        price_unit="pulses" if price is not None else None,
+        campaign_id=reader.campaign_id,
+    )
+
+
+def parse_call(
+    record: Mapping[str, Any],
+    *,
+    region: str | None = DEFAULT_REGION,
+    timezone: str = DEFAULT_TIMEZONE,
+    contact_ids: Mapping[str, str] | None = None,
+    campaign_id: str | None = None,
+) -> Call:
+    """One CDR (``call_sid``, ``to``, ``from``, ``status``, ``start_time``, ...) as a `Call`.
+
+    ``start_time`` (when the call was initiated) is ``created_at``; the
+    contact id is looked up by E.164 number in ``contact_ids`` and is the
+    number itself otherwise. Raises `InvalidInput` naming the bad field.
+    """
+    return _cdr_call(_unwrap(record, "CDR"), _Reader(region, timezone, contact_ids, campaign_id))
+
+
+def parse_cdr_page(
+    source: Any,
+    *,
+    region: str | None = DEFAULT_REGION,
+    timezone: str = DEFAULT_TIMEZONE,
+    contact_ids: Mapping[str, str] | None = None,
+    campaign_id: str | None = None,
+) -> tuple[Call, ...]:
+    """One page of the campaign call-details API, one `Call` per record, in page order.
+
+    Accepts ``{"response": [...]}`` (entries bare or wrapped in
+    ``{"code", "status", "data"}``) or a bare array. Use `next_offset` with
+    ``len(result)`` to decide whether to fetch another page. Raises
+    `InvalidInput` naming the record's position and the problem.
+    """
+    data = load_json(source, max_bytes=None)
+    if isinstance(data, Mapping):
+        data = data.get("response")
+    if not isinstance(data, list):
+        raise InvalidInput("exotel: a CDR page must be a JSON array or hold a 'response' array")
+    reader = _Reader(region, timezone, contact_ids, campaign_id)
+    calls = []
+    for position, entry in enumerate(data, 1):
+        try:
+            calls.append(_cdr_call(_unwrap(entry, "CDR"), reader))
+        except InvalidInput as exc:
+            raise InvalidInput(f"CDR {position}: {exc}") from None
+    return tuple(calls)
+
+
+def _number(value: Decimal) -> int | str:
+    return int(value) if value == value.to_integral_value() else str(value)
+
+
+def _stamp(value: datetime | None, reader_tz: Any) -> str | None:
+    return None if value is None else value.astimezone(reader_tz).isoformat()
+
+
+def cdr_record(call: Call, *, timezone: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
+    """``call`` as a CDR record (times in ``timezone``); what `parse_call` reads back.
+
+    A price in another unit than pulses raises `InvalidInput`.
+    """
+    if call.price is not None and call.price_unit not in (None, "pulses"):
+        raise InvalidInput(f"exotel: CDR prices are in pulses; got {call.price_unit!r}")
+    tz = zone(timezone)
+    return {
+        "call_sid": call.id,
+        "to": call.to,
+        "from": call.from_number,
+        "status": call_status_label(call.status),
+        "start_time": _stamp(call.created_at, tz),
+        "end_time": _stamp(call.ended_at, tz),
+        "duration": call.duration,
+        "recording_url": call.recording_url,
+        "attempt_number": call.attempt,
+        "price": None if call.price is None else _number(call.price),
+    }
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+def parse_call_status(
+    payload: Any,
+    *,
+    region: str | None = DEFAULT_REGION,
+    timezone: str = DEFAULT_TIMEZONE,
+    contact_ids: Mapping[str, str] | None = None,
+    campaign_id: str | None = None,
+) -> Call:
+    """The call-status callback (after each attempt) as a `Call`.
+
+    Reads ``CallSid``, ``To``, ``From``, ``Status``, ``Duration`` (seconds,
+    as text), ``RecordingUrl``, ``DateCreated`` and, when present,
+    ``DateUpdated`` (``updated_at``) and ``EndTime``. To merge it into a call
+    you already hold, pass its status and ``updated_at`` to
+    `apply_call_report`, which ignores duplicates and stale reports.
+    Raises `InvalidInput` naming the bad field.
+    """
+    data = _object(payload, "call status callback")
+    reader = _Reader(region, timezone, contact_ids, campaign_id)
+    try:
+        sid, status = data["CallSid"], data["Status"]
+    except KeyError as exc:
+        raise InvalidInput(f"exotel: call status callback lacks {exc.args[0]!r}") from None
+    to = reader.phone(data.get("To"), "To")
+    duration = data.get("Duration")
+    return Call(
+        id=str(sid),
+        contact_id=reader.contact_ids.get(to, to),
+        to=to,
+        from_number=_text(data.get("From")) or "",
+        status=call_status(status),
+        created_at=reader.moment(data.get("DateCreated"), "DateCreated"),
+        ended_at=reader.moment(data.get("EndTime"), "EndTime"),
+        updated_at=reader.moment(data.get("DateUpdated"), "DateUpdated"),
+        duration=0 if duration in (None, "") else _int(duration, "Duration"),
+        recording_url=_text(data.get("RecordingUrl")),
+        campaign_id=reader.campaign_id,
+    )
+
+
+def call_status_payload(call: Call, *, timezone: str = DEFAULT_TIMEZONE) -> dict[str, str]:
+    """``call`` as a call-status callback payload (seed 001's keys; values are text)."""
+    tz = zone(timezone)
+    payload = {
+        "CallSid": call.id,
+        "To": call.to,
+        "From": call.from_number,
+        "Status": call_status_label(call.status),
+        "Duration": str(call.duration),
+        "RecordingUrl": call.recording_url or "",
+        "DateCreated": _stamp(call.created_at, tz) or "",
+    }
+    if call.ended_at is not None:
+        payload["EndTime"] = _stamp(call.ended_at, tz) or ""
+    if call.updated_at is not None:
+        payload["DateUpdated"] = _stamp(call.updated_at, tz) or ""
+    return payload
+
+
+@attrs.frozen
+class CallScheduleEvent:
+    """The call-schedule callback: every attempt for one contact is used up (seed 001)."""
+
+    to: str = f.e164()
+    """The contact's number, E.164."""
+    final_status: CallStatus = f.member(CallStatus)
+    """The status of the last attempt."""
+    attempts: int = f.count()
+    """How many attempts were made."""
+    campaign_id: str | None = f.optional_text()
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """The last attempt's outcome (Exotel reports no answered-by)."""
+        return classify_outcome(self.final_status, None)
+
+    @property
+    def contact_status(self) -> ContactStatus | None:
+        """The contact status this settles on (``answered`` after a completed call)."""
+        outcome = self.outcome
+        return None if outcome is None else outcome.contact_status
+
+
+def parse_call_schedule(payload: Any, *, region: str | None = DEFAULT_REGION) -> CallScheduleEvent:
+    """The call-schedule callback (``To``, ``FinalStatus``, ``AttemptCount``, ``CampaignSid``).
+
+    Raises `InvalidInput` naming the bad field.
+    """
+    data = _object(payload, "call schedule callback")
+    reader = _Reader(region, DEFAULT_TIMEZONE, None, None)
+    try:
+        final = data["FinalStatus"]
+        attempts = data["AttemptCount"]
+    except KeyError as exc:
+        raise InvalidInput(f"exotel: call schedule callback lacks {exc.args[0]!r}") from None
+    return CallScheduleEvent(
+        to=reader.phone(data.get("To"), "To"),
+        final_status=call_status(final),
+        attempts=_int(attempts, "AttemptCount"),
+        campaign_id=_text(data.get("CampaignSid")),
+    )
+
+
+def call_schedule_payload(event: CallScheduleEvent) -> dict[str, Any]:
+    """``event`` as the call-schedule callback payload."""
+    payload: dict[str, Any] = {
+        "To": event.to,
+        "FinalStatus": call_status_label(event.final_status),
+        "AttemptCount": event.attempts,
+    }
+    if event.campaign_id is not None:
+        payload["CampaignSid"] = event.campaign_id
+    return payload
+
+
+@attrs.frozen
+class CampaignStatusEvent:
+    """The campaign-status callback: the campaign moved to ``status`` (seed 001)."""
+
+    campaign_id: str = f.text()
+    status: CampaignStatus = f.member(CampaignStatus)
+    stats: Stats = attrs.field(factory=Stats)
+
+
+def parse_campaign_status(payload: Any) -> CampaignStatusEvent:
+    """The campaign-status callback (``CampaignSid``, ``Status``, ``Stats``).
+
+    Raises `InvalidInput` naming the bad field or the unknown status.
+    """
+    data = _object(payload, "campaign status callback")
+    try:
+        sid, status = data["CampaignSid"], data["Status"]
+    except KeyError as exc:
+        raise InvalidInput(f"exotel: campaign status callback lacks {exc.args[0]!r}") from None
+    return CampaignStatusEvent(
+        campaign_id=str(sid),
+        status=campaign_status(status),
+        stats=Stats.from_dict(data.get("Stats") or {}),
+    )
+
+
+def campaign_status_payload(event: CampaignStatusEvent) -> dict[str, Any]:
+    """``event`` as the campaign-status callback payload."""
+    return {
+        "CampaignSid": event.campaign_id,
+        "Status": campaign_status_label(event.status),
+        "Stats": event.stats.to_dict(),
+    }

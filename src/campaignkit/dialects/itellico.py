@@ -1,0 +1,392 @@
+"""itellico (seed 002): campaign, contact, phone-number and goal statuses, rotation strategies,
+answer statuses, priorities, and the contact export (CSV with comma or semicolon, and JSON).
+
+itellico's *Called* contact status (the call is over, the outcome waits for the
+contact completion timeout) is `ContactStatus.AWAITING_OUTCOME`; *Completed*
+is `ContactStatus.ANSWERED`; *Completed* campaigns are finished.
+
+The contact export holds the contact table's columns - Name, Phone Number,
+Priority, Status, Tags, Primary Goal, Goal Score, Conversations (count and
+total duration), Last Called - and any other column as an attribute. Header
+names are matched ignoring case, spaces, ``_`` and ``-`` (``Phone Number``,
+``phone_number`` and ``phoneNumber`` are one column).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..billing import format_duration, parse_duration
+from ..errors import InvalidConfig, InvalidInput
+from ..goals import GoalOutcome
+from ..io._csv import check_delimiter, choose_delimiter, read_rows, write_csv
+from ..io._errors import MissingColumns
+from ..io._phone import PhoneNormaliser
+from ..io._safe import is_formula, neutralise, unneutralise
+from ..io._source import load_json, read_text
+from ..io._values import parse_moment, zone
+from ..io.contacts import ImportResult, RejectReason, _Collector, _Reject
+from ..models import DEFAULT_TIMEZONE, Contact
+from ..policies.rotation import RotationStrategy
+from ..statuses import CampaignStatus, ContactStatus, LineStatus, Outcome, Priority
+from ._vocab import Vocabulary
+
+__all__ = [
+    "ANSWER_STATUS",
+    "CAMPAIGN_STATUS",
+    "CONTACT_EXPORT_COLUMNS",
+    "CONTACT_STATUS",
+    "GOAL_RESULT",
+    "LINE_STATUS",
+    "PRIORITY",
+    "ROTATION_STRATEGY",
+    "export_contacts",
+    "parse_contact_export",
+]
+
+CAMPAIGN_STATUS: Vocabulary[CampaignStatus] = Vocabulary(
+    "itellico",
+    "campaign status",
+    {
+        "Active": CampaignStatus.ACTIVE,
+        "Paused": CampaignStatus.PAUSED,
+        "Completed": CampaignStatus.FINISHED,
+        "Cancelled": CampaignStatus.CANCELLED,
+    },
+)
+"""Active, Paused, Completed (all contacts processed or ended by hand), Cancelled."""
+
+CONTACT_STATUS: Vocabulary[ContactStatus] = Vocabulary(
+    "itellico",
+    "contact status",
+    {
+        "Pending": ContactStatus.QUEUED,
+        "Dialing": ContactStatus.DIALING,
+        "Called": ContactStatus.AWAITING_OUTCOME,
+        "Retry": ContactStatus.RETRYING,
+        "Completed": ContactStatus.ANSWERED,
+        "Failed": ContactStatus.FAILED,
+        "No Conversation": ContactStatus.NO_CONVERSATION,
+    },
+)
+"""The seven contact statuses of the contact table and the dashboard."""
+
+LINE_STATUS: Vocabulary[LineStatus] = Vocabulary(
+    "itellico",
+    "phone number status",
+    {"Active": LineStatus.ACTIVE, "Disabled": LineStatus.DISABLED, "Excluded": LineStatus.EXCLUDED},
+)
+"""Outbound number statuses: Active, Disabled (by hand), Excluded (spam score)."""
+
+GOAL_RESULT: Vocabulary[GoalOutcome] = Vocabulary(
+    "itellico",
+    "goal result",
+    {
+        "Achieved": GoalOutcome.ACHIEVED,
+        "Partially Achieved": GoalOutcome.PARTIALLY_ACHIEVED,
+        "Not Achieved": GoalOutcome.NOT_ACHIEVED,
+        "Unknown": GoalOutcome.UNKNOWN,
+    },
+    {"✓": GoalOutcome.ACHIEVED, "✔": GoalOutcome.ACHIEVED, "✗": GoalOutcome.NOT_ACHIEVED},
+)
+"""Goal results; the contact table's checkmark and X are read as achieved / not achieved."""
+
+ROTATION_STRATEGY: Vocabulary[RotationStrategy] = Vocabulary(
+    "itellico",
+    "rotation strategy",
+    {
+        "Round Robin": RotationStrategy.ROUND_ROBIN,
+        "Lowest Spam": RotationStrategy.LOWEST_SPAM,
+        "Least Used Today": RotationStrategy.LEAST_USED_TODAY,
+        "Weighted": RotationStrategy.WEIGHTED,
+    },
+)
+"""Caller-ID rotation strategies."""
+
+ANSWER_STATUS: Vocabulary[Outcome] = Vocabulary(
+    "itellico",
+    "answer status",
+    {
+        "human": Outcome.HUMAN_CONVERSATION,
+        "machine": Outcome.VOICEMAIL,
+        "no answer": Outcome.NO_ANSWER,
+        "rejection": Outcome.REJECTED,
+    },
+)
+"""The dashboard's answer-status rates: human, machine, no answer, rejection."""
+
+PRIORITY: Vocabulary[Priority] = Vocabulary(
+    "itellico",
+    "priority",
+    {"High": Priority.HIGH, "Normal": Priority.NORMAL, "Low": Priority.LOW},
+    {"high": Priority.HIGH, "normal": Priority.NORMAL, "low": Priority.LOW},
+)
+"""Contact priorities (High, Normal, Low)."""
+
+CONTACT_EXPORT_COLUMNS = (
+    "Name",
+    "Phone Number",
+    "Priority",
+    "Status",
+    "Tags",
+    "Primary Goal",
+    "Goal Score",
+    "Conversations",
+    "Conversation Duration",
+    "Last Called",
+)
+"""The contact export's columns as `export_contacts` writes them; attributes follow."""
+
+# Attribute keys the known columns are kept under.
+_GOAL, _SCORE, _CONVERSATIONS, _TALK, _LAST_CALLED = (
+    "primary_goal",
+    "goal_score",
+    "conversations",
+    "conversation_seconds",
+    "last_called",
+)
+_SQUASH = re.compile(r"[\s_\-]+")
+
+
+def _key(name: str) -> str:
+    return _SQUASH.sub("", name).casefold()
+
+
+_COLUMN_OF = {_key(c): c for c in (*CONTACT_EXPORT_COLUMNS, "ID", "Contact ID")}
+_TAG_SPLIT = re.compile(r"\s*[,;|]\s*")
+_FALSEY_GOAL = {"x": GoalOutcome.NOT_ACHIEVED, "false": GoalOutcome.NOT_ACHIEVED}
+_TRUTHY_GOAL = {"true": GoalOutcome.ACHIEVED}
+
+
+def _goal(value: Any) -> str:
+    if type(value) is bool:
+        return (GoalOutcome.ACHIEVED if value else GoalOutcome.NOT_ACHIEVED).value
+    text = str(value).strip()
+    folded = text.casefold()
+    if folded in _FALSEY_GOAL:
+        return _FALSEY_GOAL[folded].value
+    if folded in _TRUTHY_GOAL:
+        return _TRUTHY_GOAL[folded].value
+    if text in {g.value for g in GoalOutcome}:
+        return text
+    return GOAL_RESULT.parse(text).value
+
+
+def _score(value: Any) -> int:
+    text = str(value).strip().removesuffix("%").strip()
+    if type(value) is int:
+        score = value
+    elif text.isascii() and text.isdigit():
+        score = int(text)
+    else:
+        raise InvalidInput(f"itellico: goal score must be 0-100; got {value!r}")
+    if not 0 <= score <= 100:
+        raise InvalidInput(f"itellico: goal score must be 0-100; got {value!r}")
+    return score
+
+
+def _count(value: Any, what: str) -> int:
+    if type(value) is int and value >= 0:
+        return value
+    text = str(value).strip()
+    if text.isascii() and text.isdigit():
+        return int(text)
+    raise InvalidInput(f"itellico: {what} must be a whole number; got {value!r}")
+
+
+def _tags(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else _TAG_SPLIT.split(str(value).strip())
+    tags = [t.strip() for t in items if isinstance(t, str) and t.strip()]
+    if isinstance(value, list) and len(tags) != len(value):
+        raise InvalidInput(f"itellico: tags must be text; got {value!r}")
+    return tags
+
+
+def _contact(
+    cells: Mapping[str, Any], normaliser: PhoneNormaliser, tz: Any, csv: bool
+) -> dict[str, Any]:
+    """Contact keyword arguments from one record (keys are the original column names)."""
+    kwargs: dict[str, Any] = {}
+    attributes: dict[str, Any] = {}
+    phone_raw: Any = None
+    for name, raw in cells.items():
+        column = _COLUMN_OF.get(_key(name))
+        value = raw
+        if isinstance(value, str) and csv:
+            if value[:1] == "'":
+                value = unneutralise(value)
+            elif column != "Phone Number" and is_formula(value):
+                raise _Reject(RejectReason.FORMULA, name, value, "looks like a spreadsheet formula")
+        if column == "Phone Number":
+            phone_raw = value
+            continue
+        if value is None or value == "" or value == []:
+            continue
+        try:
+            if column == "Name":
+                kwargs["name"] = str(value)
+            elif column in ("ID", "Contact ID"):
+                kwargs["id"] = kwargs["external_id"] = str(value).strip()
+            elif column == "Priority":
+                kwargs["priority"] = PRIORITY.parse(value)
+            elif column == "Status":
+                kwargs["status"] = CONTACT_STATUS.parse(value)
+            elif column == "Tags":
+                kwargs["tags"] = _tags(value)
+            elif column == "Primary Goal":
+                attributes[_GOAL] = _goal(value)
+            elif column == "Goal Score":
+                attributes[_SCORE] = _score(value)
+            elif column == "Conversations":
+                attributes[_CONVERSATIONS] = _count(value, "conversations")
+            elif column == "Conversation Duration":
+                seconds = value if type(value) is int else parse_duration(str(value))
+                attributes[_TALK] = seconds
+            elif column == "Last Called":
+                moment = parse_moment(value, tz)
+                attributes[_LAST_CALLED] = moment.isoformat() if moment else None
+            elif type(value) in (str, int, float, bool):
+                attributes[name.strip()] = value
+            else:
+                raise InvalidInput(f"expected text, a number or a boolean; got {value!r}")
+        except InvalidInput as exc:
+            raise _Reject(RejectReason.INVALID_VALUE, name, str(raw), str(exc)) from None
+    if phone_raw is None or (isinstance(phone_raw, str) and not phone_raw.strip()):
+        raise _Reject(RejectReason.MISSING_PHONE, "Phone Number", "", "no phone number")
+    phone = normaliser.normalise(str(phone_raw).strip())
+    if phone is None:
+        region = normaliser.region
+        raise _Reject(
+            RejectReason.INVALID_PHONE,
+            "Phone Number",
+            str(phone_raw),
+            f"not a valid number (default region {region})",
+        )
+    kwargs["phone"] = phone
+    kwargs.setdefault("id", phone)
+    if attributes:
+        kwargs["attributes"] = attributes
+    return kwargs
+
+
+def parse_contact_export(
+    source: Any,
+    *,
+    region: str | None = "MX",
+    timezone: str = DEFAULT_TIMEZONE,
+    delimiter: str | None = None,
+    max_bytes: int | None = None,
+) -> ImportResult:
+    """Read an itellico contact export (CSV with comma or semicolon, or JSON) into contacts.
+
+    Phone numbers become E.164 (national ones read in ``region``); the
+    contact id is the ``ID`` column when there is one, else the number. The
+    goal and conversation columns are kept as attributes: ``primary_goal``
+    (a `GoalOutcome` value), ``goal_score`` (0-100), ``conversations``,
+    ``conversation_seconds`` and ``last_called`` (ISO 8601; times without an
+    offset read in ``timezone``). Tags are split on commas, semicolons or
+    ``|``. Rows are rejected like `import_contacts` rejects them; unknown
+    labels are ``invalid-value`` rejections naming itellico and the label.
+    """
+    normaliser = PhoneNormaliser(region)
+    tz = zone(timezone)
+    out = _Collector()
+    data: Any = source
+    if not isinstance(source, list | dict):
+        text = read_text(source, max_bytes=max_bytes)
+        if text.lstrip()[:1] != "[":
+            if delimiter is None:
+                delimiter = choose_delimiter(text, CONTACT_EXPORT_COLUMNS)
+            check_delimiter(delimiter)
+            names, _, rows = read_rows(text, delimiter)
+            if not any(_COLUMN_OF.get(_key(n)) == "Phone Number" for n in names):
+                raise MissingColumns(("Phone Number",), names)
+            for line, row in rows:
+                if len(row) != len(names) and (len(row) < len(names) or any(row[len(names) :])):
+                    detail = f"{len(row)} cells; the header has {len(names)}"
+                    ragged = _Reject(RejectReason.RAGGED_ROW, None, delimiter.join(row), detail)
+                    out.reject(line, ragged)
+                    continue
+                try:
+                    kwargs = _contact(dict(zip(names, row, strict=False)), normaliser, tz, True)
+                except _Reject as problem:
+                    out.reject(line, problem)
+                    continue
+                out.add(line, "Phone Number", kwargs)
+            return ImportResult(tuple(out.contacts), tuple(out.rejected), names, delimiter)
+        data = load_json(text, max_bytes=None)
+    if not isinstance(data, list):
+        raise InvalidInput("itellico: a JSON contact export must be an array of objects")
+    seen: list[str] = []
+    for position, record in enumerate(data, 1):
+        if not isinstance(record, dict):
+            bad = _Reject(RejectReason.INVALID_VALUE, None, repr(record), "not a JSON object")
+            out.reject(position, bad)
+            continue
+        seen.extend(k for k in record if k not in seen)
+        try:
+            kwargs = _contact(record, normaliser, tz, False)
+        except _Reject as problem:
+            out.reject(position, problem)
+            continue
+        out.add(position, "Phone Number", kwargs)
+    return ImportResult(tuple(out.contacts), tuple(out.rejected), tuple(seen), "")
+
+
+def _goal_label(value: Any) -> Any:
+    if isinstance(value, str) and value in {g.value for g in GoalOutcome}:
+        return GOAL_RESULT.label(GoalOutcome(value))
+    return value
+
+
+def export_contacts(contacts: Iterable[Contact], *, fmt: str = "csv", delimiter: str = ",") -> str:
+    """``contacts`` as an itellico contact export (`CONTACT_EXPORT_COLUMNS`, then attributes).
+
+    The goal and conversation attributes `parse_contact_export` fills go back
+    to their columns (durations as ``MM:SS``); CSV cells are neutralised
+    against formulas except the phone numbers. ``fmt`` is ``"csv"`` or
+    ``"json"``. Raises `InvalidInput` for a status itellico cannot express
+    (``sending`` and the other WhatsApp states, ``voicemail``, ``converted``).
+    """
+    if fmt not in ("csv", "json"):
+        raise InvalidConfig("fmt", "'csv' or 'json'", fmt)
+    check_delimiter(delimiter)
+    chosen = list(contacts)
+    special = {_GOAL, _SCORE, _CONVERSATIONS, _TALK, _LAST_CALLED}
+    extra = sorted({k for c in chosen for k in c.attributes if k not in special})
+    header = (*CONTACT_EXPORT_COLUMNS, *(["ID"] if any(c.external_id for c in chosen) else []))
+    header = (*header, *extra)
+    records: list[list[Any]] = []
+    for c in chosen:
+        talk = c.attributes.get(_TALK)
+        record: list[Any] = [
+            c.name,
+            c.phone,
+            PRIORITY.label(c.priority),
+            CONTACT_STATUS.label(c.status),
+            ", ".join(sorted(c.tags)) if fmt == "csv" else sorted(c.tags),
+            _goal_label(c.attributes.get(_GOAL)),
+            c.attributes.get(_SCORE),
+            c.attributes.get(_CONVERSATIONS),
+            format_duration(talk) if type(talk) is int else talk,
+            c.attributes.get(_LAST_CALLED),
+        ]
+        if "ID" in header:
+            record.append(c.external_id)
+        record.extend(c.attributes.get(k) for k in extra)
+        records.append(record)
+    if fmt == "json":
+        return json.dumps(
+            [dict(zip(header, r, strict=True)) for r in records], ensure_ascii=False, indent=2
+        )
+    rows = (
+        [
+            value if name == "Phone Number" else neutralise("" if value is None else str(value))
+            for name, value in zip(header, r, strict=True)
+        ]
+        for r in records
+    )
+    return write_csv(header, rows, delimiter)
