@@ -13,13 +13,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from campaignkit import (
+    AbandonedCallCooldown,
     Admission,
     Attempt,
     CallerLine,
     CallingWindow,
     Channel,
     CompliancePolicy,
+    ComplianceRule,
     Contact,
+    ConversationCooldown,
     FrequencyCap,
     InvalidInput,
     LineStatus,
@@ -238,9 +241,13 @@ def setups(draw: st.DrawFn) -> dict[str, object]:
         windows=draw(calling_windows(max_size=2)),
         contact_windows=draw(st.just(()) | calling_windows(max_size=1)),
     )
-    rules = []
+    rules: list[ComplianceRule] = []
     if draw(st.booleans()):
         rules.append(QuietHours(windows=draw(calling_windows(max_size=1))))
+    if draw(st.booleans()):
+        rules.append(ConversationCooldown(timedelta(hours=draw(st.integers(1, 72)))))
+    if draw(st.booleans()):
+        rules.append(AbandonedCallCooldown(timedelta(hours=draw(st.integers(1, 72)))))
     if draw(st.booleans()):
         rules.append(
             FrequencyCap(draw(st.integers(1, 4)), timedelta(hours=draw(st.integers(1, 72))))
@@ -266,6 +273,7 @@ def setups(draw: st.DrawFn) -> dict[str, object]:
         ),
         "lines": fleet,
         "zones": tuple(draw(st.lists(st.sampled_from(ZONES), min_size=1, max_size=2, unique=True))),
+        "do_not_call": frozenset({JUAN.phone}) if draw(st.integers(0, 9)) == 0 else frozenset(),
     }
 
 
@@ -284,6 +292,8 @@ def test_a_simulated_campaign_never_breaks_a_rule(
     pacing = setup["pacing"]
     fleet = setup["lines"]
     zones = setup["zones"]
+    do_not_call = setup["do_not_call"]
+    assert isinstance(do_not_call, frozenset)
     assert isinstance(schedule, Schedule)
     assert isinstance(compliance, CompliancePolicy)
     assert isinstance(rotation, RotationPolicy)
@@ -312,6 +322,7 @@ def test_a_simulated_campaign_never_breaks_a_rule(
             previous_line_id=previous,
             rng=rng,
             zones=zones,
+            do_not_call=do_not_call,
         )
         if not admission:
             assert admission.refusals
@@ -331,6 +342,12 @@ def test_a_simulated_campaign_never_breaks_a_rule(
                 assert all(oracle_open(rule.windows, ZoneInfo(z), now) for z in zones)
             if isinstance(rule, FrequencyCap):
                 assert sum(a.at > now - rule.period for a in history) < rule.max_calls
+            if isinstance(rule, ConversationCooldown):
+                talks = [a for a in history if a.outcome in rule.outcomes]
+                assert all(now >= a.at + rule.period for a in talks)
+            if isinstance(rule, AbandonedCallCooldown):
+                assert all(now >= a.at + rule.period for a in history if a.abandoned)
+        assert JUAN.phone not in do_not_call
         # Lines: usable, and never beyond the daily cap of the campaign's day.
         assert line.status is LineStatus.ACTIVE
         assert line.spam_score <= rotation.spam_threshold
@@ -350,7 +367,8 @@ def test_a_simulated_campaign_never_breaks_a_rule(
             == placed[line.id, day]
         )
         state = state.started(now, timezone=schedule.timezone).ended()
-        history.append(Attempt(now, rng.choice(list(Outcome))))
+        outcome = rng.choice(list(Outcome))
+        history.append(Attempt(now, outcome, abandoned=outcome is Outcome.NO_CONVERSATION))
         previous = line.id
 
 
