@@ -11,9 +11,12 @@ from campaignkit import (
     CallStatus,
     CampaignStatus,
     ContactStatus,
+    GoalOutcome,
     LineStatus,
     Outcome,
+    Priority,
 )
+from campaignkit.policies.rotation import RotationStrategy
 
 # Seed 000 (Altur results export) and 004 (Altur set-up).
 ALTUR_CONTACT_STATUS = {
@@ -78,6 +81,11 @@ EXOTEL_CATEGORY = {  # status -> category (success / retriable / terminal)
 EXOTEL_CAMPAIGN_STATUS = {
     "Completed": CampaignStatus.FINISHED,
     "Paused": CampaignStatus.PAUSED,
+    # Not in seed 001, from Exotel's campaign API (the statuses its actions move between):
+    # "Created" is accepted and waiting for its start time, "InProgress" is running.
+    "Created": CampaignStatus.SCHEDULED,
+    "InProgress": CampaignStatus.ACTIVE,
+    "Canceled": CampaignStatus.CANCELLED,
 }
 
 # Seed 002 (itellico).
@@ -100,6 +108,23 @@ ITELLICO_LINE_STATUS = {
     "Active": LineStatus.ACTIVE,
     "Disabled": LineStatus.DISABLED,
     "Excluded": LineStatus.EXCLUDED,
+}
+ITELLICO_GOAL_RESULT = {
+    "Achieved": GoalOutcome.ACHIEVED,
+    "Partially Achieved": GoalOutcome.PARTIALLY_ACHIEVED,
+    "Not Achieved": GoalOutcome.NOT_ACHIEVED,
+    "Unknown": GoalOutcome.UNKNOWN,
+}
+ITELLICO_ROTATION_STRATEGY = {
+    "Round Robin": RotationStrategy.ROUND_ROBIN,
+    "Lowest Spam": RotationStrategy.LOWEST_SPAM,
+    "Least Used Today": RotationStrategy.LEAST_USED_TODAY,
+    "Weighted": RotationStrategy.WEIGHTED,
+}
+ITELLICO_PRIORITY = {
+    "High": Priority.HIGH,
+    "Normal": Priority.NORMAL,
+    "Low": Priority.LOW,
 }
 ITELLICO_ANSWER_STATUS = {  # dashboard answer-status rates
     "human": Outcome.HUMAN_CONVERSATION,
