@@ -17,7 +17,7 @@ from scratch (best of ``--repeat`` runs):
 (a) ``CampaignStats``: ``CampaignStats.from_records(calls)`` and then every
 figure read from it (the time-zone and billing work happens at read time).
 (b) a hand-written single loop over the tuples, with dict/list counters and a
-per-hour cache for the time-zone conversion.
+cache of the time-zone conversion per UTC quarter hour (the same trick as (a)).
 (c) pandas: ``DataFrame`` construction from the tuples, then vectorised columns
 and ``groupby``/``value_counts`` for the same figures.
 
@@ -156,7 +156,7 @@ def with_loop(rows: Sequence[Row]) -> dict[str, Any]:
         if row is None:
             row = per_attempt[attempt] = [0, 0]
         row[0] += 1
-        key = int(created.timestamp()) // 900
+        key = created.toordinal() * 96 + created.hour * 4 + created.minute // 15  # UTC 15 min
         slot = slot_cache.get(key)
         if slot is None:
             local = created.astimezone(ZONE)
