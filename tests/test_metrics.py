@@ -496,6 +496,10 @@ def test_state_round_trip_and_bad_state(exotel: CampaignStats) -> None:
     assert CampaignStats.from_state(exotel.to_state()) == exotel
     with pytest.raises(InvalidInput):
         CampaignStats.from_state({"by_duration": "nonsense"})
+    bad = exotel.to_state()
+    bad["by_block"] = [[-5, 1]]
+    with pytest.raises(InvalidInput, match="bad count entry"):
+        CampaignStats.from_state(bad)
 
 
 def test_event_by_event_updates_match_one_pass() -> None:

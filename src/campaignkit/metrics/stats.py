@@ -30,7 +30,6 @@ single pass stays close to a hand-written loop (``benchmarks/bench_metrics.py``)
 from __future__ import annotations
 
 import decimal
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from decimal import Decimal
@@ -43,7 +42,9 @@ from ..billing import BillingPolicy, format_duration
 from ..errors import InvalidConfig, InvalidInput
 from ..models import Call, Contact
 from ..statuses import AnsweredBy, ContactStatus, Outcome
+from . import _accumulate as a
 from . import _codes as c
+from . import _vocab as v
 from ._html import cell_text, html_table, text_table
 from .tables import (
     Breakdown,
@@ -61,233 +62,10 @@ from .tables import (
 
 __all__ = ["GOAL_RESULTS", "CampaignStats", "cost_audit", "heatmap", "retry_effectiveness"]
 
-GOAL_RESULTS = ("achieved", "partially-achieved", "not-achieved", "unknown")
-"""itellico's goal results (seed 002), as `CampaignStats.add_goal` accepts them."""
+GOAL_RESULTS = v.GOAL_RESULTS
 
-_EXACT = decimal.Context(prec=1000, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
-"""Sums of prices are exact to 1,000 significant digits (not rounded to the default
-28), so merging partitions in any grouping gives the same total."""
-
-_ZERO = Decimal(0)
 _CC = c.CALL_CODES
 _KC = c.CONTACT_CODES
-
-# Contact statuses by Exotel stats field (seed 001), as the engine's `contact_bucket`
-# assigns them. Failed contacts whose last attempt was busy or not answered are
-# counted under busy / no_answer instead of failed.
-_PENDING = frozenset({ContactStatus.QUEUED, ContactStatus.RETRYING, ContactStatus.AWAITING_OUTCOME})
-_IN_PROGRESS = frozenset({ContactStatus.DIALING, ContactStatus.SENDING})
-_COMPLETED = frozenset(
-    {
-        ContactStatus.ANSWERED,
-        ContactStatus.VOICEMAIL,
-        ContactStatus.NO_CONVERSATION,
-        ContactStatus.CONVERTED,
-        ContactStatus.SENT,
-        ContactStatus.DELIVERED,
-        ContactStatus.READ,
-        ContactStatus.ACCEPTED,
-        ContactStatus.REJECTED,
-    }
-)
-
-# Altur's reach (seed 000): calls answered + converted; WhatsApp delivered + accepted
-# + read + converted. The call and WhatsApp statuses are disjoint, so one set serves both.
-_REACHED = frozenset(
-    {
-        ContactStatus.ANSWERED,
-        ContactStatus.CONVERTED,
-        ContactStatus.DELIVERED,
-        ContactStatus.ACCEPTED,
-        ContactStatus.READ,
-    }
-)
-
-_ALTUR_LABEL = {
-    ContactStatus.QUEUED: "queue",
-    ContactStatus.DIALING: "sending",
-    ContactStatus.SENDING: "sending",
-    ContactStatus.FAILED: "failed",
-    ContactStatus.RETRYING: "retrying",
-    ContactStatus.CONVERTED: "converted",
-    ContactStatus.VOICEMAIL: "voicemail",
-    ContactStatus.ANSWERED: "answered",
-    ContactStatus.SENT: "sent",
-    ContactStatus.DELIVERED: "delivered",
-    ContactStatus.READ: "read",
-    ContactStatus.ACCEPTED: "accepted",
-    ContactStatus.REJECTED: "rejected",
-}
-_ITELLICO_LABEL = {
-    ContactStatus.QUEUED: "pending",
-    ContactStatus.DIALING: "dialing",
-    ContactStatus.AWAITING_OUTCOME: "called",
-    ContactStatus.RETRYING: "retry",
-    ContactStatus.ANSWERED: "completed",
-    ContactStatus.CONVERTED: "completed",
-    ContactStatus.FAILED: "failed",
-    ContactStatus.NO_CONVERSATION: "no conversation",
-    ContactStatus.VOICEMAIL: "no conversation",
-}
-_BREAKDOWN_LABELS = {
-    "canonical": tuple(s.value for s in ContactStatus),
-    "altur": (
-        "queue",
-        "sending",
-        "failed",
-        "retrying",
-        "converted",
-        "voicemail",
-        "answered",
-        "sent",
-        "delivered",
-        "read",
-        "accepted",
-        "rejected",
-        "other",
-    ),
-    "itellico": (
-        "pending",
-        "dialing",
-        "called",
-        "retry",
-        "completed",
-        "failed",
-        "no conversation",
-        "other",
-    ),
-}
-_ANSWER_STATUSES = ("human", "machine", "no answer", "rejection", "other")
-
-
-def _answer_status(outcome: Outcome, answered_by: AnsweredBy | None) -> str:
-    """itellico's answer status of a finished call (seed 002)."""
-    if outcome.human_answered:
-        return "human"
-    if outcome is Outcome.VOICEMAIL or (
-        outcome is Outcome.NO_CONVERSATION and answered_by is not None and answered_by.is_machine
-    ):
-        return "machine"
-    if outcome in (Outcome.NO_ANSWER, Outcome.BUSY):
-        return "no answer"
-    if outcome is Outcome.REJECTED:
-        return "rejection"
-    return "other"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _attempt_label(attempt: int) -> str:
-    return "1st attempt" if attempt == 1 else f"{_ordinal(attempt - 1)} retry"
-
-
-def _zone(timezone: str | tzinfo) -> tuple[str, tzinfo]:
-    if isinstance(timezone, tzinfo):
-        return str(timezone), timezone
-    try:
-        return timezone, zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidInput(
-            f"timezone must be an IANA time zone name or a tzinfo; got {timezone!r}"
-        ) from None
-
-
-def _goal_label(result: Any) -> str:
-    raw = getattr(result, "outcome", result)  # a GoalResult gives its GoalOutcome
-    raw = getattr(raw, "value", raw)
-    if isinstance(raw, str):
-        label = raw.strip().lower().replace("_", "-").replace(" ", "-")
-        if label in GOAL_RESULTS:
-            return label
-    raise InvalidInput(f"a goal result must be one of {', '.join(GOAL_RESULTS)}; got {result!r}")
-
-
-# ----------------------------------------------------------------------------- accumulation
-
-
-def _add_into(target: dict[Any, Any], source: Mapping[Any, Any]) -> None:
-    """Add ``source``'s counts into ``target``, dropping keys that reach zero."""
-    get = target.get
-    for key, value in source.items():
-        total = get(key, 0) + value
-        if total:
-            target[key] = total
-        else:
-            target.pop(key, None)
-
-
-def _count_calls(
-    calls: Iterable[Call],
-    by_duration: dict[int, int],
-    by_attempt: dict[int, int],
-    by_block: dict[int, int],
-    prices: dict[str | None, tuple[int, Decimal]],
-) -> None:
-    """The single pass over calls: one iteration, a handful of int-keyed dict updates.
-
-    Written for speed; see the module docstring for what each dict holds.
-    """
-    classified = c.CLASSIFIED
-    explicit = c.EXPLICIT
-    get_d = by_duration.get
-    get_a = by_attempt.get
-    get_b = by_block.get
-    cc = _CC
-    unit: str | None = None
-    n_priced = 0
-    total = _ZERO
-    with decimal.localcontext(_EXACT):
-        for call in calls:
-            outcome = call.outcome
-            answered_by = call.answered_by
-            if outcome is None:
-                code = classified[(call.status, answered_by)]
-            else:
-                code = explicit[(outcome._value_, answered_by)]
-            key = call.duration * cc + code
-            by_duration[key] = get_d(key, 0) + 1
-            key = call.attempt * cc + code
-            by_attempt[key] = get_a(key, 0) + 1
-            moment = call.created_at or call.started_at or call.ended_at
-            if moment is not None:
-                key = (moment.toordinal() * 96 + moment.hour * 4 + moment.minute // 15) * cc + code
-                by_block[key] = get_b(key, 0) + 1
-            price = call.price
-            if price is not None:
-                if call.price_unit != unit:
-                    if n_priced:
-                        _add_price(prices, unit, n_priced, total)
-                    unit, n_priced, total = call.price_unit, 0, _ZERO
-                n_priced += 1
-                total += price
-        if n_priced:
-            _add_price(prices, unit, n_priced, total)
-
-
-def _add_price(
-    prices: dict[str | None, tuple[int, Decimal]], unit: str | None, n: int, total: Decimal
-) -> None:
-    old_n, old_total = prices.get(unit, (0, _ZERO))
-    new = (old_n + n, _EXACT.add(old_total, total))
-    if new[0] or new[1]:
-        prices[unit] = new
-    else:
-        prices.pop(unit, None)
-
-
-def _count_contacts(contacts: Iterable[Contact], by_contact: dict[int, int]) -> None:
-    """The single pass over contacts."""
-    codes = c.CONTACT
-    get = by_contact.get
-    kc = _KC
-    for contact in contacts:
-        last = contact.last_outcome
-        code = codes[(contact.status, None if last is None else last._value_)]
-        key = contact.attempts * kc + code + (1 if contact.extracted else 0)
-        by_contact[key] = get(key, 0) + 1
 
 
 def _counts(value: Mapping[Any, int]) -> FrozenMap[Any, int]:
@@ -344,11 +122,11 @@ class CampaignStats:
         by_block: dict[int, int] = {}
         prices: dict[str | None, tuple[int, Decimal]] = {}
         by_contact: dict[int, int] = {}
-        _count_calls(calls, by_duration, by_attempt, by_block, prices)
-        _count_contacts(contacts, by_contact)
+        a.count_calls(calls, by_duration, by_attempt, by_block, prices)
+        a.count_contacts(contacts, by_contact)
         goal_counts: dict[tuple[bool, str], int] = {}
         for result, primary in goals:
-            key = (bool(primary), _goal_label(result))
+            key = (bool(primary), v.goal_label(result))
             goal_counts[key] = goal_counts.get(key, 0) + 1
         return cls(
             FrozenMap(by_duration),
@@ -366,7 +144,7 @@ class CampaignStats:
             raise InvalidInput(f"can only merge CampaignStats; got {other!r}")
         prices = dict(self._prices)
         for unit, (n, total) in other._prices.items():
-            _add_price(prices, unit, n, total)
+            a.add_price(prices, unit, n, total)
         return CampaignStats(
             _summed(self._by_duration, other._by_duration),
             _summed(self._by_attempt, other._by_attempt),
@@ -388,7 +166,7 @@ class CampaignStats:
             {k: -v for k, v in self._by_duration.items()},
             {k: -v for k, v in self._by_attempt.items()},
             {k: -v for k, v in self._by_block.items()},
-            {u: (-n, _EXACT.minus(total)) for u, (n, total) in self._prices.items()},
+            {u: (-n, a.EXACT.minus(total)) for u, (n, total) in self._prices.items()},
             {k: -v for k, v in self._by_contact.items()},
             {k: -v for k, v in self._goals.items()},
         )
@@ -433,9 +211,6 @@ class CampaignStats:
 
     # ------------------------------------------------------------------ decoding
 
-    def _calls_by(self, part: FrozenMap[int, int]) -> dict[tuple[int, int], int]:
-        return {divmod(key, _CC): n for key, n in part.items()}
-
     def _outcome_totals(self) -> dict[int, int]:
         """Calls by call code."""
         totals: dict[int, int] = {}
@@ -479,11 +254,11 @@ class CampaignStats:
         busy = no_answer = 0
         for key, n in self._by_contact.items():
             status, last, _ = c.split_contact_code(key % _KC)
-            if status in _COMPLETED:
+            if status in v.COMPLETED:
                 fields["completed"] += n
-            elif status in _PENDING:
+            elif status in v.PENDING:
                 fields["pending"] += n
-            elif status in _IN_PROGRESS:
+            elif status in v.IN_PROGRESS:
                 fields["in_progress"] += n
             elif last is Outcome.BUSY:
                 busy += n
@@ -518,7 +293,7 @@ class CampaignStats:
         """Altur's reach (seed 000): contacts answered or converted (calls), delivered,
         accepted, read or converted (WhatsApp)."""
         by_status = self._contacts_by_status()
-        return sum(by_status[s] for s in _REACHED)
+        return sum(by_status[s] for s in v.REACHED)
 
     @property
     def reach_rate(self) -> float:
@@ -552,13 +327,13 @@ class CampaignStats:
 
         Raises `InvalidConfig` for another vendor.
         """
-        if vendor not in _BREAKDOWN_LABELS:
+        if vendor not in v.BREAKDOWN_LABELS:
             raise InvalidConfig("vendor", "one of 'canonical', 'altur', 'itellico'", vendor)
-        counts = dict.fromkeys(_BREAKDOWN_LABELS[vendor], 0)
+        counts = dict.fromkeys(v.BREAKDOWN_LABELS[vendor], 0)
         mapping: Mapping[ContactStatus, str] = {
             "canonical": {s: s.value for s in ContactStatus},
-            "altur": _ALTUR_LABEL,
-            "itellico": _ITELLICO_LABEL,
+            "altur": v.ALTUR_LABEL,
+            "itellico": v.ITELLICO_LABEL,
         }[vendor]
         for status, n in self._contacts_by_status().items():
             counts[mapping.get(status, "other")] += n
@@ -626,11 +401,11 @@ class CampaignStats:
     def answer_status_rates(self) -> Breakdown:
         """itellico's answer-status rates (seed 002): human, machine, no answer (busy
         included), rejection, and other (failed, canceled, silent), over finished calls."""
-        counts = dict.fromkeys(_ANSWER_STATUSES, 0)
+        counts = dict.fromkeys(v.ANSWER_STATUSES, 0)
         for code, n in self._outcome_totals().items():
             outcome, ab, _ = c.split_call_code(code)
             if outcome is not None:
-                counts[_answer_status(outcome, ab)] += n
+                counts[v.answer_status(outcome, ab)] += n
         return Breakdown(
             "Answer-status rates", tuple(counts.items()), self.finished_calls, "finished calls"
         )
@@ -679,10 +454,10 @@ class CampaignStats:
     def reported_cost(self, unit: str | None = None) -> Decimal:
         """The sum of the calls' reported ``price`` in ``unit`` (all units when None, which
         only makes sense when there is one). ``Decimal(0)`` without prices."""
-        result = _ZERO
+        result = a.ZERO
         for u, (_, total) in self._prices.items():
             if unit is None or u == unit:
-                result = _EXACT.add(result, total)
+                result = a.EXACT.add(result, total)
         return result
 
     @property
@@ -720,7 +495,7 @@ class CampaignStats:
         """
         total = self.reported_cost() if billing is None else self.cost(billing)
         connected = self.connected_calls
-        return total / connected if connected else _ZERO
+        return total / connected if connected else a.ZERO
 
     def cost_audit(
         self, billing: BillingPolicy | None = None, *, detail: bool = False
@@ -759,7 +534,7 @@ class CampaignStats:
             sum(r.duration_seconds for r in cost_rows),
             sum(r.billed_seconds for r in cost_rows),
             sum(r.units for r in cost_rows),
-            sum((r.cost for r in cost_rows), _ZERO),
+            sum((r.cost for r in cost_rows), a.ZERO),
         )
         return CostAudit(policy, cost_rows, total)
 
@@ -800,7 +575,7 @@ class CampaignStats:
             rows.append(
                 RetryRow(
                     attempt,
-                    _attempt_label(attempt),
+                    v.attempt_label(attempt),
                     calls,
                     hits,
                     rate,
@@ -814,7 +589,7 @@ class CampaignStats:
 
     def _slots(self, timezone: str | tzinfo) -> tuple[str, dict[tuple[int, int], list[int]]]:
         """(zone name, {(weekday, hour): [calls, connected, human]})."""
-        name, zone = _zone(timezone)
+        name, zone = v.zone(timezone)
         slots: dict[tuple[int, int], list[int]] = {}
         places: dict[int, list[int]] = {}
         connected, human = c.CONNECTED, c.HUMAN
@@ -948,12 +723,12 @@ class CampaignStats:
         """Stats from `to_state` output; raises `InvalidInput` for malformed data."""
         try:
             return cls(
-                {int(k): int(n) for k, n in state["by_duration"]},
-                {int(k): int(n) for k, n in state["by_attempt"]},
-                {int(k): int(n) for k, n in state["by_block"]},
+                _int_counts(state["by_duration"]),
+                _int_counts(state["by_attempt"]),
+                _int_counts(state["by_block"]),
                 {u: (int(n), Decimal(t)) for u, n, t in state["prices"]},
-                {int(k): int(n) for k, n in state["by_contact"]},
-                {(bool(p), _goal_label(r)): int(n) for p, r, n in state["goals"]},
+                _int_counts(state["by_contact"]),
+                {(bool(p), v.goal_label(r)): int(n) for p, r, n in state["goals"]},
             )
         except (KeyError, TypeError, ValueError, decimal.InvalidOperation) as exc:
             raise InvalidInput(f"not a CampaignStats state: {exc!r}") from None
@@ -979,6 +754,16 @@ class CampaignStats:
         )
 
 
+def _int_counts(pairs: Iterable[Any]) -> dict[int, int]:
+    """Integer keys (never negative) to integer counts, from ``[key, count]`` pairs."""
+    counts: dict[int, int] = {}
+    for key, count in pairs:
+        if type(key) is not int or type(count) is not int or key < 0:
+            raise ValueError(f"bad count entry {[key, count]!r}")
+        counts[key] = count
+    return counts
+
+
 def _summed(mine: FrozenMap[Any, int], theirs: FrozenMap[Any, int]) -> FrozenMap[Any, int]:
     """Counts of both maps added key by key (zeros dropped), copying the larger one."""
     if not theirs:
@@ -987,7 +772,7 @@ def _summed(mine: FrozenMap[Any, int], theirs: FrozenMap[Any, int]) -> FrozenMap
         return theirs
     big, small = (mine, theirs) if len(mine) >= len(theirs) else (theirs, mine)
     out = dict(big)
-    _add_into(out, small)
+    a.add_into(out, small)
     return FrozenMap(out)
 
 

@@ -1,0 +1,147 @@
+"""The vendor vocabulary metrics read counts with: which contact statuses make each
+Exotel field, Altur's reach, the vendors' status labels, itellico's answer statuses,
+and the labels of attempts and goal results."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import tzinfo
+from typing import Any
+
+from ..errors import InvalidInput
+from ..statuses import AnsweredBy, ContactStatus, Outcome
+
+GOAL_RESULTS = ("achieved", "partially-achieved", "not-achieved", "unknown")
+"""itellico's goal results (seed 002), as `CampaignStats.add_goal` accepts them."""
+
+# Contact statuses by Exotel stats field (seed 001), as the engine's `contact_bucket`
+# assigns them. Failed contacts whose last attempt was busy or not answered are
+# counted under busy / no_answer instead of failed.
+PENDING = frozenset({ContactStatus.QUEUED, ContactStatus.RETRYING, ContactStatus.AWAITING_OUTCOME})
+IN_PROGRESS = frozenset({ContactStatus.DIALING, ContactStatus.SENDING})
+COMPLETED = frozenset(
+    {
+        ContactStatus.ANSWERED,
+        ContactStatus.VOICEMAIL,
+        ContactStatus.NO_CONVERSATION,
+        ContactStatus.CONVERTED,
+        ContactStatus.SENT,
+        ContactStatus.DELIVERED,
+        ContactStatus.READ,
+        ContactStatus.ACCEPTED,
+        ContactStatus.REJECTED,
+    }
+)
+
+# Altur's reach (seed 000): calls answered + converted; WhatsApp delivered + accepted
+# + read + converted. The call and WhatsApp statuses are disjoint, so one set serves both.
+REACHED = frozenset(
+    {
+        ContactStatus.ANSWERED,
+        ContactStatus.CONVERTED,
+        ContactStatus.DELIVERED,
+        ContactStatus.ACCEPTED,
+        ContactStatus.READ,
+    }
+)
+
+ALTUR_LABEL = {
+    ContactStatus.QUEUED: "queue",
+    ContactStatus.DIALING: "sending",
+    ContactStatus.SENDING: "sending",
+    ContactStatus.FAILED: "failed",
+    ContactStatus.RETRYING: "retrying",
+    ContactStatus.CONVERTED: "converted",
+    ContactStatus.VOICEMAIL: "voicemail",
+    ContactStatus.ANSWERED: "answered",
+    ContactStatus.SENT: "sent",
+    ContactStatus.DELIVERED: "delivered",
+    ContactStatus.READ: "read",
+    ContactStatus.ACCEPTED: "accepted",
+    ContactStatus.REJECTED: "rejected",
+}
+ITELLICO_LABEL = {
+    ContactStatus.QUEUED: "pending",
+    ContactStatus.DIALING: "dialing",
+    ContactStatus.AWAITING_OUTCOME: "called",
+    ContactStatus.RETRYING: "retry",
+    ContactStatus.ANSWERED: "completed",
+    ContactStatus.CONVERTED: "completed",
+    ContactStatus.FAILED: "failed",
+    ContactStatus.NO_CONVERSATION: "no conversation",
+    ContactStatus.VOICEMAIL: "no conversation",
+}
+BREAKDOWN_LABELS = {
+    "canonical": tuple(s.value for s in ContactStatus),
+    "altur": (
+        "queue",
+        "sending",
+        "failed",
+        "retrying",
+        "converted",
+        "voicemail",
+        "answered",
+        "sent",
+        "delivered",
+        "read",
+        "accepted",
+        "rejected",
+        "other",
+    ),
+    "itellico": (
+        "pending",
+        "dialing",
+        "called",
+        "retry",
+        "completed",
+        "failed",
+        "no conversation",
+        "other",
+    ),
+}
+ANSWER_STATUSES = ("human", "machine", "no answer", "rejection", "other")
+
+
+def answer_status(outcome: Outcome, answered_by: AnsweredBy | None) -> str:
+    """itellico's answer status of a finished call (seed 002)."""
+    if outcome.human_answered:
+        return "human"
+    if outcome is Outcome.VOICEMAIL or (
+        outcome is Outcome.NO_CONVERSATION and answered_by is not None and answered_by.is_machine
+    ):
+        return "machine"
+    if outcome in (Outcome.NO_ANSWER, Outcome.BUSY):
+        return "no answer"
+    if outcome is Outcome.REJECTED:
+        return "rejection"
+    return "other"
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def attempt_label(attempt: int) -> str:
+    return "1st attempt" if attempt == 1 else f"{ordinal(attempt - 1)} retry"
+
+
+def zone(timezone: str | tzinfo) -> tuple[str, tzinfo]:
+    if isinstance(timezone, tzinfo):
+        return str(timezone), timezone
+    try:
+        return timezone, zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise InvalidInput(
+            f"timezone must be an IANA time zone name or a tzinfo; got {timezone!r}"
+        ) from None
+
+
+def goal_label(result: Any) -> str:
+    raw = getattr(result, "outcome", result)  # a GoalResult gives its GoalOutcome
+    raw = getattr(raw, "value", raw)
+    if isinstance(raw, str):
+        label = raw.strip().lower().replace("_", "-").replace(" ", "-")
+        if label in GOAL_RESULTS:
+            return label
+    raise InvalidInput(f"a goal result must be one of {', '.join(GOAL_RESULTS)}; got {result!r}")
