@@ -513,3 +513,13 @@ def test_event_by_event_updates_match_one_pass() -> None:
     stats = stats.replace_call(first, done).replace_contact(queued, answered)
     assert stats == CampaignStats.from_records(calls=[done], contacts=[answered])
     assert stats.remove_call(done).remove_contact(answered) == CampaignStats()
+
+
+def test_exotel_fields_agree_with_the_engine_contact_bucket() -> None:
+    engine = pytest.importorskip("campaignkit.engine")
+    for status in ContactStatus:
+        for last in (None, *Outcome):
+            contact = Contact(id="1", phone=PHONE, status=status, last_outcome=last)
+            fields = CampaignStats().add_contact(contact).counts.to_exotel()
+            mine = [name for name, n in fields.items() if n and name != "created"]
+            assert mine == [engine.contact_bucket(contact)], (status, last)
