@@ -1,0 +1,824 @@
+"""The reducers: events in, new records and notifications out, one row at a time.
+
+Theory of operation
+-------------------
+Everything here is a pure function over frozen records. A service that keeps
+its contacts in a database loads one row, calls one reducer, stores the new
+row and delivers the notifications; nothing needs the whole campaign in memory.
+`CampaignRunner` (``campaignkit.runner``) composes the very same functions for
+small deployments, simulations and tests.
+
+A contact's life in a call campaign::
+
+    queued --dial--> dialing --call ends--> [awaiting-outcome] --> settled
+      ^                                                          |
+      +----- retrying <-- (voicemail, busy, ...) <-- RetryPolicy +
+
+* `dial` takes a due contact (``queued``, or ``retrying`` whose wait is over)
+  to ``dialing`` and counts the attempt.
+* `apply_call` applies the finished attempt: with a completion timeout the
+  contact waits in ``awaiting-outcome`` (itellico *Called*) and
+  `apply_call_back` may still change the held outcome until `finalize_outcome`
+  settles it; otherwise it settles at once. Settling moves the contact to the
+  status its outcome leaves (answered, voicemail, no-conversation, failed) and
+  asks the `RetryPolicy`: a retry spends a counter and schedules the contact
+  (``retrying``, or straight back to ``queued`` for Altur's failed re-queue);
+  no retry makes the contact final for the cycle.
+* `mark_converted`, `close_contact` (force-complete), `postpone` and
+  `CyclePolicy.requeue` are the other contact moves; `apply_command`,
+  `open_campaign` and `move_campaign` move the campaign.
+
+Every contact carries ``next_attempt_at``: when the engine must next act on it
+- place the next attempt (``queued``, ``retrying``) or settle a held outcome
+(``awaiting-outcome``). It is None while a call is in flight and once the
+contact is final, so ``WHERE next_attempt_at <= :now`` on an index selects
+all the work that is due, and `is_due` tells the dials from the rest.
+
+Duplicated and stale input changes nothing: `apply_call` ignores a call whose
+attempt is not the contact's current one, or a contact no longer dialling;
+`apply_call_back` ignores call-backs outside the window or older than the
+contact's last change; converting twice is converting once.
+
+Notifications mirror Exotel's three callbacks (seed 001) and are records in an
+outbox, never delivered here: `CallStatusNotification` after every attempt,
+`ContactFinalNotification` when a contact settles with nothing left to try,
+`CampaignStatusNotification` when the campaign changes status, carrying its
+`CampaignCounts`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar, Self, TypeAlias
+
+import attrs
+
+from . import _fields as f
+from ._fields import Codec, aware_utc, replacer
+from .errors import IllegalTransition, InvalidInput
+from .machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
+from .models import Call, CallerLine, Campaign, Contact
+from .policies.retry import RetryCounter, RetryPolicy
+from .statuses import (
+    AnsweredBy,
+    CallStatus,
+    CampaignStatus,
+    ContactStatus,
+    Outcome,
+)
+
+__all__ = [
+    "CallStatusNotification",
+    "CallUpdate",
+    "CampaignCommand",
+    "CampaignCounts",
+    "CampaignStatusNotification",
+    "ContactCalledBack",
+    "ContactConverted",
+    "ContactFinalNotification",
+    "Dial",
+    "Event",
+    "Notification",
+    "apply_call",
+    "apply_call_back",
+    "apply_command",
+    "close_contact",
+    "contact_bucket",
+    "dial",
+    "enqueue",
+    "finalize_outcome",
+    "is_due",
+    "mark_converted",
+    "move_campaign",
+    "notification_from_dict",
+    "open_campaign",
+    "postpone",
+]
+
+_Q = ContactStatus
+_WAITING = frozenset({_Q.QUEUED, _Q.RETRYING})
+_TABLE = CONTACT_MACHINE.table
+_CALL_ENDED = CALL_MACHINE.terminal
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _to_instant(value: Any, self_: Any, field: attrs.Attribute[Any]) -> datetime:
+    return aware_utc(value, field.name)
+
+
+def _load_instant(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{value!r} is not an ISO 8601 date-time") from None
+
+
+def _instant() -> Any:
+    """A required aware ``datetime``, stored in UTC."""
+    return attrs.field(
+        converter=attrs.Converter(_to_instant, takes_self=True, takes_field=True),
+        metadata={"codec": Codec(datetime.isoformat, _load_instant)},
+    )
+
+
+def _check_attempt(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not int or value < 1:
+        raise InvalidInput(f"{attribute.name} must be an integer >= 1; got {value!r}")
+
+
+def _attempt() -> Any:
+    return attrs.field(validator=_check_attempt, metadata={"codec": f.PLAIN})
+
+
+def _check_optional_count(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (type(value) is not int or value < 0):
+        raise InvalidInput(
+            f"{attribute.name} must be a non-negative integer or None; got {value!r}"
+        )
+
+
+class _PlainData:
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """This record as a dict of JSON types (enums as labels, datetimes as ISO 8601)."""
+        return f.dump(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Rebuild a record from `to_dict` output; raises `InvalidInput` for bad data."""
+        return f.load(cls, data)
+
+
+# --------------------------------------------------------------------------- counts
+
+
+_BUCKETS = ("completed", "failed", "pending", "in_progress", "busy", "no_answer")
+
+_BUCKET_OF_STATUS: dict[ContactStatus, str] = {
+    _Q.QUEUED: "pending",
+    _Q.RETRYING: "pending",
+    _Q.AWAITING_OUTCOME: "pending",
+    _Q.DIALING: "in_progress",
+    _Q.SENDING: "in_progress",
+    _Q.ANSWERED: "completed",
+    _Q.VOICEMAIL: "completed",
+    _Q.NO_CONVERSATION: "completed",
+    _Q.CONVERTED: "completed",
+    _Q.SENT: "completed",
+    _Q.DELIVERED: "completed",
+    _Q.READ: "completed",
+    _Q.ACCEPTED: "completed",
+    _Q.REJECTED: "completed",
+    _Q.FAILED: "failed",
+}
+_BUCKET_OF_FAILURE: dict[Outcome | None, str] = {
+    Outcome.BUSY: "busy",
+    Outcome.NO_ANSWER: "no_answer",
+}
+
+
+def contact_bucket(contact: Contact) -> str:
+    """The `CampaignCounts` field ``contact`` is counted in (Exotel's stats, seed 001).
+
+    * ``pending``: queued, retrying, or awaiting its outcome;
+    * ``in_progress``: a call (or message) in flight;
+    * ``completed``: reached - answered, voicemail, no conversation, converted
+      (and on WhatsApp sent, delivered, read, accepted, rejected);
+    * ``busy`` / ``no_answer``: failed, and the last attempt was busy / not answered;
+    * ``failed``: failed for any other reason (including never reached because
+      the campaign was force-completed).
+
+    Every contact is in exactly one, so the counts always add up to ``created``.
+    """
+    bucket = _BUCKET_OF_STATUS[contact.status]
+    if bucket == "failed":
+        return _BUCKET_OF_FAILURE.get(contact.last_outcome, "failed")
+    return bucket
+
+
+@attrs.frozen(weakref_slot=False)
+class CampaignCounts(_PlainData):
+    """Contacts of a campaign by where they stand: Exotel's ``stats`` object (seed 001).
+
+    A partition (see `contact_bucket`): ``created`` always equals the sum of the
+    six other fields, e.g. 2500 = 1875 completed + 425 failed + 0 pending + 0 in
+    progress + 87 busy + 113 no answer. Construction raises `InvalidInput` when
+    the parts do not add up or a count is negative. `merge` adds two counts, so
+    partitions of a contact list can be counted separately.
+    """
+
+    created: int = f.count()
+    """Total contacts in the campaign."""
+    completed: int = f.count()
+    """Reached: the call was answered (by a person or a machine)."""
+    failed: int = f.count()
+    """Not reached after all attempts, other than busy and no answer."""
+    pending: int = f.count()
+    """Waiting for an attempt, a retry or the outcome of an ended call."""
+    in_progress: int = f.count()
+    """A call is in flight."""
+    busy: int = f.count()
+    """Not reached; the last attempt was busy."""
+    no_answer: int = f.count()
+    """Not reached; the last attempt was not answered."""
+
+    def __attrs_post_init__(self) -> None:
+        parts = (
+            self.completed
+            + self.failed
+            + self.pending
+            + self.in_progress
+            + self.busy
+            + self.no_answer
+        )
+        if parts != self.created:
+            raise InvalidInput(
+                f"CampaignCounts: created ({self.created}) must equal completed + failed + "
+                f"pending + in_progress + busy + no_answer ({parts})"
+            )
+
+    @classmethod
+    def of(cls, contacts: Iterable[Contact]) -> Self:
+        """The counts of ``contacts``, one pass."""
+        tally = dict.fromkeys(_BUCKETS, 0)
+        created = 0
+        for contact in contacts:
+            tally[contact_bucket(contact)] += 1
+            created += 1
+        return cls(created=created, **tally)
+
+    def merge(self, other: CampaignCounts) -> Self:
+        """The counts of both contact sets together: associative and commutative, with
+        ``CampaignCounts()`` (no contacts) as identity."""
+        return type(self)(
+            **{a.name: getattr(self, a.name) + getattr(other, a.name) for a in _COUNT_FIELDS}
+        )
+
+    @property
+    def settled(self) -> int:
+        """Contacts with nothing pending and nothing in flight."""
+        return self.created - self.pending - self.in_progress
+
+
+_COUNT_FIELDS = attrs.fields(CampaignCounts)
+_COUNTS_CODEC = Codec(lambda c: c.to_dict(), lambda d: CampaignCounts.from_dict(d))
+
+
+def _counts_field() -> Any:
+    return attrs.field(
+        validator=attrs.validators.instance_of(CampaignCounts), metadata={"codec": _COUNTS_CODEC}
+    )
+
+
+# --------------------------------------------------------------------------- events
+
+
+@attrs.frozen(weakref_slot=False)
+class CallUpdate(_PlainData):
+    """A carrier's status report about one call attempt (a call-status webhook).
+
+    ``contact_id`` and ``attempt`` (as in `Dial`) say which attempt it is
+    about; reports for any other attempt are ignored. The optional details are
+    applied with the status when the report moves the call forward.
+    """
+
+    contact_id: str = f.text()
+    attempt: int = _attempt()
+    status: CallStatus = f.member(CallStatus)
+    at: datetime = _instant()
+    """When the carrier reported the status."""
+    answered_by: AnsweredBy | None = f.member(AnsweredBy, optional=True)
+    outcome: Outcome | None = f.member(Outcome, optional=True)
+    """An explicit classification (conversation analysis, a dialect)."""
+    duration: int | None = attrs.field(
+        default=None, validator=_check_optional_count, metadata={"codec": f.PLAIN}
+    )
+    call_id: str | None = f.optional_text()
+    """The carrier's id for the call (``CallSid``), if it gives one."""
+    from_number: str | None = f.optional_text()
+    recording_url: str | None = f.optional_text()
+    started_at: datetime | None = f.moment()
+    ended_at: datetime | None = f.moment()
+
+    def details(self) -> dict[str, Any]:
+        """The details given, as keyword arguments of `apply_call_report`."""
+        details: dict[str, Any] = {}
+        for name in _DETAILS:
+            value = getattr(self, name)
+            if value is not None:
+                details[name] = value
+        if self.call_id is not None:
+            details["id"] = self.call_id
+        return details
+
+
+_DETAILS = (
+    "answered_by",
+    "outcome",
+    "duration",
+    "from_number",
+    "recording_url",
+    "started_at",
+    "ended_at",
+)
+
+
+@attrs.frozen(weakref_slot=False)
+class ContactCalledBack(_PlainData):
+    """The contact called back while its outcome was held (itellico's completion timeout).
+
+    ``outcome`` is what the call-back established; it replaces the held outcome.
+    """
+
+    contact_id: str = f.text()
+    outcome: Outcome = f.member(Outcome)
+    at: datetime = _instant()
+
+
+@attrs.frozen(weakref_slot=False)
+class ContactConverted(_PlainData):
+    """The campaign's conversion rule holds for the contact (Altur ``converted``)."""
+
+    contact_id: str = f.text()
+    at: datetime = _instant()
+
+
+Event: TypeAlias = CallUpdate | ContactCalledBack | ContactConverted
+"""What `CampaignRunner.handle` takes."""
+
+
+class CampaignCommand(enum.StrEnum):
+    """What a user does to a campaign."""
+
+    START = "start"
+    """Launch: the campaign opens at its ``start_at`` (at once when None)."""
+    PAUSE = "pause"
+    RESUME = "resume"
+    CANCEL = "cancel"
+    """No further calls; contacts stay as they are."""
+    FORCE_COMPLETE = "force-complete"
+    """Finish now (Exotel): contacts still pending become failed (see `close_contact`)."""
+
+
+_COMMAND_EVENT = {
+    CampaignCommand.PAUSE: CampaignEvent.PAUSE,
+    CampaignCommand.RESUME: CampaignEvent.RESUME,
+    CampaignCommand.CANCEL: CampaignEvent.CANCEL,
+    CampaignCommand.FORCE_COMPLETE: CampaignEvent.FORCE_COMPLETE,
+}
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def _is_contact(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not Contact:
+        raise InvalidInput(f"{attribute.name} must be a Contact; got {value!r}")
+
+
+def _is_line(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and type(value) is not CallerLine:
+        raise InvalidInput(f"{attribute.name} must be a CallerLine or None; got {value!r}")
+
+
+@attrs.frozen(weakref_slot=False)
+class Dial:
+    """A call to place now: the contact (already ``dialing``), which attempt, and from where.
+
+    Report the call's progress with `CallUpdate` using ``contact.id`` and ``attempt``.
+    """
+
+    contact: Contact = attrs.field(validator=_is_contact)
+    attempt: int = attrs.field(validator=_check_attempt)
+    """1 for the first attempt of the contact's lifetime, 2 for the next, and so on."""
+    line: CallerLine | None = attrs.field(default=None, validator=_is_line)
+    """The caller line to use; None lets the dialer choose."""
+
+
+class _Notice(_PlainData):
+    __slots__ = ()
+    kind: ClassVar[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """This notification as plain JSON types, with its ``kind``."""
+        return {"kind": self.kind, **f.dump(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Rebuild a notification from `to_dict` output; raises `InvalidInput`."""
+        if not isinstance(data, Mapping) or data.get("kind") != cls.kind:
+            raise InvalidInput(f"{cls.__name__}.from_dict needs kind {cls.kind!r}; got {data!r}")
+        return f.load(cls, {k: v for k, v in data.items() if k != "kind"})
+
+
+@attrs.frozen(weakref_slot=False)
+class CallStatusNotification(_Notice):
+    """A call attempt ended (Exotel's *call status callback*: CallSid, To, From, Status,
+    Duration, RecordingUrl, DateCreated)."""
+
+    kind: ClassVar[str] = "call-status"
+    contact_id: str = f.text()
+    call_id: str = f.text()
+    to: str = f.e164()
+    attempt: int = _attempt()
+    status: CallStatus = f.member(CallStatus)
+    outcome: Outcome = f.member(Outcome)
+    at: datetime = _instant()
+    """When the engine applied the end of the call."""
+    from_number: str = f.text(default="")
+    duration: int = f.count()
+    answered_by: AnsweredBy | None = f.member(AnsweredBy, optional=True)
+    recording_url: str | None = f.optional_text()
+    created_at: datetime | None = f.moment()
+    campaign_id: str | None = f.optional_text()
+
+
+@attrs.frozen(weakref_slot=False)
+class ContactFinalNotification(_Notice):
+    """A contact settled with nothing left to try this cycle (Exotel's *call schedule
+    callback*: To, FinalStatus, AttemptCount, CampaignSid)."""
+
+    kind: ClassVar[str] = "contact-final"
+    contact_id: str = f.text()
+    to: str = f.e164()
+    status: ContactStatus = f.member(ContactStatus)
+    """The contact's final status."""
+    at: datetime = _instant()
+    attempts: int = f.count()
+    """Attempts over the contact's lifetime (Exotel ``AttemptCount``)."""
+    outcome: Outcome | None = f.member(Outcome, optional=True)
+    """The last attempt's outcome (Exotel ``FinalStatus``, e.g. ``no-answer``)."""
+    cycle: int = f.count()
+    exhausted: bool = f.flag()
+    """True when the outcome was retriable but the retry limits were used up."""
+    campaign_id: str | None = f.optional_text()
+
+
+@attrs.frozen(weakref_slot=False)
+class CampaignStatusNotification(_Notice):
+    """The campaign changed status (Exotel's *campaign status callback*, with its stats)."""
+
+    kind: ClassVar[str] = "campaign-status"
+    campaign_id: str = f.text()
+    status: CampaignStatus = f.member(CampaignStatus)
+    previous: CampaignStatus = f.member(CampaignStatus)
+    counts: CampaignCounts = _counts_field()
+    at: datetime = _instant()
+    cycle: int = f.count()
+
+
+Notification: TypeAlias = (
+    CallStatusNotification | ContactFinalNotification | CampaignStatusNotification
+)
+"""What the reducers emit into the outbox."""
+
+_NOTICE_KINDS: dict[str, type[_Notice]] = {
+    cls.kind: cls
+    for cls in (CallStatusNotification, ContactFinalNotification, CampaignStatusNotification)
+}
+
+
+def notification_from_dict(data: Mapping[str, Any]) -> Notification:
+    """Rebuild any notification from its ``to_dict`` output (dispatching on ``kind``).
+
+    Raises `InvalidInput` for an unknown kind or bad data.
+    """
+    kind = data.get("kind") if isinstance(data, Mapping) else None
+    cls = _NOTICE_KINDS.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise InvalidInput(
+            f"unknown notification kind {kind!r}; expected one of {list(_NOTICE_KINDS)}"
+        )
+    notice: Notification = cls.from_dict(data)  # type: ignore[assignment]
+    return notice
+
+
+def _final_notice(
+    contact: Contact, now: datetime, exhausted: bool, campaign_id: str | None
+) -> ContactFinalNotification:
+    return ContactFinalNotification(
+        contact_id=contact.id,
+        to=contact.phone,
+        status=contact.status,
+        attempts=contact.attempts,
+        at=now,
+        outcome=contact.last_outcome,
+        cycle=contact.cycle,
+        exhausted=exhausted,
+        campaign_id=campaign_id,
+    )
+
+
+# --------------------------------------------------------------------------- contact reducers
+
+_moved = replacer(Contact, "status", "next_attempt_at", "updated_at")
+_dialed = replacer(Contact, "status", "attempts", "next_attempt_at", "updated_at")
+_settled = replacer(
+    Contact, "status", "retries", "failed_retries", "next_attempt_at", "updated_at", "last_outcome"
+)
+_held = replacer(Contact, "status", "next_attempt_at", "updated_at", "last_outcome")
+_rescheduled = replacer(Contact, "next_attempt_at")
+_recalled = replacer(Contact, "updated_at", "last_outcome")
+
+_EVENT_OF_STATUS = {
+    _Q.ANSWERED: ContactEvent.ANSWER,
+    _Q.VOICEMAIL: ContactEvent.REACH_VOICEMAIL,
+    _Q.NO_CONVERSATION: ContactEvent.NO_CONVERSATION,
+    _Q.FAILED: ContactEvent.FAIL,
+}
+
+
+def enqueue(contact: Contact, *, at: datetime) -> Contact:
+    """``contact`` waiting for its first attempt at ``at``, if it waits without a time.
+
+    A queued or retrying contact whose ``next_attempt_at`` is None gets ``at``;
+    any other contact is returned as it is. Raises `InvalidInput` for a naive ``at``.
+    """
+    at = aware_utc(at, "at")
+    if contact.status in _WAITING and contact.next_attempt_at is None:
+        return _rescheduled(contact, at)
+    return contact
+
+
+def is_due(contact: Contact, now: datetime) -> bool:
+    """True if ``contact`` should be dialled at ``now``: queued or retrying, and its
+    ``next_attempt_at`` has come. A final contact is never due. Raises `InvalidInput`
+    for a naive ``now``."""
+    at = contact.next_attempt_at
+    return at is not None and contact.status in _WAITING and at <= aware_utc(now)
+
+
+def dial(contact: Contact, *, now: datetime, line: CallerLine | None = None) -> Dial:
+    """The attempt to place for ``contact`` at ``now``: the contact moves to ``dialing``
+    (a ``retrying`` one through ``queued``), ``attempts`` grows by one and
+    ``next_attempt_at`` clears.
+
+    It does not check the time: a due check is `is_due`, and a manual "retry
+    contact" may dial early. Raises `IllegalTransition` unless the contact is
+    queued or retrying, and `InvalidInput` for a naive ``now``.
+    """
+    now = aware_utc(now)
+    status = contact.status
+    if status is _Q.RETRYING:
+        status = _TABLE[status, ContactEvent.REQUEUE]
+    try:
+        status = _TABLE[status, ContactEvent.DIAL]
+    except KeyError:
+        raise IllegalTransition("contact", contact.status, ContactEvent.DIAL) from None
+    dialled = _dialed(contact, status, contact.attempts + 1, None, now)
+    return Dial(dialled, dialled.attempts, line)
+
+
+def postpone(contact: Contact, *, until: datetime) -> Contact:
+    """``contact`` with its next attempt moved to ``until`` (outside a calling window,
+    a pacing limit, ...). Status and counters are unchanged.
+
+    Raises `InvalidInput` unless the contact is queued or retrying, or for a naive ``until``.
+    """
+    until = aware_utc(until, "until")
+    if contact.status not in _WAITING:
+        raise InvalidInput(
+            f"only a queued or retrying contact can be postponed; {contact.id!r} is "
+            f"{contact.status.value!r}"
+        )
+    return _rescheduled(contact, until)
+
+
+def _settle(
+    contact: Contact,
+    outcome: Outcome,
+    policy: RetryPolicy,
+    now: datetime,
+    campaign_id: str | None,
+    *,
+    retry: bool,
+) -> tuple[Contact, tuple[Notification, ...]]:
+    landed = CONTACT_MACHINE.next(contact.status, _EVENT_OF_STATUS[outcome.contact_status])
+    decision = policy.decide(contact, outcome) if retry else None
+    if decision is None:
+        settled = _settled(
+            contact, landed, contact.retries, contact.failed_retries, None, now, outcome
+        )
+        exhausted = retry and policy.rules[outcome].retry
+        return settled, (_final_notice(settled, now, exhausted, campaign_id),)
+    due = now + decision.wait
+    if decision.counter is RetryCounter.RETRIES:
+        status = _TABLE[landed, ContactEvent.SCHEDULE_RETRY]
+        retries, failed_retries = contact.retries + 1, contact.failed_retries
+    else:
+        status = _TABLE[landed, ContactEvent.REQUEUE]
+        retries, failed_retries = contact.retries, contact.failed_retries + 1
+    return _settled(contact, status, retries, failed_retries, due, now, outcome), ()
+
+
+def apply_call(
+    contact: Contact,
+    call: Call,
+    policy: RetryPolicy,
+    *,
+    now: datetime,
+    campaign_id: str | None = None,
+    retry: bool = True,
+) -> tuple[Contact, tuple[Notification, ...]]:
+    """``contact`` after the attempt ``call`` ended, and the notifications to send.
+
+    Emits a `CallStatusNotification`; then, with a completion timeout, holds the
+    outcome (``awaiting-outcome`` until ``now + completion_timeout``), and
+    otherwise settles it by the policy - a retry, or a final status and a
+    `ContactFinalNotification`. ``retry=False`` (the campaign was
+    force-completed) settles at once and never retries.
+
+    Returns ``(contact, ())`` unchanged when there is nothing to apply: the call
+    has not ended, it is not the contact's current attempt, or the contact is
+    not dialling (a duplicate or stale report). Raises `InvalidInput` if the
+    call is for another contact or ``now`` is naive.
+    """
+    if call.contact_id != contact.id:
+        raise InvalidInput(
+            f"call {call.id!r} is for contact {call.contact_id!r}, not {contact.id!r}"
+        )
+    outcome = call.result
+    if (
+        call.status not in _CALL_ENDED
+        or outcome is None
+        or contact.status is not _Q.DIALING
+        or call.attempt != contact.attempts
+    ):
+        return contact, ()
+    now = aware_utc(now)
+    notice = CallStatusNotification(
+        contact_id=contact.id,
+        call_id=call.id,
+        to=contact.phone,
+        attempt=call.attempt,
+        status=call.status,
+        outcome=outcome,
+        at=now,
+        from_number=call.from_number,
+        duration=call.duration,
+        answered_by=call.answered_by,
+        recording_url=call.recording_url,
+        created_at=call.created_at,
+        campaign_id=campaign_id,
+    )
+    timeout = policy.completion_timeout
+    if timeout and retry:
+        status = _TABLE[_Q.DIALING, ContactEvent.CALL_ENDED]
+        return _held(contact, status, now + timeout, now, outcome), (notice,)
+    settled, notes = _settle(contact, outcome, policy, now, campaign_id, retry=retry)
+    return settled, (notice, *notes)
+
+
+def apply_call_back(contact: Contact, outcome: Outcome, *, now: datetime) -> Contact:
+    """``contact`` after it called back at ``now`` with ``outcome``, while its outcome is held.
+
+    Within the completion window (after the contact's last change, before its
+    ``next_attempt_at``) the held outcome becomes ``outcome``; otherwise the
+    contact is returned unchanged, so repeats and late call-backs do nothing.
+    Raises `InvalidInput` for a naive ``now``.
+    """
+    now = aware_utc(now)
+    if contact.status is not _Q.AWAITING_OUTCOME:
+        return contact
+    deadline, last = contact.next_attempt_at, contact.updated_at
+    if deadline is None or now >= deadline or (last is not None and now <= last):
+        return contact
+    return _recalled(contact, now, outcome)
+
+
+def finalize_outcome(
+    contact: Contact,
+    policy: RetryPolicy,
+    *,
+    now: datetime,
+    campaign_id: str | None = None,
+) -> tuple[Contact, tuple[Notification, ...]]:
+    """Settle the outcome ``contact`` has held since its call ended, once its window closed.
+
+    A contact awaiting its outcome whose ``next_attempt_at`` is at or before
+    ``now`` is settled at ``now`` by the policy (see `apply_call`); any other
+    contact is returned unchanged. Raises `InvalidInput` for a naive ``now`` or
+    an awaiting contact with no ``last_outcome``.
+    """
+    now = aware_utc(now)
+    deadline = contact.next_attempt_at
+    if contact.status is not _Q.AWAITING_OUTCOME or deadline is None or deadline > now:
+        return contact, ()
+    outcome = contact.last_outcome
+    if outcome is None:
+        raise InvalidInput(f"contact {contact.id!r} awaits an outcome but has no last_outcome")
+    return _settle(contact, outcome, policy, now, campaign_id, retry=True)
+
+
+def mark_converted(
+    contact: Contact, *, now: datetime, campaign_id: str | None = None
+) -> tuple[Contact, tuple[Notification, ...]]:
+    """``contact`` converted at ``now``: final, with a `ContactFinalNotification`.
+
+    Converting a converted contact changes nothing. Raises `IllegalTransition`
+    from a status that cannot convert (only awaiting-outcome, answered, read and
+    accepted can), and `InvalidInput` for a naive ``now``.
+    """
+    if contact.status is _Q.CONVERTED:
+        return contact, ()
+    now = aware_utc(now)
+    status = CONTACT_MACHINE.next(contact.status, ContactEvent.CONVERT)
+    converted = _moved(contact, status, None, now)
+    return converted, (_final_notice(converted, now, False, campaign_id),)
+
+
+def close_contact(
+    contact: Contact,
+    policy: RetryPolicy,
+    *,
+    now: datetime,
+    campaign_id: str | None = None,
+) -> tuple[Contact, tuple[Notification, ...]]:
+    """``contact`` when its campaign is force-completed (Exotel: pending contacts become failed).
+
+    A queued or retrying contact becomes ``failed``, its ``last_outcome``
+    ``canceled`` (the pending attempt was cancelled, so Exotel counts it as
+    failed, not busy or no-answer); a held outcome settles at once without a
+    retry. A contact in a call, or already settled, is unchanged (close it again
+    when its call ends). Raises `InvalidInput` for a naive ``now``.
+    """
+    now = aware_utc(now)
+    status = contact.status
+    if status in _WAITING:
+        failed = _settled(
+            contact,
+            _TABLE[status, ContactEvent.FAIL],
+            contact.retries,
+            contact.failed_retries,
+            None,
+            now,
+            Outcome.CANCELED,
+        )
+        return failed, (_final_notice(failed, now, False, campaign_id),)
+    if status is _Q.AWAITING_OUTCOME and contact.last_outcome is not None:
+        return _settle(contact, contact.last_outcome, policy, now, campaign_id, retry=False)
+    return contact, ()
+
+
+# --------------------------------------------------------------------------- campaign reducers
+
+
+def move_campaign(
+    campaign: Campaign, event: CampaignEvent, *, now: datetime, counts: CampaignCounts
+) -> tuple[Campaign, tuple[Notification, ...]]:
+    """``campaign`` after ``event``, with a `CampaignStatusNotification` if its status
+    changed. ``START_CYCLE`` also counts the new cycle in ``campaign.cycle``.
+
+    Raises `IllegalTransition` if the campaign machine refuses the event and
+    `InvalidInput` for a naive ``now``.
+    """
+    now = aware_utc(now)
+    status = CAMPAIGN_MACHINE.next(campaign.status, event)
+    cycle = campaign.cycle + 1 if event is CampaignEvent.START_CYCLE else campaign.cycle
+    if status is campaign.status and cycle == campaign.cycle:
+        return campaign, ()
+    moved = attrs.evolve(campaign, status=status, cycle=cycle)
+    notice = CampaignStatusNotification(
+        campaign_id=campaign.id,
+        status=status,
+        previous=campaign.status,
+        counts=counts,
+        at=now,
+        cycle=cycle,
+    )
+    return moved, (notice,)
+
+
+def open_campaign(
+    campaign: Campaign, *, now: datetime, counts: CampaignCounts
+) -> tuple[Campaign, tuple[Notification, ...]]:
+    """A scheduled ``campaign`` opened (``active``) once its ``start_at`` has come;
+    anything else unchanged. Raises `InvalidInput` for a naive ``now``."""
+    now = aware_utc(now)
+    if campaign.status is not CampaignStatus.SCHEDULED:
+        return campaign, ()
+    if campaign.start_at is not None and campaign.start_at > now:
+        return campaign, ()
+    return move_campaign(campaign, CampaignEvent.OPEN, now=now, counts=counts)
+
+
+def apply_command(
+    campaign: Campaign, command: CampaignCommand, *, now: datetime, counts: CampaignCounts
+) -> tuple[Campaign, tuple[Notification, ...]]:
+    """``campaign`` after a user's ``command``, with one notification per status change.
+
+    ``START`` launches a ready campaign and opens it at once when its
+    ``start_at`` is None or past. The contact side of ``FORCE_COMPLETE`` is
+    `close_contact`. Raises `IllegalTransition` when the command is not allowed
+    in the campaign's status and `InvalidInput` for a naive ``now``.
+    """
+    if command is CampaignCommand.START:
+        launched, first = move_campaign(campaign, CampaignEvent.LAUNCH, now=now, counts=counts)
+        opened, second = open_campaign(launched, now=now, counts=counts)
+        return opened, first + second
+    return move_campaign(campaign, _COMMAND_EVENT[command], now=now, counts=counts)

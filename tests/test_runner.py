@@ -1,0 +1,419 @@
+"""CampaignRunner: the Exotel worked example end to end, ordering, commands, events,
+the admission seam, and snapshots."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+import attrs
+import pytest
+
+from campaignkit import (
+    AnsweredBy,
+    CallerLine,
+    CallStatus,
+    CallStatusNotification,
+    CallUpdate,
+    Campaign,
+    CampaignCounts,
+    CampaignRunner,
+    CampaignStatus,
+    CampaignStatusNotification,
+    Channel,
+    Contact,
+    ContactCalledBack,
+    ContactConverted,
+    ContactFinalNotification,
+    ContactStatus,
+    IllegalTransition,
+    InvalidInput,
+    Outcome,
+    Priority,
+    RetryPolicy,
+)
+from campaignkit.runner import _Admission
+
+from .engine_strategies import T0
+
+MIN = timedelta(minutes=1)
+
+
+def _contacts(n: int, **changes: object) -> list[Contact]:
+    return [
+        attrs.evolve(Contact(id=f"c{i:04d}", phone=f"+91987650{i:04d}"), **changes)
+        for i in range(n)
+    ]
+
+
+def _runner(n: int = 3, retry: RetryPolicy | None = None, **campaign: object) -> CampaignRunner:
+    runner = CampaignRunner(Campaign(id="camp", name="Campaign", **campaign), retry=retry)  # type: ignore[arg-type]
+    runner.add_contacts(_contacts(n), now=T0)
+    return runner
+
+
+def _update(
+    contact_id: str, attempt: int, status: CallStatus, at: datetime, **kw: object
+) -> CallUpdate:
+    return CallUpdate(contact_id=contact_id, attempt=attempt, status=status, at=at, **kw)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- seed 001 end to end
+
+
+def test_exotel_worked_example_reproduces_stats_and_retry_effectiveness() -> None:
+    """2500 contacts, 2 retries: 1500 connect on the 1st attempt, 250 on the 1st retry,
+    125 on the 2nd; of the rest the last attempt failed (425), was busy (87) or was not
+    answered (113)."""
+    runner = CampaignRunner(
+        Campaign(id="camp_abc123", name="Payment Reminder Q1"),
+        retry=RetryPolicy.exotel(2, interval_mins=15),
+    )
+    runner.add_contacts(_contacts(2500), now=T0)
+    busy, no_answer, failed, completed = (
+        CallStatus.BUSY,
+        CallStatus.NO_ANSWER,
+        CallStatus.FAILED,
+        CallStatus.COMPLETED,
+    )
+    plans = (
+        [[completed]] * 1500
+        + [[busy, completed]] * 250
+        + [[no_answer, busy, completed]] * 125
+        + [[busy, no_answer, failed]] * 425
+        + [[no_answer, no_answer, busy]] * 87
+        + [[busy, busy, no_answer]] * 113
+    )
+    plan = dict(zip(runner.contacts, plans, strict=True))
+    runner.start(T0)
+    now = T0
+    while (wakeup := runner.next_wakeup()) is not None or runner.in_flight:
+        now = max(now, wakeup or now)
+        for dial in runner.due(now):
+            status = plan[dial.contact.id][dial.attempt - 1]
+            runner.handle(_update(dial.contact.id, dial.attempt, status, now + MIN, duration=43))
+        now += MIN
+    assert runner.campaign.status is CampaignStatus.FINISHED
+    assert runner.counts.to_dict() == {
+        "created": 2500,
+        "completed": 1875,
+        "failed": 425,
+        "pending": 0,
+        "in_progress": 0,
+        "busy": 87,
+        "no_answer": 113,
+    }
+    notes = runner.drain()
+    attempts = [n for n in notes if isinstance(n, CallStatusNotification)]
+    contacts_per_attempt = Counter(n.attempt for n in attempts)
+    connected = Counter(n.attempt for n in attempts if n.outcome.connected)
+    assert [contacts_per_attempt[a] for a in (1, 2, 3)] == [2500, 1000, 750]
+    assert [connected[a] for a in (1, 2, 3)] == [1500, 250, 125]
+    finals = [n for n in notes if isinstance(n, ContactFinalNotification)]
+    assert len(finals) == 2500
+    exhausted = Counter(n.outcome for n in finals if n.exhausted)
+    assert exhausted == {Outcome.BUSY: 87, Outcome.NO_ANSWER: 113}
+    assert all(n.attempts == 3 for n in finals if n.exhausted)
+    final_campaign = [n for n in notes if isinstance(n, CampaignStatusNotification)][-1]
+    assert final_campaign.status is CampaignStatus.FINISHED
+    assert final_campaign.counts == runner.counts
+    assert runner.outbox == ()
+
+
+# --------------------------------------------------------------------------- due selection
+
+
+def test_due_orders_by_time_then_priority_then_loading_order() -> None:
+    runner = CampaignRunner(Campaign(id="camp", name="Campaign"))
+    runner.add_contacts(
+        [
+            Contact(id="normal-1", phone="+5215550000001"),
+            Contact(id="low", phone="+5215550000002", priority=Priority.LOW),
+            Contact(id="high", phone="+5215550000003", priority=Priority.HIGH),
+            Contact(id="normal-2", phone="+5215550000004"),
+            Contact(id="early-low", phone="+5215550000005", priority=Priority.LOW),
+            Contact(id="later", phone="+5215550000006", priority=Priority.HIGH),
+        ],
+        now=T0,
+    )
+    runner.add_contacts(
+        [Contact(id="earliest", phone="+5215550000007", next_attempt_at=T0 - 5 * MIN)], now=T0
+    )
+    runner.add_contacts(
+        [Contact(id="future", phone="+5215550000008", next_attempt_at=T0 + 5 * MIN)], now=T0
+    )
+    runner.start(T0)
+    first = runner.due(T0, limit=2)
+    assert [d.contact.id for d in first] == ["earliest", "high"]
+    rest = runner.due(T0)
+    assert [d.contact.id for d in rest] == ["later", "normal-1", "normal-2", "low", "early-low"]
+    assert runner.next_wakeup() == T0 + 5 * MIN
+    assert runner.due(T0 + 4 * MIN) == []
+    assert [d.contact.id for d in runner.due(T0 + 5 * MIN)] == ["future"]
+    assert runner.next_wakeup() is None  # everyone is in a call
+    assert runner.counts.in_progress == 8
+
+
+def test_due_returns_dials_with_attempt_and_no_line() -> None:
+    runner = _runner(2)
+    assert runner.due(T0) == []  # not started
+    runner.start(T0)
+    dials = runner.due(T0)
+    assert [(d.contact.status, d.attempt, d.line) for d in dials] == [
+        (ContactStatus.DIALING, 1, None)
+    ] * 2
+    assert set(runner.in_flight) == {"c0000", "c0001"}
+    with pytest.raises(InvalidInput, match="limit"):
+        runner.due(T0, limit=-1)
+    with pytest.raises(InvalidInput, match="timezone-aware"):
+        runner.due(datetime(2026, 1, 1))
+
+
+def test_scheduled_campaign_opens_at_its_start_time() -> None:
+    runner = _runner(1, start_at=T0 + 60 * MIN)
+    runner.start(T0)
+    assert runner.campaign.status is CampaignStatus.SCHEDULED
+    assert runner.next_wakeup() == T0 + 60 * MIN
+    assert runner.due(T0 + 59 * MIN) == []
+    assert len(runner.due(T0 + 60 * MIN)) == 1
+    assert runner.campaign.status is CampaignStatus.ACTIVE
+
+
+# --------------------------------------------------------------------------- events
+
+
+def test_progress_duplicates_and_stale_reports() -> None:
+    runner = _runner(1, retry=RetryPolicy(max_retries=1, interval=30 * MIN))
+    runner.start(T0)
+    assert len(runner.due(T0)) == 1
+    ringing = _update("c0000", 1, CallStatus.RINGING, T0 + MIN)
+    runner.handle(ringing)
+    assert runner.in_flight["c0000"].status is CallStatus.RINGING
+    busy = _update("c0000", 1, CallStatus.BUSY, T0 + 2 * MIN)
+    runner.handle(busy)
+    state = runner.snapshot()
+    for event in (busy, ringing, _update("c0000", 2, CallStatus.COMPLETED, T0 + 3 * MIN)):
+        runner.handle(event)  # a duplicate, a stale one, one for an attempt not placed
+        assert runner.snapshot() == state
+    contact = runner.contact("c0000")
+    assert (contact.status, contact.next_attempt_at) == (ContactStatus.RETRYING, T0 + 32 * MIN)
+    (again,) = runner.due(T0 + 32 * MIN)
+    assert again.attempt == 2
+    runner.handle(busy)  # the first attempt's report, once more
+    assert runner.in_flight["c0000"].attempt == 2
+    runner.handle(
+        _update("c0000", 2, CallStatus.COMPLETED, T0 + 35 * MIN, answered_by=AnsweredBy.MACHINE)
+    )
+    assert runner.contact("c0000").status is ContactStatus.VOICEMAIL
+    assert runner.campaign.status is CampaignStatus.FINISHED
+
+
+def test_unknown_contact_and_unknown_event() -> None:
+    runner = _runner(1)
+    with pytest.raises(InvalidInput, match="no contact"):
+        runner.handle(_update("nobody", 1, CallStatus.BUSY, T0))
+    with pytest.raises(InvalidInput, match="not an event"):
+        runner.handle("busy")  # type: ignore[arg-type]
+
+
+def test_call_back_within_the_completion_timeout_changes_the_outcome() -> None:
+    policy = RetryPolicy.itellico(contact_completion_timeout=(30, "minutes"))
+    runner = _runner(2, retry=policy)
+    runner.start(T0)
+    runner.due(T0)
+    for contact_id in ("c0000", "c0001"):
+        runner.handle(_update(contact_id, 1, CallStatus.NO_ANSWER, T0 + MIN))
+    assert runner.counts.pending == 2  # itellico "Called": awaiting outcome
+    assert runner.next_wakeup() == T0 + 31 * MIN
+    called_back = ContactCalledBack(
+        contact_id="c0000", outcome=Outcome.HUMAN_CONVERSATION, at=T0 + 20 * MIN
+    )
+    runner.handle(called_back)
+    runner.handle(ContactConverted(contact_id="c0000", at=T0 + 25 * MIN))
+    assert runner.contact("c0000").status is ContactStatus.CONVERTED
+    assert runner.due(T0 + 31 * MIN) == []  # c0001 settles; its retry waits an hour
+    assert runner.contact("c0001").status is ContactStatus.RETRYING
+    assert runner.next_wakeup() == T0 + 91 * MIN
+
+
+def test_converting_twice_is_converting_once_and_illegal_conversion_raises() -> None:
+    runner = _runner(1)
+    runner.start(T0)
+    runner.due(T0)
+    runner.handle(_update("c0000", 1, CallStatus.COMPLETED, T0 + MIN))
+    convert = ContactConverted(contact_id="c0000", at=T0 + 2 * MIN)
+    runner.handle(convert)
+    state = runner.snapshot()
+    runner.handle(convert)
+    assert runner.snapshot() == state
+    other = _runner(1, retry=RetryPolicy(max_retries=0))
+    other.start(T0)
+    other.due(T0)
+    other.handle(_update("c0000", 1, CallStatus.BUSY, T0 + MIN))
+    with pytest.raises(IllegalTransition):
+        other.handle(ContactConverted(contact_id="c0000", at=T0 + 2 * MIN))
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def test_pause_stops_dialling_and_resume_picks_up_the_backlog() -> None:
+    runner = _runner(3)
+    runner.start(T0)
+    runner.pause(T0)
+    assert runner.due(T0) == []
+    assert runner.next_wakeup() is None
+    runner.resume(T0 + MIN)
+    assert len(runner.due(T0 + MIN)) == 3
+    with pytest.raises(IllegalTransition):
+        runner.resume(T0 + MIN)
+
+
+def test_force_complete_fails_pending_contacts_and_settles_calls_in_flight() -> None:
+    runner = _runner(4, retry=RetryPolicy.exotel(2))
+    runner.start(T0)
+    first, second = runner.due(T0, limit=2)
+    runner.handle(_update(first.contact.id, 1, CallStatus.BUSY, T0 + MIN))
+    runner.force_complete(T0 + 2 * MIN)
+    assert runner.campaign.status is CampaignStatus.FINISHED
+    assert runner.counts == CampaignCounts(created=4, failed=3, in_progress=1)
+    # The call still in flight ends busy: settled at once, no retry.
+    runner.handle(_update(second.contact.id, 1, CallStatus.BUSY, T0 + 3 * MIN))
+    assert runner.contact(second.contact.id).status is ContactStatus.FAILED
+    assert runner.counts == CampaignCounts(created=4, failed=3, busy=1)
+    assert runner.due(T0 + 60 * MIN) == []
+    with pytest.raises(IllegalTransition):
+        runner.add_contacts(_contacts(1, id="late"), now=T0)
+
+
+def test_cancel_leaves_contacts_as_they_are() -> None:
+    runner = _runner(2)
+    runner.start(T0)
+    runner.cancel(T0)
+    assert runner.campaign.status is CampaignStatus.CANCELLED
+    assert runner.counts.pending == 2
+    assert runner.due(T0) == []
+    assert runner.next_wakeup() is None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def test_add_contacts_validation_adds_nothing_on_error() -> None:
+    runner = _runner(1)
+    before = runner.snapshot()
+    for bad in (
+        _contacts(1),  # duplicate id
+        [*_contacts(1, id="x"), *_contacts(1, id="x")],
+        _contacts(1, id="y", status=ContactStatus.DIALING),
+        _contacts(1, id="z", status=ContactStatus.AWAITING_OUTCOME),
+        ["not a contact"],
+    ):
+        with pytest.raises(InvalidInput):
+            runner.add_contacts(bad, now=T0)  # type: ignore[arg-type]
+        assert runner.snapshot() == before
+    runner.add_contacts([], now=T0)
+    assert runner.snapshot() == before
+
+
+def test_settled_contacts_can_be_loaded_and_a_campaign_of_them_finishes() -> None:
+    runner = CampaignRunner(Campaign(id="camp", name="Campaign"))
+    runner.add_contacts(
+        _contacts(2, status=ContactStatus.ANSWERED, last_outcome=Outcome.HUMAN_CONVERSATION),
+        now=T0,
+    )
+    runner.start(T0)
+    assert runner.campaign.status is CampaignStatus.FINISHED
+
+
+def test_constructor_refuses_whatsapp_and_wrong_types() -> None:
+    with pytest.raises(InvalidInput, match="call campaigns"):
+        CampaignRunner(Campaign(id="c", name="n", channel=Channel.WHATSAPP))
+    with pytest.raises(InvalidInput, match="retry"):
+        CampaignRunner(Campaign(id="c", name="n"), retry="altur")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="campaign"):
+        CampaignRunner("camp")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the admission seam
+
+
+class _LineRunner(CampaignRunner):
+    """A runner whose admission step assigns a line, defers 'late' contacts, and halts
+    once two calls were placed in a round - what the time policies will plug in."""
+
+    __slots__ = ("admitted",)
+    LINE = CallerLine(id="L1", number="+15550001111")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.admitted = 0
+
+    def _admit(self, contact: Contact, now: datetime) -> _Admission:
+        if "late" in contact.tags:
+            return _Admission(later=now + 60 * MIN)
+        if self.admitted >= 2:
+            return _Admission(halt=True)
+        self.admitted += 1
+        return _Admission(line=self.LINE)
+
+
+def test_the_admission_seam_assigns_lines_defers_and_halts() -> None:
+    runner = _LineRunner(Campaign(id="camp", name="Campaign"))
+    runner.add_contacts(
+        [
+            Contact(id="a", phone="+5215550000001"),
+            Contact(id="b", phone="+5215550000002", tags={"late"}),
+            Contact(id="c", phone="+5215550000003"),
+            Contact(id="d", phone="+5215550000004"),
+        ],
+        now=T0,
+    )
+    runner.start(T0)
+    dials = runner.due(T0)
+    assert [(d.contact.id, d.line) for d in dials] == [("a", runner.LINE), ("c", runner.LINE)]
+    assert runner.in_flight["a"].from_number == "+15550001111"
+    assert runner.contact("b").next_attempt_at == T0 + 60 * MIN
+    assert runner.contact("d").status is ContactStatus.QUEUED  # put back by the halt
+    assert runner.next_wakeup() == T0
+    runner.admitted = 0
+    assert [d.contact.id for d in runner.due(T0)] == ["d"]
+    assert runner.next_wakeup() == T0 + 60 * MIN
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def test_snapshot_round_trip_and_restored_runner_behaves_the_same() -> None:
+    policy = RetryPolicy.itellico(contact_completion_timeout=(30, "minutes"))
+    runner = _runner(3, retry=policy)
+    runner.start(T0)
+    runner.due(T0, limit=2)
+    runner.handle(_update("c0000", 1, CallStatus.NO_ANSWER, T0 + MIN))
+    data = runner.snapshot()
+    restored = CampaignRunner.restore(data)
+    assert restored.snapshot() == data
+    for r in (runner, restored):
+        r.handle(_update("c0001", 1, CallStatus.BUSY, T0 + 2 * MIN))
+        r.due(T0 + 40 * MIN)
+    assert restored.snapshot() == runner.snapshot()
+    assert restored.counts == runner.counts
+
+
+def test_restore_refuses_bad_snapshots() -> None:
+    runner = _runner(2)
+    runner.start(T0)
+    runner.due(T0, limit=1)
+    data = runner.snapshot()
+    with pytest.raises(InvalidInput, match="snapshot"):
+        CampaignRunner.restore({**data, "format": "other/1"})
+    with pytest.raises(InvalidInput, match="keys"):
+        CampaignRunner.restore({k: v for k, v in data.items() if k != "outbox"})
+    with pytest.raises(InvalidInput, match="dialling"):
+        CampaignRunner.restore({**data, "calls": []})
+    with pytest.raises(InvalidInput, match="duplicate"):
+        CampaignRunner.restore({**data, "contacts": data["contacts"] * 2})
+    with pytest.raises(InvalidInput, match="list"):
+        CampaignRunner.restore({**data, "contacts": {}})
+    with pytest.raises(InvalidInput, match="ISO"):
+        CampaignRunner.restore({**data, "next_loop_at": "soon"})
