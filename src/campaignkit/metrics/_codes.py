@@ -114,7 +114,14 @@ def block_start(block: int) -> datetime:
     return midnight + timedelta(minutes=quarter * BLOCK_MINUTES)
 
 
+_EPOCH_BLOCK = datetime(1970, 1, 1).toordinal() * _BLOCKS_PER_DAY
+
+
 def local_slot(block: int, zone: tzinfo) -> tuple[int, int]:
     """(weekday, hour) in ``zone`` of the start of ``block``; Monday is 0."""
-    local = block_start(block).astimezone(zone)
+    seconds = (block - _EPOCH_BLOCK) * BLOCK_MINUTES * 60
+    if seconds >= 0:
+        local = datetime.fromtimestamp(seconds, zone)
+    else:  # some platforms refuse timestamps before 1970
+        local = block_start(block).astimezone(zone)
     return local.weekday(), local.hour
