@@ -233,6 +233,53 @@ def test_fast_path_agrees_with_phonenumbers_on_every_example_number() -> None:
     assert checked > 10_000
 
 
+def test_fast_paths_agree_with_phonenumbers_on_formats_people_write() -> None:
+    fmt = phonenumbers.PhoneNumberFormat
+    rng = random.Random(7)
+    checked = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        normaliser = PhoneNormaliser(region)
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            nsn = phonenumbers.national_significant_number(example)
+            k = rng.randrange(len(nsn))
+            numbers = [
+                example,
+                phonenumbers.parse(f"+{example.country_code}{nsn[:k]}{nsn[k + 1 :]}"),
+            ]
+            for number in numbers:
+                for style in (fmt.NATIONAL, fmt.INTERNATIONAL):
+                    written = phonenumbers.format_number(number, style)
+                    for raw in (written, written.replace(" ", ""), "0" + written):
+                        expected = _baseline(raw, region)
+                        got = normaliser.normalise(raw)
+                        if expected is None and got is not None and got.startswith("+52"):
+                            continue  # the deliberate Mexican legacy-prefix rule
+                        assert got == expected, (region, raw)
+                        checked += 1
+    assert checked > 2_000
+
+
+punctuation = st.sampled_from(["", " ", "-", ".", "(", ")", "/"])
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from("0123456789"), punctuation), min_size=4, max_size=14),
+    st.sampled_from(["MX", "US", "GB", "IN", "AR", "BR", "RU", "IT", "DE", "CO"]),
+    st.booleans(),
+)
+def test_fast_paths_agree_with_phonenumbers_on_messy_input(
+    cells: list[tuple[str, str]], region: str, plus: bool
+) -> None:
+    raw = ("+" if plus else "") + "".join(d + p for d, p in cells)
+    expected = _baseline(raw, region)
+    got = PhoneNormaliser(region).normalise(raw)
+    assume(not (expected is None and got is not None and got.startswith("+52")))
+    assert got == expected
+
+
 @given(st.from_regex(r"\+[1-9][0-9]{6,14}", fullmatch=True), st.sampled_from(["MX", "IN", None]))
 @example("+4407911123456", "MX")  # national prefix after the country code: full parse fixes it
 def test_fast_path_agrees_with_phonenumbers_on_any_e164_shape(raw: str, region: str | None) -> None:

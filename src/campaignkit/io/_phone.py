@@ -134,6 +134,56 @@ def _checker_for(country_code: int) -> Check:
     return check
 
 
+class _Prefixes:
+    """What ``phonenumbers.parse`` may strip or reinterpret at the start of a
+    national significant number of one region (its national prefix for
+    parsing, a transform rule, its international dialling prefix)."""
+
+    __slots__ = ("general", "idd", "nfpp", "transform")
+
+    def __init__(self, meta: Any) -> None:
+        nfpp = meta.national_prefix_for_parsing if meta is not None else None
+        self.nfpp = re.compile(nfpp) if nfpp else None
+        self.transform = bool(meta is not None and meta.national_prefix_transform_rule)
+        general = meta.general_desc if meta is not None else None
+        pattern = general.national_number_pattern if general is not None else None
+        self.general = re.compile(pattern) if pattern else None
+        idd = meta.international_prefix if meta is not None else None
+        self.idd = re.compile(idd) if idd else None
+
+    def ambiguous(self, nsn: str) -> bool:
+        """True if parse would strip a prefix from (or transform) ``nsn``, valid as it is.
+
+        ``_maybe_strip_national_prefix_carrier_code`` keeps a viable number
+        whole only when the stripped rest is not viable; when both are, it
+        strips - and then the answer is parse's, not the fast path's.
+        """
+        if self.nfpp is None:
+            return False
+        match = self.nfpp.match(nsn)
+        if match is None:
+            return False
+        groups = match.groups()
+        if self.transform and groups and groups[-1] is not None:
+            return True
+        if match.end() == 0:
+            return False
+        return self.general is None or self.general.fullmatch(nsn[match.end() :]) is not None
+
+
+def _prefixes_for(country_code: int) -> _Prefixes:
+    """The prefixes of the region phonenumbers reads ``+country_code`` numbers with."""
+    region = phonenumbers.region_code_for_country_code(country_code)
+    if region == _NON_GEO:
+        return _Prefixes(PhoneMetadata.metadata_for_nongeo_region(country_code))
+    return _Prefixes(PhoneMetadata.metadata_for_region(region, None))
+
+
+# Punctuation people write inside numbers; phonenumbers ignores all of it.
+_PUNCTUATION = str.maketrans("", "", " -()./")
+_MAX_INPUT = 250  # phonenumbers refuses longer input outright
+
+
 class PhoneNormaliser:
     """Turns phone numbers in any format into E.164, for one default region.
 
@@ -143,13 +193,19 @@ class PhoneNormaliser:
     instance caches compiled checks per country code; it holds no other state.
     """
 
-    __slots__ = ("_checks", "region")
+    __slots__ = ("_checks", "_home", "_prefixes", "region")
 
     def __init__(self, region: str | None = "MX") -> None:
         if region is not None and region not in phonenumbers.SUPPORTED_REGIONS:
             raise InvalidConfig("region", "an ISO 3166 region code such as 'MX' or None", region)
         self.region = region
         self._checks: dict[int, Check] = {}
+        self._prefixes: dict[int, _Prefixes] = {}
+        self._home: tuple[int, _Prefixes] | None = None
+        if region is not None:
+            meta = PhoneMetadata.metadata_for_region(region, None)
+            if meta is not None and meta.country_code:
+                self._home = (meta.country_code, _Prefixes(meta))
 
     def _valid(self, country_code: int, nsn: str) -> bool:
         try:
@@ -165,9 +221,25 @@ class PhoneNormaliser:
             if country_code in COUNTRY_CODE_TO_REGION_CODE:
                 nsn = raw[width:]
                 if self._valid(country_code, nsn):
-                    return raw
+                    try:
+                        prefixes = self._prefixes[country_code]
+                    except KeyError:
+                        prefixes = self._prefixes[country_code] = _prefixes_for(country_code)
+                    return None if prefixes.ambiguous(nsn) else raw
                 return self._legacy_mexican(country_code, nsn)
         return None
+
+    def _fast_national(self, digits: str) -> str | None:
+        """``+cc digits`` if ``digits`` is a valid national number of the region
+        that parse would read as it is; None when only a full parse can tell."""
+        if self._home is None:
+            return None
+        country_code, prefixes = self._home
+        if prefixes.idd is not None and prefixes.idd.match(digits):
+            return None  # dialled internationally: parse reads a country code
+        if prefixes.ambiguous(digits) or not self._valid(country_code, digits):
+            return None
+        return f"+{country_code}{digits}"
 
     def _legacy_mexican(self, country_code: int, nsn: str) -> str | None:
         if country_code == _MEXICO and len(nsn) == 11 and nsn[0] == "1":
@@ -181,13 +253,22 @@ class PhoneNormaliser:
 
         Also None for a number with an extension. Never raises for bad input.
         """
-        if raw[:1] == "+" and _E164_SHAPE.fullmatch(raw) is not None:
-            fast = self._fast(raw)
-            if fast is not None:
-                return fast
+        first = raw[:1]
+        if first == "+" and len(raw) <= _MAX_INPUT:
+            compact = raw if _E164_SHAPE.fullmatch(raw) else raw.translate(_PUNCTUATION)
+            if _E164_SHAPE.fullmatch(compact) is not None:
+                fast = self._fast(compact)
+                if fast is not None:
+                    return fast
             # An E.164-shaped string that fails the check can still be valid
             # after phonenumbers' own clean-up (a national prefix after the
             # country code, say): fall through to the full parse.
+        elif first and first in "0123456789(" and len(raw) <= _MAX_INPUT:
+            digits = raw.translate(_PUNCTUATION)
+            if digits.isascii() and digits.isdigit():
+                fast = self._fast_national(digits)
+                if fast is not None:
+                    return fast
         try:
             number = phonenumbers.parse(raw, self.region)
         except (NumberParseException, ValueError, TypeError, IndexError):
