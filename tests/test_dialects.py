@@ -371,6 +371,15 @@ def test_exotel_stats_errors() -> None:
         exotel.parse_campaign("{not json")
 
 
+def test_exotel_stats_read_the_metrics_table() -> None:
+    from campaignkit import ExotelStats
+
+    computed = ExotelStats(
+        created=2500, completed=1875, failed=425, pending=0, in_progress=0, busy=87, no_answer=113
+    )
+    assert exotel.Stats.from_dict(computed.to_exotel()) == exotel.parse_campaign(SEED_STATS).stats
+
+
 def test_exotel_force_complete_counts_pending_as_failed() -> None:
     stats = exotel.Stats(created=10, completed=5, failed=2, pending=3)
     assert exotel.force_complete(stats) == exotel.Stats(

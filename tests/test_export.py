@@ -193,7 +193,7 @@ def test_a_billing_policy_can_be_given() -> None:
 
 
 def test_results_export_keeps_only_contacts_with_extracted_data() -> None:
-    empty = attrs.evolve(ANA, extracted={"email": ""})
+    empty = attrs.evolve(ANA, extracted={"email": " "})
     text = export_results([JUAN, ANA, empty], campaign=CAMPAIGN)
     table = rows(text)
     assert [r[2] for r in table[1:]] == ["123"]

@@ -19,6 +19,7 @@ import attrs
 
 from .._fields import is_e164
 from ..billing import BillingPolicy, format_duration, parse_duration
+from ..conversion import has_extracted_data
 from ..errors import InvalidConfig, InvalidInput
 from ..models import DEFAULT_TIMEZONE, Call, Campaign, Contact
 from ..statuses import Channel, Direction
@@ -332,8 +333,9 @@ def export_results(
     """The results export: the contact export of only the contacts with extracted data.
 
     Same columns and options as `export_contacts` (seed 000: "identical to
-    the contact export"); a contact qualifies when its ``extracted`` map
-    holds at least one value that is not None or empty text.
+    the contact export"); a contact qualifies when `has_extracted_data` says
+    so (at least one extracted value that is not None or blank text), the
+    same rule the conversion policy and the metrics use.
     """
     fmt = _check_format(fmt)
     check_delimiter(delimiter)
@@ -346,7 +348,7 @@ def export_results(
         labels=labels,
         billing=billing,
         extended=extended,
-        keep=lambda c: any(v is not None and v != "" for v in c.extracted.values()),
+        keep=has_extracted_data,
     )
     return _render(header, rows, fmt, delimiter)
 
