@@ -17,7 +17,6 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import phonenumbers
 from hypothesis import strategies as st
@@ -387,20 +386,3 @@ def call_report_sequences(
     if max_duplicates < 0:
         raise InvalidArgument(f"max_duplicates must be >= 0; got {max_duplicates}")
     return _report_sequence(start, max_duplicates, out_of_order)
-
-
-def _register(types: dict[type[Any], st.SearchStrategy[Any]]) -> None:
-    for cls, strategy in types.items():
-        st.register_type_strategy(cls, strategy)
-
-
-def _hypothesis_setup_hook() -> None:
-    """Entry point Hypothesis calls on start-up: ``st.from_type`` for every record."""
-    _register(
-        {
-            Campaign: campaigns(),
-            Contact: contacts(),
-            Call: calls(),
-            CallerLine: caller_lines(),
-        }
-    )
