@@ -12,17 +12,39 @@ the first retry, and about 17% on the second; later attempts decay further.
 
 from __future__ import annotations
 
+import heapq
 import random
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import attrs
 
+from ._fields import aware_utc
+from .billing import BillingPolicy
+from .engine import CallUpdate
 from .errors import InvalidConfig
-from .statuses import AnsweredBy, Outcome
+from .metrics import CampaignStats
+from .metrics._html import cell_text, html_table, text_table
+from .models import Call, Campaign, Contact
+from .policies.cycles import CyclePolicy
+from .policies.retry import RetryPolicy
+from .policies.schedule import contact_time_zones
+from .runner import CampaignRunner
+from .statuses import AnsweredBy, CallStatus, Outcome
 
-__all__ = ["OutcomeDraw", "OutcomeModel", "OutcomeSource"]
+__all__ = [
+    "DEFAULT_BILLING",
+    "Comparison",
+    "OutcomeDraw",
+    "OutcomeModel",
+    "OutcomeSource",
+    "SimulationResult",
+    "compare",
+    "simulate",
+]
 
 
 @attrs.frozen
@@ -151,3 +173,281 @@ class OutcomeModel:
         if kind < self.busy_share + self.no_answer_share:
             return OutcomeDraw(Outcome.NO_ANSWER, 0, None, 30)
         return OutcomeDraw(Outcome.FAILED, 0, None, 1)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+_STATUS_OF_OUTCOME = {
+    Outcome.HUMAN_CONVERSATION: CallStatus.COMPLETED,
+    Outcome.VOICEMAIL: CallStatus.COMPLETED,
+    Outcome.BUSY: CallStatus.BUSY,
+    Outcome.NO_ANSWER: CallStatus.NO_ANSWER,
+    Outcome.FAILED: CallStatus.FAILED,
+}
+
+
+DEFAULT_BILLING = BillingPolicy.altur(price_per_second=Decimal("0.002"), unit="USD")
+"""The simulator's default billing: Altur's rules at an illustrative USD 0.12 a minute."""
+
+
+def _attempt_rng(seed: int, contact_id: str, attempt: int) -> random.Random:
+    # One generator per (seed, contact, attempt): a contact's n-th attempt draws the
+    # same numbers under every policy compared (common random numbers), whatever
+    # order the engine places calls in.
+    return random.Random(f"{seed}:{contact_id}:{attempt}")
+
+
+@attrs.frozen
+class SimulationResult:
+    """What a simulated campaign produced: every call, the final contacts, the stats,
+    the cost under the chosen billing policy and how long it took in simulated time."""
+
+    calls: tuple[Call, ...]
+    contacts: tuple[Contact, ...]
+    stats: CampaignStats
+    billing: BillingPolicy
+    cost: Decimal
+    started_at: datetime
+    ended_at: datetime
+    finished: bool
+    """True if every contact settled before the horizon."""
+    seed: int
+
+    @property
+    def elapsed(self) -> timedelta:
+        """Simulated time from the first call to the last event."""
+        return self.ended_at - self.started_at
+
+    def summary(self) -> dict[str, Any]:
+        """The headline figures as plain data (one row of `compare`)."""
+        stats = self.stats
+        return {
+            "contacts": stats.contacts,
+            "calls": stats.calls,
+            "connect_rate": stats.connect_rate,
+            "attempts_per_contact": stats.saturation,
+            "cost": self.cost,
+            "cost_per_connected_contact": stats.cost_per_connected_contact(self.billing),
+            "elapsed_hours": round(self.elapsed.total_seconds() / 3600, 2),
+            "finished": self.finished,
+        }
+
+    def __repr__(self) -> str:
+        row = self.summary()
+        cells = [cell_text(row[name], kind) for name, kind in _COLUMNS[1:]]
+        return text_table(f"Simulation (seed {self.seed})", [n for n, _ in _COLUMNS[1:]], [cells])
+
+    def _repr_html_(self) -> str:
+        row = self.summary()
+        cells = [cell_text(row[name], kind) for name, kind in _COLUMNS[1:]]
+        return html_table(f"Simulation (seed {self.seed})", [n for n, _ in _COLUMNS[1:]], [cells])
+
+
+def simulate(
+    contacts: Iterable[Contact],
+    *,
+    start: datetime,
+    campaign: Campaign | None = None,
+    retry: RetryPolicy | None = None,
+    cycles: CyclePolicy | None = None,
+    model: OutcomeSource | None = None,
+    billing: BillingPolicy | None = None,
+    seed: int = 0,
+    max_concurrent: int = 10,
+    horizon: timedelta = timedelta(days=30),
+    runner_options: Mapping[str, Any] | None = None,
+) -> SimulationResult:
+    """Run a whole campaign through the real `CampaignRunner` and return what happened.
+
+    From ``start``, up to ``max_concurrent`` calls are in flight at once; each
+    dial's result is drawn from ``model`` (default `OutcomeModel`) at the
+    callee's local time (the first zone of its number, else the campaign's) and
+    reported back to the runner as a carrier would, when the call ends. The run
+    stops when the campaign has nothing left to do or at ``start + horizon``.
+    ``runner_options`` are passed on to `CampaignRunner` (schedule, pacing,
+    rotation, compliance, ... where the runner takes them). Deterministic for a
+    ``seed``. Raises `InvalidInput` for a naive ``start``, `InvalidConfig` for
+    ``max_concurrent < 1``.
+    """
+    start = aware_utc(start, "start")
+    if type(max_concurrent) is not int or max_concurrent < 1:
+        raise InvalidConfig("max_concurrent", "an integer >= 1", max_concurrent)
+    campaign = campaign or Campaign(id="simulation", name="Simulation")
+    model = model or OutcomeModel()
+    billing = billing or DEFAULT_BILLING
+    runner = CampaignRunner(campaign, retry=retry, cycles=cycles, **dict(runner_options or {}))
+    runner.add_contacts(contacts, now=start)
+    runner.start(start)
+    zones: dict[str, ZoneInfo] = {}
+    fallback = ZoneInfo(campaign.timezone)
+    ends: list[tuple[datetime, int, CallUpdate, Call]] = []
+    calls: list[Call] = []
+    sequence = 0
+    now = start
+    deadline = start + horizon
+    last = start
+    while now <= deadline:
+        free = max_concurrent - len(ends)
+        if free > 0:
+            for placed in runner.due(now, limit=free):
+                contact = placed.contact
+                zone = zones.get(contact.phone)
+                if zone is None:
+                    names = contact_time_zones(contact.phone, fallback=campaign.timezone)
+                    zone = zones[contact.phone] = ZoneInfo(names[0]) if names else fallback
+                draw = model.draw(
+                    _attempt_rng(seed, contact.id, placed.attempt),
+                    attempt=placed.attempt,
+                    local_time=now.astimezone(zone),
+                )
+                answered = now + timedelta(seconds=draw.ring_seconds)
+                ended = answered + timedelta(seconds=draw.duration)
+                connected = draw.outcome.connected
+                status = _STATUS_OF_OUTCOME.get(draw.outcome, CallStatus.COMPLETED)
+                call_id = f"SIM-{contact.id}-{placed.attempt}"
+                update = CallUpdate(
+                    contact_id=contact.id,
+                    attempt=placed.attempt,
+                    status=status,
+                    at=ended,
+                    answered_by=draw.answered_by,
+                    outcome=draw.outcome,
+                    duration=draw.duration,
+                    call_id=call_id,
+                    from_number=placed.line.number if placed.line else None,
+                    started_at=answered if connected else None,
+                    ended_at=ended,
+                )
+                call = Call(
+                    id=call_id,
+                    contact_id=contact.id,
+                    to=contact.phone,
+                    from_number=placed.line.number if placed.line else "",
+                    attempt=placed.attempt,
+                    status=status,
+                    answered_by=draw.answered_by,
+                    outcome=draw.outcome,
+                    created_at=now,
+                    started_at=answered if connected else None,
+                    ended_at=ended,
+                    updated_at=ended,
+                    duration=draw.duration,
+                    campaign_id=campaign.id,
+                )
+                sequence += 1
+                heapq.heappush(ends, (ended, sequence, update, call))
+        wakeup = runner.next_wakeup() if len(ends) < max_concurrent else None
+        next_end = ends[0][0] if ends else None
+        candidates = [t for t in (wakeup, next_end) if t is not None]
+        if not candidates:
+            break
+        now = max(now, min(candidates))
+        while ends and ends[0][0] <= now:
+            _, _, update, call = heapq.heappop(ends)
+            runner.handle(update)
+            calls.append(call)
+            last = max(last, call.ended_at or now)
+        if wakeup is not None and wakeup <= now and not (ends and ends[0][0] <= now):
+            last = max(last, now)
+    final_contacts = tuple(runner.contacts.values())
+    stats = CampaignStats.from_records(calls, final_contacts)
+    return SimulationResult(
+        calls=tuple(calls),
+        contacts=final_contacts,
+        stats=stats,
+        billing=billing,
+        cost=stats.cost(billing),
+        started_at=start,
+        ended_at=last,
+        finished=not ends and runner.next_wakeup() is None,
+        seed=seed,
+    )
+
+
+# --------------------------------------------------------------------------- comparing
+
+
+_COLUMNS = (
+    ("policy", "text"),
+    ("contacts", "int"),
+    ("calls", "int"),
+    ("connect_rate", "rate"),
+    ("attempts_per_contact", "float"),
+    ("cost", "money"),
+    ("cost_per_connected_contact", "money"),
+    ("elapsed_hours", "float"),
+)
+
+
+@attrs.frozen
+class Comparison:
+    """Several policies simulated on the same contacts and outcome draws, one row each.
+
+    Each row averages the runs over the seeds given to `compare`.
+    """
+
+    rows: tuple[Mapping[str, Any], ...]
+    seeds: tuple[int, ...]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The rows as plain dicts (``pandas.DataFrame(comparison.to_records())`` works)."""
+        return [dict(row) for row in self.rows]
+
+    def _cells(self) -> list[list[str]]:
+        return [[cell_text(row[name], kind) for name, kind in _COLUMNS] for row in self.rows]
+
+    def __repr__(self) -> str:
+        title = f"Policy comparison (seeds {', '.join(map(str, self.seeds))})"
+        return text_table(title, [name for name, _ in _COLUMNS], self._cells())
+
+    def _repr_html_(self) -> str:
+        title = f"Policy comparison (seeds {', '.join(map(str, self.seeds))})"
+        return html_table(title, [name for name, _ in _COLUMNS], self._cells())
+
+
+def _average(rows: Sequence[Mapping[str, Any]], name: str) -> Any:
+    values = [row[name] for row in rows]
+    if isinstance(values[0], Decimal):
+        return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.0001"))
+    if isinstance(values[0], int) and not isinstance(values[0], bool):
+        total = sum(values)
+        return total // len(values) if total % len(values) == 0 else total / len(values)
+    return sum(values) / len(values)
+
+
+def compare(
+    policies: Mapping[str, RetryPolicy | Mapping[str, Any]],
+    contacts: Iterable[Contact],
+    *,
+    start: datetime,
+    model: OutcomeSource | None = None,
+    seeds: Sequence[int] = (0,),
+    **options: Any,
+) -> Comparison:
+    """Simulate each named policy on the same contacts and outcome draws, and tabulate.
+
+    A policy is a `RetryPolicy`, or a mapping of `simulate` keyword arguments
+    (``retry``, ``cycles``, ``runner_options``, ...). ``options`` are shared by
+    every run (``billing``, ``max_concurrent``, ``horizon``, ``campaign``). A
+    contact's n-th attempt draws the same random numbers under every policy, so
+    differences come from the policies, not from luck. Answers "is a third
+    retry worth it?" in one call. Raises `InvalidConfig` for no policies or no seeds.
+    """
+    if not policies:
+        raise InvalidConfig("policies", "at least one named policy", policies)
+    if not seeds:
+        raise InvalidConfig("seeds", "at least one seed", seeds)
+    people = tuple(contacts)
+    rows = []
+    for name, policy in policies.items():
+        kwargs = {"retry": policy} if isinstance(policy, RetryPolicy) else dict(policy)
+        runs = [
+            simulate(people, start=start, model=model, seed=seed, **options, **kwargs).summary()
+            for seed in seeds
+        ]
+        row: dict[str, Any] = {"policy": name}
+        for column, _ in _COLUMNS[1:]:
+            row[column] = _average(runs, column)
+        rows.append(row)
+    return Comparison(rows=tuple(rows), seeds=tuple(seeds))
