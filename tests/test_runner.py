@@ -3,14 +3,18 @@ the admission seam, and snapshots."""
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from datetime import datetime, timedelta
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from campaignkit import (
     AnsweredBy,
+    Call,
     CallerLine,
     CallStatus,
     CallStatusNotification,
@@ -31,10 +35,11 @@ from campaignkit import (
     Outcome,
     Priority,
     RetryPolicy,
+    apply_call_report,
 )
-from campaignkit.runner import _Admission
+from campaignkit.runner import _Admission, _DueQueue, _report
 
-from .engine_strategies import T0
+from .engine_strategies import T0, answered_bys, outcomes, report_statuses
 
 MIN = timedelta(minutes=1)
 
@@ -417,3 +422,91 @@ def test_restore_refuses_bad_snapshots() -> None:
         CampaignRunner.restore({**data, "contacts": {}})
     with pytest.raises(InvalidInput, match="ISO"):
         CampaignRunner.restore({**data, "next_loop_at": "soon"})
+
+
+# --------------------------------------------------------------------------- the fast report path
+
+
+@given(
+    st.lists(
+        st.tuples(
+            report_statuses,
+            st.integers(0, 600),
+            answered_bys,
+            st.none() | outcomes,
+            st.none() | st.integers(0, 300),
+            st.none() | st.sampled_from(["", "+15550001111"]),
+            st.none() | st.just("https://example.com/r.mp3"),
+        ),
+        max_size=8,
+    )
+)
+def test_the_runner_applies_reports_exactly_as_apply_call_report(reports: list[tuple]) -> None:  # type: ignore[type-arg]
+    call = Call(id="camp/c/1", contact_id="c", to="+5215550000001", created_at=T0)
+    expected = call
+    for status, offset, answered_by, outcome, duration, from_number, url in reports:
+        event = CallUpdate(
+            contact_id="c",
+            attempt=1,
+            status=status,
+            at=T0 + timedelta(seconds=offset),
+            answered_by=answered_by,
+            outcome=outcome,
+            duration=duration,
+            from_number=from_number,
+            recording_url=url,
+        )
+        expected = apply_call_report(expected, status, at=event.at, **event.details())
+        call = _report(call, event)
+        assert call == expected
+        assert call.to_dict() == expected.to_dict()
+        assert Call.from_dict(call.to_dict()) == call
+
+
+# --------------------------------------------------------------------------- the due queue
+
+_pushes = st.tuples(
+    st.integers(-(2**26), 2 * 2**26),  # microseconds, across three ~minute buckets
+    st.integers(0, 2),  # priority rank
+    st.integers(0, 40),  # loading index
+).map(lambda t: (t[0] << 34) | (t[1] << 32) | t[2])
+
+
+@given(st.lists(st.none() | _pushes, max_size=120))
+def test_the_due_queue_pops_in_key_order_like_a_heap(operations: list[int | None]) -> None:
+    """Pushes (None: a pop) in any order - in order, out of order, before the current
+    bucket, duplicates - come out exactly as from one plain heap."""
+    queue, reference = _DueQueue(), []
+    for key in operations:
+        if key is not None:
+            queue.push(key)
+            heapq.heappush(reference, key)
+            continue
+        expected = reference[0] if reference else None
+        assert queue.peek() == expected
+        if expected is not None:
+            queue.pop()
+            heapq.heappop(reference)
+    while reference:
+        assert queue.peek() == heapq.heappop(reference)
+        queue.pop()
+    assert queue.peek() is None
+
+
+def test_the_due_queue_runs_in_order_and_out_of_order() -> None:
+    queue = _DueQueue()
+    loaded = [(5 << 34) | (1 << 32) | i for i in range(5)]  # loaded together, in order
+    for key in loaded:
+        queue.push(key)
+    assert queue.peek() == loaded[0]  # the bucket is now the current one
+    early = (4 << 34) | (1 << 32) | 8  # into the current bucket, out of order
+    queue.push(early)
+    late = (3 << 34) | (1 << 32) | 9  # earlier time, later index: out of order
+    queue.push(late)
+    high = (5 << 34) | 7  # same time, high priority
+    queue.push(high)
+    popped = []
+    while (key := queue.peek()) is not None:
+        popped.append(key)
+        queue.pop()
+    assert popped == sorted([*loaded, early, late, high])

@@ -26,17 +26,20 @@ Theory of operation
 The seam for the time policies
 ------------------------------
 `due` never scans the contacts. Every contact the engine must act on later -
-queued, retrying, or awaiting its outcome - has an entry in a heap keyed by
-``(next_attempt_at, priority rank, insertion order)``: earliest first, and
-among contacts due at the same time high before normal before low, then
+queued, retrying, or awaiting its outcome - has an entry in a priority queue
+keyed by ``(next_attempt_at, priority rank, loading order)``: earliest first,
+and among contacts due at the same time high before normal before low, then
 first-loaded first. Entries are never removed, only skipped when they no
-longer match the contact (lazy deletion), so every change is O(log n).
+longer match the contact (lazy deletion), so every change is O(log n). The
+queue is a calendar queue of packed ``int`` keys (`_DueQueue`): buckets of
+about a minute, only the earliest of them kept as a heap, so the cost of a
+selected call stays nearly flat from ten thousand to a million contacts.
 
-Each due contact popped from the heap passes through exactly one private
+Each due contact popped from the queue passes through exactly one private
 step, ``CampaignRunner._admit(contact, now)``, which returns an ``_Admission``
 with one of three answers: admitted, with the caller line to dial from (None:
 the dialer's choice); refused for this contact until a later time (it is
-`postpone`d and re-enters the heap there, costing nothing until then); or
+`postpone`d and re-enters the queue there, costing nothing until then); or
 refused for everybody (``halt``: a closed calling window, a full pacing slot),
 which puts the contact back unchanged and ends this round of `due`. Today it
 admits every contact with no line. This is where `Schedule` (calling windows
@@ -50,14 +53,14 @@ the calls one round returns.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Mapping, ValuesView
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import attrs
 
-from ._fields import aware_utc
+from ._fields import aware_utc, replacer
 from .engine import (
     CallUpdate,
     CampaignCommand,
@@ -98,6 +101,20 @@ _Q = ContactStatus
 _ON_HEAP = frozenset({_Q.QUEUED, _Q.RETRYING, _Q.AWAITING_OUTCOME})
 _NOT_LOADABLE = frozenset({_Q.DIALING, _Q.SENDING})
 _CALL_ENDED = CALL_MACHINE.terminal
+_TEMPLATE_CALL = Call(id="template", contact_id="template", to="+10000000000")
+_new_call = replacer(
+    Call, "id", "contact_id", "to", "from_number", "attempt", "created_at", "campaign_id"
+)
+_reported = replacer(
+    Call,
+    "status",
+    "updated_at",
+    "answered_by",
+    "outcome",
+    "duration",
+    "from_number",
+    "recording_url",
+)
 _BUCKETS = tuple(a.name for a in attrs.fields(CampaignCounts) if a.name != "created")
 _SNAPSHOT_KEYS = frozenset(
     {
@@ -112,6 +129,163 @@ _SNAPSHOT_KEYS = frozenset(
         "outbox",
     }
 )
+
+
+# The due queue holds one int per entry: (time in microseconds, priority rank,
+# loading index) packed so that comparing the ints compares the tuples. Ints compare
+# in C without touching tuples or datetimes, which keeps the queue cheap and compact.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_INDEX_BITS = 32
+_INDEX_MASK = (1 << _INDEX_BITS) - 1
+_TIME_SHIFT = _INDEX_BITS + 2  # two bits of priority rank (0, 1, 2) under the time
+
+
+def _key(at: datetime, rank: int, index: int) -> int:
+    return (((at - _EPOCH) // _MICROSECOND) << _TIME_SHIFT) | (rank << _INDEX_BITS) | index
+
+
+def _key_limit(now: datetime) -> int:
+    """The largest key of an entry due at or before ``now``."""
+    return ((((now - _EPOCH) // _MICROSECOND) + 1) << _TIME_SHIFT) - 1
+
+
+_BUCKET_SHIFT = _TIME_SHIFT + 26  # buckets of 2**26 microseconds, about 67 seconds
+_RANK_MASK = 3
+
+
+class _Lane:
+    """The keys of one priority rank, as a calendar queue.
+
+    Keys fall into buckets of about a minute (their high bits); a heap orders the
+    bucket ids, and later buckets are plain lists until their turn. The current
+    (earliest) bucket is consumed as a sorted run - bucket lists stay sorted when
+    keys arrive in order, as when contacts are loaded together - plus a heap for
+    keys that came out of order. Every key of the current bucket is smaller than
+    every key elsewhere in the lane, so the smaller of the run's next key and the
+    heap's top is the lane's minimum.
+    """
+
+    __slots__ = ("_buckets", "_current_id", "_extra", "_ids", "_pos", "_run", "_unsorted")
+
+    def __init__(self) -> None:
+        self._buckets: dict[int, list[int]] = {}
+        self._unsorted: set[int] = set()  # bucket ids whose list is not in key order
+        self._ids: list[int] = []  # a heap of the ids in _buckets
+        self._run: list[int] = []  # the current bucket's keys in order, from _pos on
+        self._pos = 0
+        self._extra: list[int] = []  # a heap: the current bucket's other keys
+        self._current_id: int | None = None
+
+    def push(self, key: int) -> None:
+        bucket_id = key >> _BUCKET_SHIFT
+        current_id = self._current_id
+        if bucket_id == current_id:
+            run = self._run
+            if not run or key >= run[-1]:
+                run.append(key)
+            else:
+                heapq.heappush(self._extra, key)
+            return
+        if current_id is not None and bucket_id < current_id:
+            self._retire(current_id)
+        bucket = self._buckets.get(bucket_id)
+        if bucket is None:
+            self._buckets[bucket_id] = [key]
+            heapq.heappush(self._ids, bucket_id)
+        else:
+            if key < bucket[-1]:
+                self._unsorted.add(bucket_id)
+            bucket.append(key)
+
+    def _retire(self, current_id: int) -> None:
+        """Hand the current bucket back to the lists: a key came in before it."""
+        rest = self._run[self._pos :]
+        if self._extra:
+            rest += self._extra
+            self._unsorted.add(current_id)
+        if rest:
+            self._buckets[current_id] = rest
+            heapq.heappush(self._ids, current_id)
+        self._run, self._pos, self._extra, self._current_id = [], 0, [], None
+
+    def peek(self) -> int | None:
+        """The smallest key of the lane, or None when it is empty."""
+        while True:
+            run, pos, extra = self._run, self._pos, self._extra
+            if pos < len(run):
+                head = run[pos]
+                return extra[0] if extra and extra[0] < head else head
+            if extra:
+                return extra[0]
+            if not self._ids:
+                self._run, self._pos, self._current_id = [], 0, None
+                return None
+            bucket_id = heapq.heappop(self._ids)
+            bucket = self._buckets.pop(bucket_id)
+            if bucket_id in self._unsorted:
+                self._unsorted.discard(bucket_id)
+                heapq.heapify(bucket)
+                self._run, self._pos, self._extra = [], 0, bucket
+            else:
+                self._run, self._pos, self._extra = bucket, 0, []
+            self._current_id = bucket_id
+
+    def pop(self) -> None:
+        """Drop the smallest key; the lane must not be empty."""
+        run, pos, extra = self._run, self._pos, self._extra
+        if pos >= len(run) and not extra:  # the current bucket is not loaded yet
+            self.peek()
+            run, pos, extra = self._run, self._pos, self._extra
+        if pos < len(run) and not (extra and extra[0] < run[pos]):
+            self._pos = pos + 1
+        else:
+            heapq.heappop(extra)
+
+
+class _DueQueue:
+    """A min-priority queue of packed keys: one `_Lane` per priority rank.
+
+    Popping takes the smallest of the lanes' heads, each cached until its lane
+    changes. The lanes keep their current bucket small or in order, so a pop touches
+    a few cache-warm objects rather than sifting through a heap of every entry: the
+    cost per selected call stays nearly flat as campaigns grow.
+    """
+
+    __slots__ = ("_heads", "_lanes", "_next", "_stale")
+
+    def __init__(self) -> None:
+        self._lanes = (_Lane(), _Lane(), _Lane())
+        self._heads: list[int | None] = [None, None, None]  # None: the lane is empty
+        self._stale = [False, False, False]  # True: the head must be asked again
+        self._next = -1  # the lane in which `peek` found the smallest key
+
+    def push(self, key: int) -> None:
+        rank = (key >> _INDEX_BITS) & _RANK_MASK
+        self._lanes[rank].push(key)
+        if not self._stale[rank]:
+            head = self._heads[rank]
+            if head is None or key < head:
+                self._heads[rank] = key
+
+    def peek(self) -> int | None:
+        """The smallest key, or None when the queue is empty."""
+        heads, stale = self._heads, self._stale
+        best: int | None = None
+        for rank in (0, 1, 2):
+            if stale[rank]:
+                heads[rank] = self._lanes[rank].peek()
+                stale[rank] = False
+            head = heads[rank]
+            if head is not None and (best is None or head < best):
+                best, self._next = head, rank
+        return best
+
+    def pop(self) -> None:
+        """Drop the smallest key; call `peek` first (it must not be None)."""
+        lane = self._next
+        self._lanes[lane].pop()
+        self._stale[lane] = True
 
 
 class _Admission(NamedTuple):
@@ -129,6 +303,40 @@ class _Admission(NamedTuple):
 _ADMITTED = _Admission()
 
 
+class _ContactsView(Mapping[str, Contact]):
+    """A read-only view of the runner's contacts by id, in loading order."""
+
+    __slots__ = ("_order", "_slots")
+
+    def __init__(self, order: dict[str, int], slots: list[Contact]) -> None:
+        self._order = order
+        self._slots = slots
+
+    def __getitem__(self, contact_id: str) -> Contact:
+        return self._slots[self._order[contact_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def values(self) -> ValuesView[Contact]:
+        """The contacts, in loading order."""
+        return _SlotValues(self)
+
+    def __repr__(self) -> str:
+        return f"<contacts: {len(self._slots)}>"
+
+
+class _SlotValues(ValuesView[Contact]):
+    __slots__ = ()
+    _mapping: _ContactsView
+
+    def __iter__(self) -> Iterator[Contact]:
+        return iter(self._mapping._slots)
+
+
 class CampaignRunner:
     """One call campaign in memory: contacts, calls in flight, cycles, counts and an outbox.
 
@@ -140,14 +348,15 @@ class CampaignRunner:
     __slots__ = (
         "_calls",
         "_campaign",
-        "_contacts",
         "_cycles",
-        "_heap",
+        "_keys",
         "_loop_starts",
         "_next_loop_at",
         "_order",
         "_outbox",
+        "_queue",
         "_retry",
+        "_slots",
         "_tally",
     )
 
@@ -172,9 +381,10 @@ class CampaignRunner:
         self._campaign = campaign
         self._retry = RetryPolicy() if retry is None else retry
         self._cycles = cycles
-        self._contacts: dict[str, Contact] = {}
-        self._order: dict[str, int] = {}
-        self._heap: list[tuple[datetime, int, int, str]] = []
+        self._order: dict[str, int] = {}  # contact id -> loading index
+        self._slots: list[Contact] = []  # loading index -> the contact as it stands
+        self._keys: list[int | None] = []  # loading index -> its latest queue key
+        self._queue = _DueQueue()  # packed keys, see _key
         self._calls: dict[str, Call] = {}
         self._tally: dict[str, int] = dict.fromkeys(_BUCKETS, 0)
         self._outbox: list[Notification] = []
@@ -184,7 +394,7 @@ class CampaignRunner:
     def __repr__(self) -> str:
         return (
             f"<CampaignRunner {self._campaign.id!r} {self._campaign.status.value} "
-            f"cycle {self._campaign.cycle}: {len(self._contacts)} contacts, "
+            f"cycle {self._campaign.cycle}: {len(self._slots)} contacts, "
             f"{len(self._calls)} calls in flight>"
         )
 
@@ -208,17 +418,17 @@ class CampaignRunner:
     @property
     def counts(self) -> CampaignCounts:
         """Contacts by where they stand (Exotel's stats), kept up to date on every change."""
-        return CampaignCounts(created=len(self._contacts), **self._tally)
+        return CampaignCounts(created=len(self._slots), **self._tally)
 
     @property
     def contacts(self) -> Mapping[str, Contact]:
         """A read-only view of the contacts by id, in the order they were added."""
-        return MappingProxyType(self._contacts)
+        return _ContactsView(self._order, self._slots)
 
     def contact(self, contact_id: str) -> Contact:
         """The contact ``contact_id``; raises `InvalidInput` if there is none."""
         try:
-            return self._contacts[contact_id]
+            return self._slots[self._order[contact_id]]
         except (KeyError, TypeError):
             raise InvalidInput(
                 f"no contact {contact_id!r} in campaign {self._campaign.id!r}"
@@ -265,7 +475,7 @@ class CampaignRunner:
         for contact in batch:
             if type(contact) is not Contact:
                 raise InvalidInput(f"contacts must be Contact records; got {contact!r}")
-            if contact.id in self._contacts or contact.id in seen:
+            if contact.id in self._order or contact.id in seen:
                 raise InvalidInput(f"duplicate contact id {contact.id!r}")
             seen.add(contact.id)
             if contact.status in _NOT_LOADABLE:
@@ -284,11 +494,7 @@ class CampaignRunner:
             return
         CAMPAIGN_MACHINE.next(self._campaign.status, CampaignEvent.LOAD_CONTACTS)  # may raise
         for contact in batch:
-            contact = enqueue(contact, at=now)
-            self._order[contact.id] = len(self._order)
-            self._contacts[contact.id] = contact
-            self._tally[contact_bucket(contact)] += 1
-            self._push(contact)
+            self._add(enqueue(contact, at=now))
         self._move(CampaignEvent.LOAD_CONTACTS, now)
 
     # ------------------------------------------------------------------ commands
@@ -329,7 +535,7 @@ class CampaignRunner:
         self._campaign = campaign
         self._outbox.extend(notes)
         if command is CampaignCommand.FORCE_COMPLETE:
-            for contact in list(self._contacts.values()):
+            for contact in list(self._slots):
                 self._close(contact, now)
         if campaign.status in CAMPAIGN_MACHINE.terminal:
             self._next_loop_at = None
@@ -354,15 +560,21 @@ class CampaignRunner:
         dials: list[Dial] = []
         if self._campaign.status is not CampaignStatus.ACTIVE:
             return dials
-        heap, contacts, calls = self._heap, self._contacts, self._calls
+        queue, slots, calls, keys = self._queue, self._slots, self._calls, self._keys
         campaign_id = self._campaign.id
-        while heap and heap[0][0] <= now:
+        until = _key_limit(now)
+        while (key := queue.peek()) is not None and key <= until:
             if limit is not None and len(dials) >= limit:
                 break
-            at, _, _, contact_id = heapq.heappop(heap)
-            contact = contacts[contact_id]
-            if contact.next_attempt_at != at or contact.status not in _ON_HEAP:
+            queue.pop()
+            index = key & _INDEX_MASK
+            if keys[index] is not key:  # the very object _push_at stored, or stale
+                continue  # a stale entry: the contact was rescheduled since
+            contact = slots[index]
+            if contact.status not in _ON_HEAP:
                 continue  # a stale entry: the contact moved on since it was pushed
+            at = contact.next_attempt_at
+            assert at is not None
             if contact.status is _Q.AWAITING_OUTCOME:
                 self._apply(
                     contact,
@@ -371,22 +583,26 @@ class CampaignRunner:
                 continue
             admission = self._admit(contact, now)
             if admission.halt:
-                self._push(contact)
+                self._push_at(index, contact)
                 break
             if admission.later is not None:
-                self._replace(contact, postpone(contact, until=admission.later))
+                self._replace_at(index, contact, postpone(contact, until=admission.later))
                 continue
             placed = dial(contact, now=now, line=admission.line)
-            self._replace(contact, placed.contact)
+            self._replace_at(index, contact, placed.contact)
             line = admission.line
-            calls[contact_id] = Call(
-                id=f"{campaign_id}/{contact_id}/{placed.attempt}",
-                contact_id=contact_id,
-                to=contact.phone,
-                from_number="" if line is None else line.number,
-                attempt=placed.attempt,
-                created_at=now,
-                campaign_id=campaign_id,
+            contact_id = contact.id
+            # Call(...) with every value already validated: the contact's id and
+            # phone, the line's number, the counted attempt, an aware ``now``.
+            calls[contact_id] = _new_call(
+                _TEMPLATE_CALL,
+                f"{campaign_id}/{contact_id}/{placed.attempt}",
+                contact_id,
+                contact.phone,
+                "" if line is None else line.number,
+                placed.attempt,
+                now,
+                campaign_id,
             )
             dials.append(placed)
         self._check_cycle_end(now)
@@ -413,13 +629,14 @@ class CampaignRunner:
             return self._next_loop_at
         if status is not CampaignStatus.ACTIVE:
             return None
-        heap, contacts = self._heap, self._contacts
-        while heap:
-            at, _, _, contact_id = heap[0]
-            contact = contacts[contact_id]
-            if contact.next_attempt_at == at and contact.status in _ON_HEAP:
-                return at
-            heapq.heappop(heap)
+        queue, keys = self._queue, self._keys
+        while (key := queue.peek()) is not None:
+            index = key & _INDEX_MASK
+            if keys[index] is key:
+                contact = self._slots[index]
+                if contact.status in _ON_HEAP:
+                    return contact.next_attempt_at
+            queue.pop()
         return None
 
     # ------------------------------------------------------------------ events
@@ -450,7 +667,7 @@ class CampaignRunner:
         call = self._calls.get(contact_id)
         if call is None or call.attempt != event.attempt:
             return
-        updated = apply_call_report(call, event.status, at=event.at, **event.details())
+        updated = _report(call, event)
         if updated is call:
             return
         if updated.status not in _CALL_ENDED:
@@ -471,23 +688,37 @@ class CampaignRunner:
 
     # ------------------------------------------------------------------ internals
 
-    def _push(self, contact: Contact) -> None:
+    def _add(self, contact: Contact) -> None:
+        index = len(self._slots)
+        if index > _INDEX_MASK:
+            raise InvalidInput(f"a runner holds at most {_INDEX_MASK + 1:,} contacts")
+        self._order[contact.id] = index
+        self._slots.append(contact)
+        self._keys.append(None)
+        self._tally[contact_bucket(contact)] += 1
+        self._push_at(index, contact)
+
+    def _push_at(self, index: int, contact: Contact) -> None:
         at = contact.next_attempt_at
         if at is not None and contact.status in _ON_HEAP:
-            heapq.heappush(
-                self._heap, (at, contact.priority.rank, self._order[contact.id], contact.id)
-            )
+            key = _key(at, contact.priority.rank, index)
+            self._keys[index] = key  # the same object as the queue's entry: see `due`
+            self._queue.push(key)
 
     def _replace(self, old: Contact, new: Contact) -> None:
+        if new is not old:
+            self._replace_at(self._order[old.id], old, new)
+
+    def _replace_at(self, index: int, old: Contact, new: Contact) -> None:
         if new is old:
             return
         before, after = contact_bucket(old), contact_bucket(new)
         if before != after:
             self._tally[before] -= 1
             self._tally[after] += 1
-        self._contacts[new.id] = new
+        self._slots[index] = new
         if new.next_attempt_at != old.next_attempt_at or new.status is not old.status:
-            self._push(new)
+            self._push_at(index, new)
 
     def _apply(self, old: Contact, result: tuple[Contact, tuple[Notification, ...]]) -> None:
         new, notes = result
@@ -513,15 +744,13 @@ class CampaignRunner:
     def _check_cycle_end(self, now: datetime) -> None:
         """End the cycle when the campaign is active and nothing is pending or in a call."""
         campaign = self._campaign
-        if campaign.status is not CampaignStatus.ACTIVE or not self._contacts:
+        if campaign.status is not CampaignStatus.ACTIVE or not self._slots:
             return
         if self._tally["pending"] or self._tally["in_progress"]:
             return
         cycles = self._cycles
         if cycles is not None and cycles.loops_left(campaign.cycle):
-            if self._next_loop_at is None and any(
-                self._loop_eligible(c) for c in self._contacts.values()
-            ):
+            if self._next_loop_at is None and any(self._loop_eligible(c) for c in self._slots):
                 self._next_loop_at = cycles.next_loop_at(
                     ended_at=now, loop_starts=self._loop_starts, timezone=campaign.timezone
                 )
@@ -549,9 +778,9 @@ class CampaignRunner:
         self._move(CampaignEvent.START_CYCLE, at)
         self._loop_starts.append(at)
         cycle = self._campaign.cycle
-        for contact in list(self._contacts.values()):
+        for index, contact in enumerate(list(self._slots)):
             if self._loop_eligible(contact):
-                self._replace(contact, cycles.requeue(contact, cycle=cycle, now=at))
+                self._replace_at(index, contact, cycles.requeue(contact, cycle=cycle, now=at))
         self._check_cycle_end(at)
 
     # ------------------------------------------------------------------ plain data
@@ -563,7 +792,7 @@ class CampaignRunner:
             "campaign": self._campaign.to_dict(),
             "retry": self._retry.to_dict(),
             "cycles": None if self._cycles is None else self._cycles.to_dict(),
-            "contacts": [c.to_dict() for c in self._contacts.values()],
+            "contacts": [c.to_dict() for c in self._slots],
             "calls": [c.to_dict() for c in self._calls.values()],
             "loop_starts": [t.isoformat() for t in self._loop_starts],
             "next_loop_at": None if self._next_loop_at is None else self._next_loop_at.isoformat(),
@@ -592,15 +821,13 @@ class CampaignRunner:
         )
         for item in _sequence(data, "contacts"):
             contact = Contact.from_dict(item)
-            if contact.id in runner._contacts:
+            if contact.id in runner._order:
                 raise InvalidInput(f"duplicate contact id {contact.id!r}")
-            runner._order[contact.id] = len(runner._order)
-            runner._contacts[contact.id] = contact
-            runner._tally[contact_bucket(contact)] += 1
-            runner._push(contact)
+            runner._add(contact)
         for item in _sequence(data, "calls"):
             call = Call.from_dict(item)
-            owner = runner._contacts.get(call.contact_id)
+            index = runner._order.get(call.contact_id)
+            owner = None if index is None else runner._slots[index]
             if (
                 owner is None
                 or owner.status is not _Q.DIALING
@@ -609,7 +836,7 @@ class CampaignRunner:
             ):
                 raise InvalidInput(f"call {call.id!r} does not match a dialling contact")
             runner._calls[call.contact_id] = call
-        dialling = sum(1 for c in runner._contacts.values() if c.status is _Q.DIALING)
+        dialling = sum(1 for c in runner._slots if c.status is _Q.DIALING)
         if dialling != len(runner._calls):
             raise InvalidInput("every dialling contact needs its call in flight")
         runner._loop_starts = [
@@ -623,6 +850,30 @@ class CampaignRunner:
         )
         runner._outbox = [notification_from_dict(n) for n in _sequence(data, "outbox")]
         return runner
+
+
+def _report(call: Call, event: CallUpdate) -> Call:
+    """`apply_call_report` for a `CallUpdate`, without re-validating what the event's
+    own validation already checked; the timestamps and a carrier id, which the call
+    must check against its other fields, take the validated path."""
+    if event.started_at is not None or event.ended_at is not None or event.call_id is not None:
+        return apply_call_report(call, event.status, at=event.at, **event.details())
+    at = event.at
+    status = CALL_MACHINE.reconcile(
+        call.status, event.status, current_at=call.updated_at, reported_at=at
+    )
+    if status is call.status:
+        return call
+    return _reported(
+        call,
+        status,
+        at,
+        call.answered_by if event.answered_by is None else event.answered_by,
+        call.outcome if event.outcome is None else event.outcome,
+        call.duration if event.duration is None else event.duration,
+        call.from_number if event.from_number is None else event.from_number,
+        call.recording_url if event.recording_url is None else event.recording_url,
+    )
 
 
 def _sequence(data: Mapping[str, Any], key: str) -> list[Any]:
