@@ -28,6 +28,10 @@ def cell_text(value: Any, kind: str) -> str:
     if kind == "flag":
         return "yes" if value else "no"
     if isinstance(value, Decimal):
+        # Money divided by counts runs to 28 digits; four places are plenty to read.
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -4:
+            return f"{value:,.4f}"
         return f"{value:,}"
     return str(value)
 
