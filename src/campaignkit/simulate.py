@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -257,6 +257,7 @@ def simulate(
     max_concurrent: int = 10,
     horizon: timedelta = timedelta(days=30),
     runner_options: Mapping[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> SimulationResult:
     """Run a whole campaign through the real `CampaignRunner` and return what happened.
 
@@ -266,7 +267,9 @@ def simulate(
     reported back to the runner as a carrier would, when the call ends. The run
     stops when the campaign has nothing left to do or at ``start + horizon``.
     ``runner_options`` are passed on to `CampaignRunner` (schedule, pacing,
-    rotation, compliance, ... where the runner takes them). Deterministic for a
+    rotation, compliance, ... where the runner takes them). ``progress``, if
+    given, is called now and then with the number of contacts settled so far
+    (for a progress bar). Deterministic for a
     ``seed``. Raises `InvalidInput` for a naive ``start``, `InvalidConfig` for
     ``max_concurrent < 1``.
     """
@@ -348,6 +351,9 @@ def simulate(
             runner.handle(update)
             calls.append(call)
             last = max(last, call.ended_at or now)
+            if progress is not None and len(calls) % 256 == 0:
+                counts = runner.counts
+                progress(counts.created - counts.pending - counts.in_progress)
         if wakeup is not None and wakeup <= now and not (ends and ends[0][0] <= now):
             last = max(last, now)
     final_contacts = tuple(runner.contacts.values())

@@ -1,0 +1,7 @@
+"""``python -m campaignkit``: the command line (see `campaignkit.cli`)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
