@@ -31,9 +31,10 @@ keyed by ``(next_attempt_at, priority rank, loading order)``: earliest first,
 and among contacts due at the same time high before normal before low, then
 first-loaded first. Entries are never removed, only skipped when they no
 longer match the contact (lazy deletion), so every change is O(log n). The
-queue is a calendar queue of packed ``int`` keys (`_DueQueue`): buckets of
-about a minute, only the earliest of them kept as a heap, so the cost of a
-selected call stays nearly flat from ten thousand to a million contacts.
+queue is a calendar queue of packed ``int`` keys (`_DueQueue`): a lane per
+priority, buckets of about a minute, and only the earliest bucket loaded (as
+a sorted run, or a heap of that bucket alone), so the cost of a selected call
+stays nearly flat from ten thousand to a million contacts.
 
 Each due contact popped from the queue passes through exactly one private
 step, ``CampaignRunner._admit(contact, now)``, which returns an ``_Admission``
@@ -178,6 +179,7 @@ class _Lane:
         self._current_id: int | None = None
 
     def push(self, key: int) -> None:
+        """Add ``key`` to the lane."""
         bucket_id = key >> _BUCKET_SHIFT
         current_id = self._current_id
         if bucket_id == current_id:
@@ -261,6 +263,7 @@ class _DueQueue:
         self._next = -1  # the lane in which `peek` found the smallest key
 
     def push(self, key: int) -> None:
+        """Add ``key`` to the lane of its priority rank."""
         rank = (key >> _INDEX_BITS) & _RANK_MASK
         self._lanes[rank].push(key)
         if not self._stale[rank]:
