@@ -31,3 +31,13 @@ def test_python_examples_run(page: Path) -> None:
     for number, block in enumerate(blocks, 1):
         code = compile(block, f"{page.name}[python block {number}]", "exec")
         exec(code, namespace)
+
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_scripts_run(script: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    exec(compile(script.read_text(encoding="utf-8"), str(script), "exec"), namespace)
+    assert capsys.readouterr().out
