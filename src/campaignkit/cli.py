@@ -23,6 +23,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -466,6 +467,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     except CampaignkitError as exc:
         print(f"campaignkit: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader went away (`campaignkit demo | head`): stop quietly, as cat does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
         print(
             f"campaignkit: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
