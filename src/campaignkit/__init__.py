@@ -52,6 +52,7 @@ from .engine import (
     notification_from_dict,
     open_campaign,
     postpone,
+    refuse_contact,
 )
 from .errors import CampaignkitError, IllegalTransition, InvalidConfig, InvalidInput
 from .goals import Goal, GoalKind, GoalOutcome, GoalResult, GoalSet, combine_goal_results
@@ -300,6 +301,7 @@ __all__ = [
     "read_call_export",
     "read_contact_export",
     "record_line_call",
+    "refuse_contact",
     "retry_effectiveness",
     "schedule_callback",
     "sends_remaining",

@@ -24,9 +24,23 @@ A contact's life in a call campaign::
   asks the `RetryPolicy`: a retry spends a counter and schedules the contact
   (``retrying``, or straight back to ``queued`` for Altur's failed re-queue);
   no retry makes the contact final for the cycle.
-* `mark_converted`, `close_contact` (force-complete), `postpone` and
-  `CyclePolicy.requeue` are the other contact moves; `apply_command`,
-  `open_campaign` and `move_campaign` move the campaign.
+* `mark_converted`, `close_contact` (force-complete), `postpone`,
+  `refuse_contact` (a contact no wait makes callable) and `CyclePolicy.requeue`
+  are the other contact moves; `apply_command`, `open_campaign` and
+  `move_campaign` move the campaign.
+
+A contact's life in a WhatsApp campaign::
+
+    queued --send--> sending --status updates--> sent / delivered / read /
+      ^                                           accepted / rejected / failed
+      +----- (failed, RetryPolicy) <-- settle_message <--+
+
+* `send_message` takes a due contact to ``sending`` and counts the attempt.
+* `apply_message_update` applies a provider's status update with
+  `apply_message_status` (duplicates and out-of-order updates converge) and
+  keeps ``next_attempt_at`` honest: a ``failed`` message holds the failure
+  time there, so that `settle_message` asks the `RetryPolicy` once the
+  updates have settled (a later ``read`` may still overtake the failure).
 
 Every contact carries ``next_attempt_at``: when the engine must next act on it
 - place the next attempt (``queued``, ``retrying``) or settle a held outcome
@@ -56,8 +70,10 @@ from typing import Any, ClassVar, Self, TypeAlias
 import attrs
 
 from . import _fields as f
-from ._fields import Codec, aware_utc, replacer
+from ._fields import Codec, Scalar, aware_utc, replacer
+from ._frozen import FrozenMap
 from .errors import IllegalTransition, InvalidInput
+from .goals import GoalResult
 from .machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
 from .models import Call, CallerLine, Campaign, Contact
 from .policies.retry import RetryCounter, RetryPolicy
@@ -68,6 +84,7 @@ from .statuses import (
     ContactStatus,
     Outcome,
 )
+from .whatsapp import MESSAGE_STATUSES, MessageTemplate, apply_message_status
 
 __all__ = [
     "CallStatusNotification",
@@ -78,12 +95,15 @@ __all__ = [
     "ContactCalledBack",
     "ContactConverted",
     "ContactFinalNotification",
+    "ConversationResult",
     "Dial",
     "Event",
+    "MessageUpdate",
     "Notification",
     "apply_call",
     "apply_call_back",
     "apply_command",
+    "apply_message_update",
     "close_contact",
     "contact_bucket",
     "dial",
@@ -95,6 +115,9 @@ __all__ = [
     "notification_from_dict",
     "open_campaign",
     "postpone",
+    "refuse_contact",
+    "send_message",
+    "settle_message",
 ]
 
 _Q = ContactStatus
@@ -304,6 +327,10 @@ class CallUpdate(_PlainData):
     recording_url: str | None = f.optional_text()
     started_at: datetime | None = f.moment()
     ended_at: datetime | None = f.moment()
+    callback_at: datetime | None = f.moment()
+    """When the callee asked to be called back (thinkrr *Callback*, with outcome
+    ``callback-requested``): the runner schedules the retry then, moved into the
+    calling window. Not a detail of the call record."""
 
     def details(self) -> dict[str, Any]:
         """The details given, as keyword arguments of `apply_call_report`."""
@@ -348,7 +375,85 @@ class ContactConverted(_PlainData):
     at: datetime = _instant()
 
 
-Event: TypeAlias = CallUpdate | ContactCalledBack | ContactConverted
+def _check_message_status(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value not in MESSAGE_STATUSES:
+        labels = ", ".join(sorted(s.value for s in MESSAGE_STATUSES))
+        raise InvalidInput(f"{attribute.name} must be a message status ({labels}); got {value!r}")
+
+
+def _message_status() -> Any:
+    codec = f.member(ContactStatus).metadata["codec"]
+    return attrs.field(validator=_check_message_status, metadata={"codec": codec})
+
+
+@attrs.frozen(weakref_slot=False)
+class MessageUpdate(_PlainData):
+    """A WhatsApp provider's status update about the message to one contact.
+
+    Updates arrive duplicated and out of order; `apply_message_update` orders them
+    by timestamp and lifecycle, never by arrival. Raises `InvalidInput` for a
+    status that is not in `MESSAGE_STATUSES` or a naive ``at``.
+    """
+
+    contact_id: str = f.text()
+    status: ContactStatus = _message_status()
+    """sending, sent, delivered, read, accepted, rejected or failed."""
+    at: datetime = _instant()
+    """When the provider says the message reached ``status``."""
+
+
+def _to_goal_results(value: Any) -> tuple[GoalResult, ...]:
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
+        raise InvalidInput(f"goal_results must be a collection of GoalResult; got {value!r}")
+    results = tuple(value)
+    for result in results:
+        if type(result) is not GoalResult:
+            raise InvalidInput(f"goal_results must hold GoalResult records; got {result!r}")
+    return results
+
+
+def _load_goal_results(value: Any) -> tuple[GoalResult, ...]:
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
+        raise InvalidInput(f"goal_results must be a list of result dicts; got {value!r}")
+    return tuple(GoalResult.from_dict(item) for item in value)
+
+
+@attrs.frozen(weakref_slot=False)
+class ConversationResult(_PlainData):
+    """What one conversation with the contact (a call or a chat) left behind, as the
+    conversation analysis reports it: goal results, extracted fields and tags.
+
+    The runner merges it into the contact - tags accumulate, extracted fields merge
+    by `merge_extracted` (latest non-empty value wins), goal results combine by
+    `combine_goal_results` - and fires ``convert`` when the campaign's
+    `ConversionRule` holds. Raises `InvalidInput` for bad fields.
+    """
+
+    contact_id: str = f.text()
+    at: datetime = _instant()
+    """When the conversation took place."""
+    conversation_id: str | None = f.optional_text()
+    """The call or chat it comes from; None: identified by ``at``."""
+    goal_results: tuple[GoalResult, ...] = attrs.field(
+        default=(),
+        converter=_to_goal_results,
+        metadata={"codec": Codec(lambda rs: [r.to_dict() for r in rs], _load_goal_results)},
+    )
+    """This conversation's result for each goal evaluated."""
+    extracted: FrozenMap[str, Scalar] = f.scalar_map()
+    """Fields extracted from the conversation (e.g. email, interest, rating)."""
+    tags: frozenset[str] = f.tags()
+    """Tags the conversation set on the contact."""
+
+    @property
+    def source(self) -> str:
+        """The conversation's id, or ``at`` in ISO 8601 when it has none."""
+        return self.conversation_id or self.at.isoformat()
+
+
+Event: TypeAlias = (
+    CallUpdate | ContactCalledBack | ContactConverted | MessageUpdate | ConversationResult
+)
 """What `CampaignRunner.handle` takes."""
 
 
@@ -386,11 +491,18 @@ def _is_line(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise InvalidInput(f"{attribute.name} must be a CallerLine or None; got {value!r}")
 
 
+def _is_template(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and type(value) is not MessageTemplate:
+        raise InvalidInput(f"{attribute.name} must be a MessageTemplate or None; got {value!r}")
+
+
 @attrs.frozen(weakref_slot=False)
 class Dial:
     """A call to place now: the contact (already ``dialing``), which attempt, and from where.
 
     Report the call's progress with `CallUpdate` using ``contact.id`` and ``attempt``.
+    On a WhatsApp campaign it is a message to send (the contact is ``sending``,
+    ``template`` says which one); report it with `MessageUpdate`.
     """
 
     contact: Contact = attrs.field(validator=_is_contact)
@@ -398,6 +510,9 @@ class Dial:
     """1 for the first attempt of the contact's lifetime, 2 for the next, and so on."""
     line: CallerLine | None = attrs.field(default=None, validator=_is_line)
     """The caller line to use; None lets the dialer choose."""
+    template: MessageTemplate | None = attrs.field(default=None, validator=_is_template)
+    """On a WhatsApp campaign: the template to send (the contact is ``sending``);
+    None for a call."""
 
 
 class _Notice(_PlainData):
@@ -457,6 +572,9 @@ class ContactFinalNotification(_Notice):
     exhausted: bool = f.flag()
     """True when the outcome was retriable but the retry limits were used up."""
     campaign_id: str | None = f.optional_text()
+    reason: str | None = f.optional_text()
+    """Why the contact was settled without another attempt, when a rule refused it
+    for good (a do-not-call list, calling windows that never open); None otherwise."""
 
 
 @attrs.frozen(weakref_slot=False)
@@ -499,7 +617,11 @@ def notification_from_dict(data: Mapping[str, Any]) -> Notification:
 
 
 def _final_notice(
-    contact: Contact, now: datetime, exhausted: bool, campaign_id: str | None
+    contact: Contact,
+    now: datetime,
+    exhausted: bool,
+    campaign_id: str | None,
+    reason: str | None = None,
 ) -> ContactFinalNotification:
     return ContactFinalNotification(
         contact_id=contact.id,
@@ -511,6 +633,7 @@ def _final_notice(
         cycle=contact.cycle,
         exhausted=exhausted,
         campaign_id=campaign_id,
+        reason=reason,
     )
 
 
@@ -763,6 +886,131 @@ def close_contact(
     if status is _Q.AWAITING_OUTCOME and contact.last_outcome is not None:
         return _settle(contact, contact.last_outcome, policy, now, campaign_id, retry=False)
     return contact, ()
+
+
+def refuse_contact(
+    contact: Contact,
+    *,
+    now: datetime,
+    reason: str,
+    campaign_id: str | None = None,
+) -> tuple[Contact, tuple[Notification, ...]]:
+    """``contact`` settled as ``failed`` because a rule refuses it for good - a
+    do-not-call list, calling windows that never open for it - with a
+    `ContactFinalNotification` giving ``reason``.
+
+    No attempt was placed, so the last outcome is ``canceled`` (Exotel counts the
+    contact as failed) and the counters stay. Raises `InvalidInput` unless the
+    contact is queued or retrying, for an empty ``reason`` or a naive ``now``.
+    """
+    now = aware_utc(now)
+    if contact.status not in _WAITING:
+        raise InvalidInput(
+            f"only a queued or retrying contact can be refused; {contact.id!r} is "
+            f"{contact.status.value!r}"
+        )
+    if type(reason) is not str or not reason:
+        raise InvalidInput(f"reason must be a non-empty string; got {reason!r}")
+    failed = _settled(
+        contact,
+        _TABLE[contact.status, ContactEvent.FAIL],
+        contact.retries,
+        contact.failed_retries,
+        None,
+        now,
+        Outcome.CANCELED,
+    )
+    return failed, (_final_notice(failed, now, False, campaign_id, reason),)
+
+
+# --------------------------------------------------------------------------- WhatsApp reducers
+
+_sent = replacer(Contact, "status", "attempts", "next_attempt_at", "updated_at")
+
+
+def send_message(
+    contact: Contact, *, now: datetime, template: MessageTemplate | None = None
+) -> Dial:
+    """The message to send to ``contact`` at ``now``: the contact moves to ``sending``
+    (a ``retrying`` one through ``queued``), ``attempts`` grows by one and
+    ``next_attempt_at`` clears. ``template`` is carried on the returned `Dial`.
+
+    Raises `IllegalTransition` unless the contact is queued or retrying, and
+    `InvalidInput` for a naive ``now`` or a ``template`` that is not a `MessageTemplate`.
+    """
+    now = aware_utc(now)
+    status = contact.status
+    if status is _Q.RETRYING:
+        status = _TABLE[status, ContactEvent.REQUEUE]
+    try:
+        status = _TABLE[status, ContactEvent.SEND]
+    except KeyError:
+        raise IllegalTransition("contact", contact.status, ContactEvent.SEND) from None
+    sending = _sent(contact, status, contact.attempts + 1, None, now)
+    return Dial(sending, sending.attempts, None, template)
+
+
+_reported = replacer(Contact, "status", "next_attempt_at", "updated_at")
+
+
+def apply_message_update(contact: Contact, status: ContactStatus, *, at: datetime) -> Contact:
+    """``contact`` after its provider reported the message in ``status`` at ``at``.
+
+    `apply_message_status` decides whether the update is taken (duplicates, stale
+    and out-of-order updates converge on the same contact). A taken update also
+    sets ``next_attempt_at``: to ``at`` for ``failed`` - the failure waits there
+    for `settle_message` to ask the retry policy, so that a later update may
+    still overtake it - and to None otherwise (the contact is no longer waiting
+    for an attempt). The very same object is returned when nothing changes.
+
+    Raises `InvalidInput` for a naive ``at`` or a status that is not a message
+    status, `IllegalTransition` for a contact in a call-only state.
+    """
+    moved = apply_message_status(contact, status, at=at)
+    if moved is contact:
+        return contact
+    hold = moved.updated_at if moved.status is _Q.FAILED else None
+    return _reported(moved, moved.status, hold, moved.updated_at)
+
+
+def settle_message(
+    contact: Contact,
+    policy: RetryPolicy,
+    *,
+    now: datetime,
+    campaign_id: str | None = None,
+    retry: bool = True,
+) -> tuple[Contact, tuple[Notification, ...]]:
+    """Settle a failed message held by `apply_message_update`, once its time came.
+
+    A ``failed`` contact whose ``next_attempt_at`` is at or before ``now`` gets the
+    retry policy's answer for `Outcome.FAILED` (seed 000: "retrying after failed
+    status"): a retry goes back to ``queued`` or ``retrying``, due ``wait`` after
+    the failure; otherwise the contact is final, with a `ContactFinalNotification`.
+    ``retry=False`` (the campaign was force-completed) settles without retry. Any
+    other contact is returned unchanged. Raises `InvalidInput` for a naive ``now``.
+    """
+    now = aware_utc(now)
+    held = contact.next_attempt_at
+    if contact.status is not _Q.FAILED or held is None or held > now:
+        return contact, ()
+    decision = policy.decide(contact, Outcome.FAILED) if retry else None
+    if decision is None:
+        settled = _settled(
+            contact, _Q.FAILED, contact.retries, contact.failed_retries, None, held, Outcome.FAILED
+        )
+        exhausted = retry and policy.rules[Outcome.FAILED].retry
+        return settled, (_final_notice(settled, held, exhausted, campaign_id),)
+    if decision.counter is RetryCounter.RETRIES:
+        status = _TABLE[_Q.FAILED, ContactEvent.SCHEDULE_RETRY]
+        retries, failed_retries = contact.retries + 1, contact.failed_retries
+    else:
+        status = _TABLE[_Q.FAILED, ContactEvent.REQUEUE]
+        retries, failed_retries = contact.retries, contact.failed_retries + 1
+    again = _settled(
+        contact, status, retries, failed_retries, held + decision.wait, held, Outcome.FAILED
+    )
+    return again, ()
 
 
 # --------------------------------------------------------------------------- campaign reducers

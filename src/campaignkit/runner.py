@@ -14,9 +14,10 @@ Theory of operation
   number, caller line - and marks those contacts ``dialing``; on the way it
   settles held outcomes whose completion window closed.
 * `handle` applies an `Event`: call progress (`CallUpdate`), a call-back
-  within the completion window (`ContactCalledBack`) or a conversion
-  (`ContactConverted`). Duplicated, stale and out-of-order reports change
-  nothing.
+  within the completion window (`ContactCalledBack`), a conversion
+  (`ContactConverted`), a conversation's results (`ConversationResult`) or,
+  on a WhatsApp campaign, a message-status update (`MessageUpdate`).
+  Duplicated, stale and out-of-order reports change nothing.
 * When no contact is pending or in a call, the cycle is over: with a
   `CyclePolicy` and a loop left the campaign cools down and, at the next
   `due` after the cooldown, re-queues the eligible contacts; otherwise it
@@ -31,49 +32,93 @@ keyed by ``(next_attempt_at, priority rank, loading order)``: earliest first,
 and among contacts due at the same time high before normal before low, then
 first-loaded first. Entries are never removed, only skipped when they no
 longer match the contact (lazy deletion), so every change is O(log n). The
-queue is a calendar queue of packed ``int`` keys (`_DueQueue`): a lane per
-priority, buckets of about a minute, and only the earliest bucket loaded (as
-a sorted run, or a heap of that bucket alone), so the cost of a selected call
-stays nearly flat from ten thousand to a million contacts.
+queue is a calendar queue of packed ``int`` keys (``_due_queue``): a lane per
+priority, buckets of about a minute, and only the earliest bucket loaded, so
+the cost of a selected call stays nearly flat from ten thousand to a million
+contacts. Contacts waiting only to be *settled* (a held outcome, a failed
+message) have a queue of their own, settled first in every `due`, so nothing
+that blocks calling delays them.
 
 Each due contact popped from the queue passes through exactly one private
 step, ``CampaignRunner._admit(contact, now)``, which returns an ``_Admission``
-with one of three answers: admitted, with the caller line to dial from (None:
+with one of four answers: admitted, with the caller line to dial from (None:
 the dialer's choice); refused for this contact until a later time (it is
-`postpone`d and re-enters the queue there, costing nothing until then); or
-refused for everybody (``halt``: a closed calling window, a full pacing slot),
-which puts the contact back unchanged and ends this round of `due`. Today it
-admits every contact with no line. This is where `Schedule` (calling windows
-in the campaign's and the contact's time zone), `PacingPolicy` (calls per
-interval, concurrency), `RotationPolicy` (which `CallerLine`, sticky by
-``Contact.line_id``) and `CompliancePolicy` plug in, through
-``campaignkit.policies.admission.admit``. ``due(now, limit=n)`` already caps
-the calls one round returns.
+`postpone`d and re-enters the queue there, costing nothing until then);
+refused for this contact for good (a do-not-call number, windows that never
+open: it is settled as failed by `refuse_contact`, with the reason in its
+`ContactFinalNotification`); or refused for everybody (``halt``: a closed
+calling window, a full pacing slot, no usable caller line), which puts the
+contact back unchanged and ends this round of `due`. A halt that knows when
+it lifts makes every `due` before then return at once, and `next_wakeup`
+waits for it; one that does not (every concurrent-call slot busy, every line
+disabled) waits for an event - a call ending, `update_line` - and
+`CampaignRunner.blocked` says why nothing is dialled.
+
+The time policies plug in there, through `campaignkit.policies.admission.admit`:
+`Schedule` (the campaign's hours and the contact's local window), `PacingPolicy`
+(call interval, concurrency, WhatsApp daily limit, with the runner's
+`PacingState`), `RotationPolicy` over the runner's `CallerLine` records (their
+daily counts kept by `record_line_call`, sticky by ``Contact.line_id``, set
+when a line first reaches the contact), `CompliancePolicy` with each contact's
+past attempts, and the caller's do-not-call set. With none of them given, every
+contact is admitted with no line. A retry (or a requested callback) that falls
+outside the calling window is moved to the window's next opening when it is
+scheduled, so it is never lost.
+
+WhatsApp and conversations
+--------------------------
+On a WhatsApp campaign (given `WhatsAppSettings` with consent) `due` proposes
+messages: the `Dial` carries the template and the contact is ``sending``;
+the daily send limit and the messaging tier cap how many go out
+(`sends_remaining`). `MessageUpdate` events are applied with
+`apply_message_update`, so any arrival order converges; a failed message is
+settled by the retry policy at the next `due`. A `ConversationResult` merges
+tags, extracted fields and goal results into the contact, and with a
+`ConversionRule` fires ``convert`` as soon as the rule holds in a status that
+can convert (awaiting outcome, answered, read, accepted). A call ending in
+``callback-requested`` with `CallUpdate.callback_at` is retried at that time,
+moved into the calling window (`schedule_callback`).
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterable, Iterator, Mapping, ValuesView
+import random
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, ValuesView
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import attrs
 
+from . import _policy_data as pd
+from ._due_queue import _INDEX_MASK, _DueQueue, _key, _key_limit
 from ._fields import aware_utc, replacer
+from ._frozen import EMPTY, FrozenMap
+from .conversion import (
+    ConversionKind,
+    ConversionRule,
+    Extraction,
+    add_tags,
+    is_converted,
+    merge_extracted,
+    schedule_callback,
+)
 from .engine import (
     CallUpdate,
     CampaignCommand,
     CampaignCounts,
     ContactCalledBack,
     ContactConverted,
+    ConversationResult,
     Dial,
     Event,
+    MessageUpdate,
     Notification,
     apply_call,
     apply_call_back,
     apply_command,
+    apply_message_update,
     close_contact,
     contact_bucket,
     dial,
@@ -84,25 +129,48 @@ from .engine import (
     notification_from_dict,
     open_campaign,
     postpone,
+    refuse_contact,
+    send_message,
+    settle_message,
 )
-from .errors import InvalidInput
+from .errors import InvalidConfig, InvalidInput
+from .goals import GoalResult, GoalSet, combine_goal_results
 from .lifecycle import apply_call_report
-from .machines import CALL_MACHINE, CAMPAIGN_MACHINE, CampaignEvent
+from .machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
 from .models import Call, CallerLine, Campaign, Contact
+from .policies.admission import admit
+from .policies.compliance import Attempt, CompliancePolicy
 from .policies.cycles import CyclePolicy
+from .policies.pacing import PacingPolicy, PacingState, counted_today
+from .policies.refusal import Refusal
 from .policies.retry import RetryPolicy
-from .statuses import CampaignStatus, Channel, ContactStatus
+from .policies.rotation import RotationPolicy, RotationStrategy, record_line_call
+from .policies.schedule import Schedule, day_start_after, local_day, zone_of
+from .statuses import CampaignStatus, Channel, ContactStatus, Outcome
+from .whatsapp import (
+    SERVICE_WINDOW,
+    MessagingTier,
+    WhatsAppSettings,
+    check_consent,
+    check_retry_loops,
+    sends_remaining,
+)
 
 __all__ = ["SNAPSHOT_FORMAT", "CampaignRunner"]
 
-SNAPSHOT_FORMAT = "campaignkit.runner/1"
-"""The ``format`` tag of `CampaignRunner.snapshot` data."""
+SNAPSHOT_FORMAT = "campaignkit.runner/2"
+"""The ``format`` tag of `CampaignRunner.snapshot` data (``campaignkit.runner/1``
+snapshots, from before the time policies, still restore)."""
 
+_FORMAT_1 = "campaignkit.runner/1"
 _Q = ContactStatus
-_ON_HEAP = frozenset({_Q.QUEUED, _Q.RETRYING, _Q.AWAITING_OUTCOME})
+_WAITING = frozenset({_Q.QUEUED, _Q.RETRYING})
 _NOT_LOADABLE = frozenset({_Q.DIALING, _Q.SENDING})
+_CONVERTIBLE = frozenset(s for (s, e) in CONTACT_MACHINE.table if e is ContactEvent.CONVERT)
 _CALL_ENDED = CALL_MACHINE.terminal
 _TEMPLATE_CALL = Call(id="template", contact_id="template", to="+10000000000")
+_MICROSECOND = timedelta(microseconds=1)
+_LOADED_AT = datetime(1970, 1, 1, tzinfo=UTC)  # the time of fields a contact was loaded with
 _new_call = replacer(
     Call, "id", "contact_id", "to", "from_number", "attempt", "created_at", "campaign_id"
 )
@@ -117,7 +185,7 @@ _reported = replacer(
     "recording_url",
 )
 _BUCKETS = tuple(a.name for a in attrs.fields(CampaignCounts) if a.name != "created")
-_SNAPSHOT_KEYS = frozenset(
+_SNAPSHOT_KEYS_1 = frozenset(
     {
         "format",
         "campaign",
@@ -130,165 +198,34 @@ _SNAPSHOT_KEYS = frozenset(
         "outbox",
     }
 )
-
-
-# The due queue holds one int per entry: (time in microseconds, priority rank,
-# loading index) packed so that comparing the ints compares the tuples. Ints compare
-# in C without touching tuples or datetimes, which keeps the queue cheap and compact.
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-_INDEX_BITS = 32
-_INDEX_MASK = (1 << _INDEX_BITS) - 1
-_TIME_SHIFT = _INDEX_BITS + 2  # two bits of priority rank (0, 1, 2) under the time
-
-
-def _key(at: datetime, rank: int, index: int) -> int:
-    return (((at - _EPOCH) // _MICROSECOND) << _TIME_SHIFT) | (rank << _INDEX_BITS) | index
-
-
-def _key_limit(now: datetime) -> int:
-    """The largest key of an entry due at or before ``now``."""
-    return ((((now - _EPOCH) // _MICROSECOND) + 1) << _TIME_SHIFT) - 1
-
-
-_BUCKET_SHIFT = _TIME_SHIFT + 26  # buckets of 2**26 microseconds, about 67 seconds
-_RANK_MASK = 3
-
-
-class _Lane:
-    """The keys of one priority rank, as a calendar queue.
-
-    Keys fall into buckets of about a minute (their high bits); a heap orders the
-    bucket ids, and later buckets are plain lists until their turn. The current
-    (earliest) bucket is consumed as a sorted run - bucket lists stay sorted when
-    keys arrive in order, as when contacts are loaded together - plus a heap for
-    keys that came out of order. Every key of the current bucket is smaller than
-    every key elsewhere in the lane, so the smaller of the run's next key and the
-    heap's top is the lane's minimum.
-    """
-
-    __slots__ = ("_buckets", "_current_id", "_extra", "_ids", "_pos", "_run", "_unsorted")
-
-    def __init__(self) -> None:
-        self._buckets: dict[int, list[int]] = {}
-        self._unsorted: set[int] = set()  # bucket ids whose list is not in key order
-        self._ids: list[int] = []  # a heap of the ids in _buckets
-        self._run: list[int] = []  # the current bucket's keys in order, from _pos on
-        self._pos = 0
-        self._extra: list[int] = []  # a heap: the current bucket's other keys
-        self._current_id: int | None = None
-
-    def push(self, key: int) -> None:
-        """Add ``key`` to the lane."""
-        bucket_id = key >> _BUCKET_SHIFT
-        current_id = self._current_id
-        if bucket_id == current_id:
-            run = self._run
-            if not run or key >= run[-1]:
-                run.append(key)
-            else:
-                heapq.heappush(self._extra, key)
-            return
-        if current_id is not None and bucket_id < current_id:
-            self._retire(current_id)
-        bucket = self._buckets.get(bucket_id)
-        if bucket is None:
-            self._buckets[bucket_id] = [key]
-            heapq.heappush(self._ids, bucket_id)
-        else:
-            if key < bucket[-1]:
-                self._unsorted.add(bucket_id)
-            bucket.append(key)
-
-    def _retire(self, current_id: int) -> None:
-        """Hand the current bucket back to the lists: a key came in before it."""
-        rest = self._run[self._pos :]
-        if self._extra:
-            rest += self._extra
-            self._unsorted.add(current_id)
-        if rest:
-            self._buckets[current_id] = rest
-            heapq.heappush(self._ids, current_id)
-        self._run, self._pos, self._extra, self._current_id = [], 0, [], None
-
-    def peek(self) -> int | None:
-        """The smallest key of the lane, or None when it is empty."""
-        while True:
-            run, pos, extra = self._run, self._pos, self._extra
-            if pos < len(run):
-                head = run[pos]
-                return extra[0] if extra and extra[0] < head else head
-            if extra:
-                return extra[0]
-            if not self._ids:
-                self._run, self._pos, self._current_id = [], 0, None
-                return None
-            bucket_id = heapq.heappop(self._ids)
-            bucket = self._buckets.pop(bucket_id)
-            if bucket_id in self._unsorted:
-                self._unsorted.discard(bucket_id)
-                heapq.heapify(bucket)
-                self._run, self._pos, self._extra = [], 0, bucket
-            else:
-                self._run, self._pos, self._extra = bucket, 0, []
-            self._current_id = bucket_id
-
-    def pop(self) -> None:
-        """Drop the smallest key; the lane must not be empty."""
-        run, pos, extra = self._run, self._pos, self._extra
-        if pos >= len(run) and not extra:  # the current bucket is not loaded yet
-            self.peek()
-            run, pos, extra = self._run, self._pos, self._extra
-        if pos < len(run) and not (extra and extra[0] < run[pos]):
-            self._pos = pos + 1
-        else:
-            heapq.heappop(extra)
-
-
-class _DueQueue:
-    """A min-priority queue of packed keys: one `_Lane` per priority rank.
-
-    Popping takes the smallest of the lanes' heads, each cached until its lane
-    changes. The lanes keep their current bucket small or in order, so a pop touches
-    a few cache-warm objects rather than sifting through a heap of every entry: the
-    cost per selected call stays nearly flat as campaigns grow.
-    """
-
-    __slots__ = ("_heads", "_lanes", "_next", "_stale")
-
-    def __init__(self) -> None:
-        self._lanes = (_Lane(), _Lane(), _Lane())
-        self._heads: list[int | None] = [None, None, None]  # None: the lane is empty
-        self._stale = [False, False, False]  # True: the head must be asked again
-        self._next = -1  # the lane in which `peek` found the smallest key
-
-    def push(self, key: int) -> None:
-        """Add ``key`` to the lane of its priority rank."""
-        rank = (key >> _INDEX_BITS) & _RANK_MASK
-        self._lanes[rank].push(key)
-        if not self._stale[rank]:
-            head = self._heads[rank]
-            if head is None or key < head:
-                self._heads[rank] = key
-
-    def peek(self) -> int | None:
-        """The smallest key, or None when the queue is empty."""
-        heads, stale = self._heads, self._stale
-        best: int | None = None
-        for rank in (0, 1, 2):
-            if stale[rank]:
-                heads[rank] = self._lanes[rank].peek()
-                stale[rank] = False
-            head = heads[rank]
-            if head is not None and (best is None or head < best):
-                best, self._next = head, rank
-        return best
-
-    def pop(self) -> None:
-        """Drop the smallest key; call `peek` first (it must not be None)."""
-        lane = self._next
-        self._lanes[lane].pop()
-        self._stale[lane] = True
+_SNAPSHOT_KEYS = _SNAPSHOT_KEYS_1 | {
+    "policies",
+    "lines",
+    "pacing_state",
+    "previous_line_id",
+    "call_lines",
+    "history",
+    "callbacks",
+    "halt",
+    "rng",
+    "sends",
+    "conversations",
+}
+_POLICY_KEYS = frozenset(
+    {
+        "schedule",
+        "pacing",
+        "rotation",
+        "compliance",
+        "do_not_call",
+        "whatsapp",
+        "tier",
+        "conversion",
+        "goals",
+    }
+)
+_NO_PACING = PacingState()
+_NOBODY: frozenset[str] = frozenset()
 
 
 class _Admission(NamedTuple):
@@ -301,9 +238,35 @@ class _Admission(NamedTuple):
     halt: bool = False
     """Nobody now (schedule closed, pacing full): put the contact back as it was and
     stop this round of `CampaignRunner.due`."""
+    until: datetime | None = None
+    """With ``halt``: nobody can be admitted before this time (None: not known)."""
+    stuck: bool = False
+    """With ``halt``: nothing is admitted until an event (a call ending, a line
+    update) changes the campaign's state; waiting alone does not help."""
+    never: str | None = None
+    """Not this contact, ever: settle it as failed, for this reason."""
+    refusals: tuple[Refusal, ...] = ()
+    """The refusals behind the answer."""
 
 
 _ADMITTED = _Admission()
+
+
+class _Halt(NamedTuple):
+    """Why `due` admits nobody, and until when (None: until an event)."""
+
+    until: datetime | None
+    refusals: tuple[Refusal, ...]
+
+
+class _Conversations:
+    """What a contact's conversations reported: extractions and combined goal results."""
+
+    __slots__ = ("extractions", "goals")
+
+    def __init__(self) -> None:
+        self.extractions: list[Extraction] = []
+        self.goals: FrozenMap[str, GoalResult] = EMPTY
 
 
 class _ContactsView(Mapping[str, Contact]):
@@ -341,26 +304,70 @@ class _SlotValues(ValuesView[Contact]):
 
 
 class CampaignRunner:
-    """One call campaign in memory: contacts, calls in flight, cycles, counts and an outbox.
+    """One campaign in memory: contacts, calls in flight, cycles, counts and an outbox.
 
-    Built from a `Campaign`, a `RetryPolicy` (default: `RetryPolicy()`) and an
-    optional `CyclePolicy`. Raises `InvalidInput` for a WhatsApp campaign (the
-    runner dials) or arguments of the wrong type.
+    Built from a `Campaign`, a `RetryPolicy` (default: `RetryPolicy()`), an
+    optional `CyclePolicy` and the optional time policies: ``schedule``
+    (default: open around the clock in the campaign's time zone), ``pacing``
+    (None: no call interval or concurrency cap), ``rotation`` over ``lines``
+    (None: no line is assigned; a list, even empty, must yield a usable line),
+    ``compliance``, a ``do_not_call`` set of E.164 numbers, and ``rng`` for the
+    Weighted rotation. A WhatsApp campaign needs ``whatsapp`` settings with
+    consent and takes an optional messaging ``tier``; ``conversion`` (with
+    ``goals`` for a primary-goal rule) marks contacts converted from
+    `ConversationResult` events.
+
+    Raises `InvalidInput` for arguments of the wrong type, duplicate line ids,
+    a Weighted rotation without ``rng``, or a WhatsApp campaign without
+    settings; `InvalidConfig` for a WhatsApp campaign without consent or with
+    cycles (retry loops are phone calls only), WhatsApp options on a call
+    campaign, or a primary-goal conversion rule without ``goals``.
     """
 
     __slots__ = (
+        "_call_lines",
+        "_callbacks",
         "_calls",
         "_campaign",
+        "_compliance",
+        "_conversations",
+        "_conversion",
         "_cycles",
+        "_dnc",
+        "_goals",
+        "_halt",
+        "_held",
+        "_history",
+        "_hooks",
         "_keys",
+        "_line_at",
+        "_lines",
         "_loop_starts",
+        "_messages",
         "_next_loop_at",
         "_order",
         "_outbox",
+        "_pacing",
+        "_pacing_state",
+        "_policy_compliance",
+        "_policy_pacing",
+        "_policy_rotation",
+        "_policy_schedule",
+        "_previous_line_id",
         "_queue",
+        "_recipients",
         "_retry",
+        "_rng",
+        "_rotation",
+        "_schedule",
+        "_sends",
+        "_settling",
         "_slots",
         "_tally",
+        "_tier",
+        "_timed",
+        "_whatsapp",
+        "_zone",
     )
 
     def __init__(
@@ -369,30 +376,126 @@ class CampaignRunner:
         *,
         retry: RetryPolicy | None = None,
         cycles: CyclePolicy | None = None,
+        schedule: Schedule | None = None,
+        pacing: PacingPolicy | None = None,
+        rotation: RotationPolicy | None = None,
+        compliance: CompliancePolicy | None = None,
+        lines: Sequence[CallerLine] | None = None,
+        do_not_call: Iterable[str] = _NOBODY,
+        rng: random.Random | None = None,
+        whatsapp: WhatsAppSettings | None = None,
+        tier: MessagingTier | None = None,
+        conversion: ConversionRule | None = None,
+        goals: GoalSet | None = None,
     ) -> None:
         if type(campaign) is not Campaign:
             raise InvalidInput(f"campaign must be a Campaign; got {campaign!r}")
-        if campaign.channel is not Channel.CALL:
+        messages = campaign.channel is Channel.WHATSAPP
+        if messages and whatsapp is None:
             raise InvalidInput(
-                f"CampaignRunner drives call campaigns; {campaign.id!r} is "
-                f"{campaign.channel.value!r}"
+                "CampaignRunner drives call campaigns, and WhatsApp campaigns given "
+                f"whatsapp=WhatsAppSettings(...); {campaign.id!r} is "
+                f"{campaign.channel.value!r} and has none"
             )
         if retry is not None and type(retry) is not RetryPolicy:
             raise InvalidInput(f"retry must be a RetryPolicy; got {retry!r}")
         if cycles is not None and type(cycles) is not CyclePolicy:
             raise InvalidInput(f"cycles must be a CyclePolicy or None; got {cycles!r}")
+        for name, value, cls in (
+            ("schedule", schedule, Schedule),
+            ("pacing", pacing, PacingPolicy),
+            ("rotation", rotation, RotationPolicy),
+            ("compliance", compliance, CompliancePolicy),
+            ("rng", rng, random.Random),
+            ("whatsapp", whatsapp, WhatsAppSettings),
+            ("tier", tier, MessagingTier),
+            ("conversion", conversion, ConversionRule),
+            ("goals", goals, GoalSet),
+        ):
+            if value is not None and not isinstance(value, cls):
+                raise InvalidInput(f"{name} must be a {cls.__name__} or None; got {value!r}")
+        if messages:
+            assert whatsapp is not None
+            check_consent(whatsapp)
+            check_retry_loops(campaign.channel, enabled=cycles is not None)
+        elif whatsapp is not None or tier is not None:
+            raise InvalidConfig(
+                "whatsapp", "None for a call campaign", whatsapp if tier is None else tier
+            )
+        primary = conversion is not None and conversion.kind is ConversionKind.PRIMARY_GOAL
+        if primary and goals is None:
+            raise InvalidConfig("goals", "a GoalSet for a primary-goal conversion rule", None)
+        if isinstance(do_not_call, str) or not isinstance(do_not_call, Iterable):
+            raise InvalidInput(f"do_not_call must be a collection of numbers; got {do_not_call!r}")
+        dnc = frozenset(do_not_call)
+        if not all(type(n) is str and n for n in dnc):
+            raise InvalidInput(f"do_not_call must hold E.164 numbers; got {do_not_call!r}")
+        line_list: list[CallerLine] | None = None
+        if lines is not None:
+            if isinstance(lines, str) or not isinstance(lines, Iterable):
+                raise InvalidInput(f"lines must be a sequence of CallerLine; got {lines!r}")
+            line_list = list(lines)
+            if not all(type(x) is CallerLine for x in line_list):
+                raise InvalidInput(f"lines must hold CallerLine records; got {lines!r}")
+            if len({x.id for x in line_list}) != len(line_list):
+                raise InvalidInput(
+                    f"caller lines must have distinct ids; got {[x.id for x in line_list]}"
+                )
+        policy_rotation = rotation or RotationPolicy()
+        weighted = policy_rotation.strategy is RotationStrategy.WEIGHTED
+        if weighted and lines is not None and rng is None:
+            raise InvalidInput("the weighted rotation strategy needs rng=random.Random(seed)")
         self._campaign = campaign
         self._retry = RetryPolicy() if retry is None else retry
         self._cycles = cycles
+        self._schedule = schedule
+        self._pacing = pacing
+        self._rotation = rotation
+        self._compliance = compliance
+        self._dnc = dnc
+        self._rng = rng
+        self._whatsapp = whatsapp
+        self._tier = tier
+        self._conversion = conversion
+        self._goals = goals
+        self._messages = messages
+        self._lines = line_list
+        self._line_at = {x.id: i for i, x in enumerate(line_list or ())}
+        self._policy_schedule = schedule or Schedule(timezone=campaign.timezone)
+        self._policy_pacing = pacing or PacingPolicy()
+        self._policy_rotation = policy_rotation
+        self._policy_compliance = compliance or CompliancePolicy()
+        self._zone = self._policy_schedule.timezone
+        self._timed = (
+            schedule is not None
+            or pacing is not None
+            or rotation is not None
+            or compliance is not None
+            or lines is not None
+            or bool(dnc)
+        )
+        # Work after an outcome settles: retries into the window, callbacks, conversion.
+        self._hooks = schedule is not None or conversion is not None
         self._order: dict[str, int] = {}  # contact id -> loading index
         self._slots: list[Contact] = []  # loading index -> the contact as it stands
         self._keys: list[int | None] = []  # loading index -> its latest queue key
-        self._queue = _DueQueue()  # packed keys, see _key
+        self._queue = _DueQueue()  # queued and retrying contacts: packed keys, see _key
+        self._settling = _DueQueue()  # held outcomes and failed messages to settle
         self._calls: dict[str, Call] = {}
         self._tally: dict[str, int] = dict.fromkeys(_BUCKETS, 0)
         self._outbox: list[Notification] = []
         self._loop_starts: list[datetime] = []
         self._next_loop_at: datetime | None = None
+        self._pacing_state = PacingState()
+        self._previous_line_id: str | None = None
+        self._call_lines: dict[str, str] = {}  # contact id -> the line of its call in flight
+        self._history: dict[str, list[Attempt]] = {}  # contact id -> past attempts
+        self._callbacks: dict[str, tuple[datetime, datetime]] = {}  # id -> (reported, requested)
+        self._halt: _Halt | None = None
+        self._sends: deque[tuple[datetime, str]] = deque()  # the last 24 h, for the tier
+        self._recipients: Counter[str] = Counter()
+        self._held: set[int] = set()  # failed messages waiting to be settled
+        self._conversations: dict[str, _Conversations] = {}
 
     def __repr__(self) -> str:
         return (
@@ -417,6 +520,83 @@ class CampaignRunner:
     def cycles(self) -> CyclePolicy | None:
         """The cycle policy, or None for a single pass."""
         return self._cycles
+
+    @property
+    def schedule(self) -> Schedule | None:
+        """The calling schedule given, or None (open around the clock)."""
+        return self._schedule
+
+    @property
+    def pacing(self) -> PacingPolicy | None:
+        """The pacing policy given, or None (no interval or concurrency cap)."""
+        return self._pacing
+
+    @property
+    def rotation(self) -> RotationPolicy | None:
+        """The caller-ID rotation policy given, or None (Round Robin over ``lines``)."""
+        return self._rotation
+
+    @property
+    def compliance(self) -> CompliancePolicy | None:
+        """The compliance policy given, or None."""
+        return self._compliance
+
+    @property
+    def do_not_call(self) -> frozenset[str]:
+        """The numbers never to call or message."""
+        return self._dnc
+
+    @property
+    def whatsapp(self) -> WhatsAppSettings | None:
+        """A WhatsApp campaign's settings; None for a call campaign."""
+        return self._whatsapp
+
+    @property
+    def tier(self) -> MessagingTier | None:
+        """The WhatsApp messaging tier, or None (no tier limit)."""
+        return self._tier
+
+    @property
+    def conversion(self) -> ConversionRule | None:
+        """The conversion rule, or None (conversions come only as `ContactConverted`)."""
+        return self._conversion
+
+    @property
+    def goals(self) -> GoalSet | None:
+        """The campaign's goals, or None."""
+        return self._goals
+
+    @property
+    def lines(self) -> tuple[CallerLine, ...] | None:
+        """The caller lines as they stand (today's counts included); None when the
+        runner assigns no lines."""
+        return None if self._lines is None else tuple(self._lines)
+
+    @property
+    def pacing_state(self) -> PacingState:
+        """Calls in flight, the last start and today's count, as pacing sees them."""
+        return self._pacing_state
+
+    @property
+    def blocked(self) -> tuple[Refusal, ...]:
+        """Why the last `due` admitted nobody - the campaign-wide refusals (a closed
+        schedule, pacing, no usable caller line) - while that holds; empty otherwise.
+        With ``next_wakeup() is None`` and contacts pending, nothing will be dialled
+        until something changes (a line is enabled, a call ends)."""
+        return () if self._halt is None else self._halt.refusals
+
+    def history(self, contact_id: str) -> tuple[Attempt, ...]:
+        """The contact's past attempts as the compliance rules see them (kept only with
+        a compliance policy). Raises `InvalidInput` for an unknown contact."""
+        self.contact(contact_id)
+        return tuple(self._history.get(contact_id, ()))
+
+    def goal_results(self, contact_id: str) -> Mapping[str, GoalResult]:
+        """The contact's goal results combined over its conversations, by goal id.
+        Raises `InvalidInput` for an unknown contact."""
+        self.contact(contact_id)
+        conversations = self._conversations.get(contact_id)
+        return EMPTY if conversations is None else conversations.goals
 
     @property
     def counts(self) -> CampaignCounts:
@@ -500,6 +680,25 @@ class CampaignRunner:
             self._add(enqueue(contact, at=now))
         self._move(CampaignEvent.LOAD_CONTACTS, now)
 
+    def update_line(self, line: CallerLine) -> None:
+        """Replace the caller line with ``line.id`` - disabled or enabled by hand, a new
+        spam score - or add it. The next `due` asks the rotation again.
+
+        Raises `InvalidInput` for a non-`CallerLine` or when the runner assigns no
+        lines (it was built with ``lines=None``).
+        """
+        if type(line) is not CallerLine:
+            raise InvalidInput(f"line must be a CallerLine; got {line!r}")
+        if self._lines is None:
+            raise InvalidInput("this runner assigns no caller lines (built with lines=None)")
+        index = self._line_at.get(line.id)
+        if index is None:
+            self._line_at[line.id] = len(self._lines)
+            self._lines.append(line)
+        else:
+            self._lines[index] = line
+        self._halt = None
+
     # ------------------------------------------------------------------ commands
 
     def start(self, now: datetime) -> None:
@@ -525,8 +724,9 @@ class CampaignRunner:
         self._command(CampaignCommand.CANCEL, now)
 
     def force_complete(self, now: datetime) -> None:
-        """Finish now (Exotel): pending contacts become failed, held outcomes settle
-        without retry, and calls in flight settle the same way when they end.
+        """Finish now (Exotel): pending contacts become failed, held outcomes (and failed
+        messages) settle without retry, and calls in flight settle the same way when
+        they end.
 
         Raises `IllegalTransition` from a status that cannot finish.
         """
@@ -547,14 +747,16 @@ class CampaignRunner:
     # ------------------------------------------------------------------ due calls
 
     def due(self, now: datetime, *, limit: int | None = None) -> list[Dial]:
-        """The calls to place at ``now``, at most ``limit``: earliest due first, then
-        by priority (high, normal, low), then in loading order.
+        """The calls to place (or messages to send) at ``now``, at most ``limit``:
+        earliest due first, then by priority (high, normal, low), then in loading order.
 
-        Each returned contact is already ``dialing`` with its attempt counted;
-        report the call with `CallUpdate`. On the way, a scheduled campaign opens
-        at its start time, a cooldown ends with the next loop, and held outcomes
-        whose window closed are settled. Returns an empty list unless the
-        campaign is active. Raises `InvalidInput` for a naive ``now`` or a bad ``limit``.
+        Each returned contact is already ``dialing`` (``sending``) with its attempt
+        counted; report the call with `CallUpdate` (the message with `MessageUpdate`).
+        Every proposal passed the time policies at ``now`` and carries its caller
+        line. On the way, a scheduled campaign opens at its start time, a cooldown
+        ends with the next loop, and held outcomes whose window closed are settled.
+        Returns an empty list unless the campaign is active. Raises `InvalidInput`
+        for a naive ``now`` or a bad ``limit``.
         """
         now = aware_utc(now)
         if limit is not None and (type(limit) is not int or limit < 0):
@@ -563,33 +765,57 @@ class CampaignRunner:
         dials: list[Dial] = []
         if self._campaign.status is not CampaignStatus.ACTIVE:
             return dials
+        until = _key_limit(now)
+        self._settle_due(until)
+        halt = self._halt
+        if halt is not None:
+            if halt.until is None or now < halt.until:
+                self._check_cycle_end(now)
+                return dials
+            self._halt = None
+        room = limit
+        if self._messages:
+            room = self._message_room(now, room)
+            if room == 0 and self._halt is not None:
+                self._check_cycle_end(now)
+                return dials
         queue, slots, calls, keys = self._queue, self._slots, self._calls, self._keys
         campaign_id = self._campaign.id
-        until = _key_limit(now)
+        timed, messages = self._timed, self._messages
         while (key := queue.peek()) is not None and key <= until:
-            if limit is not None and len(dials) >= limit:
+            if room is not None and len(dials) >= room:
                 break
             queue.pop()
             index = key & _INDEX_MASK
             if keys[index] is not key:  # the very object _push_at stored, or stale
                 continue  # a stale entry: the contact was rescheduled since
             contact = slots[index]
-            if contact.status not in _ON_HEAP:
+            if contact.status not in _WAITING:
                 continue  # a stale entry: the contact moved on since it was pushed
-            at = contact.next_attempt_at
-            assert at is not None
-            if contact.status is _Q.AWAITING_OUTCOME:
-                self._apply(
-                    contact,
-                    finalize_outcome(contact, self._retry, now=at, campaign_id=campaign_id),
-                )
-                continue
             admission = self._admit(contact, now)
             if admission.halt:
                 self._push_at(index, contact)
+                if admission.stuck or admission.until is not None:
+                    resume_at = admission.until
+                    if resume_at is not None and resume_at <= now:
+                        resume_at = now + _MICROSECOND
+                    self._halt = _Halt(resume_at, admission.refusals)
                 break
+            if admission.never is not None:
+                self._apply_at(
+                    index,
+                    contact,
+                    refuse_contact(
+                        contact, now=now, reason=admission.never, campaign_id=campaign_id
+                    ),
+                )
+                continue
             if admission.later is not None:
-                self._replace_at(index, contact, postpone(contact, until=admission.later))
+                later = admission.later if admission.later > now else now + _MICROSECOND
+                self._replace_at(index, contact, postpone(contact, until=later))
+                continue
+            if messages:
+                dials.append(self._send(index, contact, now))
                 continue
             placed = dial(contact, now=now, line=admission.line)
             self._replace_at(index, contact, placed.contact)
@@ -607,6 +833,8 @@ class CampaignRunner:
                 now,
                 campaign_id,
             )
+            if timed:
+                self._count_call(contact_id, line, now)
             dials.append(placed)
         self._check_cycle_end(now)
         return dials
@@ -614,17 +842,151 @@ class CampaignRunner:
     def _admit(self, contact: Contact, now: datetime) -> _Admission:
         """The admission step every due contact passes, once per pop (see the module docs).
 
-        Today: always admitted, no caller line. Schedule, pacing, rotation and
-        compliance policies decide here: ``_Admission(line=...)`` admits,
-        ``_Admission(later=t)`` (``t`` strictly after ``now``) defers this contact,
-        ``_Admission(halt=True)`` defers everybody until the next round.
+        Without time policies: always admitted, no caller line. Otherwise `admit`
+        decides: ``_Admission(line=...)`` admits, ``_Admission(later=t)`` (``t``
+        strictly after ``now``) defers this contact, ``_Admission(never=why)``
+        settles it as failed, ``_Admission(halt=True, until=t)`` defers everybody.
         """
-        return _ADMITTED
+        if not self._timed:
+            return _ADMITTED
+        admission = admit(
+            contact,
+            now,
+            schedule=self._policy_schedule,
+            pacing=self._policy_pacing,
+            pacing_state=_NO_PACING if self._pacing is None else self._pacing_state,
+            rotation=self._policy_rotation,
+            compliance=self._policy_compliance,
+            lines=self._lines,
+            history=self._history.get(contact.id, ()),
+            do_not_call=self._dnc,
+            channel=self._campaign.channel,
+            previous_line_id=self._previous_line_id,
+            rng=self._rng,
+        )
+        if admission.allowed:
+            return _ADMITTED if admission.line is None else _Admission(line=admission.line)
+        refusals = admission.refusals
+        if admission.campaign_wide:
+            until = admission.campaign_retry_at
+            wide = tuple(r for r in refusals if r.campaign_wide)
+            return _Admission(halt=True, until=until, stuck=until is None, refusals=wide)
+        if admission.retry_at is None:
+            return _Admission(never="; ".join(admission.reasons), refusals=refusals)
+        return _Admission(later=admission.retry_at, refusals=refusals)
+
+    def _count_call(self, contact_id: str, line: CallerLine | None, now: datetime) -> None:
+        """Count a call just placed: pacing, the line's daily count, the line in flight."""
+        if self._pacing is not None:
+            self._pacing_state = self._pacing_state.started(now, timezone=self._zone)
+        if line is None or self._lines is None:
+            return
+        at = self._line_at.get(line.id)
+        if at is None:
+            return
+        self._lines[at] = record_line_call(self._lines[at], now, timezone=self._zone)
+        self._previous_line_id = line.id
+        self._call_lines[contact_id] = line.id
+
+    def _settle_due(self, until: int) -> None:
+        """Settle every held outcome and failed message whose time has come."""
+        queue, slots, keys = self._settling, self._slots, self._keys
+        campaign_id = self._campaign.id
+        while (key := queue.peek()) is not None and key <= until:
+            queue.pop()
+            index = key & _INDEX_MASK
+            if keys[index] is not key:
+                continue
+            contact = slots[index]
+            at = contact.next_attempt_at
+            if at is None:
+                continue  # a stale entry: the contact settled since
+            if contact.status is _Q.AWAITING_OUTCOME:
+                result = finalize_outcome(contact, self._retry, now=at, campaign_id=campaign_id)
+            elif contact.status is _Q.FAILED and self._messages:
+                result = settle_message(contact, self._retry, now=at, campaign_id=campaign_id)
+            else:
+                continue
+            self._apply_at(index, contact, result)
+            if self._hooks or self._callbacks:
+                self._after_outcome(index, at)
+
+    # ------------------------------------------------------------------ WhatsApp sends
+
+    def _message_room(self, now: datetime, room: int | None) -> int | None:
+        """``room`` capped by what the daily limit and the tier leave; 0 halts."""
+        settings = self._whatsapp
+        assert settings is not None
+        tier = self._tier or MessagingTier.UNLIMITED
+        window_start = now - SERVICE_WINDOW
+        sends, recipients = self._sends, self._recipients
+        while sends and sends[0][0] <= window_start:
+            _, phone = sends.popleft()
+            recipients[phone] -= 1
+            if not recipients[phone]:
+                del recipients[phone]
+        state = self._pacing_state
+        zone = zone_of(self._zone)
+        sent = counted_today(state.sent_today, state.counted_on, local_day(now, zone))
+        left = sends_remaining(settings, tier, sent_today=sent, recipients=len(recipients))
+        if left is None:
+            return room
+        if left == 0:
+            refusals: list[Refusal] = []
+            lifts: list[datetime] = []
+            if settings.daily_limit is not None and sent >= settings.daily_limit:
+                lift = day_start_after(now, zone)
+                lifts.append(lift)
+                refusals.append(
+                    Refusal(
+                        "daily-send-limit",
+                        f"WhatsApp daily send limit reached: {sent} of "
+                        f"{settings.daily_limit} messages sent today ({self._zone})",
+                        lift,
+                        campaign_wide=True,
+                    )
+                )
+            if tier.limit is not None and len(recipients) >= tier.limit:
+                lift = sends[0][0] + SERVICE_WINDOW if sends else now + _MICROSECOND
+                lifts.append(lift)
+                refusals.append(
+                    Refusal(
+                        "messaging-tier",
+                        f"messaging tier reached: {len(recipients)} of {tier.limit} unique "
+                        "recipients in the last 24 hours",
+                        lift,
+                        campaign_wide=True,
+                    )
+                )
+            self._halt = _Halt(max(lifts) if lifts else now + _MICROSECOND, tuple(refusals))
+            return 0
+        return left if room is None else min(room, left)
+
+    def _send(self, index: int, contact: Contact, now: datetime) -> Dial:
+        settings = self._whatsapp
+        assert settings is not None
+        templates = settings.templates
+        placed = send_message(
+            contact, now=now, template=templates[contact.attempts % len(templates)]
+        )
+        self._replace_at(index, contact, placed.contact)
+        state = self._pacing_state
+        started = state.started(now, timezone=self._zone)
+        self._pacing_state = attrs.evolve(started, in_flight=state.in_flight)
+        tier = self._tier
+        if tier is not None and tier.limit is not None:
+            self._sends.append((now, contact.phone))
+            self._recipients[contact.phone] += 1
+        if self._compliance is not None:
+            self._history.setdefault(contact.id, []).append(Attempt(at=now))
+        return placed
 
     def next_wakeup(self) -> datetime | None:
-        """When the runner next has work: the scheduled start, the end of a cooldown, or
-        the earliest due attempt or held outcome. None when nothing is waiting on time
-        (paused, finished, cancelled, or every contact in a call or settled)."""
+        """When the runner next has work: the scheduled start, the end of a cooldown, the
+        earliest held outcome to settle, or the earliest due attempt - not before the
+        calling window opens or a pacing slot frees (see `blocked`). None when nothing
+        is waiting on time (paused, finished, cancelled, every contact in a call or
+        settled, or calling blocked until an event)."""
         status = self._campaign.status
         if status is CampaignStatus.SCHEDULED:
             return self._campaign.start_at
@@ -632,13 +994,30 @@ class CampaignRunner:
             return self._next_loop_at
         if status is not CampaignStatus.ACTIVE:
             return None
-        queue, keys = self._queue, self._keys
+        settle = self._head(self._settling, True)
+        head = self._head(self._queue, False)
+        halt = self._halt
+        if head is not None and halt is not None:
+            head = None if halt.until is None else max(head, halt.until)
+        if settle is None or (head is not None and head < settle):
+            return head
+        return settle
+
+    def _head(self, queue: _DueQueue, settling: bool) -> datetime | None:
+        """The time of the first live entry of ``queue``, dropping stale ones."""
+        keys, slots = self._keys, self._slots
         while (key := queue.peek()) is not None:
             index = key & _INDEX_MASK
             if keys[index] is key:
-                contact = self._slots[index]
-                if contact.status in _ON_HEAP:
-                    return contact.next_attempt_at
+                contact = slots[index]
+                status = contact.status
+                at = contact.next_attempt_at
+                if at is not None and (
+                    status in _WAITING
+                    if not settling
+                    else status is _Q.AWAITING_OUTCOME or (status is _Q.FAILED and self._messages)
+                ):
+                    return at
             queue.pop()
         return None
 
@@ -648,11 +1027,19 @@ class CampaignRunner:
         """Apply one event. Duplicates, stale reports and reports about other attempts
         change nothing.
 
-        Raises `InvalidInput` for an unknown contact or event type and
-        `IllegalTransition` for a conversion the contact's status does not allow.
+        Raises `InvalidInput` for an unknown contact or event type, or an event of
+        the other channel (a `MessageUpdate` on a call campaign, a `CallUpdate` on a
+        WhatsApp one), and `IllegalTransition` for a conversion the contact's status
+        does not allow.
         """
         if type(event) is CallUpdate:
+            if self._messages:
+                raise InvalidInput(f"campaign {self._campaign.id!r} sends messages, not calls")
             self._on_call_update(event)
+        elif type(event) is MessageUpdate:
+            self._on_message_update(event)
+        elif type(event) is ConversationResult:
+            self._on_conversation(event)
         elif type(event) is ContactCalledBack:
             contact = self.contact(event.contact_id)
             self._replace(contact, apply_call_back(contact, event.outcome, now=event.at))
@@ -670,6 +1057,8 @@ class CampaignRunner:
         call = self._calls.get(contact_id)
         if call is None or call.attempt != event.attempt:
             return
+        if event.callback_at is not None:
+            self._note_callback(contact_id, event.at, event.callback_at)
         updated = _report(call, event)
         if updated is call:
             return
@@ -677,8 +1066,9 @@ class CampaignRunner:
             self._calls[contact_id] = updated
             return
         del self._calls[contact_id]
+        line_id = self._call_ended(contact_id, updated, event.at) if self._timed else None
         campaign = self._campaign
-        result = apply_call(
+        new, notes = apply_call(
             contact,
             updated,
             self._retry,
@@ -686,7 +1076,134 @@ class CampaignRunner:
             campaign_id=campaign.id,
             retry=campaign.status is not CampaignStatus.FINISHED,
         )
-        self._apply(contact, result)
+        result = updated.result
+        if line_id is not None and new.line_id is None and result is not None and result.connected:
+            new = attrs.evolve(new, line_id=line_id)  # the line that first reached the contact
+        index = self._order[contact_id]
+        self._replace_at(index, contact, new)
+        self._outbox.extend(notes)
+        if self._hooks or self._callbacks:
+            self._after_outcome(index, event.at)
+        self._check_cycle_end(event.at)
+
+    def _call_ended(self, contact_id: str, call: Call, at: datetime) -> str | None:
+        """Pacing, history and the line of a call that ended; returns its line id."""
+        if self._pacing is not None:
+            self._pacing_state = self._pacing_state.ended()
+        if self._halt is not None and self._halt.until is None:
+            self._halt = None  # a call slot freed: admission may say yes again
+        if self._compliance is not None:
+            attempt = Attempt.from_call(call)
+            if attempt.ended_at is None and at >= attempt.at:
+                attempt = Attempt(attempt.at, attempt.outcome, at, attempt.abandoned)
+            self._history.setdefault(contact_id, []).append(attempt)
+        return self._call_lines.pop(contact_id, None)
+
+    def _note_callback(self, contact_id: str, at: datetime, requested: datetime) -> None:
+        """Keep the callback time of the latest report asking for one."""
+        seen = self._callbacks.get(contact_id)
+        if seen is None or (at, requested) > seen:
+            self._callbacks[contact_id] = (at, requested)
+
+    def _after_outcome(self, index: int, at: datetime) -> None:
+        """After an outcome settled at ``at``: a callback or retry moved into the calling
+        window, or a conversion when the rule holds."""
+        contact = self._slots[index]
+        status = contact.status
+        if status is _Q.AWAITING_OUTCOME or status is _Q.DIALING:
+            self._maybe_convert(index, at)
+            return  # a held outcome keeps its callback until it settles
+        callback = self._callbacks.pop(contact.id, None)
+        if status in _WAITING:
+            adjust = self._opening(contact)
+            if callback is not None and contact.last_outcome is Outcome.CALLBACK_REQUESTED:
+                moved = schedule_callback(contact, callback[1], now=at, adjust=adjust)
+            elif adjust is not None and contact.next_attempt_at is not None:
+                moved = postpone(contact, until=adjust(contact.next_attempt_at))
+            else:
+                return
+            if moved != contact:
+                self._replace_at(index, contact, moved)
+            return
+        self._maybe_convert(index, at)
+
+    def _opening(self, contact: Contact) -> Callable[[datetime], datetime] | None:
+        """The first instant at or after a time when the schedule (and the contact's
+        window) is open; None without a schedule."""
+        schedule = self._schedule
+        if schedule is None:
+            return None
+
+        def opening(t: datetime) -> datetime:
+            return schedule.next_opening_for(contact.phone, t) or t
+
+        return opening
+
+    def _maybe_convert(self, index: int, at: datetime) -> None:
+        """Fire ``convert`` when the conversion rule holds and the status allows it."""
+        rule = self._conversion
+        contact = self._slots[index]
+        if rule is None or contact.status not in _CONVERTIBLE:
+            return
+        primary: GoalResult | None = None
+        if rule.kind is ConversionKind.PRIMARY_GOAL:
+            assert self._goals is not None
+            conversations = self._conversations.get(contact.id)
+            if conversations is not None:
+                primary = conversations.goals.get(self._goals.primary.id)
+        if is_converted(rule, contact, primary_goal=primary):
+            self._apply_at(
+                index, contact, mark_converted(contact, now=at, campaign_id=self._campaign.id)
+            )
+
+    def _on_message_update(self, event: MessageUpdate) -> None:
+        if not self._messages:
+            raise InvalidInput(
+                f"campaign {self._campaign.id!r} places calls; message updates are for "
+                "WhatsApp campaigns"
+            )
+        contact = self.contact(event.contact_id)
+        new = apply_message_update(contact, event.status, at=event.at)
+        if new is contact:
+            return
+        index = self._order[contact.id]
+        self._replace_at(index, contact, new)
+        if new.status is _Q.FAILED:
+            if self._campaign.status is CampaignStatus.FINISHED:  # force-completed
+                result = settle_message(
+                    new, self._retry, now=event.at, campaign_id=self._campaign.id, retry=False
+                )
+                self._apply_at(index, new, result)
+        else:
+            self._maybe_convert(index, event.at)
+        self._check_cycle_end(event.at)
+
+    def _on_conversation(self, event: ConversationResult) -> None:
+        contact = self.contact(event.contact_id)
+        conversations = self._conversations.get(contact.id)
+        if conversations is None:
+            conversations = self._conversations[contact.id] = _Conversations()
+            if contact.extracted:  # what the contact was loaded with counts as oldest
+                conversations.extractions.append(
+                    Extraction(conversation_id="loaded", at=_LOADED_AT, fields=contact.extracted)
+                )
+        new = add_tags(contact, event.tags) if event.tags else contact
+        if event.extracted:
+            extraction = Extraction(
+                conversation_id=event.source, at=event.at, fields=event.extracted
+            )
+            if extraction not in conversations.extractions:
+                conversations.extractions.append(extraction)
+                merged = merge_extracted(conversations.extractions)
+                if merged != new.extracted:
+                    new = attrs.evolve(new, extracted=merged)
+        if event.goal_results:
+            conversations.goals = combine_goal_results(
+                [*conversations.goals.values(), *event.goal_results]
+            )
+        index = self._order[contact.id]
+        self._replace_at(index, contact, new)
+        self._maybe_convert(index, event.at)
         self._check_cycle_end(event.at)
 
     # ------------------------------------------------------------------ internals
@@ -699,14 +1216,24 @@ class CampaignRunner:
         self._slots.append(contact)
         self._keys.append(None)
         self._tally[contact_bucket(contact)] += 1
+        if self._messages and contact.status is _Q.FAILED and contact.next_attempt_at:
+            self._held.add(index)
         self._push_at(index, contact)
 
     def _push_at(self, index: int, contact: Contact) -> None:
         at = contact.next_attempt_at
-        if at is not None and contact.status in _ON_HEAP:
-            key = _key(at, contact.priority.rank, index)
-            self._keys[index] = key  # the same object as the queue's entry: see `due`
-            self._queue.push(key)
+        if at is None:
+            return
+        status = contact.status
+        if status in _WAITING:
+            queue = self._queue
+        elif status is _Q.AWAITING_OUTCOME or (status is _Q.FAILED and self._messages):
+            queue = self._settling
+        else:
+            return
+        key = _key(at, contact.priority.rank, index)
+        self._keys[index] = key  # the same object as the queue's entry: see `due`
+        queue.push(key)
 
     def _replace(self, old: Contact, new: Contact) -> None:
         if new is not old:
@@ -720,6 +1247,11 @@ class CampaignRunner:
             self._tally[before] -= 1
             self._tally[after] += 1
         self._slots[index] = new
+        if self._messages:
+            if new.status is _Q.FAILED and new.next_attempt_at is not None:
+                self._held.add(index)
+            else:
+                self._held.discard(index)
         if new.next_attempt_at != old.next_attempt_at or new.status is not old.status:
             self._push_at(index, new)
 
@@ -728,10 +1260,25 @@ class CampaignRunner:
         self._replace(old, new)
         self._outbox.extend(notes)
 
+    def _apply_at(
+        self, index: int, old: Contact, result: tuple[Contact, tuple[Notification, ...]]
+    ) -> None:
+        new, notes = result
+        self._replace_at(index, old, new)
+        self._outbox.extend(notes)
+
     def _close(self, contact: Contact, now: datetime) -> None:
-        self._apply(
-            contact, close_contact(contact, self._retry, now=now, campaign_id=self._campaign.id)
-        )
+        campaign_id = self._campaign.id
+        index = self._order[contact.id]
+        if self._messages and contact.status is _Q.FAILED:
+            result = settle_message(
+                contact, self._retry, now=now, campaign_id=campaign_id, retry=False
+            )
+        else:
+            result = close_contact(contact, self._retry, now=now, campaign_id=campaign_id)
+        self._apply_at(index, contact, result)
+        if self._callbacks and self._slots[index].status is not _Q.DIALING:
+            self._callbacks.pop(contact.id, None)
 
     def _move(self, event: CampaignEvent, now: datetime) -> None:
         campaign, notes = move_campaign(self._campaign, event, now=now, counts=self.counts)
@@ -749,7 +1296,7 @@ class CampaignRunner:
         campaign = self._campaign
         if campaign.status is not CampaignStatus.ACTIVE or not self._slots:
             return
-        if self._tally["pending"] or self._tally["in_progress"]:
+        if self._tally["pending"] or self._tally["in_progress"] or self._held:
             return
         cycles = self._cycles
         if cycles is not None and cycles.loops_left(campaign.cycle):
@@ -789,7 +1336,10 @@ class CampaignRunner:
     # ------------------------------------------------------------------ plain data
 
     def snapshot(self) -> dict[str, Any]:
-        """The whole runner as plain JSON types; `restore` rebuilds it exactly."""
+        """The whole runner as plain JSON types; `restore` rebuilds it exactly: policies,
+        caller lines and their counts, pacing state, each contact's attempt history,
+        pending callbacks, conversation results and the random generator's state."""
+        halt = self._halt
         return {
             "format": SNAPSHOT_FORMAT,
             "campaign": self._campaign.to_dict(),
@@ -800,27 +1350,81 @@ class CampaignRunner:
             "loop_starts": [t.isoformat() for t in self._loop_starts],
             "next_loop_at": None if self._next_loop_at is None else self._next_loop_at.isoformat(),
             "outbox": [n.to_dict() for n in self._outbox],
+            "policies": self._policies_to_dict(),
+            "lines": None if self._lines is None else [x.to_dict() for x in self._lines],
+            "pacing_state": pd.pacing_state_to_dict(self._pacing_state),
+            "previous_line_id": self._previous_line_id,
+            "call_lines": dict(self._call_lines),
+            "history": {
+                cid: [pd.attempt_to_dict(a) for a in attempts]
+                for cid, attempts in self._history.items()
+            },
+            "callbacks": {
+                cid: [at.isoformat(), requested.isoformat()]
+                for cid, (at, requested) in self._callbacks.items()
+            },
+            "halt": None
+            if halt is None
+            else {
+                "until": None if halt.until is None else halt.until.isoformat(),
+                "refusals": [pd.refusal_to_dict(r) for r in halt.refusals],
+            },
+            "rng": None if self._rng is None else pd.rng_to_data(self._rng),
+            "sends": [[at.isoformat(), phone] for at, phone in self._sends],
+            "conversations": {
+                cid: {
+                    "extractions": [e.to_dict() for e in c.extractions],
+                    "goal_results": [r.to_dict() for r in c.goals.values()],
+                }
+                for cid, c in self._conversations.items()
+            },
+        }
+
+    def _policies_to_dict(self) -> dict[str, Any]:
+        def plain(value: Any, dump: Callable[[Any], Any]) -> Any:
+            return None if value is None else dump(value)
+
+        return {
+            "schedule": plain(self._schedule, pd.schedule_to_dict),
+            "pacing": plain(self._pacing, pd.pacing_to_dict),
+            "rotation": plain(self._rotation, pd.rotation_to_dict),
+            "compliance": plain(self._compliance, pd.compliance_to_dict),
+            "do_not_call": sorted(self._dnc),
+            "whatsapp": plain(self._whatsapp, WhatsAppSettings.to_dict),
+            "tier": plain(self._tier, lambda t: t.value),
+            "conversion": plain(self._conversion, ConversionRule.to_dict),
+            "goals": plain(self._goals, GoalSet.to_dict),
         }
 
     @classmethod
     def restore(cls, data: Mapping[str, Any]) -> CampaignRunner:
-        """A runner rebuilt from `snapshot` data.
+        """A runner rebuilt from `snapshot` data (also from ``campaignkit.runner/1``).
 
         Raises `InvalidInput` for data of another format, unknown or missing
         keys, bad records, duplicate contacts, or calls that do not match a
-        dialling contact's current attempt (and dialling contacts without one).
+        dialling contact's current attempt (and dialling contacts without one);
+        `InvalidConfig` for policies out of range.
         """
-        if not isinstance(data, Mapping) or data.get("format") != SNAPSHOT_FORMAT:
+        if not isinstance(data, Mapping) or data.get("format") not in (SNAPSHOT_FORMAT, _FORMAT_1):
             raise InvalidInput(f"not a {SNAPSHOT_FORMAT} snapshot")
-        if set(data) != _SNAPSHOT_KEYS:
-            raise InvalidInput(
-                f"snapshot keys must be {sorted(_SNAPSHOT_KEYS)}; got {sorted(data)}"
-            )
+        first = data["format"] == _FORMAT_1
+        keys = _SNAPSHOT_KEYS_1 if first else _SNAPSHOT_KEYS
+        if set(data) != keys:
+            raise InvalidInput(f"snapshot keys must be {sorted(keys)}; got {sorted(data)}")
         cycles = data["cycles"]
+        options: dict[str, Any] = {}
+        if not first:
+            options = _load_policies(data["policies"])
+            lines = data["lines"]
+            if lines is not None:
+                options["lines"] = [CallerLine.from_dict(x) for x in _sequence(data, "lines")]
+            if data["rng"] is not None:
+                options["rng"] = pd.rng_from_data(data["rng"])
         runner = cls(
             Campaign.from_dict(data["campaign"]),
             retry=RetryPolicy.from_dict(data["retry"]),
             cycles=None if cycles is None else CyclePolicy.from_dict(cycles),
+            **options,
         )
         for item in _sequence(data, "contacts"):
             contact = Contact.from_dict(item)
@@ -852,7 +1456,88 @@ class CampaignRunner:
             else aware_utc(_load_datetime(next_loop_at), "next_loop_at")
         )
         runner._outbox = [notification_from_dict(n) for n in _sequence(data, "outbox")]
+        if not first:
+            runner._load_state(data)
         return runner
+
+    def _load_state(self, data: Mapping[str, Any]) -> None:
+        """The time-policy and conversation state of a snapshot (see `snapshot`)."""
+        self._pacing_state = pd.pacing_state_from_dict(data["pacing_state"])
+        previous = data["previous_line_id"]
+        if previous is not None and previous not in self._line_at:
+            raise InvalidInput(f"snapshot previous_line_id {previous!r} is not a caller line")
+        self._previous_line_id = previous
+        for cid, line_id in _mapping(data, "call_lines").items():
+            if cid not in self._calls or line_id not in self._line_at:
+                raise InvalidInput(f"snapshot call_lines: {cid!r} -> {line_id!r} matches no call")
+            self._call_lines[cid] = line_id
+        for cid, attempts in _mapping(data, "history").items():
+            self.contact(cid)
+            if not isinstance(attempts, list):
+                raise InvalidInput(f"snapshot history of {cid!r} must be a list")
+            self._history[cid] = [pd.attempt_from_dict(a) for a in attempts]
+        for cid, pair in _mapping(data, "callbacks").items():
+            self.contact(cid)
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise InvalidInput(f"snapshot callback of {cid!r} must be [at, requested]")
+            self._callbacks[cid] = (
+                aware_utc(_load_datetime(pair[0]), "callbacks"),
+                aware_utc(_load_datetime(pair[1]), "callbacks"),
+            )
+        halt = data["halt"]
+        if halt is not None:
+            if not isinstance(halt, Mapping) or set(halt) != {"until", "refusals"}:
+                raise InvalidInput(f"snapshot halt must have until and refusals; got {halt!r}")
+            until = halt["until"]
+            self._halt = _Halt(
+                None if until is None else aware_utc(_load_datetime(until), "halt"),
+                tuple(pd.refusal_from_dict(r) for r in _sequence(halt, "refusals")),
+            )
+        for pair in _sequence(data, "sends"):
+            if not isinstance(pair, list) or len(pair) != 2 or type(pair[1]) is not str:
+                raise InvalidInput(f"snapshot sends must hold [at, phone] pairs; got {pair!r}")
+            self._sends.append((aware_utc(_load_datetime(pair[0]), "sends"), pair[1]))
+            self._recipients[pair[1]] += 1
+        for cid, item in _mapping(data, "conversations").items():
+            self.contact(cid)
+            if not isinstance(item, Mapping) or set(item) != {"extractions", "goal_results"}:
+                raise InvalidInput(f"snapshot conversations of {cid!r} are malformed")
+            conversations = self._conversations[cid] = _Conversations()
+            conversations.extractions = [
+                Extraction.from_dict(e) for e in _sequence(item, "extractions")
+            ]
+            conversations.goals = combine_goal_results(
+                GoalResult.from_dict(r) for r in _sequence(item, "goal_results")
+            )
+
+
+def _load_policies(data: Any) -> dict[str, Any]:
+    """The runner options of a snapshot's ``policies``."""
+    if not isinstance(data, Mapping) or set(data) != _POLICY_KEYS:
+        raise InvalidInput(f"snapshot policies must have keys {sorted(_POLICY_KEYS)}")
+    loaders: dict[str, Callable[[Any], Any]] = {
+        "schedule": pd.schedule_from_dict,
+        "pacing": pd.pacing_from_dict,
+        "rotation": pd.rotation_from_dict,
+        "compliance": pd.compliance_from_dict,
+        "whatsapp": WhatsAppSettings.from_dict,
+        "tier": _load_tier,
+        "conversion": ConversionRule.from_dict,
+        "goals": GoalSet.from_dict,
+    }
+    options = {name: load(data[name]) for name, load in loaders.items() if data[name] is not None}
+    dnc = data["do_not_call"]
+    if not isinstance(dnc, list):
+        raise InvalidInput(f"snapshot do_not_call must be a list; got {dnc!r}")
+    options["do_not_call"] = frozenset(dnc)
+    return options
+
+
+def _load_tier(value: Any) -> MessagingTier:
+    try:
+        return MessagingTier(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a MessagingTier") from None
 
 
 def _report(call: Call, event: CallUpdate) -> Call:
@@ -883,6 +1568,13 @@ def _sequence(data: Mapping[str, Any], key: str) -> list[Any]:
     value = data[key]
     if not isinstance(value, list):
         raise InvalidInput(f"snapshot {key!r} must be a list; got {value!r}")
+    return value
+
+
+def _mapping(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data[key]
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"snapshot {key!r} must be a mapping; got {value!r}")
     return value
 
 
