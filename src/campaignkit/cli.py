@@ -27,7 +27,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -40,8 +40,12 @@ from .errors import CampaignkitError
 from .io import export_contact_list, import_contacts
 from .metrics import CampaignStats
 from .metrics.tables import _Table
-from .models import DEFAULT_TIMEZONE, Call, Campaign, Contact
+from .models import DEFAULT_TIMEZONE, Call, CallerLine, Campaign, Contact
+from .policies.compliance import CompliancePolicy
+from .policies.pacing import PacingPolicy
 from .policies.retry import RetryPolicy
+from .policies.rotation import RotationPolicy
+from .policies.schedule import CallingWindow, Schedule
 from .simulate import DEFAULT_BILLING, compare, simulate
 
 __all__ = ["main"]
@@ -211,6 +215,24 @@ def _json_default(value: Any) -> Any:
 # --------------------------------------------------------------------------- commands
 
 
+def _demo_policies(lines: int) -> dict[str, Any]:
+    """The demo campaign's time policies: office hours in Mexico City, 8:00-21:00 in
+    the callee's own time zone, US TCPA quiet hours, and ``lines`` rotated caller
+    IDs with itellico's default cap of 100 calls per number per day."""
+    return {
+        "schedule": Schedule.business_hours(
+            time(9), time(19), contact_windows=(CallingWindow(time(8), time(21)),)
+        ),
+        "compliance": CompliancePolicy.tcpa(),
+        "pacing": PacingPolicy(),
+        "rotation": RotationPolicy(),
+        "lines": [
+            CallerLine(id=f"line-{n:02d}", number=f"+5255{5000_0000 + n:08d}")
+            for n in range(1, lines + 1)
+        ],
+    }
+
+
 def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
     result = import_contacts(_sample_contacts(), region="MX")
     _import_report(out, result, show=5)
@@ -219,9 +241,10 @@ def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
     campaign = Campaign(id="demo", name="Payment reminder (demo)", timezone=DEFAULT_TIMEZONE)
     out.heading("Simulation")
     out.line(
-        f"{len(contacts):,} contacts, {args.retries} retries 2 h apart, "
-        f"{args.lines} lines, from {DEMO_START:%A %d %B %Y %H:%M} ({DEFAULT_TIMEZONE}), "
-        f"seed {args.seed}"
+        f"{len(contacts):,} contacts, {args.retries} retries 2 h apart; Mon-Fri 09:00-19:00 "
+        f"{DEFAULT_TIMEZONE}, 08:00-21:00 in the callee's zone, TCPA quiet hours; "
+        f"{args.lines} caller IDs (100 calls each a day), {args.concurrent} calls at once; "
+        f"from {DEMO_START:%A %d %B %Y %H:%M}, seed {args.seed}"
     )
     with out.progress("simulating", len(contacts)) as update:
         run = simulate(
@@ -230,7 +253,8 @@ def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
             campaign=campaign,
             retry=retry,
             seed=args.seed,
-            max_concurrent=args.lines,
+            max_concurrent=args.concurrent,
+            runner_options=_demo_policies(args.lines),
             progress=update,
         )
     out.line(
@@ -418,7 +442,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--retries", type=int, default=2, choices=range(11), metavar="0-10")
-    demo.add_argument("--lines", type=int, default=4, help="calls in flight at once (default 4)")
+    demo.add_argument("--lines", type=int, default=15, help="caller IDs to rotate (default 15)")
+    demo.add_argument("--concurrent", type=int, default=4, help="calls at once (default 4)")
     demo.add_argument("--contacts", type=int, default=0, help="use only the first N contacts")
     demo.add_argument("--format", choices=("text", "json"), default="text")
     demo.set_defaults(handler=_cmd_demo)
