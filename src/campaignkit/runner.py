@@ -836,6 +836,8 @@ class CampaignRunner:
             if timed:
                 self._count_call(contact_id, line, now)
             dials.append(placed)
+        if messages and dials and self._halt is None:
+            self._message_room(now, None)  # a limit just reached halts from now on
         self._check_cycle_end(now)
         return dials
 
@@ -1169,7 +1171,7 @@ class CampaignRunner:
         index = self._order[contact.id]
         self._replace_at(index, contact, new)
         if new.status is _Q.FAILED:
-            if self._campaign.status is CampaignStatus.FINISHED:  # force-completed
+            if self._campaign.status is CampaignStatus.FINISHED:  # no retry once finished
                 result = settle_message(
                     new, self._retry, now=event.at, campaign_id=self._campaign.id, retry=False
                 )
