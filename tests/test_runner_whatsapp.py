@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from campaignkit import (
     MESSAGE_STATUSES,
     AnsweredBy,
+    CallerLine,
     CallStatus,
     CallUpdate,
     Campaign,
@@ -638,3 +639,35 @@ def test_a_random_whatsapp_campaign_settles_every_contact() -> None:
     assert max(per_day.values()) == 7
     assert sum(per_day.values()) == sum(c.attempts for c in runner.contacts.values()) > 20
     assert len(per_day) >= 3
+
+
+def test_caller_lines_are_refused_on_a_whatsapp_campaign() -> None:
+    with pytest.raises(InvalidConfig, match="lines"):
+        CampaignRunner(
+            WHATSAPP, whatsapp=SETTINGS, lines=[CallerLine(id="L1", number="+525500000001")]
+        )
+
+
+def test_a_callback_the_retry_policy_refuses_is_not_scheduled() -> None:
+    runner = CampaignRunner(Campaign(id="c", name="c"), retry=RetryPolicy.altur())
+    runner.add_contacts([JUAN], now=T0)
+    runner.start(T0)
+    runner.due(T0)
+    runner.handle(
+        CallUpdate(
+            contact_id="123",
+            attempt=1,
+            status=CallStatus.COMPLETED,
+            at=T0 + MIN,
+            outcome=Outcome.CALLBACK_REQUESTED,
+            answered_by=AnsweredBy.HUMAN,
+            callback_at=T0 + timedelta(hours=2),
+        )
+    )
+    contact = runner.contact("123")
+    assert (contact.status, contact.next_attempt_at, contact.follow_up) == (
+        S.ANSWERED,
+        None,
+        False,
+    )
+    assert runner.snapshot()["callbacks"] == {}

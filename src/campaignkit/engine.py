@@ -329,8 +329,9 @@ class CallUpdate(_PlainData):
     ended_at: datetime | None = f.moment()
     callback_at: datetime | None = f.moment()
     """When the callee asked to be called back (thinkrr *Callback*, with outcome
-    ``callback-requested``): the runner schedules the retry then, moved into the
-    calling window. Not a detail of the call record."""
+    ``callback-requested``): when the retry policy grants that outcome a retry, the
+    runner schedules it then, moved into the calling window, instead of after the
+    policy's wait. Not a detail of the call record."""
 
     def details(self) -> dict[str, Any]:
         """The details given, as keyword arguments of `apply_call_report`."""

@@ -91,10 +91,11 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from . import _policy_data as pd
+from . import _runner_data
 from ._due_queue import _INDEX_MASK, _DueQueue, _key, _key_limit
 from ._fields import aware_utc, replacer
-from ._frozen import EMPTY, FrozenMap
+from ._frozen import EMPTY
+from ._runner_data import SNAPSHOT_FORMAT, _Conversations, _Halt
 from .conversion import (
     ConversionKind,
     ConversionRule,
@@ -126,7 +127,6 @@ from .engine import (
     finalize_outcome,
     mark_converted,
     move_campaign,
-    notification_from_dict,
     open_campaign,
     postpone,
     refuse_contact,
@@ -158,11 +158,6 @@ from .whatsapp import (
 
 __all__ = ["SNAPSHOT_FORMAT", "CampaignRunner"]
 
-SNAPSHOT_FORMAT = "campaignkit.runner/2"
-"""The ``format`` tag of `CampaignRunner.snapshot` data (``campaignkit.runner/1``
-snapshots, from before the time policies, still restore)."""
-
-_FORMAT_1 = "campaignkit.runner/1"
 _Q = ContactStatus
 _WAITING = frozenset({_Q.QUEUED, _Q.RETRYING})
 _NOT_LOADABLE = frozenset({_Q.DIALING, _Q.SENDING})
@@ -185,45 +180,6 @@ _reported = replacer(
     "recording_url",
 )
 _BUCKETS = tuple(a.name for a in attrs.fields(CampaignCounts) if a.name != "created")
-_SNAPSHOT_KEYS_1 = frozenset(
-    {
-        "format",
-        "campaign",
-        "retry",
-        "cycles",
-        "contacts",
-        "calls",
-        "loop_starts",
-        "next_loop_at",
-        "outbox",
-    }
-)
-_SNAPSHOT_KEYS = _SNAPSHOT_KEYS_1 | {
-    "policies",
-    "lines",
-    "pacing_state",
-    "previous_line_id",
-    "call_lines",
-    "history",
-    "callbacks",
-    "halt",
-    "rng",
-    "sends",
-    "conversations",
-}
-_POLICY_KEYS = frozenset(
-    {
-        "schedule",
-        "pacing",
-        "rotation",
-        "compliance",
-        "do_not_call",
-        "whatsapp",
-        "tier",
-        "conversion",
-        "goals",
-    }
-)
 _NO_PACING = PacingState()
 _NOBODY: frozenset[str] = frozenset()
 
@@ -250,23 +206,6 @@ class _Admission(NamedTuple):
 
 
 _ADMITTED = _Admission()
-
-
-class _Halt(NamedTuple):
-    """Why `due` admits nobody, and until when (None: until an event)."""
-
-    until: datetime | None
-    refusals: tuple[Refusal, ...]
-
-
-class _Conversations:
-    """What a contact's conversations reported: extractions and combined goal results."""
-
-    __slots__ = ("extractions", "goals")
-
-    def __init__(self) -> None:
-        self.extractions: list[Extraction] = []
-        self.goals: FrozenMap[str, GoalResult] = EMPTY
 
 
 class _ContactsView(Mapping[str, Contact]):
@@ -319,9 +258,9 @@ class CampaignRunner:
 
     Raises `InvalidInput` for arguments of the wrong type, duplicate line ids,
     a Weighted rotation without ``rng``, or a WhatsApp campaign without
-    settings; `InvalidConfig` for a WhatsApp campaign without consent or with
-    cycles (retry loops are phone calls only), WhatsApp options on a call
-    campaign, or a primary-goal conversion rule without ``goals``.
+    settings; `InvalidConfig` for a WhatsApp campaign without consent, with
+    cycles (retry loops are phone calls only) or with caller lines, WhatsApp
+    options on a call campaign, or a primary-goal conversion rule without ``goals``.
     """
 
     __slots__ = (
@@ -418,6 +357,10 @@ class CampaignRunner:
             assert whatsapp is not None
             check_consent(whatsapp)
             check_retry_loops(campaign.channel, enabled=cycles is not None)
+            if lines is not None:
+                raise InvalidConfig(
+                    "lines", "None for a WhatsApp campaign (it sends from its WhatsApp line)", lines
+                )
         elif whatsapp is not None or tier is not None:
             raise InvalidConfig(
                 "whatsapp", "None for a call campaign", whatsapp if tier is None else tier
@@ -1341,62 +1284,7 @@ class CampaignRunner:
         """The whole runner as plain JSON types; `restore` rebuilds it exactly: policies,
         caller lines and their counts, pacing state, each contact's attempt history,
         pending callbacks, conversation results and the random generator's state."""
-        halt = self._halt
-        return {
-            "format": SNAPSHOT_FORMAT,
-            "campaign": self._campaign.to_dict(),
-            "retry": self._retry.to_dict(),
-            "cycles": None if self._cycles is None else self._cycles.to_dict(),
-            "contacts": [c.to_dict() for c in self._slots],
-            "calls": [c.to_dict() for c in self._calls.values()],
-            "loop_starts": [t.isoformat() for t in self._loop_starts],
-            "next_loop_at": None if self._next_loop_at is None else self._next_loop_at.isoformat(),
-            "outbox": [n.to_dict() for n in self._outbox],
-            "policies": self._policies_to_dict(),
-            "lines": None if self._lines is None else [x.to_dict() for x in self._lines],
-            "pacing_state": pd.pacing_state_to_dict(self._pacing_state),
-            "previous_line_id": self._previous_line_id,
-            "call_lines": dict(self._call_lines),
-            "history": {
-                cid: [pd.attempt_to_dict(a) for a in attempts]
-                for cid, attempts in self._history.items()
-            },
-            "callbacks": {
-                cid: [at.isoformat(), requested.isoformat()]
-                for cid, (at, requested) in self._callbacks.items()
-            },
-            "halt": None
-            if halt is None
-            else {
-                "until": None if halt.until is None else halt.until.isoformat(),
-                "refusals": [pd.refusal_to_dict(r) for r in halt.refusals],
-            },
-            "rng": None if self._rng is None else pd.rng_to_data(self._rng),
-            "sends": [[at.isoformat(), phone] for at, phone in self._sends],
-            "conversations": {
-                cid: {
-                    "extractions": [e.to_dict() for e in c.extractions],
-                    "goal_results": [r.to_dict() for r in c.goals.values()],
-                }
-                for cid, c in self._conversations.items()
-            },
-        }
-
-    def _policies_to_dict(self) -> dict[str, Any]:
-        def plain(value: Any, dump: Callable[[Any], Any]) -> Any:
-            return None if value is None else dump(value)
-
-        return {
-            "schedule": plain(self._schedule, pd.schedule_to_dict),
-            "pacing": plain(self._pacing, pd.pacing_to_dict),
-            "rotation": plain(self._rotation, pd.rotation_to_dict),
-            "compliance": plain(self._compliance, pd.compliance_to_dict),
-            "do_not_call": sorted(self._dnc),
-            "whatsapp": plain(self._whatsapp, WhatsAppSettings.to_dict),
-            "tier": plain(self._tier, lambda t: t.value),
-            "conversion": plain(self._conversion, ConversionRule.to_dict),
-            "goals": plain(self._goals, GoalSet.to_dict),
-        }
+        return _runner_data.dump(self)
 
     @classmethod
     def restore(cls, data: Mapping[str, Any]) -> CampaignRunner:
@@ -1407,139 +1295,7 @@ class CampaignRunner:
         dialling contact's current attempt (and dialling contacts without one);
         `InvalidConfig` for policies out of range.
         """
-        if not isinstance(data, Mapping) or data.get("format") not in (SNAPSHOT_FORMAT, _FORMAT_1):
-            raise InvalidInput(f"not a {SNAPSHOT_FORMAT} snapshot")
-        first = data["format"] == _FORMAT_1
-        keys = _SNAPSHOT_KEYS_1 if first else _SNAPSHOT_KEYS
-        if set(data) != keys:
-            raise InvalidInput(f"snapshot keys must be {sorted(keys)}; got {sorted(data)}")
-        cycles = data["cycles"]
-        options: dict[str, Any] = {}
-        if not first:
-            options = _load_policies(data["policies"])
-            lines = data["lines"]
-            if lines is not None:
-                options["lines"] = [CallerLine.from_dict(x) for x in _sequence(data, "lines")]
-            if data["rng"] is not None:
-                options["rng"] = pd.rng_from_data(data["rng"])
-        runner = cls(
-            Campaign.from_dict(data["campaign"]),
-            retry=RetryPolicy.from_dict(data["retry"]),
-            cycles=None if cycles is None else CyclePolicy.from_dict(cycles),
-            **options,
-        )
-        for item in _sequence(data, "contacts"):
-            contact = Contact.from_dict(item)
-            if contact.id in runner._order:
-                raise InvalidInput(f"duplicate contact id {contact.id!r}")
-            runner._add(contact)
-        for item in _sequence(data, "calls"):
-            call = Call.from_dict(item)
-            index = runner._order.get(call.contact_id)
-            owner = None if index is None else runner._slots[index]
-            if (
-                owner is None
-                or owner.status is not _Q.DIALING
-                or owner.attempts != call.attempt
-                or call.contact_id in runner._calls
-            ):
-                raise InvalidInput(f"call {call.id!r} does not match a dialling contact")
-            runner._calls[call.contact_id] = call
-        dialling = sum(1 for c in runner._slots if c.status is _Q.DIALING)
-        if dialling != len(runner._calls):
-            raise InvalidInput("every dialling contact needs its call in flight")
-        runner._loop_starts = [
-            aware_utc(_load_datetime(t), "loop_starts") for t in _sequence(data, "loop_starts")
-        ]
-        next_loop_at = data["next_loop_at"]
-        runner._next_loop_at = (
-            None
-            if next_loop_at is None
-            else aware_utc(_load_datetime(next_loop_at), "next_loop_at")
-        )
-        runner._outbox = [notification_from_dict(n) for n in _sequence(data, "outbox")]
-        if not first:
-            runner._load_state(data)
-        return runner
-
-    def _load_state(self, data: Mapping[str, Any]) -> None:
-        """The time-policy and conversation state of a snapshot (see `snapshot`)."""
-        self._pacing_state = pd.pacing_state_from_dict(data["pacing_state"])
-        previous = data["previous_line_id"]
-        if previous is not None and previous not in self._line_at:
-            raise InvalidInput(f"snapshot previous_line_id {previous!r} is not a caller line")
-        self._previous_line_id = previous
-        for cid, line_id in _mapping(data, "call_lines").items():
-            if cid not in self._calls or line_id not in self._line_at:
-                raise InvalidInput(f"snapshot call_lines: {cid!r} -> {line_id!r} matches no call")
-            self._call_lines[cid] = line_id
-        for cid, attempts in _mapping(data, "history").items():
-            self.contact(cid)
-            if not isinstance(attempts, list):
-                raise InvalidInput(f"snapshot history of {cid!r} must be a list")
-            self._history[cid] = [pd.attempt_from_dict(a) for a in attempts]
-        for cid, pair in _mapping(data, "callbacks").items():
-            self.contact(cid)
-            if not isinstance(pair, list) or len(pair) != 2:
-                raise InvalidInput(f"snapshot callback of {cid!r} must be [at, requested]")
-            self._callbacks[cid] = (
-                aware_utc(_load_datetime(pair[0]), "callbacks"),
-                aware_utc(_load_datetime(pair[1]), "callbacks"),
-            )
-        halt = data["halt"]
-        if halt is not None:
-            if not isinstance(halt, Mapping) or set(halt) != {"until", "refusals"}:
-                raise InvalidInput(f"snapshot halt must have until and refusals; got {halt!r}")
-            until = halt["until"]
-            self._halt = _Halt(
-                None if until is None else aware_utc(_load_datetime(until), "halt"),
-                tuple(pd.refusal_from_dict(r) for r in _sequence(halt, "refusals")),
-            )
-        for pair in _sequence(data, "sends"):
-            if not isinstance(pair, list) or len(pair) != 2 or type(pair[1]) is not str:
-                raise InvalidInput(f"snapshot sends must hold [at, phone] pairs; got {pair!r}")
-            self._sends.append((aware_utc(_load_datetime(pair[0]), "sends"), pair[1]))
-            self._recipients[pair[1]] += 1
-        for cid, item in _mapping(data, "conversations").items():
-            self.contact(cid)
-            if not isinstance(item, Mapping) or set(item) != {"extractions", "goal_results"}:
-                raise InvalidInput(f"snapshot conversations of {cid!r} are malformed")
-            conversations = self._conversations[cid] = _Conversations()
-            conversations.extractions = [
-                Extraction.from_dict(e) for e in _sequence(item, "extractions")
-            ]
-            conversations.goals = combine_goal_results(
-                GoalResult.from_dict(r) for r in _sequence(item, "goal_results")
-            )
-
-
-def _load_policies(data: Any) -> dict[str, Any]:
-    """The runner options of a snapshot's ``policies``."""
-    if not isinstance(data, Mapping) or set(data) != _POLICY_KEYS:
-        raise InvalidInput(f"snapshot policies must have keys {sorted(_POLICY_KEYS)}")
-    loaders: dict[str, Callable[[Any], Any]] = {
-        "schedule": pd.schedule_from_dict,
-        "pacing": pd.pacing_from_dict,
-        "rotation": pd.rotation_from_dict,
-        "compliance": pd.compliance_from_dict,
-        "whatsapp": WhatsAppSettings.from_dict,
-        "tier": _load_tier,
-        "conversion": ConversionRule.from_dict,
-        "goals": GoalSet.from_dict,
-    }
-    options = {name: load(data[name]) for name, load in loaders.items() if data[name] is not None}
-    dnc = data["do_not_call"]
-    if not isinstance(dnc, list):
-        raise InvalidInput(f"snapshot do_not_call must be a list; got {dnc!r}")
-    options["do_not_call"] = frozenset(dnc)
-    return options
-
-
-def _load_tier(value: Any) -> MessagingTier:
-    try:
-        return MessagingTier(value)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a MessagingTier") from None
+        return _runner_data.load(cls, data)
 
 
 def _report(call: Call, event: CallUpdate) -> Call:
@@ -1564,24 +1320,3 @@ def _report(call: Call, event: CallUpdate) -> Call:
         call.from_number if event.from_number is None else event.from_number,
         call.recording_url if event.recording_url is None else event.recording_url,
     )
-
-
-def _sequence(data: Mapping[str, Any], key: str) -> list[Any]:
-    value = data[key]
-    if not isinstance(value, list):
-        raise InvalidInput(f"snapshot {key!r} must be a list; got {value!r}")
-    return value
-
-
-def _mapping(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = data[key]
-    if not isinstance(value, Mapping):
-        raise InvalidInput(f"snapshot {key!r} must be a mapping; got {value!r}")
-    return value
-
-
-def _load_datetime(value: Any) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not an ISO 8601 date-time") from None
