@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
+import attrs
 import phonenumbers
 import pytest
-from hypothesis import given
+from hypothesis import find, given
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+from hypothesis.errors import InvalidArgument, NoSuchExample
 
 import campaignkit
-from campaignkit import CALL_MACHINE, Call, CallerLine, CallStatus, Campaign, Contact, strategies
+from campaignkit import (
+    CALL_MACHINE,
+    BillingPolicy,
+    Call,
+    CallingWindow,
+    CallStatus,
+    CampaignStatus,
+    CompliancePolicy,
+    Contact,
+    ContactStatus,
+    CyclePolicy,
+    GoalOutcome,
+    GoalResult,
+    GoalSet,
+    PacingPolicy,
+    RetryPolicy,
+    RotationPolicy,
+    RotationStrategy,
+    Schedule,
+    strategies,
+)
 from campaignkit._fields import is_e164
+from campaignkit._hypothesis_hook import _registrations
 
 
 @given(strategies.phone_numbers())
@@ -74,13 +97,47 @@ def test_report_sequences_reconcile_to_the_real_final_status(pair) -> None:
     assert state is final
 
 
-@pytest.mark.parametrize("cls", [Campaign, Contact, Call, CallerLine])
+REGISTERED = [cls for cls, _, _ in _registrations()]
+
+
+@pytest.mark.parametrize("cls", REGISTERED, ids=[c.__name__ for c in REGISTERED])
 def test_from_type_is_registered_through_the_entry_point(cls: type) -> None:
     @given(st.from_type(cls))
     def check(record: object) -> None:
-        assert isinstance(record, cls)
+        assert type(record) is cls
+        assert_valid(record)
 
     check()
+
+
+def test_every_public_policy_and_record_type_has_a_strategy() -> None:
+    for name in (
+        "Campaign",
+        "Contact",
+        "Call",
+        "CallerLine",
+        "RetryPolicy",
+        "RetryRule",
+        "CyclePolicy",
+        "Schedule",
+        "CallingWindow",
+        "PacingPolicy",
+        "RotationPolicy",
+        "BillingPolicy",
+        "CompliancePolicy",
+        "QuietHours",
+        "FrequencyCap",
+        "ConversationCooldown",
+        "AbandonedCallCooldown",
+        "DoNotCall",
+        "Region",
+        "Goal",
+        "GoalSet",
+        "GoalResult",
+        "CampaignCounts",
+        "CallUpdate",
+    ):
+        assert getattr(campaignkit, name) in REGISTERED, name
 
 
 @pytest.mark.parametrize(
@@ -95,6 +152,56 @@ def test_from_type_is_registered_through_the_entry_point(cls: type) -> None:
         lambda: strategies.calls(min_attempt=3, max_attempt=2),
         lambda: strategies.caller_lines(min_spam_score=5, max_spam_score=4),
         lambda: strategies.call_report_sequences(max_duplicates=-1),
+        lambda: strategies.retry_rules(max_limit=101),
+        lambda: strategies.retry_rules(min_wait=timedelta(hours=2), max_wait=timedelta(hours=1)),
+        lambda: strategies.retry_policies(max_retries=-1),
+        lambda: strategies.retry_policies(max_retries=101),
+        lambda: strategies.retry_policies(max_failed_retries=2.5),
+        lambda: strategies.retry_policies(max_attempts=0),
+        lambda: strategies.retry_policies(max_wait=timedelta(days=400)),
+        lambda: strategies.retry_policies(min_wait=timedelta(seconds=-1)),
+        lambda: strategies.retry_policies(presets="yes"),
+        lambda: strategies.cycle_policies(max_loops_per_day=0),
+        lambda: strategies.cycle_policies(max_loops_per_day=1441),
+        lambda: strategies.cycle_policies(max_loops=0),
+        lambda: strategies.cycle_policies(max_cooldown=timedelta(days=-1)),
+        lambda: strategies.cycle_policies(tags=[""]),
+        lambda: strategies.cycle_policies(tags="vip"),
+        lambda: strategies.calling_windows(weekdays=[]),
+        lambda: strategies.calling_windows(weekdays=[7]),
+        lambda: strategies.calling_windows(step=timedelta(minutes=7)),
+        lambda: strategies.calling_windows(step=timedelta(0)),
+        lambda: strategies.schedules(timezones=["Mars/Olympus"]),
+        lambda: strategies.schedules(timezones=[]),
+        lambda: strategies.schedules(max_windows=0),
+        lambda: strategies.schedules(min_value=datetime(2030, 1, 1)),
+        lambda: strategies.pacing_policies(max_calls_per_number_per_day=1001),
+        lambda: strategies.pacing_policies(max_concurrent_calls=0),
+        lambda: strategies.pacing_policies(max_whatsapp_daily_limit=0),
+        lambda: strategies.rotation_policies(strategies=[]),
+        lambda: strategies.rotation_policies(strategies=["Fastest"]),
+        lambda: strategies.rotation_policies(min_spam_threshold=0),
+        lambda: strategies.rotation_policies(min_spam_threshold=8, max_spam_threshold=7),
+        lambda: strategies.billing_policies(max_price=Decimal(-1)),
+        lambda: strategies.billing_policies(max_price=Decimal("NaN")),
+        lambda: strategies.billing_policies(max_price=1),
+        lambda: strategies.billing_policies(units=[]),
+        lambda: strategies.compliance_rules(kinds=[]),
+        lambda: strategies.compliance_rules(kinds=[Contact]),
+        lambda: strategies.compliance_regions(regions=["XX"]),
+        lambda: strategies.compliance_policies(max_rules=-1),
+        lambda: strategies.goals(kinds=[]),
+        lambda: strategies.goal_sets(min_size=0),
+        lambda: strategies.goal_sets(min_size=3, max_size=2),
+        lambda: strategies.goal_results(goal_ids=[]),
+        lambda: strategies.goal_results(outcomes=[]),
+        lambda: strategies.campaign_counts(max_value=-1),
+        lambda: strategies.call_updates(max_attempt=0),
+        lambda: strategies.call_updates(contact_ids=[]),
+        lambda: strategies.campaign_setups(min_contacts=3, max_contacts=2),
+        lambda: strategies.campaign_setups(retry=RetryPolicy()),
+        lambda: strategies.campaign_setups(timezones=["Nowhere"]),
+        lambda: strategies.campaign_setups(max_lines=-1),
     ],
 )
 def test_bad_arguments_raise_invalid_argument(make) -> None:
@@ -104,3 +211,199 @@ def test_bad_arguments_raise_invalid_argument(make) -> None:
 
 def test_module_is_importable_from_the_package() -> None:
     assert campaignkit.strategies is strategies
+
+
+# --------------------------------------------------------------------------- policies and more
+
+
+def assert_valid(record: object) -> None:
+    """Re-running the validators gives the same record: from plain data where the record
+    has a codec, and by re-construction (attrs.evolve calls __init__) always."""
+    assert attrs.evolve(record) == record
+    if hasattr(record, "to_dict"):
+        assert type(record).from_dict(record.to_dict()) == record
+
+
+EVERY_STRATEGY = {
+    "retry_rules": strategies.retry_rules(),
+    "retry_policies": strategies.retry_policies(),
+    "retry_policies(full range)": strategies.retry_policies(
+        max_retries=100, max_failed_retries=100, max_attempts=10_000, max_wait=timedelta(days=366)
+    ),
+    "cycle_policies": strategies.cycle_policies(),
+    "calling_windows": strategies.calling_windows(),
+    "schedules": strategies.schedules(),
+    "pacing_policies": strategies.pacing_policies(),
+    "pacing_policies(choices)": strategies.pacing_policies(choices_only=True),
+    "rotation_policies": strategies.rotation_policies(),
+    "billing_policies": strategies.billing_policies(),
+    "compliance_regions": strategies.compliance_regions(),
+    "compliance_rules": strategies.compliance_rules(),
+    "compliance_policies": strategies.compliance_policies(),
+    "goals": strategies.goals(),
+    "goal_sets": strategies.goal_sets(),
+    "goal_results": strategies.goal_results(),
+    "campaign_counts": strategies.campaign_counts(),
+    "call_updates": strategies.call_updates(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_STRATEGY))
+def test_generated_policies_pass_their_validators(name: str) -> None:
+    @given(EVERY_STRATEGY[name])
+    def check(record: object) -> None:
+        assert_valid(record)
+
+    check()
+
+
+@pytest.mark.parametrize(
+    ("strategy", "default"),
+    [
+        (strategies.retry_policies(), RetryPolicy()),
+        (strategies.cycle_policies(), CyclePolicy()),
+        (strategies.schedules(), Schedule()),
+        (strategies.pacing_policies(), PacingPolicy()),
+        (strategies.pacing_policies(choices_only=True), PacingPolicy()),
+        (strategies.rotation_policies(), RotationPolicy()),
+        (strategies.billing_policies(), BillingPolicy()),
+        (strategies.compliance_policies(), CompliancePolicy()),
+    ],
+    ids=lambda x: type(x).__name__,
+)
+def test_policies_shrink_towards_the_defaults(strategy, default) -> None:
+    assert find(strategy, lambda _: True) == default
+
+
+def test_bounded_retry_policies_stay_within_their_bounds() -> None:
+    low, high = timedelta(minutes=1), timedelta(hours=2)
+
+    @given(
+        strategies.retry_policies(
+            max_retries=1, max_failed_retries=0, max_attempts=3, min_wait=low, max_wait=high
+        )
+    )
+    def check(policy: RetryPolicy) -> None:
+        assert policy.max_retries <= 1
+        assert policy.max_failed_retries == 0
+        assert policy.max_attempts is None or policy.max_attempts <= 3
+        waits = [policy.interval, *policy.intervals]
+        waits += [r.delay for r in policy.rules.values() if r.delay is not None]
+        if policy.max_interval is not None:
+            waits.append(policy.max_interval)
+        assert all(low <= w <= high for w in waits), waits
+        assert timedelta(0) <= policy.completion_timeout <= high
+        for rule in policy.rules.values():
+            assert rule.limit is None or rule.limit <= 1
+
+    check()
+
+
+def test_no_completion_timeouts_means_none() -> None:
+    @given(strategies.retry_policies(completion_timeouts=False))
+    def check(policy: RetryPolicy) -> None:
+        assert policy.completion_timeout == timedelta(0)
+
+    check()
+
+
+def test_the_presets_are_drawn_too() -> None:
+    for name in ("altur", "itellico", "exotel"):
+        find(strategies.retry_policies(), lambda p, name=name: p.name == name)
+    for name in ("altur", "exotel", "thinkrr", "twilio"):
+        find(strategies.billing_policies(), lambda p, name=name: p.name == name)
+    assert (
+        find(
+            strategies.compliance_policies(), lambda p: CompliancePolicy.tcpa().rules[0] in p.rules
+        )
+        == CompliancePolicy.tcpa()
+    )
+    with pytest.raises(NoSuchExample):
+        find(strategies.retry_policies(presets=False), lambda p: p.name != "custom")
+
+
+def test_bounded_time_policies_stay_within_their_bounds() -> None:
+    @given(
+        strategies.calling_windows(weekdays=[5, 6], step=timedelta(hours=1)),
+        strategies.schedules(timezones=["Asia/Kolkata"], contact_windows=False),
+        strategies.rotation_policies(
+            strategies=[RotationStrategy.WEIGHTED], min_spam_threshold=3, max_spam_threshold=4
+        ),
+        strategies.pacing_policies(max_calls_per_number_per_day=5, max_concurrent_calls=2),
+    )
+    def check(window: CallingWindow, schedule: Schedule, rotation, pacing) -> None:
+        assert window.weekdays <= {5, 6}
+        assert window.start.minute == window.end.minute == 0
+        assert schedule.timezone == "Asia/Kolkata"
+        assert schedule.contact_windows == ()
+        assert rotation.strategy is RotationStrategy.WEIGHTED
+        assert 3 <= rotation.spam_threshold <= 4
+        assert pacing.max_calls_per_number_per_day <= 5
+        assert pacing.max_concurrent_calls in (None, 1, 2)
+
+    check()
+
+
+@given(strategies.goal_sets(min_size=2, max_size=4))
+def test_goal_sets_have_one_active_primary(goals: GoalSet) -> None:
+    assert 2 <= len(goals.goals) <= 4
+    assert goals.primary.is_primary
+    assert not goals.primary.archived
+
+
+@given(strategies.goal_results(goal_ids=["book"], outcomes=[GoalOutcome.UNKNOWN]))
+def test_unknown_goal_results_have_no_score(result: GoalResult) -> None:
+    assert result.goal_id == "book"
+    assert result.score is None
+
+
+@given(strategies.campaign_setups(max_contacts=5))
+def test_campaign_setups_load_into_a_runner(setup: strategies.CampaignSetup) -> None:
+    assert setup.campaign.status is CampaignStatus.PENDING
+    assert setup.campaign.timezone == setup.schedule.timezone
+    assert 1 <= len(setup.contacts) <= 5
+    assert all(c.status is ContactStatus.QUEUED and c.attempts == 0 for c in setup.contacts)
+    assert_valid(setup.campaign)
+    for part in (setup.retry, setup.schedule, setup.pacing, setup.billing, *setup.contacts):
+        assert_valid(part)
+    runner = setup.runner(datetime(2026, 6, 1, 15, tzinfo=UTC))
+    assert runner.counts.created == len(setup.contacts)
+    assert runner.campaign.status is CampaignStatus.READY
+    assert set(setup.runner_options()) <= {
+        "schedule",
+        "pacing",
+        "rotation",
+        "compliance",
+        "lines",
+        "rng",
+    }
+
+
+def test_campaign_setups_without_time_policies_use_the_defaults() -> None:
+    @given(
+        strategies.campaign_setups(
+            time_policies=False, retry=st.just(RetryPolicy.altur()), cycles=st.none()
+        )
+    )
+    def check(setup: strategies.CampaignSetup) -> None:
+        assert setup.schedule == Schedule(timezone=setup.campaign.timezone)
+        assert (setup.pacing, setup.rotation, setup.compliance) == (
+            PacingPolicy(),
+            RotationPolicy(),
+            CompliancePolicy(),
+        )
+        assert setup.retry == RetryPolicy.altur()
+        assert setup.cycles is None
+
+    check()
+
+
+def test_a_setup_refuses_repeated_ids() -> None:
+    setup = find(strategies.campaign_setups(min_contacts=2), lambda s: True)
+    with pytest.raises(InvalidArgument, match="distinct ids"):
+        attrs.evolve(setup, contacts=(setup.contacts[0], setup.contacts[0]))
+
+
+def test_quiet_hours_shrink_to_tcpa_hours() -> None:
+    rule = find(strategies.compliance_rules(kinds=[campaignkit.QuietHours]), lambda _: True)
+    assert rule == campaignkit.QuietHours(windows=(CallingWindow(time(8), time(21)),))
