@@ -1226,7 +1226,8 @@ class CampaignSetup:
     cycles: CyclePolicy | None
     schedule: Schedule
     """In the campaign's time zone."""
-    pacing: PacingPolicy
+    pacing: PacingPolicy | None
+    """None: no call interval or concurrency cap."""
     rotation: RotationPolicy
     compliance: CompliancePolicy
     billing: BillingPolicy
@@ -1235,17 +1236,18 @@ class CampaignSetup:
 
     def runner_options(self, *, rng: random.Random | None = None) -> dict[str, Any]:
         """The time policies as keyword arguments of `CampaignRunner` (and of
-        ``simulate(runner_options=...)``): ``schedule``, ``pacing``, ``rotation``,
-        ``compliance``, the ``lines`` when there are any (none: the dialer
-        chooses), and ``rng`` (the Weighted rotation draws from it; default
-        ``random.Random(0)``)."""
+        ``simulate(runner_options=...)``): ``schedule``, ``rotation``,
+        ``compliance``, ``pacing`` and the ``lines`` when there are any (no
+        lines: the dialer chooses), and ``rng`` (the Weighted rotation draws
+        from it; default ``random.Random(0)``)."""
         options: dict[str, Any] = {
             "schedule": self.schedule,
-            "pacing": self.pacing,
             "rotation": self.rotation,
             "compliance": self.compliance,
             "rng": random.Random(0) if rng is None else rng,
         }
+        if self.pacing is not None:
+            options["pacing"] = self.pacing
         if self.lines:
             options["lines"] = self.lines
         return options
@@ -1295,10 +1297,10 @@ def campaign_setups(
     ``max_contacts`` fresh queued contacts with numbers from ``regions``, and a
     policy of every kind. ``retry`` and ``cycles`` replace the default strategies
     (`retry_policies` with small limits and waits up to a day; no loops or
-    `cycle_policies` with up to 3 loops). Without ``time_policies`` the schedule,
-    pacing, rotation and compliance are the defaults (always open, no rules);
-    up to ``max_lines`` caller lines either way. The campaign's time zone is the
-    schedule's, from ``timezones``.
+    `cycle_policies` with up to 3 loops). Without ``time_policies`` the
+    schedule, rotation and compliance are the defaults (always open, no rules)
+    and there is no pacing; up to ``max_lines`` caller lines either way. The
+    campaign's time zone is the schedule's, from ``timezones``.
 
     Raises `InvalidArgument` for bad sizes, regions or time zones, or
     ``retry`` / ``cycles`` that are not strategies.
@@ -1323,13 +1325,13 @@ def campaign_setups(
         if time_policies:
             schedule = draw(schedules(timezones=zones))
             pacing, rotation, compliance = (
-                draw(pacing_policies()),
+                draw(st.none() | pacing_policies()),
                 draw(rotation_policies()),
                 draw(compliance_policies(regions=chosen)),
             )
         else:
             schedule = Schedule(timezone=draw(st.sampled_from(zones)))
-            pacing, rotation, compliance = PacingPolicy(), RotationPolicy(), CompliancePolicy()
+            pacing, rotation, compliance = None, RotationPolicy(), CompliancePolicy()
         campaign = Campaign(
             id=draw(_ids),
             name=draw(_names.filter(bool)),
