@@ -443,10 +443,13 @@ def _average(rows: Sequence[Mapping[str, Any]], name: str) -> Any:
     values = [row[name] for row in rows]
     if isinstance(values[0], Decimal):
         return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.0001"))
-    if isinstance(values[0], int) and not isinstance(values[0], bool):
-        total = sum(values)
-        return total // len(values) if total % len(values) == 0 else total / len(values)
-    return sum(values) / len(values)
+    if isinstance(values[0], bool):
+        return all(values)
+    mean = sum(values) / len(values)
+    if isinstance(values[0], int):
+        # Counts stay whole when every run agrees, else one decimal is plenty.
+        return int(mean) if mean == int(mean) else round(mean, 1)
+    return mean
 
 
 def compare(
