@@ -108,14 +108,16 @@ def e164() -> Any:
     return attrs.field(validator=_e164, metadata={"codec": PLAIN})
 
 
-def count(*, default: int = 0, minimum: int = 0) -> Any:
-    """A non-negative ``int`` field (at least ``minimum``)."""
+def count(*, default: int | None = 0, minimum: int = 0) -> Any:
+    """A non-negative ``int`` field (at least ``minimum``); required when ``default`` is None."""
 
     def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if type(value) is not int or value < minimum:
             raise _fail(attribute, f"an integer >= {minimum}", value)
 
     validator = _count if minimum == 0 else check
+    if default is None:
+        return attrs.field(validator=validator, metadata={"codec": PLAIN})
     return attrs.field(default=default, validator=validator, metadata={"codec": PLAIN})
 
 
@@ -180,6 +182,18 @@ def moment() -> Any:
         default=None,
         converter=attrs.Converter(_to_utc, takes_self=True, takes_field=True),
         metadata={"codec": Codec(lambda v: None if v is None else v.isoformat(), _load_datetime)},
+    )
+
+
+def _to_required_utc(value: Any, self_: Any, field: attrs.Attribute[Any]) -> datetime:
+    return aware_utc(value, field.name)
+
+
+def instant() -> Any:
+    """A required aware ``datetime``, stored in UTC; naive values refused."""
+    return attrs.field(
+        converter=attrs.Converter(_to_required_utc, takes_self=True, takes_field=True),
+        metadata={"codec": Codec(datetime.isoformat, _load_datetime)},
     )
 
 

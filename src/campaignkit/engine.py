@@ -75,7 +75,7 @@ from ._frozen import FrozenMap
 from .errors import IllegalTransition, InvalidInput
 from .goals import GoalResult
 from .machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
-from .models import Call, CallerLine, Campaign, Contact
+from .models import Call, CallerLine, Campaign, Contact, _PlainData
 from .policies.retry import RetryCounter, RetryPolicy
 from .statuses import (
     AnsweredBy,
@@ -129,52 +129,11 @@ _CALL_ENDED = CALL_MACHINE.terminal
 # --------------------------------------------------------------------------- fields
 
 
-def _to_instant(value: Any, self_: Any, field: attrs.Attribute[Any]) -> datetime:
-    return aware_utc(value, field.name)
-
-
-def _load_instant(value: Any) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not an ISO 8601 date-time") from None
-
-
-def _instant() -> Any:
-    """A required aware ``datetime``, stored in UTC."""
-    return attrs.field(
-        converter=attrs.Converter(_to_instant, takes_self=True, takes_field=True),
-        metadata={"codec": Codec(datetime.isoformat, _load_instant)},
-    )
-
-
-def _check_attempt(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not int or value < 1:
-        raise InvalidInput(f"{attribute.name} must be an integer >= 1; got {value!r}")
-
-
-def _attempt() -> Any:
-    return attrs.field(validator=_check_attempt, metadata={"codec": f.PLAIN})
-
-
 def _check_optional_count(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and (type(value) is not int or value < 0):
         raise InvalidInput(
             f"{attribute.name} must be a non-negative integer or None; got {value!r}"
         )
-
-
-class _PlainData:
-    __slots__ = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """This record as a dict of JSON types (enums as labels, datetimes as ISO 8601)."""
-        return f.dump(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Rebuild a record from `to_dict` output; raises `InvalidInput` for bad data."""
-        return f.load(cls, data)
 
 
 # --------------------------------------------------------------------------- counts
@@ -311,9 +270,9 @@ class CallUpdate(_PlainData):
     """
 
     contact_id: str = f.text()
-    attempt: int = _attempt()
+    attempt: int = f.count(default=None, minimum=1)
     status: CallStatus = f.member(CallStatus)
-    at: datetime = _instant()
+    at: datetime = f.instant()
     """When the carrier reported the status."""
     answered_by: AnsweredBy | None = f.member(AnsweredBy, optional=True)
     outcome: Outcome | None = f.member(Outcome, optional=True)
@@ -365,7 +324,7 @@ class ContactCalledBack(_PlainData):
 
     contact_id: str = f.text()
     outcome: Outcome = f.member(Outcome)
-    at: datetime = _instant()
+    at: datetime = f.instant()
 
 
 @attrs.frozen(weakref_slot=False)
@@ -373,7 +332,7 @@ class ContactConverted(_PlainData):
     """The campaign's conversion rule holds for the contact (Altur ``converted``)."""
 
     contact_id: str = f.text()
-    at: datetime = _instant()
+    at: datetime = f.instant()
 
 
 def _check_message_status(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -399,7 +358,7 @@ class MessageUpdate(_PlainData):
     contact_id: str = f.text()
     status: ContactStatus = _message_status()
     """sending, sent, delivered, read, accepted, rejected or failed."""
-    at: datetime = _instant()
+    at: datetime = f.instant()
     """When the provider says the message reached ``status``."""
 
 
@@ -431,7 +390,7 @@ class ConversationResult(_PlainData):
     """
 
     contact_id: str = f.text()
-    at: datetime = _instant()
+    at: datetime = f.instant()
     """When the conversation took place."""
     conversation_id: str | None = f.optional_text()
     """The call or chat it comes from; None: identified by ``at``."""
@@ -507,7 +466,7 @@ class Dial:
     """
 
     contact: Contact = attrs.field(validator=_is_contact)
-    attempt: int = attrs.field(validator=_check_attempt)
+    attempt: int = f.count(default=None, minimum=1)
     """1 for the first attempt of the contact's lifetime, 2 for the next, and so on."""
     line: CallerLine | None = attrs.field(default=None, validator=_is_line)
     """The caller line to use; None lets the dialer choose."""
@@ -541,10 +500,10 @@ class CallStatusNotification(_Notice):
     contact_id: str = f.text()
     call_id: str = f.text()
     to: str = f.e164()
-    attempt: int = _attempt()
+    attempt: int = f.count(default=None, minimum=1)
     status: CallStatus = f.member(CallStatus)
     outcome: Outcome = f.member(Outcome)
-    at: datetime = _instant()
+    at: datetime = f.instant()
     """When the engine applied the end of the call."""
     from_number: str = f.text(default="")
     duration: int = f.count()
@@ -564,7 +523,7 @@ class ContactFinalNotification(_Notice):
     to: str = f.e164()
     status: ContactStatus = f.member(ContactStatus)
     """The contact's final status."""
-    at: datetime = _instant()
+    at: datetime = f.instant()
     attempts: int = f.count()
     """Attempts over the contact's lifetime (Exotel ``AttemptCount``)."""
     outcome: Outcome | None = f.member(Outcome, optional=True)
@@ -587,7 +546,7 @@ class CampaignStatusNotification(_Notice):
     status: CampaignStatus = f.member(CampaignStatus)
     previous: CampaignStatus = f.member(CampaignStatus)
     counts: CampaignCounts = _counts_field()
-    at: datetime = _instant()
+    at: datetime = f.instant()
     cycle: int = f.count()
 
 
