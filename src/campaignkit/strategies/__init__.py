@@ -1,0 +1,88 @@
+"""Hypothesis strategies for campaignkit's records, events and policies.
+
+Installed with the ``hypothesis`` extra (``pip install "campaignkit[hypothesis]"``).
+The strategies follow Hypothesis' own API style: keyword-only arguments with
+defaults, ``min_value``/``max_value`` and ``min_size``/``max_size`` bounds,
+plural names, and `hypothesis.errors.InvalidArgument` for bad arguments.
+Everything they generate passes the records' validators (the test suite checks
+it), and once the extra is installed ``st.from_type(campaignkit.Contact)`` -
+and every other record type with a strategy here, policies included - works
+through the ``hypothesis`` entry point.
+
+Examples shrink towards simple values: the region's example number, the first
+status of a lifecycle, no tags, attempt 1, zero durations - and each policy
+towards its own defaults (``RetryPolicy()``, ``Schedule()``, ``PacingPolicy()``,
+...), which are the seeds' defaults.
+
+`CampaignStateMachine` is a ready `RuleBasedStateMachine`: subclass it to run
+your own policies through a `CampaignRunner` against the library's invariants.
+"""
+
+from __future__ import annotations
+
+from ._campaigns import (
+    CampaignSetup,
+    call_updates,
+    campaign_counts,
+    campaign_setups,
+    goal_results,
+    goal_sets,
+    goals,
+)
+from ._common import DEFAULT_REGIONS, DEFAULT_TIMEZONES
+from ._machine import CampaignStateMachine
+from ._policies import (
+    billing_policies,
+    calling_windows,
+    compliance_policies,
+    compliance_regions,
+    compliance_rules,
+    cycle_policies,
+    pacing_policies,
+    retry_policies,
+    retry_rules,
+    rotation_policies,
+    schedules,
+)
+from ._records import (
+    CallReport,
+    call_report_sequences,
+    caller_lines,
+    calls,
+    campaigns,
+    contacts,
+    messy_phone_numbers,
+    phone_numbers,
+)
+
+__all__ = [
+    "DEFAULT_REGIONS",
+    "DEFAULT_TIMEZONES",
+    "CallReport",
+    "CampaignSetup",
+    "CampaignStateMachine",
+    "billing_policies",
+    "call_report_sequences",
+    "call_updates",
+    "caller_lines",
+    "calling_windows",
+    "calls",
+    "campaign_counts",
+    "campaign_setups",
+    "campaigns",
+    "compliance_policies",
+    "compliance_regions",
+    "compliance_rules",
+    "contacts",
+    "cycle_policies",
+    "goal_results",
+    "goal_sets",
+    "goals",
+    "messy_phone_numbers",
+    "pacing_policies",
+    "phone_numbers",
+    "retry_policies",
+    "retry_rules",
+    "rotation_policies",
+    "schedules",
+]

@@ -1,0 +1,149 @@
+"""Shared pieces of the strategies: defaults, argument checks, time helpers."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from ..models import DEFAULT_TIMEZONE
+
+T = TypeVar("T")
+
+DEFAULT_REGIONS: tuple[str, ...] = ("MX", "US", "IN", "GB", "BR", "ES", "CO")
+"""Regions the phone-number strategies draw from unless told otherwise."""
+
+DEFAULT_TIMEZONES: tuple[str, ...] = (
+    DEFAULT_TIMEZONE,
+    "America/New_York",
+    "Europe/London",
+    "Asia/Kolkata",
+    "America/Sao_Paulo",
+)
+"""Time zones campaigns and schedules are drawn from; the seeds' default comes first."""
+
+_EPOCH_MIN = datetime(2020, 1, 1, tzinfo=UTC)
+_EPOCH_MAX = datetime(2035, 12, 31, tzinfo=UTC)
+_ids = st.text(string.ascii_lowercase + string.digits + "-_", min_size=1, max_size=12)
+_names = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=0, max_size=24
+)
+
+
+def _check_regions(regions: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(regions, str) or not regions:
+        raise InvalidArgument(
+            f"regions must be a non-empty sequence of region codes; got {regions!r}"
+        )
+    supported = phonenumbers.SUPPORTED_REGIONS
+    for region in regions:
+        if region not in supported:
+            raise InvalidArgument(f"{region!r} is not a region phonenumbers knows")
+    return tuple(regions)
+
+
+def _moments(min_value: datetime, max_value: datetime) -> st.SearchStrategy[datetime]:
+    return st.datetimes(
+        min_value=min_value.replace(tzinfo=None),
+        max_value=max_value.replace(tzinfo=None),
+        timezones=st.just(UTC),
+    )
+
+
+def _check_window(min_value: datetime, max_value: datetime) -> None:
+    for name, value in (("min_value", min_value), ("max_value", max_value)):
+        if value.tzinfo is None:
+            raise InvalidArgument(f"{name} must be timezone-aware; got {value!r}")
+    if min_value > max_value:
+        raise InvalidArgument(f"min_value {min_value} is after max_value {max_value}")
+
+
+# --------------------------------------------------------------------------- argument checks
+
+
+def _prefer(default: T, *strategies: st.SearchStrategy[T]) -> st.SearchStrategy[T]:
+    """``strategies``, shrinking towards ``default`` (a value they can generate)."""
+    return st.one_of(st.just(default), *strategies)
+
+
+def _check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    if type(value) is not int or value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise InvalidArgument(f"{name} must be an integer {bound}; got {value!r}")
+    return value
+
+
+def _check_flag(name: str, value: Any) -> bool:
+    if type(value) is not bool:
+        raise InvalidArgument(f"{name} must be True or False; got {value!r}")
+    return value
+
+
+def _check_span(name: str, value: Any, low: timedelta, high: timedelta) -> timedelta:
+    if type(value) is not timedelta or not low <= value <= high:
+        raise InvalidArgument(f"{name} must be a timedelta from {low} to {high}; got {value!r}")
+    return value
+
+
+def _check_choices(
+    name: str, values: Any, allowed: Collection[Any] | None = None
+) -> tuple[Any, ...]:
+    if isinstance(values, str | bytes) or not isinstance(values, Collection) or not values:
+        raise InvalidArgument(f"{name} must be a non-empty collection; got {values!r}")
+    chosen = tuple(values)
+    if allowed is not None:
+        for value in chosen:
+            if value not in allowed:
+                raise InvalidArgument(
+                    f"{name}: {value!r} is not one of {sorted(map(str, allowed))}"
+                )
+    return chosen
+
+
+def _check_zones(name: str, zones: Any) -> tuple[str, ...]:
+    chosen = _check_choices(name, zones)
+    for zone in chosen:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise InvalidArgument(f"{name}: {zone!r} is not an IANA time zone name") from None
+    return chosen
+
+
+def _check_tags(name: str, tags: Any) -> tuple[str, ...]:
+    if isinstance(tags, str | bytes) or not isinstance(tags, Collection):
+        raise InvalidArgument(f"{name} must be a collection of tag names; got {tags!r}")
+    chosen = tuple(tags)
+    for tag in chosen:
+        if type(tag) is not str or not tag:
+            raise InvalidArgument(f"{name} must hold non-empty strings; got {tag!r}")
+    return chosen
+
+
+def _check_strategy(name: str, value: Any) -> st.SearchStrategy[Any] | None:
+    if value is not None and not isinstance(value, st.SearchStrategy):
+        raise InvalidArgument(f"{name} must be a SearchStrategy or None; got {value!r}")
+    return value
+
+
+def _seconds_between(low: timedelta, high: timedelta) -> st.SearchStrategy[timedelta]:
+    """Whole-second timedeltas from ``low`` (rounded up) to ``high``, shrinking to ``low``."""
+    first = -int(-low.total_seconds() // 1)
+    return st.integers(first, int(high.total_seconds())).map(lambda s: timedelta(seconds=s))
+
+
+def _minutes_between(low: timedelta, high: timedelta) -> st.SearchStrategy[int] | None:
+    """Whole minutes from ``low`` to ``high`` (as ints), or None if there are none."""
+    first = -(-low // timedelta(minutes=1))
+    last = high // timedelta(minutes=1)
+    return st.integers(first, last) if first <= last else None
+
+
+def _clamp(value: timedelta, low: timedelta, high: timedelta) -> timedelta:
+    return min(max(value, low), high)

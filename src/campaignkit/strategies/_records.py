@@ -1,0 +1,334 @@
+"""Strategies for phone numbers, the core records and carrier report sequences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import phonenumbers
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from ..machines import CALL_MACHINE
+from ..models import Call, CallerLine, Campaign, Contact
+from ..statuses import (
+    AnsweredBy,
+    CallStatus,
+    CampaignStatus,
+    Channel,
+    ContactStatus,
+    Direction,
+    LineStatus,
+    Priority,
+)
+from ._common import (
+    _EPOCH_MAX,
+    _EPOCH_MIN,
+    DEFAULT_REGIONS,
+    DEFAULT_TIMEZONES,
+    _check_regions,
+    _check_window,
+    _ids,
+    _moments,
+    _names,
+)
+
+
+def _example(region: str) -> phonenumbers.PhoneNumber:
+    for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
+        number = phonenumbers.example_number_for_type(region, kind)
+        if number is not None:
+            return number
+    raise InvalidArgument(f"phonenumbers has no example number for {region!r}")
+
+
+@st.composite
+def _valid_number(draw: st.DrawFn, regions: tuple[str, ...]) -> phonenumbers.PhoneNumber:
+    region = draw(st.sampled_from(regions))
+    example = _example(region)
+    national = str(example.national_number)
+    # Vary the subscriber digits of the region's example number; keep those that
+    # phonenumbers still calls valid (nearly all), falling back to the example.
+    tail = draw(st.text("0123456789", min_size=4, max_size=4))
+    candidate = phonenumbers.PhoneNumber(
+        country_code=example.country_code, national_number=int(national[:-4] + tail)
+    )
+    return candidate if phonenumbers.is_valid_number(candidate) else example
+
+
+def phone_numbers(*, regions: Sequence[str] = DEFAULT_REGIONS) -> st.SearchStrategy[str]:
+    """Valid phone numbers in E.164 form (``"+5215555551234"``) for ``regions``.
+
+    Raises `InvalidArgument` for an empty or unknown region list.
+    """
+    chosen = _check_regions(regions)
+    return _valid_number(chosen).map(
+        lambda n: phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
+    )
+
+
+def _international_prefix(region: str) -> str | None:
+    """The digits dialled before a country code from ``region`` (``00``, ``011``), if fixed."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        return None
+    prefix = metadata.preferred_international_prefix or metadata.international_prefix
+    return prefix if prefix and prefix.isdigit() else None
+
+
+@st.composite
+def _messy(draw: st.DrawFn, regions: tuple[str, ...]) -> tuple[str, str, str]:
+    region = draw(st.sampled_from(regions))
+    number = draw(_valid_number((region,)))
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    styles = ["national", "international", "e164"]
+    prefix = _international_prefix(region)
+    if prefix:
+        styles.append("dialled-abroad")
+    style = draw(st.sampled_from(styles))
+    if style == "national":
+        text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    elif style == "international":
+        text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    elif style == "dialled-abroad":
+        text = f"{prefix} {e164[1:]}"
+    else:
+        text = e164
+    separators = draw(st.sampled_from(["", " ", "-", "."]))
+    if separators:
+        text = text.replace(" ", separators)
+    padding = draw(st.sampled_from(["", " ", "  "]))
+    return padding + text + padding, region, e164
+
+
+def messy_phone_numbers(
+    *, regions: Sequence[str] = DEFAULT_REGIONS
+) -> st.SearchStrategy[tuple[str, str, str]]:
+    """Triples ``(as_typed, region, e164)``: a valid number as people type it - national
+    format, spaces, dashes, dots, the international prefix, padding - the region to read it
+    in, and the E.164 form it must normalise to.
+
+    Raises `InvalidArgument` for an empty or unknown region list.
+    """
+    return _messy(_check_regions(regions))
+
+
+def campaigns(
+    *,
+    channels: Sequence[Channel] = tuple(Channel),
+    statuses: Sequence[CampaignStatus] = tuple(CampaignStatus),
+) -> st.SearchStrategy[Campaign]:
+    """`Campaign` records on the given channels and in the given statuses."""
+    if not channels or not statuses:
+        raise InvalidArgument("channels and statuses must not be empty")
+    return st.builds(
+        Campaign,
+        id=_ids,
+        name=_names.filter(bool),
+        channel=st.sampled_from(tuple(channels)),
+        timezone=st.sampled_from(DEFAULT_TIMEZONES),
+        status=st.sampled_from(tuple(statuses)),
+    )
+
+
+def contacts(
+    *,
+    regions: Sequence[str] = DEFAULT_REGIONS,
+    statuses: Sequence[ContactStatus] = (ContactStatus.QUEUED,),
+    max_attempts: int = 10,
+    min_value: datetime = _EPOCH_MIN,
+    max_value: datetime = _EPOCH_MAX,
+) -> st.SearchStrategy[Contact]:
+    """`Contact` records with valid E.164 numbers from ``regions``.
+
+    Counters are consistent: per-cycle ``retries`` and ``failed_retries`` never
+    exceed the lifetime ``attempts``, which is at most ``max_attempts``.
+    Raises `InvalidArgument` for empty statuses, a negative ``max_attempts``
+    or a bad time window.
+    """
+    if not statuses:
+        raise InvalidArgument("statuses must not be empty")
+    if max_attempts < 0:
+        raise InvalidArgument(f"max_attempts must be >= 0; got {max_attempts}")
+    _check_window(min_value, max_value)
+    chosen = _check_regions(regions)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Contact:
+        attempts = draw(st.integers(0, max_attempts))
+        retries = draw(st.integers(0, attempts))
+        return Contact(
+            id=draw(_ids),
+            phone=draw(phone_numbers(regions=chosen)),
+            name=draw(_names),
+            context=draw(_names),
+            priority=draw(st.sampled_from(Priority)),
+            tags=draw(st.frozensets(_ids, max_size=3)),
+            status=draw(st.sampled_from(tuple(statuses))),
+            retries=retries,
+            failed_retries=draw(st.integers(0, attempts - retries)),
+            attempts=attempts,
+            next_attempt_at=draw(st.none() | _moments(min_value, max_value)),
+        )
+
+    return build()
+
+
+_DURATIONS_BY_STATUS = {CallStatus.COMPLETED}
+
+
+def calls(
+    *,
+    statuses: Sequence[CallStatus] = (
+        CallStatus.COMPLETED,
+        CallStatus.BUSY,
+        CallStatus.NO_ANSWER,
+        CallStatus.FAILED,
+        CallStatus.CANCELED,
+    ),
+    regions: Sequence[str] = DEFAULT_REGIONS,
+    min_attempt: int = 1,
+    max_attempt: int = 5,
+    max_duration: int = 3600,
+    min_value: datetime = _EPOCH_MIN,
+    max_value: datetime = _EPOCH_MAX,
+) -> st.SearchStrategy[Call]:
+    """`Call` attempts whose fields agree with their status.
+
+    A completed call has start and end times and ``duration`` equal to the seconds
+    between them, and an answered-by value; a call that never connected has no
+    start time, no answered-by and zero duration; a live call has no end time.
+    Raises `InvalidArgument` for empty statuses or inverted bounds.
+    """
+    if not statuses:
+        raise InvalidArgument("statuses must not be empty")
+    if not 1 <= min_attempt <= max_attempt:
+        raise InvalidArgument(
+            f"need 1 <= min_attempt <= max_attempt; got {min_attempt}, {max_attempt}"
+        )
+    if max_duration < 0:
+        raise InvalidArgument(f"max_duration must be >= 0; got {max_duration}")
+    _check_window(min_value, max_value)
+    chosen = _check_regions(regions)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Call:
+        status = draw(st.sampled_from(tuple(statuses)))
+        created = draw(_moments(min_value, max_value))
+        ring = timedelta(seconds=draw(st.integers(0, 60)))
+        connected = status in (
+            CallStatus.COMPLETED,
+            CallStatus.IN_PROGRESS,
+            CallStatus.FORWARDING,
+        )
+        ended = CALL_MACHINE.is_terminal(status)
+        duration = draw(st.integers(0, max_duration)) if connected and ended else 0
+        started = created + ring if connected else None
+        end_time = (started or created + ring) + timedelta(seconds=duration) if ended else None
+        answered_by = draw(st.sampled_from(AnsweredBy)) if connected else None
+        return Call(
+            id=draw(_ids),
+            contact_id=draw(_ids),
+            to=draw(phone_numbers(regions=chosen)),
+            attempt=draw(st.integers(min_attempt, max_attempt)),
+            direction=Direction.OUTBOUND,
+            status=status,
+            answered_by=answered_by,
+            created_at=created,
+            started_at=started,
+            ended_at=end_time,
+            updated_at=end_time or started or created,
+            duration=duration,
+        )
+
+    return build()
+
+
+def caller_lines(
+    *,
+    min_spam_score: int = 0,
+    max_spam_score: int = 9,
+    statuses: Sequence[LineStatus] = tuple(LineStatus),
+) -> st.SearchStrategy[CallerLine]:
+    """`CallerLine` records with spam scores in ``min_spam_score..max_spam_score``."""
+    if not 0 <= min_spam_score <= max_spam_score <= 9:
+        raise InvalidArgument("need 0 <= min_spam_score <= max_spam_score <= 9")
+    if not statuses:
+        raise InvalidArgument("statuses must not be empty")
+    return st.builds(
+        CallerLine,
+        id=_ids,
+        number=phone_numbers(regions=("US",)),
+        status=st.sampled_from(tuple(statuses)),
+        spam_score=st.integers(min_spam_score, max_spam_score),
+        calls_today=st.integers(0, 1000),
+        total_calls=st.integers(0, 100_000),
+        weight=st.integers(1, 10),
+    )
+
+
+class CallReport(tuple[CallStatus, datetime]):
+    """One carrier status report: ``(status, happened_at)``."""
+
+    __slots__ = ()
+
+    @property
+    def status(self) -> CallStatus:
+        """The status reported."""
+        return self[0]
+
+    @property
+    def at(self) -> datetime:
+        """When the carrier says it happened (not when it arrived)."""
+        return self[1]
+
+
+@st.composite
+def _report_sequence(
+    draw: st.DrawFn, start: datetime, max_duplicates: int, shuffle: bool
+) -> tuple[list[CallReport], CallStatus]:
+    state = CALL_MACHINE.initial
+    at = start
+    happened: list[CallReport] = []
+    while not CALL_MACHINE.is_terminal(state):
+        # Events that end the call come first, so examples shrink to short calls;
+        # after a few forwards the call is made to end.
+        events = sorted(
+            CALL_MACHINE.allowed(state),
+            key=lambda e: not CALL_MACHINE.is_terminal(CALL_MACHINE.next(state, e)),
+        )
+        if len(happened) >= 8:
+            events = [e for e in events if CALL_MACHINE.is_terminal(CALL_MACHINE.next(state, e))]
+        event = draw(st.sampled_from(events))
+        state = CALL_MACHINE.next(state, event)
+        at = at + timedelta(seconds=draw(st.integers(1, 90)))
+        happened.append(CallReport((state, at)))
+    delivered = list(happened)
+    # Carriers drop intermediate reports, repeat some, and deliver out of order;
+    # the final report always arrives at least once.
+    delivered = [r for r in delivered[:-1] if draw(st.booleans())] + [delivered[-1]]
+    extra = draw(st.lists(st.sampled_from(delivered), max_size=max_duplicates))
+    delivered += extra
+    if shuffle:
+        delivered = draw(st.permutations(delivered))
+    return delivered, state
+
+
+def call_report_sequences(
+    *,
+    start: datetime = datetime(2026, 1, 5, 15, tzinfo=UTC),
+    max_duplicates: int = 3,
+    out_of_order: bool = True,
+) -> st.SearchStrategy[tuple[list[CallReport], CallStatus]]:
+    """Pairs ``(reports, final_status)``: the status reports of one call as a real
+    carrier delivers them - intermediate reports dropped, some repeated up to
+    ``max_duplicates`` times, in any order when ``out_of_order`` - and the terminal
+    status the call really ended in. Every report carries the time it happened.
+
+    Raises `InvalidArgument` for a naive ``start`` or negative ``max_duplicates``.
+    """
+    if start.tzinfo is None:
+        raise InvalidArgument(f"start must be timezone-aware; got {start!r}")
+    if max_duplicates < 0:
+        raise InvalidArgument(f"max_duplicates must be >= 0; got {max_duplicates}")
+    return _report_sequence(start, max_duplicates, out_of_order)
