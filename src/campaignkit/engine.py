@@ -600,7 +600,7 @@ def _final_notice(
 # --------------------------------------------------------------------------- contact reducers
 
 _moved = replacer(Contact, "status", "next_attempt_at", "updated_at")
-_dialed = replacer(Contact, "status", "attempts", "next_attempt_at", "updated_at")
+_attempted = replacer(Contact, "status", "attempts", "next_attempt_at", "updated_at")
 _settled = replacer(
     Contact, "status", "retries", "failed_retries", "next_attempt_at", "updated_at", "last_outcome"
 )
@@ -645,16 +645,21 @@ def dial(contact: Contact, *, now: datetime, line: CallerLine | None = None) -> 
     contact" may dial early. Raises `IllegalTransition` unless the contact is
     queued or retrying, and `InvalidInput` for a naive ``now``.
     """
-    now = aware_utc(now)
+    dialled = _begin_attempt(contact, ContactEvent.DIAL, aware_utc(now))
+    return Dial(dialled, dialled.attempts, line)
+
+
+def _begin_attempt(contact: Contact, event: ContactEvent, now: datetime) -> Contact:
+    """``contact`` after ``event`` (dial or send), a retrying one through queued:
+    one more attempt, no next attempt time. Raises `IllegalTransition`."""
     status = contact.status
     if status is _Q.RETRYING:
         status = _TABLE[status, ContactEvent.REQUEUE]
     try:
-        status = _TABLE[status, ContactEvent.DIAL]
+        status = _TABLE[status, event]
     except KeyError:
-        raise IllegalTransition("contact", contact.status, ContactEvent.DIAL) from None
-    dialled = _dialed(contact, status, contact.attempts + 1, None, now)
-    return Dial(dialled, dialled.attempts, line)
+        raise IllegalTransition("contact", contact.status, event) from None
+    return _attempted(contact, status, contact.attempts + 1, None, now)
 
 
 def postpone(contact: Contact, *, until: datetime) -> Contact:
@@ -885,9 +890,6 @@ def refuse_contact(
 
 # --------------------------------------------------------------------------- WhatsApp reducers
 
-_sent = replacer(Contact, "status", "attempts", "next_attempt_at", "updated_at")
-
-
 def send_message(
     contact: Contact, *, now: datetime, template: MessageTemplate | None = None
 ) -> Dial:
@@ -898,15 +900,7 @@ def send_message(
     Raises `IllegalTransition` unless the contact is queued or retrying, and
     `InvalidInput` for a naive ``now`` or a ``template`` that is not a `MessageTemplate`.
     """
-    now = aware_utc(now)
-    status = contact.status
-    if status is _Q.RETRYING:
-        status = _TABLE[status, ContactEvent.REQUEUE]
-    try:
-        status = _TABLE[status, ContactEvent.SEND]
-    except KeyError:
-        raise IllegalTransition("contact", contact.status, ContactEvent.SEND) from None
-    sending = _sent(contact, status, contact.attempts + 1, None, now)
+    sending = _begin_attempt(contact, ContactEvent.SEND, aware_utc(now))
     return Dial(sending, sending.attempts, None, template)
 
 
