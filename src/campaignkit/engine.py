@@ -890,6 +890,7 @@ def refuse_contact(
 
 # --------------------------------------------------------------------------- WhatsApp reducers
 
+
 def send_message(
     contact: Contact, *, now: datetime, template: MessageTemplate | None = None
 ) -> Dial:
