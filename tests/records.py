@@ -9,6 +9,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from campaignkit import (
+    AmdMode,
     AnsweredBy,
     Call,
     CallerLine,
@@ -54,6 +55,7 @@ def campaigns() -> st.SearchStrategy[Campaign]:
         start_at=st.none() | moments,
         cycle=st.integers(0, 50),
         settings=scalar_maps,
+        amd_mode=st.sampled_from(AmdMode),
     )
 
 

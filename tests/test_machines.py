@@ -54,8 +54,13 @@ def test_every_state_is_reachable_from_the_initial_state(machine) -> None:
 def test_terminal_states_have_no_exits(machine) -> None:
     assert machine.terminal, "a lifecycle must end somewhere"
     for state in machine.terminal:
-        assert machine.allowed(state) == ()
+        # Only bookkeeping (archiving a finished campaign) may follow the end,
+        # and it leads to another terminal state.
+        assert set(machine.allowed(state)) <= machine.after_end
         for event in machine.events:
+            if event in machine.after_end and (state, event) in machine.table:
+                assert machine.next(state, event) in machine.terminal
+                continue
             with pytest.raises(IllegalTransition):
                 machine.next(state, event)
 
@@ -89,7 +94,11 @@ def test_table_is_read_only(machine) -> None:
 
 
 def test_expected_terminal_states() -> None:
-    assert CAMPAIGN_MACHINE.terminal == {CampaignStatus.FINISHED, CampaignStatus.CANCELLED}
+    assert CAMPAIGN_MACHINE.terminal == {
+        CampaignStatus.FINISHED,
+        CampaignStatus.CANCELLED,
+        CampaignStatus.ARCHIVED,
+    }
     assert CONTACT_MACHINE.terminal == {ContactStatus.CONVERTED, ContactStatus.REJECTED}
     assert CALL_MACHINE.terminal == {
         CallStatus.COMPLETED,
@@ -146,6 +155,20 @@ class TestCampaignLifecycle:
         assert CAMPAIGN_MACHINE.next(state, CampaignEvent.FORCE_COMPLETE) is (
             CampaignStatus.FINISHED
         )
+
+    @pytest.mark.parametrize("state", [CampaignStatus.FINISHED, CampaignStatus.CANCELLED])
+    def test_a_campaign_that_ended_can_be_archived(self, state: CampaignStatus) -> None:
+        # Seed 004: "Archive the campaign if no further actions are needed."
+        archived = CAMPAIGN_MACHINE.next(state, CampaignEvent.ARCHIVE)
+        assert archived is CampaignStatus.ARCHIVED
+        assert CAMPAIGN_MACHINE.allowed(archived) == ()
+
+    @pytest.mark.parametrize(
+        "state", [s for s in CampaignStatus if s not in CAMPAIGN_MACHINE.terminal]
+    )
+    def test_a_running_campaign_cannot_be_archived(self, state: CampaignStatus) -> None:
+        with pytest.raises(IllegalTransition):
+            CAMPAIGN_MACHINE.next(state, CampaignEvent.ARCHIVE)
 
     def test_cannot_launch_without_contacts(self) -> None:
         with pytest.raises(IllegalTransition):

@@ -15,18 +15,23 @@ from hypothesis import strategies as st
 
 from campaignkit import (
     DEFAULT_TIMEZONE,
+    AmdMode,
     AnsweredBy,
     Call,
     CallerLine,
     CallStatus,
     Campaign,
     CampaignStatus,
+    Channel,
     Contact,
     ContactStatus,
+    InvalidConfig,
     InvalidInput,
     Outcome,
     Priority,
 )
+from campaignkit._fields import zone
+from campaignkit.errors import shown
 
 from .records import caller_lines, calls, campaigns, contacts
 
@@ -210,3 +215,127 @@ def test_plain_data_round_trip_is_lossless(record) -> None:
 @given(RECORDS)
 def test_records_pickle(record) -> None:
     assert pickle.loads(pickle.dumps(record)) == record
+
+
+# --------------------------------------------------------------------------- issue 13/14
+
+
+def test_amd_mode_is_a_campaign_setting_that_round_trips() -> None:
+    # Seed 002: "AMD Mode | Text-based or ML-based answering machine detection".
+    assert Campaign(id="c", name="n").amd_mode is AmdMode.TEXT
+    campaign = Campaign(id="c", name="n", amd_mode=AmdMode.ML)
+    assert campaign.to_dict()["amd_mode"] == "ml"
+    assert Campaign.from_dict(campaign.to_dict()) == campaign
+    with pytest.raises(InvalidInput, match="amd_mode"):
+        Campaign.from_dict({"id": "c", "name": "n", "amd_mode": "neural"})
+
+
+def test_voice_override_is_for_phone_campaigns_only() -> None:
+    # Seed 004: override_agent_voice_id "Only available for phone campaigns."
+    whatsapp = Campaign(id="w", name="n", channel=Channel.WHATSAPP)
+    phone = Campaign(id="p", name="n")
+    voiced = Contact(id="1", phone=PHONE, voice_id="female_voice")
+    phone.check_contact(voiced)
+    whatsapp.check_contact(Contact(id="2", phone=PHONE))
+    with pytest.raises(InvalidConfig, match="override_agent_voice_id") as info:
+        whatsapp.check_contact(voiced)
+    assert info.value.value == "female_voice"
+    assert Campaign(id="p", name="n", agent_voice_id="male_voice").agent_voice_id == "male_voice"
+    with pytest.raises(InvalidConfig, match="agent_voice_id"):
+        Campaign(id="w", name="n", channel=Channel.WHATSAPP, agent_voice_id="male_voice")
+
+
+@pytest.mark.parametrize(
+    "stamp", ["0001-01-01T00:00:00+05:30", "9999-12-31T23:59:59-06:00", "0001-01-01T00:00:00+14:00"]
+)
+@pytest.mark.parametrize("record", ["contact", "call", "campaign"])
+def test_calendar_edge_dates_are_invalid_input_not_overflow(stamp: str, record: str) -> None:
+    # Issue 14 (2): a common placeholder date under a zone ahead of UTC has no UTC time.
+    cls, data, field = {
+        "contact": (Contact, {"id": "1", "phone": PHONE}, "updated_at"),
+        "call": (Call, {"id": "a", "contact_id": "1", "to": PHONE}, "ended_at"),
+        "campaign": (Campaign, {"id": "c", "name": "n"}, "start_at"),
+    }[record]
+    with pytest.raises(InvalidInput, match=field):
+        cls.from_dict({**data, field: stamp})
+
+
+def test_aware_utc_keeps_the_calendar_edges_that_exist() -> None:
+    edge = datetime(1, 1, 1, tzinfo=UTC)
+    assert Contact(id="1", phone=PHONE, updated_at=edge).updated_at == edge
+    late = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=5)))
+    assert Contact(id="1", phone=PHONE, updated_at=late).updated_at == late
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "America",
+        "Europe",
+        "x" * 300,
+        "zone.tab",
+        "tzdata.zi",
+        "../etc/passwd",
+        "",
+        "a\x00b",
+        "\ud800",
+        "Mars/Olympus",
+        "America/",
+        5,
+        None,
+        ["UTC"],
+    ],
+)
+def test_zone_refuses_folders_files_and_junk_without_leaking_the_path(name: object) -> None:
+    # Issue 14 (3): "America" is a tzdata folder (IsADirectoryError); the message
+    # must be typed, name the field, and never show where tzdata lives.
+    with pytest.raises(InvalidInput, match="tz_field") as info:
+        zone(name, "tz_field")
+    assert "site-packages" not in str(info.value)
+    assert "zoneinfo/" not in str(info.value)
+    with pytest.raises(InvalidInput, match="timezone"):
+        Campaign(id="c", name="n", timezone=name)  # type: ignore[arg-type]
+
+
+def test_zone_is_cached_and_finds_real_zones() -> None:
+    assert zone("America/Mexico_City") is zone("America/Mexico_City")
+    assert zone("Etc/GMT+5").key == "Etc/GMT+5"
+    assert zone("America/Argentina/ComodRivadavia").key == "America/Argentina/ComodRivadavia"
+
+
+@pytest.mark.parametrize(
+    ("cls", "data"),
+    [
+        (Contact, {"id": "1", "phone": PHONE, "tags": [["a"]]}),
+        (Contact, {"id": "1", "phone": PHONE, "tags": "vip"}),
+        (Contact, {"id": "1", "phone": PHONE, "tags": 5}),
+        (Contact, {"id": "1", "phone": PHONE, "attributes": [["a", 1]]}),
+        (Contact, {"id": "1", "phone": PHONE, "extracted": 5}),
+        (Contact, {"id": "1", "phone": PHONE, "attempts": -(10**5000)}),
+        (Contact, {"id": "1", "phone": PHONE, "status": 10**5000}),
+        (Contact, {"id": "1", "phone": PHONE, "status": []}),
+        (Contact, {"id": "1", "phone": PHONE, 5: 1, "x": 2}),
+        (Campaign, {"id": "c", "name": "n", "settings": ["a"]}),
+        (Campaign, {"id": "c", "name": "n", "timezone": "America"}),
+        (Call, {"id": "a", "contact_id": "1", "to": PHONE, "price": 10**5000}),
+        (Call, {"id": "a", "contact_id": "1", "to": PHONE, "price": [1]}),
+        (Call, {"id": "a", "contact_id": "1", "to": PHONE, "price": "1e999999999999"}),
+    ],
+)
+def test_from_dict_raises_only_invalid_input(cls: type, data: dict[object, object]) -> None:
+    # Issue 14 (5): tampered records give InvalidInput naming the record and field.
+    with pytest.raises(InvalidInput, match=cls.__name__):
+        cls.from_dict(data)
+
+
+def test_a_large_price_integer_is_kept_exactly() -> None:
+    call = Call.from_dict({"id": "a", "contact_id": "1", "to": PHONE, "price": 10**14 + 1})
+    assert call.price == Decimal(10**14 + 1)
+    tiny = Call.from_dict({"id": "a", "contact_id": "1", "to": PHONE, "price": "0.000001"})
+    assert tiny.price == Decimal("0.000001")
+
+
+@given(st.integers(min_value=-(10**6000), max_value=10**6000))
+def test_shown_never_raises(value: int) -> None:
+    text = shown(value)
+    assert len(text) <= 260

@@ -8,7 +8,9 @@ becomes a JSON type in ``to_dict`` and comes back in ``from_dict``).
 from __future__ import annotations
 
 import enum
+import functools
 import re
+import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -17,7 +19,7 @@ from typing import Any, TypeAlias, TypeVar
 import attrs
 
 from ._frozen import EMPTY, FrozenMap, freeze
-from .errors import InvalidInput
+from .errors import InvalidInput, shown
 
 Scalar: TypeAlias = str | int | float | bool | None
 """A JSON scalar: what extracted fields, attributes and settings hold."""
@@ -25,6 +27,13 @@ Scalar: TypeAlias = str | int | float | bool | None
 JSON: TypeAlias = Scalar | list["JSON"] | dict[str, "JSON"]
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+MAX_ZONE_NAME = 64
+"""The longest time-zone name `zone` looks up (the longest IANA name has 32 characters)."""
+
+# IANA names are ASCII letters, digits and ``/ _ - +`` ("America/Port-au-Prince",
+# "Etc/GMT+5"); anything else cannot name a zone, so it never reaches the file system.
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
 
 EnumT = TypeVar("EnumT", bound=enum.Enum)
 
@@ -47,7 +56,7 @@ PLAIN = Codec(_identity, _identity)
 
 
 def _fail(attribute: attrs.Attribute[Any], expected: str, value: Any) -> InvalidInput:
-    return InvalidInput(f"{attribute.name} must be {expected}; got {value!r}")
+    return InvalidInput(f"{attribute.name} must be {expected}; got {shown(value)}")
 
 
 # --------------------------------------------------------------------------- validators
@@ -153,7 +162,9 @@ def member(cls: type[EnumT], *, default: EnumT | None = None, optional: bool = F
             return cls(value)
         except ValueError:
             labels = ", ".join(repr(m.value) for m in cls)
-            raise InvalidInput(f"{value!r} is not a {name}; expected one of {labels}") from None
+            raise InvalidInput(
+                f"{shown(value)} is not a {name}; expected one of {labels}"
+            ) from None
 
     codec = Codec(lambda v: None if v is None else v.value, load)
     if default is None and not optional:
@@ -173,7 +184,7 @@ def _load_datetime(value: Any) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not an ISO 8601 date-time") from None
+        raise InvalidInput(f"{shown(value)} is not an ISO 8601 date-time") from None
 
 
 def moment() -> Any:
@@ -203,7 +214,7 @@ def _load_date(value: Any) -> date | None:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not an ISO 8601 date") from None
+        raise InvalidInput(f"{shown(value)} is not an ISO 8601 date") from None
 
 
 def day() -> Any:
@@ -222,14 +233,21 @@ def _to_tags(value: Any, self_: Any, field: attrs.Attribute[Any]) -> frozenset[s
         return value
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise _fail(field, "a collection of tag names", value)
-    tags = frozenset(value)
-    for tag in tags:
+    items = list(value)
+    # Checked before hashing: an unhashable item (a list) must not escape as TypeError.
+    for tag in items:
         if type(tag) is not str or not tag:
             raise _fail(field, "a collection of non-empty strings", value)
-    return tags
+    return frozenset(items)
 
 
 _NO_TAGS: frozenset[str] = frozenset()
+
+
+def _load_tags(value: Any) -> frozenset[str]:
+    if not isinstance(value, list) or not all(type(t) is str and t for t in value):
+        raise InvalidInput(f"tags must be a list of non-empty strings; got {shown(value)}")
+    return frozenset(value)
 
 
 def tags() -> Any:
@@ -237,7 +255,7 @@ def tags() -> Any:
     return attrs.field(
         default=_NO_TAGS,
         converter=attrs.Converter(_to_tags, takes_self=True, takes_field=True),
-        metadata={"codec": Codec(sorted, frozenset)},
+        metadata={"codec": Codec(sorted, _load_tags)},
     )
 
 
@@ -249,8 +267,15 @@ def _scalar_map(value: Any, self_: Any, field: attrs.Attribute[Any]) -> FrozenMa
             raise _fail(field, "a mapping with non-empty string keys", value)
         if item is not None and type(item) not in (str, int, float, bool):
             raise InvalidInput(
-                f"{field.name}[{key!r}] must be a string, number, boolean or None; got {item!r}"
+                f"{field.name}[{key!r}] must be a string, number, boolean or None; "
+                f"got {shown(item)}"
             )
+    return freeze(value)
+
+
+def _load_scalar_map(value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"must be a mapping of names to JSON scalars; got {shown(value)}")
     return freeze(value)
 
 
@@ -259,25 +284,44 @@ def scalar_map() -> Any:
     return attrs.field(
         default=EMPTY,
         converter=attrs.Converter(_scalar_map, takes_self=True, takes_field=True),
-        metadata={"codec": Codec(dict, freeze)},
+        metadata={"codec": Codec(dict, _load_scalar_map)},
     )
 
 
 def _load_decimal(value: Any) -> Decimal | None:
     if value is None:
         return None
+    if type(value) is int:  # exact, and str() of an int over 4,300 digits raises
+        return Decimal(value)
+    if type(value) not in (str, float):
+        raise InvalidInput(f"{shown(value)} is not a decimal number")
     try:
         return Decimal(str(value))
     except InvalidOperation:
-        raise InvalidInput(f"{value!r} is not a decimal number") from None
+        raise InvalidInput(f"{shown(value)} is not a decimal number") from None
+
+
+MAX_MONEY_DIGITS = 15
+"""Money amounts are below 10**15 and carry at most 30 significant digits: a
+hostile ``"1e999999999"`` must not become a billion-digit number later."""
 
 
 def money() -> Any:
-    """An optional `Decimal` amount; serialised as a string so no digit is lost."""
+    """An optional `Decimal` amount below 10**15 with at most 30 significant digits;
+    serialised as a string so no digit is lost."""
 
     def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is not None and (type(value) is not Decimal or not value.is_finite()):
-            raise _fail(attribute, "a finite Decimal or None", value)
+        if value is None:
+            return
+        if (
+            type(value) is not Decimal
+            or not value.is_finite()
+            or (value and value.adjusted() >= MAX_MONEY_DIGITS)
+            or len(value.as_tuple().digits) > 2 * MAX_MONEY_DIGITS
+        ):
+            raise _fail(
+                attribute, "a finite Decimal below 1e15 with at most 30 digits, or None", value
+            )
 
     codec = Codec(lambda v: None if v is None else str(v), _load_decimal)
     return attrs.field(default=None, validator=check, metadata={"codec": codec})
@@ -300,11 +344,11 @@ RecordT = TypeVar("RecordT")
 def load(cls: type[RecordT], data: Mapping[str, Any]) -> RecordT:
     """Build a ``cls`` record from plain data; unknown keys and bad values raise `InvalidInput`."""
     if not isinstance(data, Mapping):
-        raise InvalidInput(f"{cls.__name__}.from_dict needs a mapping; got {data!r}")
+        raise InvalidInput(f"{cls.__name__}.from_dict needs a mapping; got {shown(data)}")
     fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
-    unknown = sorted(set(data) - set(fields))
+    unknown = sorted(map(repr, set(data) - set(fields)))  # repr: keys of mixed types
     if unknown:
-        raise InvalidInput(f"{cls.__name__}: unknown field(s) {', '.join(map(repr, unknown))}")
+        raise InvalidInput(f"{cls.__name__}: unknown field(s) {', '.join(unknown)}")
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
         try:
@@ -314,6 +358,8 @@ def load(cls: type[RecordT], data: Mapping[str, Any]) -> RecordT:
     try:
         return cls(**kwargs)
     except TypeError as exc:  # a required field is missing
+        raise InvalidInput(f"{cls.__name__}: {exc}") from None
+    except InvalidInput as exc:  # a validator: its message names the field
         raise InvalidInput(f"{cls.__name__}: {exc}") from None
 
 
@@ -354,14 +400,66 @@ def replacer(cls: type[RecordT], *changed: str) -> Callable[..., RecordT]:
 
 
 def aware_utc(value: Any, name: str = "now") -> datetime:
-    """``value`` as a UTC datetime; `InvalidInput` if it is not an aware datetime."""
+    """``value`` as a UTC datetime.
+
+    Raises `InvalidInput` naming ``name`` if it is not an aware datetime, or if
+    it lies at the edge of the calendar where its UTC time does not exist
+    (``0001-01-01T00:00:00+05:30`` is in year 0 in UTC; ``9999-12-31T23:59:59-06:00``
+    in year 10000).
+    """
     if type(value) is datetime and value.tzinfo is UTC:
         return value
     if not isinstance(value, datetime):
-        raise InvalidInput(f"{name} must be an aware datetime; got {value!r}")
-    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(f"{name} must be an aware datetime; got {shown(value)}")
+    try:
+        offset = value.utcoffset()
+    except OverflowError:  # a tzinfo that converts through UTC to find its offset
+        offset = None
+    if value.tzinfo is None or offset is None:
         raise InvalidInput(
             f"{name} must be timezone-aware; got naive {value.isoformat()} "
             "(attach a tzinfo, e.g. datetime(..., tzinfo=ZoneInfo('America/Mexico_City')))"
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(
+            f"{name} {value.isoformat()} is outside the calendar in UTC (years 1 to 9999)"
+        ) from None
+
+
+def zone(name: Any, field: str = "timezone") -> zoneinfo.ZoneInfo:
+    """The `zoneinfo.ZoneInfo` called ``name`` (an IANA name such as ``"America/Mexico_City"``).
+
+    The one place campaignkit turns a time-zone name into a zone; lookups are
+    cached. Raises `InvalidInput` naming ``field`` for a non-string, an empty
+    or over-long name (more than `MAX_ZONE_NAME` characters), a name that is
+    not an IANA zone - including tzdata's folders (``"America"``) and data files
+    (``"zone.tab"``). The message never shows where tzdata is installed.
+    """
+    if type(name) is not str:
+        raise _not_a_zone(field, name)
+    found = _lookup_zone(name)
+    if found is None:
+        raise _not_a_zone(field, name)
+    return found
+
+
+def _not_a_zone(field: str, name: Any) -> InvalidInput:
+    return InvalidInput(
+        f"{field} must be an IANA time zone name such as 'America/Mexico_City'; got {shown(name)}"
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _lookup_zone(name: str) -> zoneinfo.ZoneInfo | None:
+    """The zone called ``name``, or None; cached both ways (the cache is bounded)."""
+    if len(name) > MAX_ZONE_NAME or not _ZONE_NAME.fullmatch(name):
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, OSError, ValueError):
+        # OSError: a tzdata folder (IsADirectoryError) or a name too long for the
+        # file system; ValueError: a tzdata file that is not a zone ("zone.tab").
+        # Their messages hold the install path, which must not reach a user.
+        return None

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CampaignkitError", "IllegalTransition", "InvalidConfig", "InvalidInput"]
+__all__ = ["CampaignkitError", "IllegalTransition", "InvalidConfig", "InvalidInput", "shown"]
+
+_SHOWN_CHARS = 200
 
 
 class CampaignkitError(Exception):
@@ -46,7 +48,7 @@ class InvalidConfig(CampaignkitError, ValueError):
         self.field = field
         self.expected = expected
         self.value = value
-        super().__init__(f"{field} must be {expected}; got {value!r}")
+        super().__init__(f"{field} must be {expected}; got {shown(value)}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.field, self.expected, self.value))
@@ -61,3 +63,23 @@ class InvalidInput(CampaignkitError, ValueError):
 
 def _label(value: Any) -> Any:
     return getattr(value, "value", value)
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` for an error message, at most about 200 characters.
+
+    Never raises: an integer too long to print (over 4,300 digits) is shown by
+    its size, and anything whose ``repr`` fails by its type, so building the
+    message for hostile input cannot itself raise.
+    """
+    try:
+        text = repr(value)
+    except ValueError:
+        if isinstance(value, int):
+            return f"<an integer of {value.bit_length()} bits>"
+        return f"<a {type(value).__name__}>"
+    except Exception:  # RecursionError on deep nesting, a broken __repr__
+        return f"<a {type(value).__name__}>"
+    if len(text) > _SHOWN_CHARS:
+        return f"{text[:_SHOWN_CHARS]}... ({len(text)} characters)"
+    return text

@@ -49,10 +49,21 @@ class StateMachine(Generic[S, E]):
     """One lifecycle: its states, events, transition table and terminal states.
 
     Instances are immutable. ``table`` maps ``(state, event)`` to the next
-    state; ``terminal`` holds the states no event leaves.
+    state; ``terminal`` holds the states where the lifecycle has ended: no
+    event leaves them except the ``after_end`` events (bookkeeping such as
+    archiving a finished campaign), which lead only to other terminal states.
     """
 
-    __slots__ = ("_reach", "events", "initial", "name", "states", "table", "terminal")
+    __slots__ = (
+        "_reach",
+        "after_end",
+        "events",
+        "initial",
+        "name",
+        "states",
+        "table",
+        "terminal",
+    )
 
     name: str
     states: tuple[S, ...]
@@ -60,6 +71,7 @@ class StateMachine(Generic[S, E]):
     initial: S
     table: Mapping[tuple[S, E], S]
     terminal: frozenset[S]
+    after_end: frozenset[E]
     _reach: frozenset[tuple[S, S]]
 
     def __init__(
@@ -69,13 +81,16 @@ class StateMachine(Generic[S, E]):
         events: Iterable[E],
         initial: S,
         table: Mapping[tuple[S, E], S],
+        *,
+        after_end: Iterable[E] = (),
     ) -> None:
         self.name = name
         self.states = tuple(states)
         self.events = tuple(events)
         self.initial = initial
         self.table = MappingProxyType(dict(table))
-        exits = {state for state, _ in self.table}
+        self.after_end = frozenset(after_end)
+        exits = {state for state, event in self.table if event not in self.after_end}
         self.terminal = frozenset(s for s in self.states if s not in exits)
         self._reach = frozenset(_strict_reachability(self.table))
 
@@ -104,7 +119,8 @@ class StateMachine(Generic[S, E]):
         return (source, target) in self._reach
 
     def is_terminal(self, state: S) -> bool:
-        """True if no event leaves ``state``."""
+        """True if the lifecycle has ended in ``state``: no event but an ``after_end`` one
+        (archiving) leaves it."""
         return state in self.terminal
 
     def reconcile(
@@ -189,6 +205,8 @@ class CampaignEvent(enum.StrEnum):
     FORCE_COMPLETE = "force-complete"
     """Ended by hand (Exotel): contacts still pending become failed."""
     CANCEL = "cancel"
+    ARCHIVE = "archive"
+    """Put a finished or cancelled campaign away (seed 004: "Archive the campaign")."""
 
 
 _C = CampaignStatus
@@ -226,10 +244,15 @@ CAMPAIGN_MACHINE: StateMachine[CampaignStatus, CampaignEvent] = StateMachine(
         (_C.COOLDOWN, _CE.FINISH): _C.FINISHED,
         (_C.COOLDOWN, _CE.FORCE_COMPLETE): _C.FINISHED,
         (_C.COOLDOWN, _CE.CANCEL): _C.CANCELLED,
+        # seed 004: a campaign with nothing left to do may be archived; archived is terminal.
+        (_C.FINISHED, _CE.ARCHIVE): _C.ARCHIVED,
+        (_C.CANCELLED, _CE.ARCHIVE): _C.ARCHIVED,
     },
+    after_end=(_CE.ARCHIVE,),
 )
 """The campaign lifecycle: pending -> ready -> scheduled -> active <-> paused,
-active -> cooldown -> active per cycle, and finished or cancelled at the end."""
+active -> cooldown -> active per cycle, and finished or cancelled at the end;
+either may then be archived (``after_end``: all three are terminal)."""
 
 
 # --------------------------------------------------------------------------- contact

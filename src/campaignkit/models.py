@@ -9,7 +9,6 @@ UTC. ``to_dict`` gives plain JSON types and ``from_dict`` takes them back, lossl
 from __future__ import annotations
 
 import itertools
-import zoneinfo
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,8 +19,9 @@ import attrs
 from . import _fields as f
 from ._fields import Scalar
 from ._frozen import FrozenMap
-from .errors import InvalidInput
+from .errors import InvalidConfig, InvalidInput
 from .statuses import (
+    AmdMode,
     AnsweredBy,
     CallStatus,
     CampaignStatus,
@@ -59,15 +59,7 @@ class _PlainData:
 
 
 def _check_timezone(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not str or not value:
-        raise InvalidInput(f"{attribute.name} must be an IANA time zone name; got {value!r}")
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(
-            f"{attribute.name} must be an IANA time zone name such as "
-            f"{DEFAULT_TIMEZONE!r}; got {value!r}"
-        ) from None
+    f.zone(value, attribute.name)
 
 
 @attrs.frozen(weakref_slot=False)
@@ -96,6 +88,31 @@ class Campaign(_PlainData):
     """The current retry loop, counted from 0."""
     settings: FrozenMap[str, Scalar] = f.scalar_map()
     """Free-form settings of JSON scalars, for vendor fields with no typed home."""
+    amd_mode: AmdMode = f.member(AmdMode, default=AmdMode.TEXT)
+    """Answering-machine detection for calls (itellico *AMD Mode*, seed 002): text- or
+    ML-based; the seed names no default, so the first one listed. Unused on WhatsApp."""
+    agent_voice_id: str | None = f.optional_text()
+    """The agent's voice for the campaign's calls; contacts may override it with
+    ``override_agent_voice_id``. Phone campaigns only (seed 004)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.channel is Channel.WHATSAPP and self.agent_voice_id is not None:
+            raise _voice_refused("agent_voice_id", self.agent_voice_id)
+
+    def check_contact(self, contact: Contact) -> None:
+        """Raise `InvalidConfig` if ``contact`` cannot belong to this campaign.
+
+        A contact with ``voice_id`` (``override_agent_voice_id``) is refused on
+        a WhatsApp campaign: seed 004 makes the voice override "only available
+        for phone campaigns". Importers and runners call this for every contact.
+        """
+        if self.channel is Channel.WHATSAPP and contact.voice_id is not None:
+            raise _voice_refused("override_agent_voice_id", contact.voice_id)
+
+
+def _voice_refused(field: str, value: str) -> InvalidConfig:
+    # seed 004: "override_agent_voice_id ... Only available for phone campaigns."
+    return InvalidConfig(field, "empty on a WhatsApp campaign (voices are for phone calls)", value)
 
 
 @attrs.frozen(weakref_slot=False)

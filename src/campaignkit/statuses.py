@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 
 __all__ = [
+    "AmdMode",
     "AnsweredBy",
     "CallStatus",
     "CampaignStatus",
@@ -55,6 +56,9 @@ class CampaignStatus(enum.StrEnum):
     """All contacts settled and all cycles done, or force-completed."""
     CANCELLED = "cancelled"
     """Cancelled: no further calls or messages."""
+    ARCHIVED = "archived"
+    """Put away after it finished or was cancelled (Altur seed 004: "Archive the
+    campaign if no further actions are needed"); nothing leaves this state."""
 
 
 class ContactStatus(enum.StrEnum):
@@ -252,6 +256,20 @@ def classify_outcome(status: CallStatus, answered_by: AnsweredBy | None) -> Outc
             return Outcome.VOICEMAIL
         return Outcome.HUMAN_CONVERSATION
     return _OUTCOME_OF_FAILURE.get(status)
+
+
+class AmdMode(enum.StrEnum):
+    """How a phone campaign detects answering machines (itellico's *AMD Mode*, seed 002).
+
+    The seed offers the two and names no default; campaignkit defaults to
+    `TEXT`, the first one listed. The mode is a setting the voice platform
+    applies; the rules here read only the resulting `AnsweredBy`.
+    """
+
+    TEXT = "text"
+    """Text-based detection: the transcript of the greeting is classified."""
+    ML = "ml"
+    """ML-based detection: a model classifies the audio of the greeting."""
 
 
 class Direction(enum.StrEnum):

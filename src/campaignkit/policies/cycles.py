@@ -16,7 +16,6 @@ and the loops already run that day in the campaign's time zone).
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any, Self
@@ -24,6 +23,7 @@ from typing import Any, Self
 import attrs
 
 from .._fields import Codec, aware_utc, dump, load
+from .._fields import zone as zone_of
 from ..errors import InvalidConfig, InvalidInput
 from ..machines import CONTACT_MACHINE, ContactEvent
 from ..models import Contact
@@ -209,12 +209,7 @@ class CyclePolicy:
 
         Raises `InvalidInput` for naive datetimes or an unknown time zone.
         """
-        try:
-            zone = zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-            raise InvalidInput(
-                f"timezone must be an IANA time zone name; got {timezone!r}"
-            ) from None
+        zone = zone_of(timezone, "timezone")
         at = aware_utc(ended_at, "ended_at") + self.cooldown
         per_day: dict[Any, int] = {}
         for start in loop_starts:

@@ -42,13 +42,13 @@ import functools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import attrs
 import phonenumbers
 from phonenumbers import timezone as _phone_tz
 
-from .._fields import aware_utc, is_e164
+from .._fields import aware_utc, is_e164, zone
 from ..errors import InvalidConfig, InvalidInput
 from ..models import DEFAULT_TIMEZONE
 
@@ -69,12 +69,12 @@ HORIZON_DAYS = 366
 
 
 def zone_of(name: Any, field: str = "timezone") -> ZoneInfo:
-    """The `ZoneInfo` called ``name``; `InvalidConfig` naming ``field`` if there is none."""
-    if type(name) is not str or not name:
-        raise InvalidConfig(field, "an IANA time zone name such as 'America/Mexico_City'", name)
+    """The `ZoneInfo` called ``name`` (through the cached `campaignkit._fields.zone`);
+    `InvalidConfig` naming ``field`` if there is none (a folder such as ``"America"``,
+    an over-long or unknown name, a non-string)."""
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        return zone(name, field)
+    except InvalidInput:
         raise InvalidConfig(
             field, "an IANA time zone name such as 'America/Mexico_City'", name
         ) from None
@@ -95,10 +95,11 @@ def _to_weekdays(value: Any) -> frozenset[int]:
     expected = "a non-empty collection of weekday numbers, 0 (Monday) to 6 (Sunday)"
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidConfig("weekdays", expected, value)
-    days = frozenset(value)
+    days = list(value)
+    # Checked before hashing: a nested list must be refused, not raise TypeError.
     if not days or not all(type(d) is int and 0 <= d <= 6 for d in days):
         raise InvalidConfig("weekdays", expected, value)
-    return days
+    return frozenset(days)
 
 
 def _windows(field: str, value: Any, allow_empty: bool) -> tuple[CallingWindow, ...]:
@@ -123,10 +124,10 @@ def _to_dates(value: Any) -> frozenset[date]:
     expected = "a collection of datetime.date"
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidConfig("closed_dates", expected, value)
-    dates = frozenset(value)
+    dates = list(value)
     if not all(type(d) is date for d in dates):
         raise InvalidConfig("closed_dates", expected, value)
-    return dates
+    return frozenset(dates)
 
 
 def _to_start(value: Any) -> datetime | None:
@@ -388,8 +389,8 @@ def _phone_zones(phone: str, fallback: str) -> tuple[str, ...]:
     known = []
     for name in zones:
         try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+            zone(name, "zone")
+        except InvalidInput:  # a name phonenumbers knows and this tzdata does not
             continue
         known.append(name)
     return tuple(sorted(set(known))) or (fallback,)
@@ -470,7 +471,7 @@ class Schedule:
     @property
     def zone(self) -> ZoneInfo:
         """The campaign's time zone as a `ZoneInfo`."""
-        return ZoneInfo(self.timezone)
+        return zone(self.timezone)
 
     def _gate(self) -> _Gate:
         return _campaign_gate(self.windows, self.timezone, self.closed_dates, self.start_at)
@@ -572,7 +573,7 @@ def checked_zones(zones: Sequence[str]) -> tuple[str, ...]:
 def gates_for(windows: tuple[CallingWindow, ...], zones: tuple[str, ...]) -> tuple[_Gate, ...]:
     """One gate per zone for ``windows`` (contact windows, compliance quiet hours)."""
     pattern = _compile(windows)
-    return tuple(_Gate(pattern, ZoneInfo(name)) for name in zones)
+    return tuple(_Gate(pattern, zone(name, "zones")) for name in zones)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -582,4 +583,4 @@ def _campaign_gate(
     closed: frozenset[date],
     start_at: datetime | None,
 ) -> _Gate:
-    return _Gate(_compile(windows), ZoneInfo(timezone), closed, start_at)
+    return _Gate(_compile(windows), zone(timezone), closed, start_at)
