@@ -24,20 +24,23 @@ an offset (Exotel's ``YYYY-MM-DD HH:mm:ss``) are read in ``timezone``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Self
 
 import attrs
 
 from .. import _fields as f
 from ..errors import InvalidConfig, InvalidInput
+from ..io import DEFAULT_MAX_BYTES, Rejection
 from ..io._phone import PhoneNormaliser
-from ..io._source import load_json
-from ..io._values import parse_moment, zone
+from ..io._values import parse_moment
 from ..models import Call, Campaign
 from ..statuses import CallStatus, CampaignStatus, ContactStatus, Outcome, classify_outcome
+from . import _bounds as b
+from ._result import CallReadResult, rejection
 from ._vocab import Vocabulary
 
 __all__ = [
@@ -228,17 +231,15 @@ class CampaignSnapshot:
 
 
 def _int(value: Any, name: str) -> int:
-    if type(value) is int and value >= 0:
-        return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    raise InvalidInput(f"exotel: {name} must be a non-negative whole number; got {value!r}")
+    # issue 14: bounded, so a 5,000-digit count is refused by name, not by int()
+    return b.whole(value, "exotel", name)
 
 
 def _object(source: Any, what: str) -> Mapping[str, Any]:
-    data = load_json(source, max_bytes=None)
+    data = b.load_json(source, max_bytes=None, what=f"exotel {what}")
     if not isinstance(data, Mapping):
         raise InvalidInput(f"exotel: {what} must be a JSON object; got {type(data).__name__}")
+    b.check_tree(data, "exotel", what)
     return data
 
 
@@ -265,6 +266,7 @@ def parse_campaign(source: Any, *, timezone: str = DEFAULT_TIMEZONE) -> Campaign
     Raises `InvalidInput` for a failed response, a missing id or name, an
     unknown status or a bad count.
     """
+    b.zone(timezone)
     doc = _object(source, "campaign details")
     if "response" in doc:
         entries = doc["response"]
@@ -326,17 +328,8 @@ def next_offset(offset: int, limit: int, received: int) -> int | None:
 
 
 def _price(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise InvalidInput(f"exotel: price must be a number; got {value!r}")
-    try:
-        price = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise InvalidInput(f"exotel: price must be a number; got {value!r}") from None
-    if not price.is_finite():
-        raise InvalidInput(f"exotel: price must be a number; got {value!r}")
-    return price
+    # issue 14: "1e999999999" is a valid Decimal whose int() has a billion digits
+    return b.money(value, "exotel", "price")
 
 
 class _Reader:
@@ -350,23 +343,25 @@ class _Reader:
         campaign_id: str | None,
     ) -> None:
         self.normaliser = PhoneNormaliser(region)
-        self.tz = zone(timezone)
+        self.tz = b.zone(timezone)
         self.contact_ids = dict(contact_ids or {})
         self.campaign_id = campaign_id
 
     def phone(self, value: Any, name: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise InvalidInput(f"exotel: {name} must be a phone number; got {value!r}")
+            raise b.FieldError("exotel", name, value, "a phone number")
         phone = self.normaliser.normalise(value.strip())
         if phone is None:
-            raise InvalidInput(f"exotel: {name} {value!r} is not a valid phone number")
+            raise b.FieldError("exotel", name, value, "a valid phone number")
         return phone
 
     def moment(self, value: Any, name: str) -> datetime | None:
         try:
-            return parse_moment(value, self.tz)
+            moment = parse_moment(value, self.tz)
         except InvalidInput:
-            raise InvalidInput(f"exotel: {name} {value!r} is not a date-time") from None
+            raise b.FieldError("exotel", name, value, "an ISO 8601 date-time") from None
+        # issue 14: 0001-01-01T00:00:00 (a placeholder) in Asia/Kolkata is before year 1 in UTC
+        return None if moment is None else b.to_utc(moment, "exotel", name)
 
 
 def _text(value: Any) -> str | None:
@@ -380,7 +375,7 @@ def _cdr_call(record: Mapping[str, Any], reader: _Reader) -> Call:
         call_sid = record["call_sid"]
         status = record["status"]
     except KeyError as exc:
-        raise InvalidInput(f"exotel: CDR lacks {exc.args[0]!r}") from None
+        raise b.FieldError("exotel", exc.args[0], None, "present in every CDR") from None
     to = reader.phone(record.get("to"), "to")
     price = _price(record.get("price"))
     duration = record.get("duration")
@@ -434,7 +429,7 @@ def parse_cdr_page(
     ``len(result)`` to decide whether to fetch another page. Raises
     `InvalidInput` naming the record's position and the problem.
     """
-    data = load_json(source, max_bytes=None)
+    data = b.load_json(source, max_bytes=None, what="exotel CDR page")
     if isinstance(data, Mapping):
         data = data.get("response")
     if not isinstance(data, list):
@@ -443,18 +438,81 @@ def parse_cdr_page(
     calls = []
     for position, entry in enumerate(data, 1):
         try:
+            b.check_tree(entry, "exotel", "CDR")
             calls.append(_cdr_call(_unwrap(entry, "CDR"), reader))
         except InvalidInput as exc:
             raise InvalidInput(f"CDR {position}: {exc}") from None
     return tuple(calls)
 
 
+def _records(data: Any) -> list[Any]:
+    """The CDR records of one page, a bare array of CDRs, or an array of pages."""
+    if isinstance(data, Mapping):
+        if not isinstance(data.get("response"), list):
+            raise InvalidInput("exotel: a CDR page must hold a 'response' array")
+        return list(data["response"])
+    if not isinstance(data, list):
+        raise InvalidInput("exotel: CDRs must be a page, an array of CDRs or an array of pages")
+    records: list[Any] = []
+    for item in data:
+        if isinstance(item, Mapping) and isinstance(item.get("response"), list):
+            records.extend(item["response"])  # one page of an array of pages
+        else:
+            records.append(item)
+    return records
+
+
+def read_cdrs(
+    source: Any,
+    *,
+    region: str | None = DEFAULT_REGION,
+    timezone: str = DEFAULT_TIMEZONE,
+    contact_ids: Mapping[str, str] | None = None,
+    campaign_id: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> CallReadResult:
+    """Read Exotel CDRs - one page, a bare array of CDRs, or an array of pages - for reports.
+
+    The reader the command line uses (``report --dialect exotel``). Unlike
+    `parse_cdr_page`, a bad record does not stop the read: it is listed in
+    ``rejected`` with its 1-based position among all records, the field and
+    the reason, and the other records are still read. JSON nested deeper than
+    64 levels raises `MalformedInput` before the decoder recurses; integers
+    longer than 18 digits, prices past 15 digits and dates that leave the
+    calendar reject their record. Raises `InputTooLarge` past ``max_bytes``,
+    `MalformedInput` for text that is not JSON, and `InvalidConfig` for a bad
+    ``timezone`` or ``region``.
+    """
+    reader = _Reader(region, timezone, contact_ids, campaign_id)
+    records = _records(b.load_json(source, max_bytes=max_bytes, what="exotel CDRs"))
+    calls: list[Call] = []
+    rejected: list[Rejection] = []
+    keys: dict[str, None] = {}
+    for position, entry in enumerate(records, 1):
+        try:
+            b.check_tree(entry, "exotel", "CDR")
+            record = _unwrap(entry, "CDR")
+            keys.update(dict.fromkeys(k for k in record if isinstance(k, str)))
+            calls.append(_cdr_call(record, reader))
+        except InvalidInput as exc:
+            rejected.append(rejection(position, exc, _short_json(entry)))
+    return CallReadResult(tuple(calls), tuple(rejected), tuple(keys))
+
+
+def _short_json(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)[:200]
+    except (TypeError, ValueError):  # pragma: no cover - decoded JSON always dumps
+        return b.shown(value)
+
+
 def _number(value: Decimal) -> int | str:
+    b.money(value, "exotel", "price")  # bounded before int() can build a huge integer
     return int(value) if value == value.to_integral_value() else str(value)
 
 
-def _stamp(value: datetime | None, reader_tz: Any) -> str | None:
-    return None if value is None else value.astimezone(reader_tz).isoformat()
+def _stamp(value: datetime | None, reader_tz: Any, name: str = "time") -> str | None:
+    return None if value is None else b.in_zone(value, reader_tz, "exotel", name).isoformat()
 
 
 def cdr_record(call: Call, *, timezone: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
@@ -464,14 +522,14 @@ def cdr_record(call: Call, *, timezone: str = DEFAULT_TIMEZONE) -> dict[str, Any
     """
     if call.price is not None and call.price_unit not in (None, "pulses"):
         raise InvalidInput(f"exotel: CDR prices are in pulses; got {call.price_unit!r}")
-    tz = zone(timezone)
+    tz = b.zone(timezone)
     return {
         "call_sid": call.id,
         "to": call.to,
         "from": call.from_number,
         "status": call_status_label(call.status),
-        "start_time": _stamp(call.created_at, tz),
-        "end_time": _stamp(call.ended_at, tz),
+        "start_time": _stamp(call.created_at, tz, "start_time"),
+        "end_time": _stamp(call.ended_at, tz, "end_time"),
         "duration": call.duration,
         "recording_url": call.recording_url,
         "attempt_number": call.attempt,
@@ -524,7 +582,7 @@ def parse_call_status(
 
 def call_status_payload(call: Call, *, timezone: str = DEFAULT_TIMEZONE) -> dict[str, str]:
     """``call`` as a call-status callback payload (seed 001's keys; values are text)."""
-    tz = zone(timezone)
+    tz = b.zone(timezone)
     payload = {
         "CallSid": call.id,
         "To": call.to,

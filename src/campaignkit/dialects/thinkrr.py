@@ -15,14 +15,18 @@ is not: `counts_toward_time_spent` follows the seed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from .._fields import aware_utc
-from ..billing import parse_duration
-from ..errors import InvalidInput
+from ..errors import InvalidConfig, InvalidInput
+from ..io import DEFAULT_MAX_BYTES, MissingColumns, Rejection, RejectReason
 from ..io._phone import PhoneNormaliser
+from ..io._source import read_text
 from ..models import Call
 from ..statuses import AnsweredBy, CallStatus, CampaignStatus, Outcome
+from . import _bounds as b
+from ._result import CallReadResult, rejection
 from ._vocab import Vocabulary
 
 __all__ = [
@@ -35,7 +39,11 @@ __all__ = [
     "counts_toward_time_spent",
     "outcome",
     "outcome_label",
+    "read_call_log",
 ]
+
+DEFAULT_TIMEZONE = "UTC"
+"""The zone of call-log timestamps written without an offset, unless told otherwise."""
 
 CAMPAIGN_STATUS: Vocabulary[CampaignStatus] = Vocabulary(
     "thinkrr",
@@ -118,30 +126,58 @@ def call_from_outcome(
     *,
     id: str,
     to: str,
-    at: datetime | None = None,
+    at: datetime | str | None = None,
     duration: int | str = 0,
     contact_id: str | None = None,
     campaign_id: str | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+    region: str | None = None,
 ) -> Call:
     """A finished `Call` from a thinkrr call-log entry (its outcome, timestamp and duration).
 
     The outcome is kept as ``Call.outcome``; the carrier view is derived
     from it (Left Message: completed, answered by a machine; No Answer: no
     answer; Issue Dialing/Failed: failed; the others completed). ``to`` is
-    normalised to E.164 (it must carry its country code); ``duration`` is
-    seconds or ``MM:SS``; ``at`` (the log timestamp) must be aware and is
-    when the call ended. Raises `InvalidInput` naming the bad value.
+    normalised to E.164 (national numbers only with a ``region``);
+    ``duration`` is seconds, ``MM:SS`` or ``H:MM:SS``; ``at`` (the log
+    timestamp, when the call ended) is a datetime or text in any common
+    layout, read leniently with `dateutil.parser`; without an offset it is
+    read in ``timezone``. Raises `InvalidInput` naming the bad value
+    (``yesterday`` is not a timestamp) and `InvalidConfig` for a bad zone.
     """
-    result = outcome(label)
+    tz = b.zone(timezone)
+    return _call(label, id, to, at, duration, contact_id, campaign_id, tz, PhoneNormaliser(region))
+
+
+def _call(
+    label: str,
+    id: Any,
+    to: Any,
+    at: Any,
+    duration: Any,
+    contact_id: str | None,
+    campaign_id: str | None,
+    tz: Any,
+    normaliser: PhoneNormaliser,
+    ids: Mapping[str, str] | None = None,
+) -> Call:
+    if not isinstance(label, str):
+        raise b.FieldError("thinkrr", "outcome", label, "a thinkrr call outcome")
+    result = outcome(b.check_text(label, "thinkrr", "outcome"))
     status, amd = _CARRIER_VIEW[result]
-    phone = PhoneNormaliser(None).normalise(to.strip()) if isinstance(to, str) else None
+    if not isinstance(id, str) or not id.strip():
+        raise b.FieldError("thinkrr", "id", id, "a call id")
+    b.check_text(id, "thinkrr", "id")
+    phone = normaliser.normalise(to.strip()) if isinstance(to, str) else None
     if phone is None:
-        raise InvalidInput(f"thinkrr: {to!r} is not an international phone number")
-    seconds = parse_duration(duration) if isinstance(duration, str) else duration
-    ended = None if at is None else aware_utc(at, "at")
+        raise b.FieldError("thinkrr", "phone", to, "an international phone number")
+    # issue 14: bounded - a 5,000-digit duration raised a bare ValueError
+    seconds = b.duration(duration, "thinkrr", "duration")
+    # issue 13: dateutil reads the vendor's layouts; 'yesterday' is a typed error
+    ended = b.lenient_moment(at, tz, "thinkrr", "timestamp")
     return Call(
         id=id,
-        contact_id=contact_id or phone,
+        contact_id=contact_id or (ids or {}).get(phone, phone),
         to=phone,
         status=status,
         answered_by=amd,
@@ -151,3 +187,91 @@ def call_from_outcome(
         duration=seconds,
         campaign_id=campaign_id,
     )
+
+
+# Call-log columns (matched ignoring case, spaces, "_" and "-") and their aliases.
+_LOG_COLUMNS = {
+    "id": ("id", "callid", "callsid"),
+    "phone": ("phone", "phonenumber", "to", "number", "contact"),
+    "outcome": ("outcome", "status", "callstatus", "calloutcome"),
+    "duration": ("duration", "callduration"),
+    "timestamp": ("timestamp", "date", "time", "datetime", "calledat", "endedat"),
+}
+_ALIAS = {alias: column for column, aliases in _LOG_COLUMNS.items() for alias in aliases}
+
+
+def read_call_log(
+    source: Any,
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+    region: str | None = None,
+    campaign_id: str | None = None,
+    contact_ids: Mapping[str, str] | None = None,
+    delimiter: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> CallReadResult:
+    """Read a thinkrr call log (CSV: id, phone, outcome, duration, timestamp) into calls.
+
+    The reader the command line uses (``report --dialect thinkrr``). Columns
+    are matched ignoring case, spaces, ``_`` and ``-``; ``Call ID``,
+    ``Phone Number``/``To``, ``Status``, ``Call Duration`` and ``Date`` are
+    read too. Timestamps are read leniently (`dateutil.parser`), those
+    without an offset in ``timezone``. A row that cannot be read - an unknown
+    outcome, a timestamp like ``yesterday``, a cell over 128 KiB, a ragged
+    row - is listed in ``rejected`` with its line and reason, and the other
+    rows are still read. Raises `MissingColumns` without id, phone and
+    outcome columns, `DuplicateColumns` for two columns that are one,
+    `InputTooLarge` past ``max_bytes``, and `InvalidConfig` for a bad
+    ``timezone``, ``region`` or ``delimiter``.
+    """
+    tz = b.zone(timezone)
+    normaliser = PhoneNormaliser(region)
+    ids = dict(contact_ids or {})
+    text = read_text(source, max_bytes=max_bytes)
+    b.check_text(text, "thinkrr", "call log")
+    if delimiter is None:
+        first = text.lstrip("\r\n").split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+    elif delimiter not in (",", ";", "\t"):
+        raise InvalidConfig("delimiter", "',', ';' or a tab", delimiter)
+    rows = b.csv_rows(text, delimiter)
+    header = next(rows, (0, []))[1]
+    if isinstance(header, str) or not header:
+        raise MissingColumns(tuple(_LOG_COLUMNS)[:3], ())
+    names = tuple(name.strip() for name in header)
+    b.refuse_duplicates(names, b.squash)
+    where = {_ALIAS[key]: i for i, key in enumerate(map(b.squash, names)) if key in _ALIAS}
+    missing = tuple(c for c in ("id", "phone", "outcome") if c not in where)
+    if missing:
+        raise MissingColumns(missing, names)
+    calls: list[Call] = []
+    rejected: list[Rejection] = []
+    for line, row in rows:
+        if isinstance(row, str):
+            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, "", row))
+            continue
+        if len(row) < len(names) or any(cell.strip() for cell in row[len(names) :]):
+            detail = f"{len(row)} cells; the header has {len(names)}"
+            cells = b.shown(delimiter.join(row), 200)
+            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, cells, detail))
+            continue
+        cell = {column: row[i].strip() for column, i in where.items()}
+        try:
+            calls.append(
+                _call(
+                    cell["outcome"],
+                    cell["id"],
+                    cell["phone"],
+                    cell.get("timestamp") or None,
+                    cell.get("duration") or 0,
+                    None,
+                    campaign_id,
+                    tz,
+                    normaliser,
+                    ids,
+                )
+            )
+        except InvalidInput as exc:
+            rejected.append(rejection(line, exc))
+            continue
+    return CallReadResult(tuple(calls), tuple(rejected), names)
