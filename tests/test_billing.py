@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from campaignkit import (
     AnsweredBy,
@@ -135,3 +137,28 @@ def test_billing_for_described_calls_and_repr() -> None:
         exotel.billed_seconds_for(Outcome.VOICEMAIL, None, -1)
     assert repr(BillingPolicy.twilio()).startswith("BillingPolicy(name='twilio'")
     assert "CONNECTED_OUTCOMES" in repr(BillingPolicy.twilio())
+
+
+@pytest.mark.parametrize(
+    "text", ["9" * 4301, "9" * 5000 + ":00", "1:" + "0" * 4400, "1" * 16, "1" * 16 + ":00:00"]
+)
+def test_durations_with_thousands_of_digits_are_invalid_input(text: str) -> None:
+    # Issue 14 (1): int() of more than 4,300 digits raises a bare ValueError.
+    with pytest.raises(InvalidInput, match="duration"):
+        parse_duration(text)
+
+
+@given(st.text(alphabet="0123456789: \t-.", max_size=40) | st.text(max_size=20))
+def test_parse_duration_returns_seconds_or_raises_invalid_input(text: str) -> None:
+    try:
+        seconds = parse_duration(text)
+    except InvalidInput:
+        return
+    assert type(seconds) is int
+    assert seconds >= 0
+
+
+@given(st.integers(0, 10**15 - 1))
+def test_every_duration_below_the_digit_limit_round_trips(seconds: int) -> None:
+    assert parse_duration(format_duration(seconds)) == seconds
+    assert parse_duration(str(seconds)) == seconds

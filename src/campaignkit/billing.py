@@ -27,13 +27,14 @@ from typing import Any, Self
 
 import attrs
 
-from .errors import InvalidConfig, InvalidInput
+from .errors import InvalidConfig, InvalidInput, shown
 from .models import Call
 from .statuses import AnsweredBy, Outcome
 
 __all__ = [
     "ALL_OUTCOMES",
     "CONNECTED_OUTCOMES",
+    "MAX_DURATION_DIGITS",
     "THINKRR_TIME_SPENT_OUTCOMES",
     "BillingPolicy",
     "UnknownBilling",
@@ -55,9 +56,13 @@ Issue Dialing or Failed."""
 
 # --------------------------------------------------------------------------- durations
 
-_MM_SS = re.compile(r"(\d+):([0-5]\d)")
-_H_MM_SS = re.compile(r"(\d+):([0-5]\d):([0-5]\d)")
-_SECONDS = re.compile(r"\d+")
+# At most 15 digits in the leading field (over 31 million years of seconds): longer
+# numbers are refused before int() sees them, which raises a bare ValueError past
+# 4,300 digits (issue 14) and costs quadratic time well before that.
+MAX_DURATION_DIGITS = 15
+_MM_SS = re.compile(r"(\d{1,15}):([0-5]\d)")
+_H_MM_SS = re.compile(r"(\d{1,15}):([0-5]\d):([0-5]\d)")
+_SECONDS = re.compile(r"\d{1,15}")
 
 
 def format_duration(seconds: int) -> str:
@@ -81,10 +86,11 @@ def parse_duration(text: str) -> int:
 
     Surrounding whitespace is ignored. Raises `InvalidInput` for anything else
     (empty text, negative or fractional numbers, seconds or minutes of 60 or more
-    in a field that has a larger unit above it).
+    in a field that has a larger unit above it, a number of more than
+    `MAX_DURATION_DIGITS` digits).
     """
     if not isinstance(text, str):
-        raise InvalidInput(f"a duration must be text like '01:05'; got {text!r}")
+        raise InvalidInput(f"a duration must be text like '01:05'; got {shown(text)}")
     value = text.strip()
     if match := _MM_SS.fullmatch(value):
         return int(match[1]) * 60 + int(match[2])
@@ -93,7 +99,8 @@ def parse_duration(text: str) -> int:
     if _SECONDS.fullmatch(value):
         return int(value)
     raise InvalidInput(
-        f"{text!r} is not a duration; expected MM:SS, H:MM:SS or whole seconds (e.g. '01:05')"
+        f"{shown(text)} is not a duration; expected MM:SS, H:MM:SS or whole seconds "
+        f"of at most {MAX_DURATION_DIGITS} digits (e.g. '01:05')"
     )
 
 
