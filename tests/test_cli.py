@@ -68,8 +68,22 @@ def test_demo_is_deterministic_and_speaks_json() -> None:
     second = run("demo", "--contacts", "200", "--format", "json")
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
-    data = json.loads(first.stdout[first.stdout.index("{") :])
+    # issue 13 item 14: nothing but the JSON document on stdout
+    data = json.loads(first.stdout)
     assert {"summary", "retry_effectiveness", "advice", "heatmap", "cost_audit"} <= set(data)
+    assert data["command"] == "demo"
+    assert data["import"]["rows"] == 3000
+    assert data["simulation"]["contacts"] == 200
+    assert isinstance(data["simulation"]["elapsed_seconds"], float)
+    assert "illustrative" in data["simulation"]["price_note"]
+    rates = {row["metric"]: row for row in data["summary"]}
+    assert isinstance(rates["connect_rate"]["value"], float)
+    assert rates["connect_rate"]["unit"] == "%"
+    assert rates["cost_per_connected_contact"]["unit"] == "USD"
+    # issue 13 item 4: figures the simulation does not model are unknown, not 0.0%
+    for metric in ("conversion_rate", "extracted_rate", "abandonment_rate"):
+        assert rates[metric]["value"] is None
+        assert rates[metric]["note"]
 
 
 def test_import_writes_a_clean_file_and_reports_rejections(tmp_path: Path) -> None:
@@ -112,7 +126,7 @@ def test_import_too_large(tmp_path: Path) -> None:
     with source.open("w", encoding="utf-8") as handle:
         handle.write("contact,name,context,id\n")
         handle.write(row * (5 * 1024 * 1024 // len(row) + 10))
-    assert_one_line_error(run("import", str(source)), "5")
+    assert_one_line_error(run("import", str(source)), "5", "--max-bytes")
 
 
 def test_missing_file_is_one_line() -> None:
@@ -149,7 +163,7 @@ def test_report_on_an_exotel_cdr_page(tmp_path: Path) -> None:
     as_json = run("report", str(export), "--dialect", "exotel", "--format", "json")
     assert json.loads(as_json.stdout)["retry_effectiveness"][0]["connected"] == 1
     as_csv = run("report", str(export), "--dialect", "exotel", "--format", "csv")
-    assert as_csv.stdout.splitlines()[0] == "metric,value"
+    assert as_csv.stdout.splitlines()[0] == "metric,value,unit"
 
 
 def test_report_on_garbage_is_one_line(tmp_path: Path) -> None:
@@ -171,7 +185,16 @@ def test_simulate_compares_policies(tmp_path: Path) -> None:
 def test_simulate_refuses_out_of_range_retries(tmp_path: Path) -> None:
     source = tmp_path / "contacts.csv"
     source.write_text("contact,name,context\n+5215500000001,P,x\n", encoding="utf-8")
-    assert_one_line_error(run("simulate", "--contacts", str(source), "--retries", "11"), "0 to 10")
+    result = run("simulate", "--contacts", str(source), "--retries", "4")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "exotel preset takes 0-3 retries; got 4" in result.stderr
+    assert (
+        run(
+            "simulate", "--contacts", str(source), "--preset", "itellico", "--retries", "11"
+        ).returncode
+        == 2
+    )
 
 
 def test_no_command_prints_usage() -> None:

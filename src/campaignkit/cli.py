@@ -11,33 +11,39 @@ Commands:
 * ``campaignkit simulate --contacts FILE --retries 2 --compare 3`` - compare retry
   policies on the same contacts and outcome draws.
 
-Bad input is one line on standard error and a non-zero exit code, never a
-traceback. Tables, colour and progress bars come from ``rich`` when it is
-installed (the ``cli`` extra) and the output is a terminal; without it the
-output is the same plain text the result tables print in a notebook.
+Bad input is one line on standard error and exit code 1 (2 for a bad option),
+never a traceback; Ctrl-C exits with 130. With ``--format json`` standard
+output carries exactly one JSON document; notes and progress go to standard
+error. Tables, colour and progress bars come from ``rich`` when it is installed
+(the ``cli`` extra) and the stream is a terminal; otherwise the output is the
+plain text the result tables print in a notebook.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import io
 import json
+import math
 import os
+import stat
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from enum import Enum
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import __version__
 from .billing import BillingPolicy
 from .errors import CampaignkitError
-from .io import export_contact_list, import_contacts
+from .io import DEFAULT_MAX_BYTES, InputTooLarge, export_contact_list, import_contacts
 from .metrics import CampaignStats
 from .metrics.tables import _Table
 from .models import DEFAULT_TIMEZONE, Call, CallerLine, Campaign, Contact
@@ -53,33 +59,76 @@ __all__ = ["main"]
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
 
 DEMO_START = datetime(2026, 6, 1, 9, 0, tzinfo=ZoneInfo(DEFAULT_TIMEZONE))
 """The demo's simulated launch: Monday 1 June 2026, 09:00 in Mexico City."""
 
 DIALECTS = ("altur", "exotel", "itellico", "thinkrr", "twilio")
 
+DIALECT_REGION: Mapping[str, str | None] = {
+    "altur": "MX",  # seed 004: Altur's examples are Mexican numbers
+    "exotel": "IN",  # seed 001: Exotel is Indian (+91 numbers, INR)
+    "itellico": "MX",  # seed 002 names no country: the project default
+    "thinkrr": None,  # thinkrr's log carries international numbers only
+    "twilio": None,  # Twilio sends E.164
+}
+"""The region national numbers are read in, per dialect, when ``--region`` is not given."""
+
+DIALECT_TIMEZONE: Mapping[str, str] = {
+    "altur": DEFAULT_TIMEZONE,
+    "exotel": "Asia/Kolkata",
+    "itellico": DEFAULT_TIMEZONE,
+    "thinkrr": DEFAULT_TIMEZONE,
+    "twilio": DEFAULT_TIMEZONE,
+}
+"""The zone naive timestamps and the heatmap are read in, per dialect, without ``--timezone``."""
+
+PRESETS: Mapping[str, tuple[int, int]] = {"exotel": (0, 3), "itellico": (0, 10), "altur": (0, 100)}
+"""Retry presets the demo and ``simulate`` accept, with each one's retry range (seeds 000-002)."""
+
+UNMODELLED = {
+    "conversion_rate": "the simulation models no conversions",
+    "extracted_rate": "the simulation extracts no data",
+    "abandonment_rate": "the simulation models no hang-ups",
+}
+"""Summary figures the demo cannot produce: shown as '-' with this reason, never 0."""
+
 
 class Fail(CampaignkitError):
     """A command-line problem reported as one line (a missing file, a bad option)."""
+
+
+class Usage(CampaignkitError):
+    """A bad option value found after parsing (exit code 2, like argparse's own)."""
 
 
 # --------------------------------------------------------------------------- output
 
 
 class Output:
-    """Where a command writes: rich tables and colour on a terminal, plain text otherwise."""
+    """Where a command writes: rich tables and colour on a terminal, plain text otherwise.
 
-    def __init__(self, stream: TextIO, *, colour: bool | None = None) -> None:
+    ``stream`` gets the results; ``err`` gets notes and progress bars (a bar only
+    when ``err`` is a terminal, so nothing when piped).
+    """
+
+    def __init__(
+        self, stream: TextIO, *, colour: bool | None = None, err: TextIO | None = None
+    ) -> None:
         self.stream = stream
+        self.err = err if err is not None else _devnull()
         self.console: Any = None
+        self.err_console: Any = None
         try:
             from rich.console import Console
         except ImportError:  # the cli extra is not installed: plain text it is
             return
-        terminal = stream.isatty() if colour is None else colour
-        if terminal:
+        if _isatty(stream) if colour is None else colour:
             self.console = Console(file=stream, highlight=False, soft_wrap=False)
+        if _isatty(self.err):
+            self.err_console = Console(file=self.err, highlight=False)
 
     @property
     def rich(self) -> bool:
@@ -93,12 +142,37 @@ class Output:
         else:
             print(text, file=self.stream)
 
+    def note(self, text: str) -> None:
+        """A note for people, on standard error (never mixed into JSON or CSV output)."""
+        print(text, file=self.err)
+
     def heading(self, text: str) -> None:
         """A section heading."""
         if self.console is not None:
             self.console.rule(f"[bold]{text}")
         else:
             print(f"\n== {text}", file=self.stream)
+
+    def grid(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        """A table of ready-made text cells, first column left-aligned."""
+        if self.console is not None:
+            from rich.table import Table
+
+            view = Table(title=title, title_justify="left", header_style="bold cyan")
+            for n, name in enumerate(columns):
+                view.add_column(name, justify="left" if n == 0 else "right")
+            for row in rows:
+                view.add_row(*row)
+            self.console.print(view)
+            return
+        widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+        print(title, file=self.stream)
+        for row in [list(columns), *rows]:
+            cells = [
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            ]
+            print("  ".join(cells).rstrip(), file=self.stream)
 
     def table(self, table: _Table) -> None:
         """One of the metrics result tables."""
@@ -128,43 +202,236 @@ class Output:
         for name in columns:
             view.add_column(name, justify="right")
         for row, shade_row in zip(rows, shades, strict=True):
-            cells = []
-            for cell, shade in zip(row, shade_row, strict=True):
-                if shade is None or shade == 0:
-                    cells.append(cell)
-                else:
-                    level = 232 + round(shade * 12)  # xterm grey ramp, dark to light
-                    cells.append(f"[black on color({level})]{cell}")
-            view.add_row(*cells)
+            view.add_row(*(_shaded(c, s) for c, s in zip(row, shade_row, strict=True)))
         self.console.print(view)
 
     @contextmanager
     def progress(self, label: str, total: int) -> Iterator[Callable[[int], None]]:
-        """A progress bar on a terminal (nothing when piped); yields ``update(done)``."""
-        if self.console is None:
+        """A progress bar on standard error when it is a terminal (nothing when piped);
+        yields ``update(done)``."""
+        if self.err_console is None or total <= 0:
             yield lambda done: None
             return
         from rich.progress import Progress
 
-        with Progress(console=self.console, transient=True) as bar:
+        with Progress(console=self.err_console, transient=True) as bar:
             task = bar.add_task(label, total=total)
-            yield lambda done: bar.update(task, completed=done)
+            yield lambda done: bar.update(task, completed=min(done, total))
 
 
-# --------------------------------------------------------------------------- helpers
+def _shaded(cell: str, shade: float | None) -> str:
+    """A heatmap cell on the xterm grey ramp, with text that stays readable on it."""
+    if shade is None or shade == 0:
+        return cell
+    # The ramp runs from 236 (dark grey) to 255 (near white). Low counts used to be
+    # black text on near-black (issue 13 item 17): dark cells get white text.
+    level = 236 + round(shade * 19)
+    ink = "black" if level >= 246 else "bright_white"
+    return f"[{ink} on color({level})]{cell}"
 
 
-def _read_bytes(path: str) -> bytes:
-    file = Path(path)
-    if not file.exists():
-        raise Fail(f"{path}: no such file")
-    if file.is_dir():
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _devnull() -> TextIO:
+    return open(os.devnull, "w", encoding="utf-8")  # lives as long as the run
+
+
+# --------------------------------------------------------------------------- option types
+
+
+def _count(low: int, what: str = "a whole number") -> Callable[[str], int]:
+    """An argparse type: an integer >= ``low``, refused with a clear message otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip()) if len(text) <= 12 else None
+        except ValueError:
+            value = None
+        if value is None or value < low:
+            raise argparse.ArgumentTypeError(f"{what} from {low} up expected; got {text!r}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in its own messages
+    return parse
+
+
+_SIZE_UNITS = {
+    "": 1,
+    "k": 1024,
+    "kb": 1024,
+    "m": 1024**2,
+    "mb": 1024**2,
+    "g": 1024**3,
+    "gb": 1024**3,
+}
+
+
+def _size(text: str) -> int | None:
+    """An argparse type for ``--max-bytes``: ``5000000``, ``200M``, ``2G``, or ``none``."""
+    value = text.strip().lower()
+    if value in {"none", "unlimited"}:
+        return None
+    digits = value.rstrip("kmgb")
+    unit = value[len(digits) :]
+    if not digits.isdigit() or len(digits) > 15 or unit not in _SIZE_UNITS:
+        raise argparse.ArgumentTypeError(
+            f"a size such as 5000000, 200M or 2G (or 'none') expected; got {text!r}"
+        )
+    size = int(digits) * _SIZE_UNITS[unit]
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"a size of at least 1 byte expected; got {text!r}")
+    return size
+
+
+def _zone_name(text: str) -> str:
+    """An argparse type: an IANA time-zone name (not a tzdata folder such as 'America')."""
+    try:
+        if not text or len(text) > 64:
+            raise ValueError(text)
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: 'America' is a folder of the tzdata tree; never show its path.
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {text[:64]!r} (an IANA name such as 'Asia/Kolkata')"
+        ) from None
+    return text
+
+
+def _encoding(text: str) -> str:
+    """An argparse type: a text encoding (not a bytes-to-bytes codec such as 'hex')."""
+    try:
+        info = codecs.lookup(text)
+    except (LookupError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown encoding {text[:40]!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise argparse.ArgumentTypeError(
+            f"{text[:40]!r} is not a text encoding (try utf-8, latin-1 or cp1252)"
+        )
+    return info.name
+
+
+def _region(text: str) -> str:
+    """An argparse type: a two-letter region code such as MX, IN or US."""
+    value = text.strip().upper()
+    if len(value) != 2 or not value.isascii() or not value.isalpha():
+        raise argparse.ArgumentTypeError(f"a two-letter region such as MX expected; got {text!r}")
+    return value
+
+
+# --------------------------------------------------------------------------- input files
+
+
+def _read_input(path: str, *, max_bytes: int | None) -> bytes:
+    """The bytes of ``path``, refusing files over ``max_bytes`` before reading them.
+
+    A regular file's size is checked with ``os.stat`` first; anything else (a
+    pipe, ``/dev/zero``) is read at most ``max_bytes + 1`` bytes (issue 14 item 21).
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise Fail(f"{path}: no such file") from None
+    except (OSError, ValueError) as exc:
+        raise Fail(f"{path}: cannot open ({getattr(exc, 'strerror', None) or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
         raise Fail(f"{path}: is a directory, not a file")
-    return file.read_bytes()
+    regular = stat.S_ISREG(info.st_mode)
+    if regular and max_bytes is not None and info.st_size > max_bytes:
+        raise Fail(f"{path}: {InputTooLarge(info.st_size, max_bytes)}; see --max-bytes")
+    with open(path, "rb") as handle:
+        if max_bytes is None:
+            return handle.read()
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise Fail(f"{path}: {InputTooLarge(len(data), max_bytes)}; see --max-bytes")
+    return data
+
+
+@contextmanager
+def _reading(path: str, what: str) -> Iterator[None]:
+    """Name the file (and what it was read as) in any input error raised inside."""
+    try:
+        yield
+    except Fail:
+        raise
+    except CampaignkitError as exc:
+        raise Fail(f"{path}: {what}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise Fail(f"{path}: {what}: not text in the expected encoding ({exc.reason})") from None
 
 
 def _sample_contacts() -> bytes:
     return resources.files("campaignkit.data").joinpath("sample_contacts.csv").read_bytes()
+
+
+# --------------------------------------------------------------------------- plain data
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON-ready data: Decimal money as a string, durations in seconds,
+    date-times in ISO 8601, enums by value, NaN and infinities as null."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return _plain(value.value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def _emit_json(out: Output, data: Mapping[str, Any]) -> None:
+    out.stream.write(json.dumps(_plain(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def human_duration(elapsed: timedelta) -> str:
+    """A duration for people: ``9 d 0 h 2 min``, ``5 h 3 min``, ``4 min 10 s``."""
+    seconds = max(0, round(elapsed.total_seconds()))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h {minutes} min"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s"
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def _rejection_record(rejection: Any) -> dict[str, Any]:
+    return {
+        "line": rejection.line,
+        "reason": _plain(rejection.reason),
+        "column": rejection.column,
+        "value": rejection.value,
+        "detail": rejection.detail,
+    }
+
+
+def _import_data(result: Any, *, show: int) -> dict[str, Any]:
+    return {
+        "rows": result.rows,
+        "imported": len(result.contacts),
+        "rejected": len(result.rejected),
+        "rejected_by_reason": {r.value: n for r, n in result.counts().items()},
+        "rejections": [_rejection_record(r) for r in result.rejected[:show]],
+    }
 
 
 def _import_report(out: Output, result: Any, *, show: int = 10) -> None:
@@ -175,15 +442,94 @@ def _import_report(out: Output, result: Any, *, show: int = 10) -> None:
     )
     for reason, count in sorted(result.counts().items(), key=lambda item: -item[1]):
         out.line(f"  {count:>5,}  {reason.value}")
-    for rejection in result.rejected[:show]:
+    _rejections(out, result.rejected, show=show)
+
+
+def _rejections(out: Output, rejected: Sequence[Any], *, show: int) -> None:
+    for rejection in rejected[:show]:
         out.line(f"  {rejection}")
-    if len(result.rejected) > show:
-        out.line(f"  ... and {len(result.rejected) - show:,} more")
+    if len(rejected) > show:
+        out.line(f"  ... and {len(rejected) - show:,} more")
 
 
-def _dashboard(out: Output, stats: CampaignStats, *, billing: BillingPolicy, timezone: str) -> None:
+_UNITS = {
+    "created": "contacts",
+    "completed": "contacts",
+    "failed": "contacts",
+    "pending": "contacts",
+    "in_progress": "contacts",
+    "busy": "contacts",
+    "no_answer": "contacts",
+    "average_call_duration": "seconds",
+    "average_attempts_to_connect": "attempts",
+    "billed_duration": "h:mm:ss",
+    "time_spent": "h:mm:ss",
+    "saturation": "attempts per contact",
+}
+
+
+def _unit(metric: str, billing: BillingPolicy) -> str:
+    if metric.endswith("_rate"):
+        return "%"
+    if metric.startswith("cost"):
+        return billing.unit or "price units"
+    return _UNITS.get(metric, "")
+
+
+def _summary_rows(
+    stats: CampaignStats, billing: BillingPolicy, unknown: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The summary figures with their units; a figure that cannot be derived is None
+    with the reason in ``note`` (never a misleading zero)."""
+    rows = []
+    for record in stats.summary(billing).to_records():
+        metric = record["metric"]
+        row = {**record, "unit": _unit(metric, billing), "note": ""}
+        if metric in unknown:
+            row["value"], row["note"] = None, unknown[metric]
+        elif row["value"] is None:
+            row["note"] = "cannot be derived from this input"
+        rows.append(row)
+    return rows
+
+
+def _value_text(value: Any, metric: str) -> str:
+    if value is None:
+        return "-"
+    if metric.endswith("_rate") and isinstance(value, int | float):
+        return f"{value:.1%}"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, Decimal):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def _summary(out: Output, rows: Sequence[Mapping[str, Any]]) -> None:
+    cells = [
+        [r["metric"], _value_text(r["value"], r["metric"]), r["unit"], r["formula"], r["source"]]
+        for r in rows
+    ]
+    out.grid("Summary", ("metric", "value", "unit", "formula", "source"), cells)
+    for row in rows:
+        if row["note"]:
+            out.line(f"  - {row['metric']}: unknown, {row['note']}")
+
+
+def _dashboard(
+    out: Output,
+    stats: CampaignStats,
+    *,
+    billing: BillingPolicy,
+    timezone: str,
+    unknown: Mapping[str, str],
+) -> None:
     out.heading("Campaign")
-    out.table(stats.summary(billing))
+    _summary(out, _summary_rows(stats, billing, unknown))
     out.heading("Retry effectiveness")
     out.table(stats.retry_effectiveness())
     out.heading("Human answers by weekday and hour")
@@ -193,26 +539,40 @@ def _dashboard(out: Output, stats: CampaignStats, *, billing: BillingPolicy, tim
 
 
 def _dashboard_data(
-    stats: CampaignStats, *, billing: BillingPolicy, timezone: str
+    stats: CampaignStats,
+    *,
+    billing: BillingPolicy,
+    timezone: str,
+    unknown: Mapping[str, str],
 ) -> dict[str, Any]:
+    retry = stats.retry_effectiveness()
     return {
-        "summary": stats.summary(billing).to_records(),
-        "retry_effectiveness": stats.retry_effectiveness().to_records(),
-        "advice": list(stats.retry_effectiveness().advice),
-        "heatmap": stats.heatmap(timezone).to_dict(),
+        "summary": _summary_rows(stats, billing, unknown),
+        "unknown": dict(unknown),
+        "retry_effectiveness": retry.to_records(),
+        "advice": list(retry.advice),
+        "heatmap": {"timezone": timezone, "counts": stats.heatmap(timezone).to_dict()},
         "cost_audit": stats.cost_audit(billing).to_records(),
+        "currency": billing.unit or None,
     }
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
 # --------------------------------------------------------------------------- commands
+
+
+def _retry_policy(preset: str, retries: int, interval_mins: int) -> RetryPolicy:
+    """The named preset with ``retries`` retries ``interval_mins`` apart.
+
+    Raises `Usage` with the preset's own range when ``retries`` is outside it.
+    """
+    low, high = PRESETS[preset]
+    if not low <= retries <= high:
+        raise Usage(f"--retries: the {preset} preset takes {low}-{high} retries; got {retries}")
+    if preset == "exotel":
+        return RetryPolicy.exotel(retries, interval_mins=interval_mins)
+    if preset == "itellico":
+        return RetryPolicy.itellico(retries, retry_interval=timedelta(minutes=interval_mins))
+    return RetryPolicy.altur(retries, interval=timedelta(minutes=interval_mins))
 
 
 def _demo_policies(lines: int) -> dict[str, Any]:
@@ -233,19 +593,30 @@ def _demo_policies(lines: int) -> dict[str, Any]:
     }
 
 
-def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
-    result = import_contacts(_sample_contacts(), region="MX")
-    _import_report(out, result, show=5)
-    contacts = result.contacts[: args.contacts] if args.contacts else result.contacts
-    retry = RetryPolicy.exotel(args.retries, interval_mins=120)
-    campaign = Campaign(id="demo", name="Payment reminder (demo)", timezone=DEFAULT_TIMEZONE)
-    out.heading("Simulation")
-    out.line(
-        f"{len(contacts):,} contacts, {args.retries} retries 2 h apart; Mon-Fri 09:00-19:00 "
-        f"{DEFAULT_TIMEZONE}, 08:00-21:00 in the callee's zone, TCPA quiet hours; "
-        f"{args.lines} caller IDs (100 calls each a day), {args.concurrent} calls at once; "
-        f"from {DEMO_START:%A %d %B %Y %H:%M}, seed {args.seed}"
+def _price_note(billing: BillingPolicy) -> str:
+    step = "second" if billing.increment_seconds == 1 else f"{billing.increment_seconds} s"
+    return (
+        f"prices are illustrative, not a vendor quote: {billing.name} billing rules at "
+        f"{billing.unit or 'price units'} {billing.price_per_increment} per {step} billed"
     )
+
+
+def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
+    retry = _retry_policy(args.preset, args.retries, 120)
+    result = import_contacts(_sample_contacts(), region="MX")
+    contacts = result.contacts[: args.contacts] if args.contacts else result.contacts
+    campaign = Campaign(id="demo", name="Payment reminder (demo)", timezone=DEFAULT_TIMEZONE)
+    setup = (
+        f"{len(contacts):,} contacts, {args.retries} retries 2 h apart ({args.preset} preset); "
+        f"Mon-Fri 09:00-19:00 {DEFAULT_TIMEZONE}, 08:00-21:00 in the callee's zone, TCPA "
+        f"quiet hours; {args.lines} caller IDs (100 calls each a day), {args.concurrent} calls "
+        f"at once; from {DEMO_START:%A %d %B %Y %H:%M}, seed {args.seed}"
+    )
+    text = args.format == "text"
+    if text:
+        _import_report(out, result, show=5)
+        out.heading("Simulation")
+        out.line(setup)
     with out.progress("simulating", len(contacts)) as update:
         run = simulate(
             contacts,
@@ -257,26 +628,60 @@ def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
             runner_options=_demo_policies(args.lines),
             progress=update,
         )
-    out.line(
-        f"{len(run.calls):,} calls in {run.elapsed} of simulated time; "
-        f"{'all contacts settled' if run.finished else 'stopped at the horizon'}"
-    )
-    if args.format == "json":
-        data = _dashboard_data(run.stats, billing=run.billing, timezone=campaign.timezone)
-        out.line(json.dumps(data, default=_json_default, indent=2))
+    ending = "all contacts settled" if run.finished else "stopped at the 30-day horizon"
+    price = _price_note(run.billing)
+    if not text:
+        data: dict[str, Any] = {
+            "command": "demo",
+            "import": _import_data(result, show=5),
+            "simulation": {
+                "setup": setup,
+                "contacts": len(contacts),
+                "calls": len(run.calls),
+                "elapsed_seconds": run.elapsed.total_seconds(),
+                "finished": run.finished,
+                "seed": args.seed,
+                "retries": args.retries,
+                "preset": args.preset,
+                "price_note": price,
+            },
+        }
+        data.update(
+            _dashboard_data(
+                run.stats, billing=run.billing, timezone=campaign.timezone, unknown=UNMODELLED
+            )
+        )
+        _emit_json(out, data)
         return EXIT_OK
-    _dashboard(out, run.stats, billing=run.billing, timezone=campaign.timezone)
+    out.line(
+        f"{len(run.calls):,} calls in {human_duration(run.elapsed)} of simulated time; {ending}"
+    )
+    out.line(price)
+    _dashboard(out, run.stats, billing=run.billing, timezone=campaign.timezone, unknown=UNMODELLED)
     return EXIT_OK
 
 
 def _cmd_import(args: argparse.Namespace, out: Output) -> int:
-    data = _read_bytes(args.contacts)
-    result = import_contacts(data, region=args.region, delimiter=args.delimiter)
-    _import_report(out, result, show=args.show)
+    data = _read_input(args.contacts, max_bytes=args.max_bytes)
+    with _reading(args.contacts, "contact file"):
+        result = import_contacts(
+            data,
+            region=args.region,
+            delimiter=args.delimiter,
+            max_bytes=None,
+            encoding=args.encoding,
+        )
     target = Path(args.output) if args.output else Path(args.contacts).with_suffix(".clean.csv")
     if target.resolve() == Path(args.contacts).resolve():
         raise Fail(f"{target}: refusing to overwrite the input file")
     target.write_text(export_contact_list(result.contacts), encoding="utf-8")
+    if args.format == "json":
+        _emit_json(
+            out,
+            {"command": "import", **_import_data(result, show=args.show), "output": str(target)},
+        )
+        return EXIT_OK
+    _import_report(out, result, show=args.show)
     out.line(f"wrote {len(result.contacts):,} contacts to {target}")
     return EXIT_OK
 
@@ -287,18 +692,7 @@ def _calls_from(dialect: str, data: bytes, args: argparse.Namespace) -> tuple[Ca
     if dialect == "altur":
         return altur.parse_call_export(data, region=args.region, timezone=args.timezone)
     if dialect == "exotel":
-        document = json.loads(data.decode("utf-8"))
-        pages = (
-            document
-            if isinstance(document, list)
-            and document
-            and (isinstance(document[0], dict) and "response" in document[0])
-            else [document]
-        )
-        calls: list[Call] = []
-        for page in pages:
-            calls.extend(exotel.parse_cdr_page(page, region=args.region, timezone=args.timezone))
-        return tuple(calls)
+        return exotel.parse_cdr_page(data, region=args.region, timezone=args.timezone)
     if dialect == "twilio":
         lines = [line for line in data.decode("utf-8").splitlines() if line.strip()]
         latest: dict[str, Call] = {}
@@ -335,44 +729,57 @@ def _calls_from(dialect: str, data: bytes, args: argparse.Namespace) -> tuple[Ca
 
 
 def _cmd_report(args: argparse.Namespace, out: Output) -> int:
-    data = _read_bytes(args.export)
+    if args.region is None:
+        args.region = DIALECT_REGION[args.dialect]
+    if args.timezone is None:
+        args.timezone = DIALECT_TIMEZONE[args.dialect]
+    data = _read_input(args.export, max_bytes=args.max_bytes)
     contacts: tuple[Contact, ...] = ()
     calls: tuple[Call, ...] = ()
-    if args.dialect == "itellico":
-        from .dialects import itellico
+    rejected: Sequence[Any] = ()
+    with _reading(args.export, f"{args.dialect} export"):
+        if args.dialect == "itellico":
+            from .dialects import itellico
 
-        contacts = itellico.parse_contact_export(
-            data, region=args.region, timezone=args.timezone
-        ).contacts
-    else:
-        try:
+            parsed = itellico.parse_contact_export(data, region=args.region, timezone=args.timezone)
+            contacts, rejected = parsed.contacts, parsed.rejected
+        else:
             calls = _calls_from(args.dialect, data, args)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise Fail(f"{args.export}: not a {args.dialect} export ({exc})") from None
     stats = CampaignStats.from_records(calls, contacts)
     billing = _billing_for(args.dialect)
+    unknown: dict[str, str] = {}
     if args.format == "json":
-        data_out = _dashboard_data(stats, billing=billing, timezone=args.timezone)
-        out.line(json.dumps(data_out, default=_json_default, indent=2))
+        data_out: dict[str, Any] = {
+            "command": "report",
+            "export": args.export,
+            "dialect": args.dialect,
+            "calls": len(calls),
+            "contacts": len(contacts),
+            "rejected": len(rejected),
+            "rejections": [_rejection_record(r) for r in rejected[: args.show]],
+        }
+        data_out.update(
+            _dashboard_data(stats, billing=billing, timezone=args.timezone, unknown=unknown)
+        )
+        _emit_json(out, data_out)
     elif args.format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["metric", "value"])
-        for row in stats.summary(billing).to_records():
+        writer.writerow(["metric", "value", "unit"])
+        for row in _summary_rows(stats, billing, unknown):
             writer.writerow(
-                [
-                    row["metric"],
-                    _json_default(row["value"])
-                    if isinstance(row["value"], Decimal)
-                    else row["value"],
-                ]
+                [row["metric"], "" if row["value"] is None else _plain(row["value"]), row["unit"]]
             )
         out.stream.write(buffer.getvalue())
+        if rejected:
+            out.note(f"{args.export}: {len(rejected):,} rows rejected")
     else:
         out.line(
-            f"{args.export}: {len(calls):,} calls, {len(contacts):,} contacts ({args.dialect})"
+            f"{args.export}: {len(calls):,} calls, {len(contacts):,} contacts, "
+            f"{len(rejected):,} rows rejected ({args.dialect})"
         )
-        _dashboard(out, stats, billing=billing, timezone=args.timezone)
+        _rejections(out, rejected, show=args.show)
+        _dashboard(out, stats, billing=billing, timezone=args.timezone, unknown=unknown)
     return EXIT_OK
 
 
@@ -386,22 +793,41 @@ def _billing_for(dialect: str) -> BillingPolicy:
     return BillingPolicy.altur()
 
 
+class _RunProgress:
+    """One bar across several simulation runs: each run reports contacts settled from 0."""
+
+    def __init__(self, update: Callable[[int], None], per_run: int) -> None:
+        self.update = update
+        self.per_run = per_run
+        self.runs_done = 0
+        self.last = 0
+
+    def __call__(self, settled: int) -> None:
+        if settled < self.last:  # a new run started
+            self.runs_done += 1
+        self.last = settled
+        self.update(self.runs_done * self.per_run + settled)
+
+
 def _cmd_simulate(args: argparse.Namespace, out: Output) -> int:
-    result = import_contacts(_read_bytes(args.contacts), region=args.region)
+    counts = [args.retries, *[n for n in args.compare if n != args.retries]]
+    policies = {
+        f"{n} retries": _retry_policy(args.preset, n, args.interval) for n in dict.fromkeys(counts)
+    }
+    data = _read_input(args.contacts, max_bytes=args.max_bytes)
+    with _reading(args.contacts, "contact file"):
+        result = import_contacts(data, region=args.region, max_bytes=None, encoding=args.encoding)
     if result.rejected:
-        out.line(
+        out.note(
             f"{len(result.rejected):,} rows rejected on import"
             " (run `campaignkit import` to see them)"
         )
     if not result.contacts:
         raise Fail(f"{args.contacts}: no valid contacts to simulate")
-    counts = [args.retries, *[n for n in args.compare if n != args.retries]]
-    for n in counts:
-        if not 0 <= n <= 10:
-            raise Fail(f"retries must be from 0 to 10; got {n}")
-    policies = {f"{n} retries": RetryPolicy.exotel(n, interval_mins=args.interval) for n in counts}
     seeds = tuple(range(args.seeds))
-    with out.progress("simulating", len(policies)) as update:
+    runs = len(policies) * len(seeds)
+    per_run = len(result.contacts)
+    with out.progress("simulating", runs * per_run) as update:
         table = compare(
             policies,
             result.contacts,
@@ -409,16 +835,48 @@ def _cmd_simulate(args: argparse.Namespace, out: Output) -> int:
             seeds=seeds,
             max_concurrent=args.lines,
             billing=DEFAULT_BILLING,
+            progress=_RunProgress(update, per_run),
         )
-        update(len(policies))
+        update(runs * per_run)
     if args.format == "json":
-        out.line(json.dumps(table.to_records(), default=_json_default, indent=2))
+        _emit_json(
+            out,
+            {
+                "command": "simulate",
+                "contacts": len(result.contacts),
+                "rejected_on_import": len(result.rejected),
+                "seeds": list(seeds),
+                "preset": args.preset,
+                "currency": DEFAULT_BILLING.unit,
+                "price_note": _price_note(DEFAULT_BILLING),
+                "policies": table.to_records(),
+            },
+        )
     else:
         out.line(repr(table))
+        out.line(f"cost in {DEFAULT_BILLING.unit}; {_price_note(DEFAULT_BILLING)}")
     return EXIT_OK
 
 
 # --------------------------------------------------------------------------- parser
+
+
+def _retries_help() -> str:
+    ranges = ", ".join(f"{name} {low}-{high}" for name, (low, high) in PRESETS.items())
+    return f"retries per contact, within the preset's range ({ranges}; default 2)"
+
+
+def _input_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--max-bytes",
+        type=_size,
+        default=DEFAULT_MAX_BYTES,
+        metavar="SIZE",
+        help="refuse input files larger than this (default 5M; e.g. 200M, 2G, or none)",
+    )
+    command.add_argument(
+        "--encoding", type=_encoding, default="utf-8", help="text encoding (default utf-8)"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -436,73 +894,154 @@ def _parser() -> argparse.ArgumentParser:
         help="plain text even on a terminal",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    formats = ("text", "json")
 
     demo = commands.add_parser(
         "demo", help="simulate a campaign on the bundled sample and show the dashboard"
     )
-    demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--retries", type=int, default=2, choices=range(11), metavar="0-10")
-    demo.add_argument("--lines", type=int, default=15, help="caller IDs to rotate (default 15)")
-    demo.add_argument("--concurrent", type=int, default=4, help="calls at once (default 4)")
-    demo.add_argument("--contacts", type=int, default=0, help="use only the first N contacts")
-    demo.add_argument("--format", choices=("text", "json"), default="text")
+    demo.add_argument("--seed", type=_count(0, "seed"), default=1)
+    demo.add_argument("--preset", choices=tuple(PRESETS), default="exotel", help="retry preset")
+    demo.add_argument("--retries", type=_count(0, "retries"), default=2, help=_retries_help())
+    demo.add_argument(
+        "--lines", type=_count(1, "lines"), default=15, help="caller IDs to rotate (default 15)"
+    )
+    demo.add_argument(
+        "--concurrent", type=_count(1, "calls"), default=4, help="calls at once (default 4)"
+    )
+    demo.add_argument(
+        "--contacts", type=_count(1, "contacts"), default=None, help="use only the first N contacts"
+    )
+    demo.add_argument("--format", choices=formats, default="text")
     demo.set_defaults(handler=_cmd_demo)
 
     imp = commands.add_parser("import", help="validate and normalise a contact CSV")
     imp.add_argument("contacts", metavar="CONTACTS.csv")
     imp.add_argument(
-        "--region", default="MX", help="region of numbers without a country code (default MX)"
+        "--region",
+        type=_region,
+        default="MX",
+        help="region of numbers without a country code (default MX)",
     )
     imp.add_argument("--delimiter", choices=(",", ";"), default=None)
     imp.add_argument("--output", "-o", help="clean file to write (default CONTACTS.clean.csv)")
-    imp.add_argument("--show", type=int, default=20, help="rejected rows to list (default 20)")
+    imp.add_argument(
+        "--show", type=_count(0, "rows"), default=20, help="rejected rows to list (default 20)"
+    )
+    imp.add_argument("--format", choices=formats, default="text")
+    _input_options(imp)
     imp.set_defaults(handler=_cmd_import)
 
     rep = commands.add_parser("report", help="the dashboard of a vendor's call export or CDR JSON")
     rep.add_argument("export", metavar="EXPORT")
     rep.add_argument("--dialect", choices=DIALECTS, default="altur")
     rep.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    rep.add_argument("--region", default="MX")
-    rep.add_argument("--timezone", default=DEFAULT_TIMEZONE)
+    defaults = ", ".join(f"{d} {DIALECT_REGION[d] or 'none'}" for d in DIALECTS)
+    rep.add_argument(
+        "--region",
+        type=_region,
+        default=None,
+        help=f"region of national numbers (default: the dialect's own: {defaults})",
+    )
+    rep.add_argument(
+        "--timezone",
+        type=_zone_name,
+        default=None,
+        help="zone of naive timestamps and the heatmap (default: the dialect's own; "
+        "Asia/Kolkata for exotel, else America/Mexico_City)",
+    )
+    rep.add_argument(
+        "--show", type=_count(0, "rows"), default=20, help="rejected rows to list (default 20)"
+    )
+    _input_options(rep)
     rep.set_defaults(handler=_cmd_report)
 
     sim = commands.add_parser("simulate", help="compare retry policies on a contact list")
     sim.add_argument("--contacts", required=True, metavar="FILE")
-    sim.add_argument("--retries", type=int, default=2)
-    sim.add_argument("--compare", type=int, nargs="*", default=[], metavar="N")
-    sim.add_argument("--interval", type=int, default=60, help="minutes between retries")
-    sim.add_argument("--seeds", type=int, default=1, help="runs per policy (seeds 0..N-1)")
-    sim.add_argument("--lines", type=int, default=4)
-    sim.add_argument("--region", default="MX")
-    sim.add_argument("--format", choices=("text", "json"), default="text")
+    sim.add_argument("--preset", choices=tuple(PRESETS), default="exotel", help="retry preset")
+    sim.add_argument("--retries", type=_count(0, "retries"), default=2, help=_retries_help())
+    sim.add_argument(
+        "--compare",
+        type=_count(0, "retries"),
+        nargs="*",
+        default=[],
+        metavar="N",
+        help="more retry counts to compare",
+    )
+    sim.add_argument(
+        "--interval", type=_count(1, "minutes"), default=60, help="minutes between retries"
+    )
+    sim.add_argument(
+        "--seeds", type=_count(1, "seeds"), default=1, help="runs per policy (seeds 0..N-1)"
+    )
+    sim.add_argument("--lines", type=_count(1, "calls"), default=4, help="calls at once")
+    sim.add_argument("--region", type=_region, default="MX")
+    sim.add_argument("--format", choices=formats, default="text")
+    _input_options(sim)
     sim.set_defaults(handler=_cmd_simulate)
     return parser
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 bad input, 2 usage)."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 bad input, 2 usage,
+    3 internal error, 130 interrupted). Never raises, whatever the input."""
+    try:
+        return _main(argv, stdout=stdout, stderr=stderr)
+    except KeyboardInterrupt:
+        # Ctrl-C: stop quietly with the shell's code for SIGINT (issue 14 item 20).
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None, *, stdout: TextIO | None, stderr: TextIO | None) -> int:
+    if sys.stderr is None:  # `2>&-`: argparse and notes need somewhere to go
+        sys.stderr = _devnull()
+    err = stderr or sys.stderr
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help(sys.stderr)
+        parser.print_help(err)
         return EXIT_USAGE
-    out = Output(stdout or sys.stdout, colour=args.colour)
+    stream = stdout or sys.stdout
+    if stream is None:  # `campaignkit demo >&-`: there is nowhere to write the results
+        print("campaignkit: error: standard output is closed", file=err)
+        return EXIT_BAD_INPUT
+    out = Output(stream, colour=args.colour, err=err)
     try:
         code: int = args.handler(args, out)
+        stream.flush()
+    except Usage as exc:
+        print(f"campaignkit {args.command}: error: {exc}", file=err)
+        return EXIT_USAGE
     except CampaignkitError as exc:
-        print(f"campaignkit: error: {exc}", file=sys.stderr)
+        print(f"campaignkit: error: {exc}", file=err)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader went away (`campaignkit demo | head`): stop quietly, as cat does.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        if stdout is None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"campaignkit: error: {exc.strerror or exc}{where}", file=err)
+        return EXIT_BAD_INPUT
+    except (RecursionError, MemoryError) as exc:
         print(
-            f"campaignkit: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-            file=sys.stderr,
+            f"campaignkit: error: input too deeply nested or too large ({type(exc).__name__})",
+            file=err,
         )
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        return 130
+    except Exception as exc:  # a bug: one line, a distinct code, no traceback
+        if os.environ.get("CAMPAIGNKIT_DEBUG"):
+            raise
+        print(
+            f"campaignkit: internal error: {type(exc).__name__}: {exc} "
+            "(please report it; CAMPAIGNKIT_DEBUG=1 shows the traceback)",
+            file=err,
+        )
+        return EXIT_INTERNAL
     return code
