@@ -20,7 +20,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateparser
@@ -45,6 +45,8 @@ __all__ = [
     "zone",
 ]
 
+T = TypeVar("T")
+
 MAX_DIGITS = 18
 """The longest whole number read (counts, durations, attempt numbers): fits in 64 bits."""
 
@@ -67,10 +69,22 @@ _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]|"', re.DOTALL)
 class FieldError(InvalidInput):
     """`InvalidInput` about one named field; ``field`` and ``value`` say which and what."""
 
-    def __init__(self, dialect: str, field: str, value: Any, expected: str) -> None:
+    def __init__(
+        self, dialect: str, field: str, value: Any, expected: str, message: str | None = None
+    ) -> None:
         self.field = field
         self.value = value
-        super().__init__(f"{dialect}: {field} must be {expected}; got {shown(value)}")
+        super().__init__(message or f"{dialect}: {field} must be {expected}; got {shown(value)}")
+
+
+def label(parse: Callable[[str], T], value: Any, dialect: str, field: str) -> T:
+    """``parse(value)`` for a vendor label, its `InvalidInput` naming ``field`` and ``value``."""
+    if not isinstance(value, str):
+        raise FieldError(dialect, field, value, "a label (text)")
+    try:
+        return parse(value)
+    except InvalidInput as exc:
+        raise FieldError(dialect, field, value, "", str(exc)) from None
 
 
 def shown(value: Any, limit: int = 60) -> str:

@@ -13,24 +13,34 @@ The exports are `campaignkit.io`'s, written and read with `LABELS`.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..billing import BillingPolicy
-from ..errors import InvalidConfig
+from ..errors import InvalidConfig, InvalidInput
 from ..io import (
+    CALL_EXPORT_COLUMNS,
+    DEFAULT_MAX_BYTES,
     ImportResult,
     Labels,
+    MalformedInput,
+    Rejection,
+    RejectReason,
     export_calls,
     export_contacts,
     export_results,
     read_call_export,
     read_contact_export,
 )
+from ..io._source import read_text
 from ..io.contacts import Formulas
 from ..io.exports import Format
 from ..models import DEFAULT_TIMEZONE, Call, Campaign, Contact
 from ..statuses import AnsweredBy, CallStatus, CampaignStatus, Channel, ContactStatus
+from . import _bounds as b
+from ._result import CallReadResult, rejection
 from ._vocab import Vocabulary
 
 __all__ = [
@@ -52,8 +62,11 @@ __all__ = [
     "parse_call_export",
     "parse_contact_export",
     "parse_results_export",
+    "read_calls",
+    "recording_calls",
     "write_call_export",
     "write_contact_export",
+    "write_recording_export",
     "write_results_export",
 ]
 
@@ -136,6 +149,8 @@ CAMPAIGN_STATUS: Vocabulary[CampaignStatus] = Vocabulary(
         "inactive": CampaignStatus.PAUSED,
         "cooldown": CampaignStatus.COOLDOWN,
         "finished": CampaignStatus.FINISHED,
+        # seed 004: "Archive the campaign if no further actions are needed"
+        "archived": CampaignStatus.ARCHIVED,
     },
     {  # the display names of the same statuses
         "Pending": CampaignStatus.PENDING,
@@ -144,9 +159,11 @@ CAMPAIGN_STATUS: Vocabulary[CampaignStatus] = Vocabulary(
         "Inactive": CampaignStatus.PAUSED,
         "Cooldown": CampaignStatus.COOLDOWN,
         "Finished": CampaignStatus.FINISHED,
+        "Archived": CampaignStatus.ARCHIVED,
     },
 )
-"""Campaign statuses (``inactive`` is a manual pause); display names are read too."""
+"""Campaign statuses (``inactive`` is a manual pause); display names are read too.
+``archived`` is a finished campaign put away (seed 004's "Archive the campaign")."""
 
 
 def _contact_vocabulary(channel: Channel) -> Vocabulary[ContactStatus]:
@@ -357,3 +374,152 @@ def write_call_export(
         labels=LABELS,
         billing=billing,
     )
+
+
+def recording_calls(calls: Iterable[Call]) -> tuple[Call, ...]:
+    """The calls Altur's recording export holds: answered by a human, with a recording.
+
+    Seed 000: "Only calls with ``answered_by: human`` are included in the
+    recording export." Machine, unknown and unanswered calls are left out,
+    and so are human calls without a ``recording_url`` (there is nothing to
+    download). Twilio's detail folds first, so only ``human`` itself counts.
+    """
+    return tuple(
+        call
+        for call in calls
+        if call.answered_by is not None
+        and call.answered_by.coarse is AnsweredBy.HUMAN
+        and call.recording_url
+    )
+
+
+def write_recording_export(
+    calls: Iterable[Call],
+    *,
+    contacts: Iterable[Contact] = (),
+    campaign: Campaign | None = None,
+    fmt: Format = "csv",
+    delimiter: str = ",",
+    billing: BillingPolicy | None = None,
+) -> str:
+    """Altur's recording export: the call export's columns for `recording_calls` only.
+
+    Raises what `write_call_export` raises.
+    """
+    return write_call_export(
+        recording_calls(calls),
+        contacts=contacts,
+        campaign=campaign,
+        fmt=fmt,
+        delimiter=delimiter,
+        billing=billing,
+    )
+
+
+def read_calls(
+    source: Any,
+    *,
+    region: str | None = "MX",
+    timezone: str = DEFAULT_TIMEZONE,
+    contact_ids: Mapping[str, str] | None = None,
+    campaign_id: str | None = None,
+    delimiter: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> CallReadResult:
+    """Read an Altur call export (CSV or JSON) for reports, rejecting bad rows one by one.
+
+    The reader the command line uses (``report --dialect altur``). Like
+    `parse_call_export`, but a row that cannot be read - a bad status, a
+    cell over 128 KiB, a ragged row - is listed in ``rejected`` with its line
+    (or 1-based position in JSON) and reason, and the other rows are still
+    read, with attempts numbered among the rows kept. Raises `MissingColumns`,
+    `InputTooLarge` past ``max_bytes``, `MalformedInput` for JSON that is not
+    an array of objects, and `InvalidConfig` for a bad ``timezone``.
+    """
+    b.zone(timezone)
+    options: dict[str, Any] = {
+        "labels": LABELS,
+        "region": region,
+        "timezone": timezone,
+        "contact_ids": contact_ids,
+        "campaign_id": campaign_id,
+    }
+    data: Any = source
+    if not isinstance(source, list | dict):
+        data = read_text(source, max_bytes=max_bytes)
+        b.check_text(data, "altur", "call export")
+        if data.lstrip()[:1] in ("[", "{"):
+            data = b.load_json(data, max_bytes=None, what="altur call export")
+    if isinstance(data, list | dict):
+        if not isinstance(data, list):
+            raise MalformedInput(1, "expected a JSON array of call objects")
+        return _read_records(data, options)
+    if delimiter is None:
+        first = data.lstrip("\r\n").split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+    try:  # the common case: every row reads, in one pass
+        return CallReadResult(read_call_export(data, delimiter=delimiter, **options))
+    except MalformedInput:
+        pass
+    rows = b.csv_rows(data, delimiter)
+    header = next(rows, (0, []))[1]
+    if isinstance(header, str):
+        raise MalformedInput(1, header)
+    rejected: list[Rejection] = []
+    kept: list[list[str]] = []
+    # Only the call columns are checked row by row (the others are skipped by the
+    # reader anyway), so a long header is not re-read once per row.
+    known = [i for i, name in enumerate(header) if name.strip().casefold() in _CALL_COLUMNS]
+    names = [header[i] for i in known]
+    for line, row in rows:
+        if isinstance(row, str):
+            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, "", row))
+            continue
+        if len(row) < len(header) or any(row[len(header) :]):
+            detail = f"{len(row)} cells; the header has {len(header)}"
+            value = b.shown(delimiter.join(row), 200)
+            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, value, detail))
+            continue
+        try:  # each row alone, to find every bad one (not just the first)
+            alone = _csv_text(names, [[row[i] for i in known]], delimiter)
+            read_call_export(alone, delimiter=delimiter, **options)
+        except InvalidInput as exc:
+            rejected.append(_row_rejection(line, exc, delimiter.join(row)))
+            continue
+        kept.append(row)
+    calls = read_call_export(_csv_text(header, kept, delimiter), delimiter=delimiter, **options)
+    return CallReadResult(calls, tuple(rejected), tuple(name.strip() for name in header))
+
+
+_CALL_COLUMNS = frozenset(name.casefold() for name in CALL_EXPORT_COLUMNS)
+
+
+def _read_records(data: list[Any], options: dict[str, Any]) -> CallReadResult:
+    kept: list[Any] = []
+    rejected: list[Rejection] = []
+    for position, record in enumerate(data, 1):
+        try:
+            b.check_tree(record, "altur", "call")
+            read_call_export([record], **options)
+        except InvalidInput as exc:
+            rejected.append(_row_rejection(position, exc, b.shown(record, 200)))
+            continue
+        kept.append(record)
+    calls = read_call_export(kept, **options) if kept else ()
+    return CallReadResult(calls, tuple(rejected))
+
+
+def _row_rejection(line: int, exc: InvalidInput, value: str) -> Rejection:
+    if isinstance(exc, MalformedInput):
+        detail = exc.reason
+        reason = RejectReason.RAGGED_ROW if "cells; the header has" in detail else None
+        return Rejection(line, reason or RejectReason.INVALID_VALUE, None, value[:200], detail)
+    return rejection(line, exc, value)
+
+
+def _csv_text(header: Sequence[str], rows: Iterable[Sequence[str]], delimiter: str) -> str:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()

@@ -24,8 +24,10 @@ an offset (Exotel's ``YYYY-MM-DD HH:mm:ss``) are read in ``timezone``
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Self
@@ -34,10 +36,11 @@ import attrs
 
 from .. import _fields as f
 from ..errors import InvalidConfig, InvalidInput
-from ..io import DEFAULT_MAX_BYTES, Rejection
+from ..io import DEFAULT_MAX_BYTES, ImportResult, MissingColumns, Rejection, RejectReason
 from ..io._phone import PhoneNormaliser
+from ..io._source import read_text
 from ..io._values import parse_moment
-from ..models import Call, Campaign
+from ..models import Call, Campaign, Contact
 from ..statuses import CallStatus, CampaignStatus, ContactStatus, Outcome, classify_outcome
 from . import _bounds as b
 from ._result import CallReadResult, rejection
@@ -47,6 +50,7 @@ __all__ = [
     "CALL_STATUS",
     "CAMPAIGN_STATUS",
     "CATEGORY",
+    "DASHBOARD_COLUMNS",
     "DEFAULT_REGION",
     "DEFAULT_TIMEZONE",
     "CallScheduleEvent",
@@ -63,6 +67,7 @@ __all__ = [
     "campaign_status_payload",
     "category",
     "cdr_record",
+    "dashboard_export",
     "force_complete",
     "next_offset",
     "parse_call",
@@ -71,6 +76,8 @@ __all__ = [
     "parse_campaign",
     "parse_campaign_status",
     "parse_cdr_page",
+    "read_cdrs",
+    "read_dashboard_export",
 ]
 
 DEFAULT_REGION = "IN"
@@ -112,6 +119,7 @@ CAMPAIGN_STATUS: Vocabulary[CampaignStatus] = Vocabulary(
         "Paused": CampaignStatus.PAUSED,
         "Completed": CampaignStatus.FINISHED,
         "Canceled": CampaignStatus.CANCELLED,
+        "Archived": CampaignStatus.ARCHIVED,
     },
     {
         "created": CampaignStatus.SCHEDULED,
@@ -119,8 +127,7 @@ CAMPAIGN_STATUS: Vocabulary[CampaignStatus] = Vocabulary(
         "paused": CampaignStatus.PAUSED,
         "completed": CampaignStatus.FINISHED,
         "canceled": CampaignStatus.CANCELLED,
-        "Archived": CampaignStatus.FINISHED,
-        "archived": CampaignStatus.FINISHED,
+        "archived": CampaignStatus.ARCHIVED,
         "Failed": CampaignStatus.CANCELLED,
         "failed": CampaignStatus.CANCELLED,
         "Deleted": CampaignStatus.CANCELLED,
@@ -128,8 +135,8 @@ CAMPAIGN_STATUS: Vocabulary[CampaignStatus] = Vocabulary(
     },
 )
 """Campaign statuses. ``Created`` (accepted, waiting for its start) is scheduled;
-archived campaigns are finished; failed (no call placed) and deleted ones are
-cancelled. Lower-case spellings are read too."""
+``Archived`` is `CampaignStatus.ARCHIVED` (a finished campaign put away); failed
+(no call placed) and deleted ones are cancelled. Lower-case spellings are read too."""
 
 
 def call_status(label: str) -> CallStatus:
@@ -161,7 +168,10 @@ def campaign_status(label: str) -> CampaignStatus:
 
 
 def campaign_status_label(status: CampaignStatus) -> str:
-    """Exotel's label for ``status``; `InvalidInput` for pending, ready and cooldown."""
+    """Exotel's label for ``status``; `InvalidInput` for pending, ready and cooldown.
+
+    ``archived`` is written ``Archived``.
+    """
     return CAMPAIGN_STATUS.label(status)
 
 
@@ -386,7 +396,7 @@ def _cdr_call(record: Mapping[str, Any], reader: _Reader) -> Call:
         to=to,
         from_number=_text(record.get("from")) or "",
         attempt=1 if attempt in (None, "") else _int(attempt, "attempt_number"),
-        status=call_status(status),
+        status=b.label(call_status, status, "exotel", "status"),
         created_at=reader.moment(record.get("start_time"), "start_time"),
         ended_at=reader.moment(record.get("end_time"), "end_time"),
         duration=0 if duration in (None, "") else _int(duration, "duration"),
@@ -688,3 +698,168 @@ def campaign_status_payload(event: CampaignStatusEvent) -> dict[str, Any]:
         "Status": campaign_status_label(event.status),
         "Stats": event.stats.to_dict(),
     }
+
+
+# --------------------------------------------------------------------------- dashboard export
+
+DASHBOARD_COLUMNS = (
+    "Phone Number",
+    "Status",
+    "Attempts",
+    "Last Call Duration",
+    "First Call Time",
+    "Last Call Time",
+)
+"""The dashboard export's columns (seed 001: "one row per contact with columns for phone
+number, final status, attempt count, last call duration, and timestamps")."""
+
+# Final contact statuses of the dashboard (its pie chart: completed, failed, busy,
+# no-answer, pending) and what each means for the contact.
+_DASHBOARD_STATUS: dict[str, tuple[ContactStatus, Outcome | None]] = {
+    "completed": (ContactStatus.ANSWERED, Outcome.HUMAN_CONVERSATION),
+    "busy": (ContactStatus.FAILED, Outcome.BUSY),
+    "no-answer": (ContactStatus.FAILED, Outcome.NO_ANSWER),
+    "failed": (ContactStatus.FAILED, Outcome.FAILED),
+    "canceled": (ContactStatus.FAILED, Outcome.CANCELED),
+    "pending": (ContactStatus.QUEUED, None),
+    "in-progress": (ContactStatus.DIALING, None),
+}
+_DASHBOARD_KEYS = {b.squash(c): c for c in DASHBOARD_COLUMNS}
+_STAMP = "%Y-%m-%d %H:%M:%S"  # Exotel's own layout, in the account's time zone
+
+
+def dashboard_export(calls: Iterable[Call], *, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """The dashboard's CSV export built from CDR calls: one row per contact (seed 001).
+
+    Contacts are the distinct ``to`` numbers, in order of first call. Each
+    row has the phone number, the final status (the last attempt's status,
+    by attempt number then start time), the attempt count, the last call's
+    duration in seconds, and the first and last call times (``YYYY-MM-DD
+    HH:mm:ss`` in ``timezone``). Raises `InvalidInput` for a call status
+    Exotel has no label for and `InvalidConfig` for a bad ``timezone``.
+    """
+    tz = b.zone(timezone)
+    by_number: dict[str, list[Call]] = {}
+    for call in calls:
+        by_number.setdefault(call.to, []).append(call)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(DASHBOARD_COLUMNS)
+    for number, attempts in by_number.items():
+        ordered = sorted(attempts, key=_attempt_order)
+        last = ordered[-1]
+        times = [c.created_at for c in ordered if c.created_at is not None]
+        writer.writerow(
+            [
+                number,
+                call_status_label(last.status),
+                len(ordered),
+                last.duration,
+                _local(min(times), tz) if times else "",
+                _local(max(times), tz) if times else "",
+            ]
+        )
+    return out.getvalue()
+
+
+def _attempt_order(call: Call) -> tuple[int, float]:
+    return (call.attempt, call.created_at.timestamp() if call.created_at else 0.0)
+
+
+def _local(moment: datetime, tz: Any) -> str:
+    return b.in_zone(moment, tz, "exotel", "call time").strftime(_STAMP)
+
+
+def read_dashboard_export(
+    source: Any,
+    *,
+    region: str | None = DEFAULT_REGION,
+    timezone: str = DEFAULT_TIMEZONE,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> ImportResult:
+    """Read the dashboard's CSV export into one `Contact` per row, rejecting bad rows.
+
+    Columns (matched ignoring case, spaces, ``_`` and ``-``) are
+    `DASHBOARD_COLUMNS`; only ``Phone Number`` and ``Status`` are required.
+    ``completed`` is answered; ``busy``, ``no-answer``, ``failed`` and
+    ``canceled`` are failed (the outcome kept as ``last_outcome``);
+    ``pending`` is queued and ``in-progress`` dialling. ``attempts`` is the
+    attempt count, ``updated_at`` the last call time, and the attributes
+    ``last_call_duration`` (seconds) and ``first_call_at`` (ISO 8601) keep the
+    rest. Times without an offset are read in ``timezone``. Raises
+    `MissingColumns`, `DuplicateColumns`, `InputTooLarge` past ``max_bytes``.
+    """
+    tz = b.zone(timezone)
+    normaliser = PhoneNormaliser(region)
+    text = read_text(source, max_bytes=max_bytes)
+    b.check_text(text, "exotel", "dashboard export")
+    rows = b.csv_rows(text, ",")
+    header = next(rows, (0, []))[1]
+    if isinstance(header, str) or not header:
+        raise MissingColumns(("Phone Number", "Status"), ())
+    names = tuple(name.strip() for name in header)
+    b.refuse_duplicates(names, b.squash)
+    where = {
+        _DASHBOARD_KEYS[k]: i for i, k in enumerate(map(b.squash, names)) if k in _DASHBOARD_KEYS
+    }
+    missing = tuple(c for c in ("Phone Number", "Status") if c not in where)
+    if missing:
+        raise MissingColumns(missing, names)
+    contacts: list[Contact] = []
+    rejected: list[Rejection] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        if isinstance(row, str):
+            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, "", row))
+            continue
+        if len(row) < len(names) or any(cell.strip() for cell in row[len(names) :]):
+            detail = f"{len(row)} cells; the header has {len(names)}"
+            value = b.shown(",".join(row), 200)
+            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, value, detail))
+            continue
+        cells = {column: row[i].strip() for column, i in where.items()}
+        try:
+            contact = _dashboard_contact(cells, normaliser, tz)
+        except InvalidInput as exc:
+            rejected.append(rejection(line, exc))
+            continue
+        if contact.phone in seen:
+            detail = f"same number as line {seen[contact.phone]}"
+            dup = Rejection(
+                line, RejectReason.DUPLICATE_PHONE, "Phone Number", contact.phone, detail
+            )
+            rejected.append(dup)
+            continue
+        seen[contact.phone] = line
+        contacts.append(contact)
+    return ImportResult(tuple(contacts), tuple(rejected), names, ",")
+
+
+def _dashboard_contact(cells: Mapping[str, str], normaliser: PhoneNormaliser, tz: Any) -> Contact:
+    raw = cells["Phone Number"]
+    phone = normaliser.normalise(raw) if raw else None
+    if phone is None:
+        raise b.FieldError("exotel", "Phone Number", raw, "a valid phone number")
+    label = cells["Status"].lower()
+    if label not in _DASHBOARD_STATUS:
+        known = ", ".join(_DASHBOARD_STATUS)
+        raise b.FieldError("exotel", "Status", cells["Status"], f"one of {known}")
+    status, outcome = _DASHBOARD_STATUS[label]
+    attributes: dict[str, Any] = {}
+    if cells.get("Last Call Duration"):
+        seconds = b.duration(cells["Last Call Duration"], "exotel", "Last Call Duration")
+        attributes["last_call_duration"] = seconds
+    first = b.lenient_moment(cells.get("First Call Time") or None, tz, "exotel", "First Call Time")
+    if first is not None:
+        attributes["first_call_at"] = first.isoformat()
+    last = b.lenient_moment(cells.get("Last Call Time") or None, tz, "exotel", "Last Call Time")
+    attempts = cells.get("Attempts")
+    return Contact(
+        id=phone,
+        phone=phone,
+        status=status,
+        last_outcome=outcome,
+        attempts=b.whole(attempts, "exotel", "Attempts") if attempts else 0,
+        updated_at=last,
+        attributes=attributes,  # type: ignore[arg-type]  # converted by the field
+    )

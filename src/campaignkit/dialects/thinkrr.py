@@ -161,9 +161,7 @@ def _call(
     normaliser: PhoneNormaliser,
     ids: Mapping[str, str] | None = None,
 ) -> Call:
-    if not isinstance(label, str):
-        raise b.FieldError("thinkrr", "outcome", label, "a thinkrr call outcome")
-    result = outcome(b.check_text(label, "thinkrr", "outcome"))
+    result = b.label(outcome, label, "thinkrr", "outcome")
     status, amd = _CARRIER_VIEW[result]
     if not isinstance(id, str) or not id.strip():
         raise b.FieldError("thinkrr", "id", id, "a call id")

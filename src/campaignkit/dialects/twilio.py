@@ -11,17 +11,19 @@ billing and metrics. Twilio's ``initiated`` is `CallStatus.CREATED`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from .._fields import aware_utc
 from ..errors import InvalidInput
+from ..io import DEFAULT_MAX_BYTES, MissingColumns, Rejection, RejectReason
 from ..io._phone import PhoneNormaliser
 from ..io._source import read_text
 from ..models import Call
 from ..statuses import AnsweredBy, CallStatus, Direction
+from . import _bounds as b
+from ._result import CallReadResult, rejection
 from ._vocab import Vocabulary
 
 __all__ = [
@@ -33,6 +35,8 @@ __all__ = [
     "call_status",
     "call_status_label",
     "parse_status_callback",
+    "read_call_log",
+    "read_status_callbacks",
     "status_callback_form",
 ]
 
@@ -104,10 +108,14 @@ def _form(payload: Any) -> dict[str, str]:
             if isinstance(value, list | tuple):
                 value = value[0] if value else ""
             if not isinstance(key, str) or not isinstance(value, str):
-                raise InvalidInput(f"twilio: form fields must be text; got {key!r}: {value!r}")
-            out[key] = value
+                raise InvalidInput(
+                    f"twilio: form fields must be text; got {b.shown(key)}: {b.shown(value)}"
+                )
+            # issue 6: a lone surrogate crashed status_callback_form much later
+            out[b.check_text(key, "twilio", "form field")] = b.check_text(value, "twilio", key)
         return out
     text = read_text(payload, max_bytes=None).strip()
+    b.check_text(text, "twilio", "status callback")
     try:
         parsed = parse_qs(text, keep_blank_values=True)
     except ValueError as exc:
@@ -115,15 +123,15 @@ def _form(payload: Any) -> dict[str, str]:
     return {key: values[0] for key, values in parsed.items()}
 
 
-def _timestamp(value: str) -> datetime:
+def _timestamp(value: str, field: str = "Timestamp") -> datetime:
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        raise InvalidInput(f"twilio: Timestamp {value!r} is not an RFC 2822 date") from None
-    try:
-        return aware_utc(moment, "Timestamp")
-    except InvalidInput:
-        raise InvalidInput(f"twilio: Timestamp {value!r} has no time zone") from None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        raise b.FieldError("twilio", field, value, "an RFC 2822 date") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise b.FieldError("twilio", field, value, "an RFC 2822 date with a time zone")
+    # issue 14: 'Mon, 01 Jan 0001 00:00:00 +0100' is before year 1 in UTC (OverflowError)
+    return b.to_utc(moment, "twilio", field)
 
 
 def parse_status_callback(
@@ -153,8 +161,7 @@ def parse_status_callback(
     if phone is None:
         raise InvalidInput(f"twilio: To {to!r} is not an E.164 phone number")
     duration = form.get("CallDuration", "").strip()
-    if duration and not (duration.isascii() and duration.isdigit()):
-        raise InvalidInput(f"twilio: CallDuration {duration!r} is not whole seconds")
+    seconds = b.whole(duration, "twilio", "CallDuration") if duration else 0
     amd = form.get("AnsweredBy", "")
     direction = form.get("Direction", "")
     stamp = form.get("Timestamp", "")
@@ -168,7 +175,7 @@ def parse_status_callback(
         status=call_status(status),
         answered_by=answered_by(amd) if amd else None,
         updated_at=_timestamp(stamp) if stamp else None,
-        duration=int(duration) if duration else 0,
+        duration=seconds,
         recording_url=form.get("RecordingUrl") or None,
         campaign_id=campaign_id,
     )
@@ -178,7 +185,8 @@ def status_callback_form(call: Call) -> str:
     """``call`` as a status-callback form body (what `parse_status_callback` reads).
 
     ``Timestamp`` is whole seconds (RFC 2822 has no fractions). Raises
-    `InvalidInput` for values Twilio has no label for.
+    `InvalidInput` for values Twilio has no label for and for text a form
+    cannot carry (a lone surrogate).
     """
     fields = {
         "CallSid": call.id,
@@ -195,4 +203,239 @@ def status_callback_form(call: Call) -> str:
         fields["Timestamp"] = format_datetime(call.updated_at.replace(microsecond=0))
     if call.recording_url:
         fields["RecordingUrl"] = call.recording_url
+    for name, value in fields.items():
+        b.check_text(value, "twilio", name)  # urlencode would raise UnicodeEncodeError
     return urlencode(fields)
+
+
+# --------------------------------------------------------------------------- call logs
+
+# Call-log fields, matched ignoring case, spaces, "_" and "-": the REST API's
+# Calls resource uses snake_case (start_time), the console's CSV export
+# title-case headers (Start Time); both squash to the same key.
+_LOG_FIELDS = {
+    "sid": ("sid", "callsid"),
+    "to": ("to",),
+    "from": ("from",),
+    "status": ("status", "callstatus"),
+    "direction": ("direction",),
+    "answered_by": ("answeredby",),
+    "start_time": ("starttime",),
+    "end_time": ("endtime",),
+    "duration": ("duration", "callduration"),
+    "price": ("price",),
+    "price_unit": ("priceunit", "currency"),
+    "date_created": ("datecreated",),
+    "date_updated": ("dateupdated",),
+}
+_LOG_ALIAS = {alias: field for field, aliases in _LOG_FIELDS.items() for alias in aliases}
+_LOG_REQUIRED = ("sid", "to", "status")
+
+
+def _fold(label: str, joiner: str) -> str:
+    # The console shows "No Answer" / "Outbound API" where the API says no-answer / outbound-api.
+    return "".join(joiner if c in " -_" else c for c in label.strip().lower())
+
+
+class _LogReader:
+    def __init__(self, region: str | None, contact_ids: Mapping[str, str] | None) -> None:
+        self.normaliser = PhoneNormaliser(region)
+        self.ids = dict(contact_ids or {})
+
+    def call(self, cells: Mapping[str, Any], campaign_id: str | None) -> Call:
+        for field in _LOG_REQUIRED:
+            value = cells.get(field)
+            if not isinstance(value, str) or not value.strip():
+                raise b.FieldError("twilio", field, value, "present and not empty")
+        for field, value in cells.items():
+            if value is not None and not isinstance(value, str | int | float):
+                raise b.FieldError("twilio", field, value, "text or a number")
+        to = cells["to"].strip()
+        phone = self.normaliser.normalise(to)
+        if phone is None:
+            raise b.FieldError("twilio", "to", to, "a phone number in E.164")
+        status = b.label(call_status, _fold(cells["status"], "-"), "twilio", "status")
+        amd = _text(cells.get("answered_by"))
+        direction = _text(cells.get("direction"))
+        duration = cells.get("duration")
+        price = b.money(_text(cells.get("price")), "twilio", "price")
+        created = self.moment(cells, "date_created")
+        started = self.moment(cells, "start_time")
+        return Call(
+            id=cells["sid"].strip(),
+            contact_id=self.ids.get(phone, phone),
+            to=phone,
+            from_number=_text(cells.get("from")) or "",
+            direction=b.label(DIRECTION.parse, _fold(direction, "-"), "twilio", "direction")
+            if direction
+            else Direction.OUTBOUND,
+            status=status,
+            answered_by=b.label(answered_by, _fold(amd, "_"), "twilio", "answered_by")
+            if amd
+            else None,
+            created_at=created or started,
+            started_at=started,
+            ended_at=self.moment(cells, "end_time"),
+            updated_at=self.moment(cells, "date_updated"),
+            duration=0 if duration in (None, "") else b.whole(duration, "twilio", "duration"),
+            # Twilio reports a charge as a negative amount; the price is the cost.
+            price=None if price is None else abs(price),
+            price_unit=(_text(cells.get("price_unit")) or None) if price is not None else None,
+            campaign_id=campaign_id,
+        )
+
+    def moment(self, cells: Mapping[str, Any], field: str) -> datetime | None:
+        # RFC 2822 in the API ("Tue, 31 Aug 2010 20:36:28 +0000"), other layouts in
+        # the console export; Twilio's times are UTC when no offset is written.
+        return b.lenient_moment(_text(cells.get(field)), UTC, "twilio", field)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _log_records(data: Any) -> list[Any]:
+    """The call objects of a Calls list page (``{"calls": [...]}``), an array, or pages."""
+    if isinstance(data, Mapping):
+        if not isinstance(data.get("calls"), list):
+            raise InvalidInput("twilio: a call-log page must hold a 'calls' array")
+        return list(data["calls"])
+    if not isinstance(data, list):
+        raise InvalidInput("twilio: a call log must be a Calls page, an array of calls or of pages")
+    records: list[Any] = []
+    for item in data:
+        if isinstance(item, Mapping) and isinstance(item.get("calls"), list):
+            records.extend(item["calls"])
+        else:
+            records.append(item)
+    return records
+
+
+def read_call_log(
+    source: Any,
+    *,
+    region: str | None = None,
+    contact_ids: Mapping[str, str] | None = None,
+    campaign_id: str | None = None,
+    delimiter: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> CallReadResult:
+    """Read Twilio call logs - the REST API's Calls list (JSON) or the console's CSV export.
+
+    JSON is a Calls list page (``{"calls": [...], "next_page_uri": ...}``),
+    a bare array of Call resources, or an array of pages; CSV is the
+    console's call-log download. Fields are matched ignoring case, spaces,
+    ``_`` and ``-`` (``start_time`` and ``Start Time`` are one): ``sid``
+    (or ``Call Sid``), ``to``, ``from``, ``status``, ``direction``,
+    ``answered_by``, ``start_time``, ``end_time``, ``duration`` (seconds),
+    ``price``, ``price_unit``, ``date_created``, ``date_updated``. Times are
+    RFC 2822 or any common layout, UTC when no offset is written; Twilio's
+    negative charge becomes a positive ``Call.price`` in ``price_unit``.
+
+    The reader the command line uses (``report --dialect twilio``). A bad
+    row or record is listed in ``rejected`` (line, or 1-based position in
+    JSON, field and reason) and the others are still read. Raises
+    `MissingColumns` for CSV without sid, to and status columns,
+    `DuplicateColumns`, `MalformedInput` for broken or too deeply nested
+    JSON, and `InputTooLarge` past ``max_bytes``.
+    """
+    reader = _LogReader(region, contact_ids)
+    text = read_text(source, max_bytes=max_bytes) if not isinstance(source, list | dict) else ""
+    calls: list[Call] = []
+    rejected: list[Rejection] = []
+    if isinstance(source, list | dict) or text.lstrip()[:1] in ("[", "{"):
+        data = b.load_json(text or source, max_bytes=None, what="twilio call log")
+        keys: dict[str, None] = {}
+        for position, record in enumerate(_log_records(data), 1):
+            try:
+                if not isinstance(record, Mapping):
+                    raise InvalidInput(
+                        f"twilio: a call must be a JSON object; got {b.shown(record)}"
+                    )
+                b.check_tree(record, "twilio", "call")
+                keys.update(dict.fromkeys(k for k in record if isinstance(k, str)))
+                cells = {_LOG_ALIAS[k]: v for k, v in _squashed(record).items() if k in _LOG_ALIAS}
+                calls.append(reader.call(cells, campaign_id))
+            except InvalidInput as exc:
+                rejected.append(rejection(position, exc, b.shown(record, 200)))
+        return CallReadResult(tuple(calls), tuple(rejected), tuple(keys))
+    b.check_text(text, "twilio", "call log")
+    if delimiter is None:
+        first = text.lstrip("\r\n").split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+    rows = b.csv_rows(text, delimiter)
+    header = next(rows, (0, []))[1]
+    if isinstance(header, str) or not header:
+        raise MissingColumns(("Call Sid", "To", "Status"), ())
+    names = tuple(name.strip() for name in header)
+    b.refuse_duplicates(names, b.squash)
+    where = {_LOG_ALIAS[k]: i for i, k in enumerate(map(b.squash, names)) if k in _LOG_ALIAS}
+    missing = tuple(c for c in _LOG_REQUIRED if c not in where)
+    if missing:
+        raise MissingColumns(missing, names)
+    for line, row in rows:
+        if isinstance(row, str):
+            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, "", row))
+            continue
+        if len(row) < len(names) or any(cell.strip() for cell in row[len(names) :]):
+            detail = f"{len(row)} cells; the header has {len(names)}"
+            cells_text = b.shown(delimiter.join(row), 200)
+            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, cells_text, detail))
+            continue
+        try:
+            calls.append(reader.call({f: row[i] for f, i in where.items()}, campaign_id))
+        except InvalidInput as exc:
+            rejected.append(rejection(line, exc))
+    return CallReadResult(tuple(calls), tuple(rejected), names)
+
+
+def _squashed(record: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        folded = b.squash(key)
+        if folded in out and folded in _LOG_ALIAS:
+            raise b.FieldError("twilio", key, value, "given once (another key is the same field)")
+        out[folded] = value
+    return out
+
+
+def read_status_callbacks(
+    source: Any,
+    *,
+    contact_ids: Mapping[str, str] | None = None,
+    campaign_id: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> CallReadResult:
+    """Read logged status callbacks - one form-encoded body per line - as the latest call per sid.
+
+    Each line is read like `parse_status_callback`; a call's later
+    callbacks (by ``Timestamp``, then line order) replace its earlier ones,
+    so each call appears once, in its latest state. A line that cannot be
+    read is listed in ``rejected`` with its line number and the others are
+    still read. Raises `InputTooLarge` past ``max_bytes``.
+    """
+    text = read_text(source, max_bytes=max_bytes)
+    latest: dict[str, tuple[Call, int]] = {}
+    rejected: list[Rejection] = []
+    for line, body in enumerate(text.splitlines(), 1):
+        if not body.strip():
+            continue
+        try:
+            call = parse_status_callback(body, contact_ids=contact_ids, campaign_id=campaign_id)
+        except InvalidInput as exc:
+            rejected.append(rejection(line, exc, b.shown(body, 200)))
+            continue
+        known = latest.get(call.id)
+        if known is None or _after(call, known[0]):
+            latest[call.id] = (call, line)
+    calls = sorted(latest.values(), key=lambda pair: pair[1])
+    return CallReadResult(tuple(call for call, _ in calls), tuple(rejected))
+
+
+def _after(new: Call, old: Call) -> bool:
+    if new.updated_at is None or old.updated_at is None:
+        return True  # no time to compare: the later line wins
+    return new.updated_at >= old.updated_at
