@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateparser
 
+from .._fields import zone as _zone
 from ..billing import parse_duration
 from ..errors import InvalidConfig, InvalidInput
 from ..io import DuplicateColumns, MalformedInput
@@ -56,7 +56,6 @@ MAX_DEPTH = 64
 MAX_CELL = 128 * 1024
 """The largest CSV cell read (the csv module's default limit): a larger one rejects its row."""
 
-_MAX_ZONE = 64  # IANA names are under 40 characters ("America/Argentina/ComodRivadavia")
 _MAX_PRICE_DIGITS = 28  # Decimal's default context precision
 _MAX_PRICE_ADJUSTED = 15  # a price of 10**15 pulses or currency units is not a price
 _MIN_PRICE_EXPONENT = -18
@@ -170,14 +169,14 @@ def money(value: Any, dialect: str, field: str) -> Decimal | None:
 def zone(name: Any, field: str = "timezone") -> tzinfo:
     """The IANA time zone ``name``; `InvalidConfig` naming it (never the install path).
 
-    tzdata folder names (``America``) raise `IsADirectoryError` inside
-    `ZoneInfo` and over-long names `OSError`; both are refused here.
+    The lookup is campaignkit's one zone helper (`campaignkit._fields.zone`),
+    which refuses tzdata folder names (``America``: `IsADirectoryError` inside
+    `ZoneInfo`) and over-long names; a dialect reader's zone is a setting, so
+    the error here is `InvalidConfig`.
     """
-    if not isinstance(name, str) or not 0 < len(name) <= _MAX_ZONE or _SURROGATE.search(name):
-        raise InvalidConfig(field, "an IANA time zone name such as 'Asia/Kolkata'", _cut(name))
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        return _zone(name, field)
+    except InvalidInput:
         raise InvalidConfig(
             field, "an IANA time zone name such as 'Asia/Kolkata'", _cut(name)
         ) from None

@@ -1,0 +1,1 @@
+"""Dialect tests, one module per vendor (mirroring campaignkit.dialects)."""

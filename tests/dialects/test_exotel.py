@@ -1,0 +1,280 @@
+"""Exotel (seed 001): bounded CDR reading, the report reader, the dashboard export."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from campaignkit import Call, CallStatus, CampaignStatus, ContactStatus, Outcome
+from campaignkit.dialects import CallReadResult, exotel
+from campaignkit.errors import CampaignkitError, InvalidConfig, InvalidInput
+from campaignkit.io import DuplicateColumns, MalformedInput, MissingColumns, RejectReason
+
+# seed 001's CDR example
+CDR = {
+    "call_sid": "a1b2c3d4e5f6",
+    "to": "+919876543210",
+    "from": "0XXXXXX4890",
+    "status": "completed",
+    "start_time": "2024-02-01T10:05:32+05:30",
+    "end_time": "2024-02-01T10:06:15+05:30",
+    "duration": 43,
+    "recording_url": "https://example.com/r.mp3",
+    "attempt_number": 1,
+    "price": 2,
+}
+HUGE = "9" * 5000
+
+
+def _page(*records: dict[str, object]) -> str:
+    return json.dumps({"response": list(records)})
+
+
+def test_the_seed_cdr_reads_through_read_cdrs() -> None:
+    result = exotel.read_cdrs(_page(CDR))
+    assert isinstance(result, CallReadResult)
+    (call,) = result.calls
+    assert result.rejected == ()
+    assert call.id == "a1b2c3d4e5f6"
+    assert call.duration == 43
+    assert call.price == Decimal(2)
+    assert call.created_at == datetime(2024, 2, 1, 4, 35, 32, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("duration", HUGE),
+        ("attempt_number", HUGE),
+        ("duration", int(HUGE[:18] + "0")),  # 19 digits: past the bound
+    ],
+)
+def test_huge_counts_reject_the_record_by_name(field: str, value: object) -> None:
+    bad = {**CDR, "call_sid": "bad", field: value}
+    result = exotel.read_cdrs(_page(CDR, bad))
+    assert [c.id for c in result.calls] == ["a1b2c3d4e5f6"]
+    (rejected,) = result.rejected
+    assert rejected.line == 2
+    assert rejected.column == field
+    assert rejected.reason is RejectReason.INVALID_VALUE
+    with pytest.raises(InvalidInput, match=field):
+        exotel.parse_call(bad)
+
+
+def test_huge_json_integer_literals_are_refused_not_a_bare_value_error() -> None:
+    # issue 14: json.loads itself raises ValueError past 4,300 digits
+    text = _page(CDR).replace('"duration": 43', f'"duration": {HUGE}')
+    result = exotel.read_cdrs(text)
+    assert result.calls == ()
+    assert result.rejected[0].column == "duration"
+    with pytest.raises(InvalidInput, match="duration"):
+        exotel.parse_cdr_page(text)
+    payload = json.dumps({"To": "+919876543210", "FinalStatus": "busy", "AttemptCount": 1})
+    with pytest.raises(InvalidInput, match="AttemptCount"):
+        exotel.parse_call_schedule(payload.replace(": 1}", f": {HUGE}}}"))
+    stats = '{"CampaignSid": "c", "Status": "Completed", "Stats": {"created": ' + HUGE + "}}"
+    with pytest.raises(InvalidInput, match="created"):
+        exotel.parse_campaign_status(stats)
+
+
+def test_a_year_one_placeholder_in_kolkata_is_a_typed_error() -> None:
+    # issue 14: 0001-01-01T00:00:00 + 05:30 is before year 1 in UTC (OverflowError)
+    bad = {**CDR, "start_time": "0001-01-01T00:00:00"}
+    with pytest.raises(InvalidInput, match="start_time"):
+        exotel.parse_call(bad)
+    result = exotel.read_cdrs(_page(bad, {**CDR, "call_sid": "ok"}))
+    assert [c.id for c in result.calls] == ["ok"]
+    assert result.rejected[0].column == "start_time"
+    late = {**CDR, "end_time": "9999-12-31T23:59:59"}  # the other edge: typed or read, no crash
+    try:
+        outcome: object = exotel.parse_call(late).ended_at
+    except InvalidInput as exc:
+        outcome = str(exc)
+    assert outcome is not None
+    assert not isinstance(outcome, str) or "end_time" in outcome
+
+
+def test_writing_a_call_at_the_calendar_edge_is_a_typed_error() -> None:
+    edge = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    call = Call(
+        id="c", contact_id="c", to="+919876543210", status=CallStatus.QUEUED, created_at=edge
+    )
+    with pytest.raises(InvalidInput, match="start_time"):
+        exotel.cdr_record(call)  # +05:30 would be year 10000
+
+
+@pytest.mark.parametrize("price", ["1e999999999", "1E+16", "1e-99", "NaN", "Infinity", 1e300])
+def test_hostile_prices_are_refused_before_any_big_integer(price: object) -> None:
+    # issue 14: "1e999999999" built a billion-digit integer in cdr_record
+    with pytest.raises(InvalidInput, match="price"):
+        exotel.parse_call({**CDR, "price": price})
+    result = exotel.read_cdrs(_page({**CDR, "price": price}))
+    assert result.calls == ()
+    assert result.rejected[0].column == "price"
+
+
+def test_cdr_record_refuses_a_huge_price_on_a_call_built_by_hand() -> None:
+    call = exotel.parse_call(CDR)
+    with pytest.raises(InvalidInput):  # the record itself, or cdr_record, refuses it
+        exotel.cdr_record(Call.from_dict({**call.to_dict(), "price": "1E+20"}))
+
+
+def test_cdr_price_round_trips() -> None:
+    call = exotel.parse_call({**CDR, "price": "2.5"})
+    assert exotel.cdr_record(call)["price"] == "2.5"
+    assert exotel.parse_call(exotel.cdr_record(call)) == call
+
+
+@pytest.mark.parametrize("zone", ["America", "Europe", "x" * 300, "../../etc", ""])
+def test_folder_and_overlong_zones_are_invalid_config_without_paths(zone: str) -> None:
+    with pytest.raises(InvalidConfig) as caught:
+        exotel.read_cdrs(_page(CDR), timezone=zone)
+    assert "zoneinfo" not in str(caught.value)
+    assert "/usr" not in str(caught.value)
+    with pytest.raises(InvalidConfig):
+        exotel.parse_campaign({"id": "c", "status": "Completed"}, timezone=zone)
+
+
+def test_deep_nesting_is_malformed_input_not_recursion_error() -> None:
+    # issue 14 item 19: the CLI's json.loads raised RecursionError
+    for depth in (65, 5_000, 200_000):
+        with pytest.raises(MalformedInput, match="nested deeper"):
+            exotel.read_cdrs("[" * depth + "]" * depth)
+    with pytest.raises(MalformedInput):
+        exotel.parse_cdr_page("[" * 100_000)
+    # brackets inside strings are not nesting
+    record = {**CDR, "recording_url": "[" * 1000}
+    assert exotel.read_cdrs(_page(record)).calls[0].recording_url == "[" * 1000
+
+
+def test_lone_surrogates_reject_the_record() -> None:
+    text = _page(CDR, {**CDR, "call_sid": "x"}).replace('"x"', '"\\ud800"')
+    result = exotel.read_cdrs(text)
+    assert len(result.calls) == 1
+    assert len(result.rejected) == 1
+    with pytest.raises(InvalidInput):
+        exotel.parse_call_status(
+            '{"CallSid": "\\udc00", "To": "+919876543210", "Status": "completed"}'
+        )
+
+
+def test_read_cdrs_takes_pages_arrays_and_arrays_of_pages() -> None:
+    two = {**CDR, "call_sid": "b", "attempt_number": 2}
+    assert len(exotel.read_cdrs([CDR, two]).calls) == 2
+    pages = json.dumps([{"response": [CDR]}, {"response": [{"data": two}]}])
+    assert [c.id for c in exotel.read_cdrs(pages).calls] == ["a1b2c3d4e5f6", "b"]
+    with pytest.raises(InvalidInput):
+        exotel.read_cdrs('{"nothing": 1}')
+    with pytest.raises(MalformedInput):
+        exotel.read_cdrs("{not json")
+
+
+def test_read_cdrs_reports_every_bad_record_and_keeps_the_rest() -> None:
+    records = [
+        CDR,
+        {**CDR, "call_sid": "s1", "status": "ringing-ish"},
+        {**CDR, "call_sid": "s2", "to": "not a number"},
+        "not an object",
+        {"to": "+919876543210"},
+        {**CDR, "call_sid": "s3"},
+    ]
+    result = exotel.read_cdrs(records)
+    assert [c.id for c in result.calls] == ["a1b2c3d4e5f6", "s3"]
+    assert [(r.line, r.column) for r in result.rejected] == [
+        (2, "status"),
+        (3, "to"),
+        (4, None),
+        (5, "call_sid"),
+    ]
+    assert result.report().startswith("2 calls read, 4 rejected of 6 rows")
+
+
+def test_archived_campaigns_map_both_ways() -> None:
+    # seed 004 "Archive the campaign"; Exotel reports Archived campaigns
+    assert exotel.campaign_status("Archived") is CampaignStatus.ARCHIVED
+    assert exotel.campaign_status("archived") is CampaignStatus.ARCHIVED
+    assert exotel.campaign_status_label(CampaignStatus.ARCHIVED) == "Archived"
+
+
+# --------------------------------------------------------------------------- dashboard export
+
+
+def _calls() -> list[Call]:
+    """Seed 001 shapes: one contact reached at the 2nd attempt, one busy then no answer."""
+    a1 = exotel.parse_call({**CDR, "call_sid": "a1", "status": "no-answer", "duration": 0})
+    a2 = exotel.parse_call(
+        {
+            **CDR,
+            "call_sid": "a2",
+            "attempt_number": 2,
+            "start_time": "2024-02-01T12:05:32+05:30",
+            "end_time": "2024-02-01T12:06:15+05:30",
+        }
+    )
+    other = {**CDR, "to": "+919876500000", "duration": 0}
+    b1 = exotel.parse_call({**other, "call_sid": "b1", "status": "busy"})
+    b2 = exotel.parse_call(
+        {
+            **other,
+            "call_sid": "b2",
+            "status": "no-answer",
+            "attempt_number": 2,
+            "start_time": "2024-02-01T12:00:00+05:30",
+            "end_time": "2024-02-01T12:00:30+05:30",
+        }
+    )
+    return [a1, b1, b2, a2]
+
+
+def test_dashboard_export_has_one_row_per_contact() -> None:
+    text = exotel.dashboard_export(_calls())
+    lines = text.strip().split("\r\n")
+    assert lines[0] == ",".join(exotel.DASHBOARD_COLUMNS)
+    assert lines[1:] == [
+        "+919876543210,completed,2,43,2024-02-01 10:05:32,2024-02-01 12:05:32",
+        "+919876500000,no-answer,2,0,2024-02-01 10:05:32,2024-02-01 12:00:00",
+    ]
+
+
+def test_dashboard_export_reads_back_into_contacts() -> None:
+    result = exotel.read_dashboard_export(exotel.dashboard_export(_calls()))
+    reached, missed = result.contacts
+    assert reached.status is ContactStatus.ANSWERED
+    assert reached.attempts == 2
+    assert reached.attributes["last_call_duration"] == 43
+    assert reached.updated_at == datetime(2024, 2, 1, 6, 35, 32, tzinfo=UTC)
+    assert missed.status is ContactStatus.FAILED
+    assert missed.last_outcome is Outcome.NO_ANSWER
+    assert result.rejected == ()
+
+
+def test_dashboard_export_rows_are_rejected_one_by_one() -> None:
+    text = (
+        "phone_number,status,attempts,last call duration\n"
+        "+919876543210,pending,0,\n"
+        "+919876500000,exploded,1,3\n"
+        f"+919876500001,failed,{HUGE},3\n"
+        "+919876543210,completed,1,3\n"
+        "+919876500002,busy,3,0\n"
+    )
+    result = exotel.read_dashboard_export(text)
+    assert [c.status for c in result.contacts] == [ContactStatus.QUEUED, ContactStatus.FAILED]
+    assert [(r.line, r.reason) for r in result.rejected] == [
+        (3, RejectReason.INVALID_VALUE),
+        (4, RejectReason.INVALID_VALUE),
+        (5, RejectReason.DUPLICATE_PHONE),
+    ]
+    with pytest.raises(MissingColumns):
+        exotel.read_dashboard_export("phone,attempts\n1,2\n")
+    with pytest.raises(DuplicateColumns):
+        exotel.read_dashboard_export("Phone Number,phone_number,Status\n")
+
+
+def test_dashboard_export_refuses_labels_exotel_lacks() -> None:
+    call = exotel.parse_call(CDR)
+    created = Call.from_dict({**call.to_dict(), "status": CallStatus.CREATED.value})
+    with pytest.raises(CampaignkitError):
+        exotel.dashboard_export([created])
