@@ -107,7 +107,7 @@ def calls(draw: st.DrawFn) -> Call:
         updated_at=draw(st.none() | moments),
         duration=int((ended - started).total_seconds()),
         recording_url=draw(st.none() | st.just("https://example.com/r.mp3")),
-        price=draw(st.none() | st.decimals(allow_nan=False, allow_infinity=False, places=4)),
+        price=draw(st.none() | st.decimals(min_value=-(10**12), max_value=10**12, places=4)),
         price_unit=draw(st.none() | st.sampled_from(["USD", "INR", "pulses"])),
         campaign_id=draw(st.none() | ids),
     )

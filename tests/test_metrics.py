@@ -124,7 +124,48 @@ def test_retry_effectiveness_on_human_answers() -> None:
     ]
     table = retry_effectiveness(calls, success="human")
     assert [r.connected for r in table.rows] == [0, 1]
-    assert [r.connected for r in retry_effectiveness(calls).rows] == [1, 1]
+    # connected (a machine counts) on the first attempt: the retry reaches nobody new,
+    # so it has no row of contacts still unreached
+    assert [r.connected for r in retry_effectiveness(calls).rows] == [1]
+
+
+def test_retry_table_counts_contacts_not_calls() -> None:
+    # issue 13: voicemail, voicemail, then a person (Altur retries voicemail) is ONE
+    # contact reached - not "Total 1 contact, 3 connected, 300.0%"
+    calls = [
+        make_call(1, 1, CallStatus.COMPLETED, AnsweredBy.MACHINE_END_BEEP, 20),
+        make_call(1, 2, CallStatus.COMPLETED, AnsweredBy.MACHINE_END_BEEP, 20),
+        make_call(1, 3, CallStatus.COMPLETED, AnsweredBy.HUMAN, 60),
+    ]
+    table = retry_effectiveness(calls)
+    assert (table.total.contacts, table.total.connected, table.total.connect_rate) == (1, 1, 1.0)
+    assert [(r.contacts, r.connected) for r in table.rows] == [(1, 1)]
+    human = retry_effectiveness(calls, success="human")
+    assert [(r.label, r.contacts, r.connected) for r in human.rows] == [
+        ("1st attempt", 1, 0),
+        ("1st retry", 1, 0),
+        ("2nd retry", 1, 1),
+    ]
+    assert human.total.connected == 1
+    stats = CampaignStats.from_records(calls=calls)
+    assert stats.retry_success_rate == 0.0  # reached on the first attempt: never retried unreached
+    assert retry_effectiveness(calls[1:]).total.connected == 1
+
+
+def test_retry_success_rate_counts_each_contact_once() -> None:
+    # a contact unreached at first, then reached by two retries, counts once
+    calls = [
+        make_call("a", 1, CallStatus.NO_ANSWER),
+        make_call("a", 2, CallStatus.COMPLETED, AnsweredBy.MACHINE_END_BEEP, 20),
+        make_call("a", 3, CallStatus.COMPLETED, AnsweredBy.HUMAN, 40),
+        make_call("b", 1, CallStatus.BUSY),
+        make_call("b", 2, CallStatus.BUSY),
+    ]
+    stats = CampaignStats.from_records(calls=calls)
+    assert stats.retry_success_rate == 1 / 2
+    table = stats.retry_effectiveness()
+    assert [(r.contacts, r.connected) for r in table.rows] == [(2, 0), (2, 1)]
+    assert (table.total.contacts, table.total.connected) == (2, 1)
 
 
 def test_exotel_status_categories_are_views_of_call_outcomes() -> None:

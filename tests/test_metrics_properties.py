@@ -31,7 +31,7 @@ from .records import calls, moments
 light_calls = st.builds(
     Call,
     id=st.just("CA1"),
-    contact_id=st.just("C1"),
+    contact_id=st.sampled_from(["C1", "C2", "C3"]),
     to=st.just("+15555550100"),
     attempt=st.integers(1, 5),
     status=st.sampled_from(CallStatus),
@@ -39,7 +39,7 @@ light_calls = st.builds(
     outcome=st.none() | st.sampled_from(Outcome),
     duration=st.integers(0, 4000),
     created_at=st.none() | moments,
-    price=st.none() | st.decimals(allow_nan=False, allow_infinity=False, places=4),
+    price=st.none() | st.decimals(min_value=-(10**9), max_value=10**9, places=4),
     price_unit=st.sampled_from([None, "USD", "pulses"]),
 )
 light_contacts = st.builds(
@@ -177,14 +177,18 @@ def test_every_rate_lies_in_its_scale(a: CampaignStats, zone: str) -> None:
         a.conversion_rate,
         a.extracted_rate,
         a.penetration,
+        a.retry_success_rate,
     ):
+        assert rate is not None
         assert 0.0 <= rate <= 1.0
     assert a.saturation >= 0.0
     assert a.average_call_duration >= 0.0
     assert a.average_attempts_to_connect == 0.0 or a.average_attempts_to_connect >= 1.0
     assert a.abandonment_rate is None or 0.0 <= a.abandonment_rate <= 1.0
-    retry = a.retry_effectiveness()
-    assert all(0.0 <= r.connect_rate <= 1.0 for r in retry.rows)
+    for success in ("connected", "human"):
+        retry = a.retry_effectiveness(success=success)
+        assert all(0.0 <= r.connect_rate <= 1.0 for r in (*retry.rows, retry.total))
+    assert all(check.value is None or 0.0 <= check.value <= 1.0 for check in a.health().checks)
     for table in (a.answer_status_rates(), a.outcome_counts(), a.status_breakdown("itellico")):
         assert all(0.0 <= row["share"] <= 1.0 for row in table.to_records())
         assert sum(n for _, n in table.counts) == table.total
@@ -215,8 +219,12 @@ def test_tables_account_for_every_call(call_list: list[Call], zone: str) -> None
     )
     assert a.heatmap(zone).total == human_timed
     retry = a.retry_effectiveness()
-    assert sum(r.contacts for r in retry.rows) == a.calls
-    assert retry.total.connected == a.connected_calls
+    # issue 13: contacts, not calls - the total counts each contact once
+    assert retry.total.contacts == len({c.contact_id for c in call_list})
+    assert retry.total.connected == len(
+        {c.contact_id for c in call_list if c.result is not None and c.result.connected}
+    )
+    assert retry.total.connected <= a.connected_calls
     audit = a.cost_audit()
     assert audit.total.calls == a.calls
     assert audit.total.duration_seconds == a.total_duration == sum(c.duration for c in call_list)

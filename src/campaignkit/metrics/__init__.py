@@ -3,6 +3,8 @@
 Import from `campaignkit`; the modules here (``stats``, ``tables``) are layout.
 """
 
+from .calls import contacts_from_calls
+from .health import HEALTHY_RANGES, campaign_health
 from .stats import GOAL_RESULTS, CampaignStats, cost_audit, heatmap, retry_effectiveness
 from .tables import (
     WEEKDAYS,
@@ -11,8 +13,11 @@ from .tables import (
     CostRow,
     ExotelStats,
     GoalAchievement,
+    HealthReport,
+    HealthyRange,
     Heatmap,
     HourTable,
+    RateCheck,
     RetryRow,
     RetryTable,
     Summary,
@@ -20,6 +25,7 @@ from .tables import (
 
 __all__ = [
     "GOAL_RESULTS",
+    "HEALTHY_RANGES",
     "WEEKDAYS",
     "Breakdown",
     "CampaignStats",
@@ -27,11 +33,16 @@ __all__ = [
     "CostRow",
     "ExotelStats",
     "GoalAchievement",
+    "HealthReport",
+    "HealthyRange",
     "Heatmap",
     "HourTable",
+    "RateCheck",
     "RetryRow",
     "RetryTable",
     "Summary",
+    "campaign_health",
+    "contacts_from_calls",
     "cost_audit",
     "heatmap",
     "retry_effectiveness",

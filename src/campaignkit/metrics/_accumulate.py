@@ -38,12 +38,18 @@ def count_calls(
     by_attempt: dict[int, int],
     by_block: dict[int, int],
     prices: dict[str | None, tuple[int, Decimal]],
+    by_contact_attempt: dict[tuple[str, int], int],
 ) -> None:
     """The single pass over calls: one iteration, a handful of int-keyed dict updates.
 
     Written for speed; see the module docstring for what each dict holds.
+    ``by_contact_attempt`` counts calls by (contact, attempt * 3 + reach level), the
+    level 0 (not connected), 1 (connected, not a person) or 2 (a person answered):
+    what the retry table needs to count contacts rather than calls (seed 001).
     """
     classified = c.CLASSIFIED
+    level = c.LEVEL
+    get_c = by_contact_attempt.get
     explicit = c.EXPLICIT
     get_d = by_duration.get
     get_a = by_attempt.get
@@ -64,6 +70,8 @@ def count_calls(
             by_duration[key] = get_d(key, 0) + 1
             key = call.attempt * cc + code
             by_attempt[key] = get_a(key, 0) + 1
+            pair = (call.contact_id, call.attempt * 3 + level[code])
+            by_contact_attempt[pair] = get_c(pair, 0) + 1
             moment = call.created_at or call.started_at or call.ended_at
             if moment is not None:
                 key = (moment.toordinal() * 96 + moment.hour * 4 + moment.minute // 15) * cc + code

@@ -51,6 +51,11 @@ HUMAN: tuple[bool, ...] = tuple(
     (o := split_call_code(code)[0]) is not None and o.human_answered for code in range(CALL_CODES)
 )
 """Whether the outcome of each call code is human-answered (indexed by code)."""
+LEVEL: tuple[int, ...] = tuple(
+    2 if HUMAN[code] else int(CONNECTED[code]) for code in range(CALL_CODES)
+)
+"""How far each call code reached the contact: 0 not connected, 1 connected (a machine or
+an undetected answer), 2 a person answered (indexed by code)."""
 
 CLASSIFIED: dict[tuple[CallStatus, AnsweredBy | None], int] = {
     (status, ab): call_code(classify_outcome(status, ab), ab, False)

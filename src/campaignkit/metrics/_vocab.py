@@ -4,10 +4,10 @@ and the labels of attempts and goal results."""
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import tzinfo
 from typing import Any
 
+from .._fields import zone as lookup_zone
 from ..errors import InvalidInput
 from ..statuses import AnsweredBy, ContactStatus, Outcome
 
@@ -99,6 +99,27 @@ BREAKDOWN_LABELS = {
         "other",
     ),
 }
+UNKNOWABLE = {
+    "pending": "pending",
+    "conversion_rate": "converted / contacts",
+    "extracted_rate": "with extracted data / contacts",
+    "abandonment_rate": "hung up / human answered",
+}
+"""Figures a `CampaignStats` can carry as unknown (None, shown as ``-``), with why:
+those its input may simply not contain (`CampaignStats.with_unknown`)."""
+
+CALLS_ONLY = {
+    "pending": "contacts not yet dialled do not appear in call records",
+    "conversion_rate": "call records do not say which contacts converted",
+    "extracted_rate": "call records carry no extracted data",
+}
+"""Why each figure is unknown in stats built from call records alone (issue 13)."""
+
+NO_EXPLICIT_OUTCOME = (
+    "no call carries an explicit outcome, and carrier statuses cannot tell a hang-up "
+    "from a conversation"
+)
+
 ANSWER_STATUSES = ("human", "machine", "no answer", "rejection", "other")
 
 
@@ -127,14 +148,11 @@ def attempt_label(attempt: int) -> str:
 
 
 def zone(timezone: str | tzinfo) -> tuple[str, tzinfo]:
+    """(name, zone) of a tzinfo or an IANA name; `InvalidInput` for anything else,
+    tzdata folders such as ``America`` included (issue 14: never a bare OSError)."""
     if isinstance(timezone, tzinfo):
         return str(timezone), timezone
-    try:
-        return timezone, zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidInput(
-            f"timezone must be an IANA time zone name or a tzinfo; got {timezone!r}"
-        ) from None
+    return timezone, lookup_zone(timezone, "timezone")
 
 
 def goal_label(result: Any) -> str:

@@ -46,12 +46,15 @@ from . import _accumulate as a
 from . import _codes as c
 from . import _vocab as v
 from ._html import cell_text, html_table, text_table
+from .calls import contacts_from_calls
+from .health import campaign_health, retry_check
 from .tables import (
     Breakdown,
     CostAudit,
     CostRow,
     ExotelStats,
     GoalAchievement,
+    HealthReport,
     Heatmap,
     HourTable,
     RetryRow,
@@ -60,7 +63,14 @@ from .tables import (
     ratio,
 )
 
-__all__ = ["GOAL_RESULTS", "CampaignStats", "cost_audit", "heatmap", "retry_effectiveness"]
+__all__ = [
+    "GOAL_RESULTS",
+    "CampaignStats",
+    "contacts_from_calls",
+    "cost_audit",
+    "heatmap",
+    "retry_effectiveness",
+]
 
 GOAL_RESULTS = v.GOAL_RESULTS
 
@@ -101,6 +111,10 @@ class CampaignStats:
     )
     _by_contact: FrozenMap[int, int] = attrs.field(factory=FrozenMap, converter=_counts)
     _goals: FrozenMap[tuple[bool, str], int] = attrs.field(factory=FrozenMap, converter=_counts)
+    _by_contact_attempt: FrozenMap[tuple[str, int], int] = attrs.field(
+        factory=FrozenMap, converter=_counts
+    )
+    _unknown: FrozenMap[tuple[str, str], int] = attrs.field(factory=FrozenMap, converter=_counts)
 
     # ------------------------------------------------------------------ building
 
@@ -122,7 +136,8 @@ class CampaignStats:
         by_block: dict[int, int] = {}
         prices: dict[str | None, tuple[int, Decimal]] = {}
         by_contact: dict[int, int] = {}
-        a.count_calls(calls, by_duration, by_attempt, by_block, prices)
+        by_contact_attempt: dict[tuple[str, int], int] = {}
+        a.count_calls(calls, by_duration, by_attempt, by_block, prices, by_contact_attempt)
         a.count_contacts(contacts, by_contact)
         goal_counts: dict[tuple[bool, str], int] = {}
         for result, primary in goals:
@@ -135,6 +150,7 @@ class CampaignStats:
             FrozenMap(prices),
             FrozenMap(by_contact),
             FrozenMap(goal_counts),
+            FrozenMap(by_contact_attempt),
         )
 
     def merge(self, other: CampaignStats) -> CampaignStats:
@@ -152,6 +168,8 @@ class CampaignStats:
             prices,
             _summed(self._by_contact, other._by_contact),
             _summed(self._goals, other._goals),
+            _summed(self._by_contact_attempt, other._by_contact_attempt),
+            _summed(self._unknown, other._unknown),
         )
 
     def __add__(self, other: CampaignStats) -> CampaignStats:
@@ -169,6 +187,8 @@ class CampaignStats:
             {u: (-n, a.EXACT.minus(total)) for u, (n, total) in self._prices.items()},
             {k: -v for k, v in self._by_contact.items()},
             {k: -v for k, v in self._goals.items()},
+            {k: -v for k, v in self._by_contact_attempt.items()},
+            {k: -v for k, v in self._unknown.items()},
         )
 
     def add_call(self, call: Call) -> CampaignStats:
@@ -201,6 +221,54 @@ class CampaignStats:
             CampaignStats.from_records(contacts=(before,)).negated()
         )
         return self.merge(delta)
+
+    @classmethod
+    def from_calls(cls, calls: Iterable[Call]) -> CampaignStats:
+        """Stats of call records alone (CDRs, call exports, call logs), contacts included.
+
+        Each distinct contact id (the destination number where the export has no
+        contact id) is one contact, its final state its last attempt's outcome (see
+        `contacts_from_calls`), so seed 001's 2,500 numbers with 1,875 reached give a
+        75% connect rate. Figures calls cannot give - pending contacts, conversion,
+        extracted data - are unknown (None, shown as ``-``, see `unknown`), never 0.
+        """
+        records = list(calls)
+        stats = cls.from_records(calls=records, contacts=contacts_from_calls(records))
+        return stats.with_unknown(v.CALLS_ONLY)
+
+    def with_unknown(self, reasons: Mapping[str, str]) -> CampaignStats:
+        """These stats with the figures in ``reasons`` marked unknown, each with why.
+
+        A figure marked unknown reads as None (``-`` in tables) instead of a misleading
+        0: ``pending``, ``conversion_rate``, ``extracted_rate`` and ``abandonment_rate``
+        can be marked, e.g. when the input does not carry them or a simulation does not
+        model them. Marks survive `merge` (one unknown part makes the whole unknown) and
+        go with `negated`. Raises `InvalidConfig` for another figure or an empty reason.
+        """
+        if not isinstance(reasons, Mapping):
+            raise InvalidConfig("reasons", "a mapping of figure name to reason", reasons)
+        marks: dict[tuple[str, str], int] = {}
+        for figure, why in reasons.items():
+            if figure not in v.UNKNOWABLE:
+                raise InvalidConfig(
+                    "reasons", f"figures among {', '.join(sorted(v.UNKNOWABLE))}", figure
+                )
+            if not isinstance(why, str) or not why.strip():
+                raise InvalidConfig(f"reasons[{figure!r}]", "a non-empty reason", why)
+            marks[(figure, why.strip())] = 1
+        return self.merge(CampaignStats(unknown=marks))
+
+    @property
+    def unknown(self) -> dict[str, str]:
+        """The figures that are unknown, each with why (reasons of merged parts joined)."""
+        reasons: dict[str, list[str]] = {}
+        for (figure, why), n in sorted(self._unknown.items()):
+            if n > 0:
+                reasons.setdefault(figure, []).append(why)
+        return {figure: "; ".join(whys) for figure, whys in reasons.items()}
+
+    def _is_unknown(self, figure: str) -> bool:
+        return any(n > 0 and f == figure for (f, _), n in self._unknown.items())
 
     def add_goal(self, result: Any, *, primary: bool = True) -> CampaignStats:
         """These stats with one more goal result (see `GOAL_RESULTS`).
@@ -266,7 +334,15 @@ class CampaignStats:
                 no_answer += n
             else:
                 fields["failed"] += n
-        return ExotelStats(created=self.contacts, busy=busy, no_answer=no_answer, **fields)
+        return ExotelStats(
+            created=self.contacts,
+            completed=fields["completed"],
+            failed=fields["failed"],
+            pending=None if self._is_unknown("pending") else fields["pending"],
+            in_progress=fields["in_progress"],
+            busy=busy,
+            no_answer=no_answer,
+        )
 
     @property
     def connect_rate(self) -> float:
@@ -286,6 +362,21 @@ class CampaignStats:
         counts = self.counts
         return ratio(counts.failed, counts.created)
 
+    def health(self) -> HealthReport:
+        """Seed 001's connect, answer, failure and retry-success rates against their
+        healthy ranges (see `campaign_health`); the retry success rate comes from the
+        calls and is unknown when no contact was retried."""
+        _, _, _, retried = self._retry_counts(1)
+        return HealthReport(
+            (
+                *campaign_health(self.counts).checks[:3],
+                retry_check(
+                    self.retry_success_rate if retried else None,
+                    "no contact was retried (or there are no call records)",
+                ),
+            )
+        )
+
     # ------------------------------------------------------------------ contacts (Altur, itellico)
 
     @property
@@ -301,24 +392,33 @@ class CampaignStats:
         return ratio(self.reach, self.contacts)
 
     @property
-    def converted(self) -> int:
-        """Contacts in status converted (Altur, seed 000)."""
+    def converted(self) -> int | None:
+        """Contacts in status converted (Altur, seed 000); None when unknown (the input
+        does not say, see `unknown`)."""
+        if self._is_unknown("conversion_rate"):
+            return None
         return self._contacts_by_status()[ContactStatus.CONVERTED]
 
     @property
-    def conversion_rate(self) -> float:
-        """converted / contacts (Altur, seed 000)."""
-        return ratio(self.converted, self.contacts)
+    def conversion_rate(self) -> float | None:
+        """converted / contacts (Altur, seed 000); None when unknown."""
+        converted = self.converted
+        return None if converted is None else ratio(converted, self.contacts)
 
     @property
-    def with_extracted(self) -> int:
-        """Contacts with extracted data: the rows of Altur's results export (seed 000)."""
+    def with_extracted(self) -> int | None:
+        """Contacts with extracted data: the rows of Altur's results export (seed 000);
+        None when unknown."""
+        if self._is_unknown("extracted_rate"):
+            return None
         return self._contacts_where(lambda attempts, status, last, extracted: extracted)
 
     @property
-    def extracted_rate(self) -> float:
-        """with_extracted / contacts: conversion measured on the results export."""
-        return ratio(self.with_extracted, self.contacts)
+    def extracted_rate(self) -> float | None:
+        """with_extracted / contacts: conversion measured on the results export; None
+        when unknown."""
+        extracted = self.with_extracted
+        return None if extracted is None else ratio(extracted, self.contacts)
 
     def status_breakdown(self, vendor: str = "canonical") -> Breakdown:
         """Contacts by status: ``canonical`` labels, or as ``altur`` (seed 000) or
@@ -423,16 +523,50 @@ class CampaignStats:
                 row[2] += n
         return table
 
+    def _reach_by_contact(self, level: int) -> list[tuple[frozenset[int], int | None]]:
+        """Per contact: (its attempt numbers, the first attempt that reached ``level``
+        or None). Level 1 is connected, 2 a person answered; see ``_accumulate``."""
+        contacts: dict[str, tuple[set[int], list[int | None]]] = {}
+        for (contact, key), n in self._by_contact_attempt.items():
+            if n <= 0:  # only in the middle of taking records back out
+                continue
+            attempt, reached = divmod(key, 3)
+            attempts, first = contacts.setdefault(contact, (set(), [None]))
+            attempts.add(attempt)
+            if reached >= level and (first[0] is None or attempt < first[0]):
+                first[0] = attempt
+        return [(frozenset(attempts), first[0]) for attempts, first in contacts.values()]
+
+    def _retry_counts(self, level: int) -> tuple[dict[int, list[int]], int, int, int]:
+        """({attempt: [contacts not reached before it, contacts first reached by it]},
+        distinct contacts, contacts reached at least once, contacts retried unreached)."""
+        rows: dict[int, list[int]] = {}
+        reached = retried = 0
+        per_contact = self._reach_by_contact(level)
+        for attempts, first in per_contact:
+            if first is not None:
+                reached += 1
+            was_retried = False
+            for attempt in attempts:
+                if first is None or attempt <= first:
+                    row = rows.setdefault(attempt, [0, 0])
+                    row[0] += 1
+                    row[1] += attempt == first
+                    was_retried = was_retried or attempt > 1
+            retried += was_retried
+        return rows, len(per_contact), reached, retried
+
     @property
     def retry_success_rate(self) -> float:
-        """Exotel: completed on retries / total retried (seed 001; healthy 20-40%).
+        """Exotel: completed on retries / total retried (seed 001; healthy 20-40%), in contacts.
 
-        Calls connected on attempt 2 or later, over contacts retried (the calls
-        numbered 2: every retried contact has exactly one).
+        Contacts first reached (connected) by a retry, over contacts retried while
+        still unreached: seed 001's 375 / 1,000. A contact counts once however many
+        of its calls connected, so the rate lies in [0, 1]. 0.0 without retries.
         """
-        table = self._per_attempt()
-        on_retries = sum(row[1] for attempt, row in table.items() if attempt > 1)
-        return ratio(on_retries, table.get(2, [0])[0])
+        rows, _, _, retried = self._retry_counts(1)
+        on_retries = sum(row[1] for attempt, row in rows.items() if attempt > 1)
+        return ratio(on_retries, retried)
 
     @property
     def total_duration(self) -> int:
@@ -544,10 +678,13 @@ class CampaignStats:
 
         Carrier statuses cannot tell a hang-up from a conversation, so this is None
         unless some call carries an explicit outcome (from a dialect or conversation
-        analysis); then it is a rate in [0, 1], 0.0 without human-answered calls.
+        analysis), and None when marked unknown (`with_unknown`); otherwise a rate in
+        [0, 1], 0.0 without human-answered calls.
         """
         totals = self._outcome_totals()
-        if not any(c.split_call_code(code)[2] for code in totals):
+        if self._is_unknown("abandonment_rate") or not any(
+            c.split_call_code(code)[2] for code in totals
+        ):
             return None
         hung_up = self._calls_where(lambda outcome, ab, explicit: outcome is Outcome.HUNG_UP)
         return ratio(hung_up, self.human_answered_calls)
@@ -566,24 +703,21 @@ class CampaignStats:
             raise InvalidConfig("threshold", "a rate from 0 to 1", threshold)
         if success not in ("connected", "human"):
             raise InvalidConfig("success", "'connected' or 'human'", success)
-        column = 1 if success == "connected" else 2
-        table = self._per_attempt()
+        table, contacts, connected, _ = self._retry_counts(1 if success == "connected" else 2)
         rows = []
         for attempt in sorted(table):
-            calls, hits = table[attempt][0], table[attempt][column]
-            rate = ratio(hits, calls)
+            tried, hits = table[attempt]
+            rate = ratio(hits, tried)
             rows.append(
                 RetryRow(
                     attempt,
                     v.attempt_label(attempt),
-                    calls,
+                    tried,
                     hits,
                     rate,
                     None if attempt == 1 else rate >= threshold,
                 )
             )
-        contacts = table[1][0] if 1 in table else max((r.contacts for r in rows), default=0)
-        connected = sum(r.connected for r in rows)
         total = RetryRow(None, "Total", contacts, connected, ratio(connected, contacts), None)
         return RetryTable(tuple(rows), total, float(threshold))
 
@@ -697,7 +831,13 @@ class CampaignStats:
                 "003 thinkrr outcomes",
             ),
         ]
-        return Summary(tuple(figures))
+        notes = self.unknown
+        if self.abandonment_rate is None and "abandonment_rate" not in notes:
+            notes["abandonment_rate"] = v.NO_EXPLICIT_OUTCOME
+        return Summary(
+            tuple(figures),
+            tuple((name, notes[name]) for name, value, _, _ in figures if value is None),
+        )
 
     def to_records(self) -> list[dict[str, Any]]:
         """The `summary` figures, one dict per metric; ``pandas.DataFrame`` accepts it."""
@@ -716,6 +856,10 @@ class CampaignStats:
             "prices": [[u, n, str(t)] for u, (n, t) in self._prices.items()],
             "by_contact": sorted(map(list, self._by_contact.items())),
             "goals": [[p, r, n] for (p, r), n in self._goals.items()],
+            "by_contact_attempt": sorted(
+                [k, a, n] for (k, a), n in self._by_contact_attempt.items()
+            ),
+            "unknown": sorted([f, why, n] for (f, why), n in self._unknown.items()),
         }
 
     @classmethod
@@ -729,6 +873,8 @@ class CampaignStats:
                 {u: (int(n), Decimal(t)) for u, n, t in state["prices"]},
                 _int_counts(state["by_contact"]),
                 {(bool(p), v.goal_label(r)): int(n) for p, r, n in state["goals"]},
+                {(_text(k), _key(key)): _int(n) for k, key, n in state["by_contact_attempt"]},
+                {(_figure(f), _text(why)): _int(n) for f, why, n in state.get("unknown", ())},
             )
         except (KeyError, TypeError, ValueError, decimal.InvalidOperation) as exc:
             raise InvalidInput(f"not a CampaignStats state: {exc!r}") from None
@@ -745,13 +891,19 @@ class CampaignStats:
     def _repr_html_(self) -> str:
         summary = self.summary()
         rows = summary._cells()
-        return html_table("CampaignStats", ["metric", "value", "formula", "source"], rows)
+        return html_table(
+            "CampaignStats",
+            ["metric", "value", "formula", "source"],
+            rows,
+            notes=summary._notes(),
+        )
 
     def __str__(self) -> str:
         summary = self.summary()
-        return text_table(
+        table = text_table(
             "CampaignStats", ["metric", "value", "formula", "source"], summary._cells()
         )
+        return "\n".join([table, *summary._notes()])
 
 
 def _int_counts(pairs: Iterable[Any]) -> dict[int, int]:
@@ -762,6 +914,30 @@ def _int_counts(pairs: Iterable[Any]) -> dict[int, int]:
             raise ValueError(f"bad count entry {[key, count]!r}")
         counts[key] = count
     return counts
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError(f"expected a string; got {value!r}")
+    return value
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise ValueError(f"expected an integer; got {value!r}")
+    return value
+
+
+def _key(value: Any) -> int:
+    if _int(value) < 0:
+        raise ValueError(f"expected a non-negative key; got {value!r}")
+    return int(value)
+
+
+def _figure(name: Any) -> str:
+    if name not in v.UNKNOWABLE:
+        raise ValueError(f"not a figure that can be unknown: {name!r}")
+    return str(name)
 
 
 def _summed(mine: FrozenMap[Any, int], theirs: FrozenMap[Any, int]) -> FrozenMap[Any, int]:

@@ -29,8 +29,11 @@ __all__ = [
     "CostRow",
     "ExotelStats",
     "GoalAchievement",
+    "HealthReport",
+    "HealthyRange",
     "Heatmap",
     "HourTable",
+    "RateCheck",
     "RetryRow",
     "RetryTable",
     "Summary",
@@ -96,7 +99,8 @@ class ExotelStats(_Table):
 
     ``busy`` and ``no_answer`` are contacts that failed and whose last attempt was
     busy or not answered; they are not counted in ``failed``, so the six counts
-    add up to ``created``.
+    add up to ``created``. ``pending`` is None when it cannot be known: built from
+    call records alone (CDRs), contacts never dialled do not appear at all.
     """
 
     created: int = 0
@@ -106,8 +110,9 @@ class ExotelStats(_Table):
     delivered, read, accepted or rejected)."""
     failed: int = 0
     """Contacts not reached after all attempts, other than busy and no answer."""
-    pending: int = 0
-    """Contacts waiting: queued, waiting for a retry, or awaiting the outcome of an ended call."""
+    pending: int | None = 0
+    """Contacts waiting: queued, waiting for a retry, or awaiting the outcome of an ended call;
+    None when unknown (see `CampaignStats.unknown`)."""
     in_progress: int = 0
     """Contacts with a call (or message) in flight."""
     busy: int = 0
@@ -126,8 +131,27 @@ class ExotelStats(_Table):
 
     def to_exotel(self) -> dict[str, int]:
         """Exotel's ``stats`` JSON object: created, completed, failed, pending,
-        in_progress, busy, no_answer."""
-        return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
+        in_progress, busy, no_answer (a count that is unknown is left out)."""
+        return {
+            a.name: value
+            for a in attrs.fields(type(self))
+            if (value := getattr(self, a.name)) is not None
+        }
+
+    @property
+    def connect_rate(self) -> float:
+        """completed / created (seed 001; healthy 40-70%); 0.0 without contacts."""
+        return ratio(self.completed, self.created)
+
+    @property
+    def answer_rate(self) -> float:
+        """completed / (completed + no_answer + busy) (seed 001; healthy 50-80%)."""
+        return ratio(self.completed, self.completed + self.no_answer + self.busy)
+
+    @property
+    def failure_rate(self) -> float:
+        """failed / created (seed 001; healthy below 15%); 0.0 without contacts."""
+        return ratio(self.failed, self.created)
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
@@ -202,6 +226,96 @@ class GoalAchievement(_Table):
         return ratio(dict(pairs).get(result, 0), total)
 
 
+# ----------------------------------------------------------------------------- health
+
+
+@attrs.frozen(weakref_slot=False)
+class HealthyRange:
+    """A rate's healthy range from seed 001: ``low`` to ``high`` inclusive, or, with
+    ``below=True``, anything under ``high`` ("Below 15%"). None leaves a side open."""
+
+    low: float | None
+    high: float | None
+    below: bool = False
+
+    def verdict(self, rate: float | None) -> str:
+        """``healthy``, ``low``, ``high``, or ``unknown`` for an unknown rate."""
+        if rate is None:
+            return "unknown"
+        if self.low is not None and rate < self.low:
+            return "low"
+        if self.high is not None and (rate >= self.high if self.below else rate > self.high):
+            return "high"
+        return "healthy"
+
+    def __str__(self) -> str:
+        if self.below and self.high is not None:
+            return f"below {self.high:.0%}"
+        low = "" if self.low is None else f"{self.low * 100:.0f}"
+        high = "" if self.high is None else f"{self.high:.0%}"
+        return f"{low}-{high}"
+
+
+@attrs.frozen(weakref_slot=False)
+class RateCheck:
+    """One rate compared with its healthy range: the value, the range and the verdict.
+
+    ``value`` is None when the rate cannot be computed from the input (``note`` says
+    why) - never a made-up 0.0; the verdict is then ``unknown``.
+    """
+
+    name: str
+    """``connect_rate``, ``answer_rate``, ``failure_rate`` or ``retry_success_rate``."""
+    value: float | None
+    """The rate in [0, 1], or None when unknown."""
+    formula: str
+    """The seed's formula."""
+    healthy: HealthyRange
+    """The seed's healthy range."""
+    verdict: str
+    """``healthy``, ``low``, ``high`` or ``unknown``."""
+    note: str = ""
+    """Why the value is unknown (empty when it is known)."""
+
+
+@attrs.frozen(repr=False, weakref_slot=False)
+class HealthReport(_Table):
+    """Seed 001's key rates, each compared with its healthy range (connect 40-70%,
+    answer 50-80%, failure below 15%, retry success 20-40%). Index it by rate name."""
+
+    checks: tuple[RateCheck, ...]
+    """One `RateCheck` per rate, in the seed's order."""
+
+    _columns = (
+        ("rate", "text"),
+        ("value", "rate"),
+        ("formula", "text"),
+        ("healthy", "text"),
+        ("verdict", "text"),
+        ("note", "text"),
+    )
+
+    def _title(self) -> str:
+        return "Rates against seed 001's healthy ranges"
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        return [
+            (c.name, c.value, c.formula, str(c.healthy), c.verdict, c.note) for c in self.checks
+        ]
+
+    def __getitem__(self, name: str) -> RateCheck:
+        """The check of rate ``name``; raises `KeyError` for another name."""
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise KeyError(name)
+
+    @property
+    def unhealthy(self) -> tuple[RateCheck, ...]:
+        """The checks whose rate is known and outside its healthy range."""
+        return tuple(c for c in self.checks if c.verdict in ("low", "high"))
+
+
 # ----------------------------------------------------------------------------- retries
 
 
@@ -214,9 +328,11 @@ class RetryRow:
     label: str
     """``1st attempt``, ``1st retry``, ``2nd retry``, ..., ``Total``."""
     contacts: int
-    """Contacts that had this attempt (one call each); on the total row, all contacts."""
+    """Contacts that had this attempt while not yet reached (seed 001: 2,500, 1,000, 750);
+    on the total row, every contact called."""
     connected: int
-    """Of those, contacts connected by this attempt; on the total row, the sum."""
+    """Of those, contacts reached by this attempt for the first time; on the total row,
+    contacts reached at least once (seed 001: 1,875 of 2,500)."""
     connect_rate: float
     """connected / contacts, in [0, 1] (0.0 when contacts is 0)."""
     cost_effective: bool | None
@@ -490,24 +606,48 @@ class CostAudit(_Table):
 
 @attrs.frozen(repr=False, weakref_slot=False)
 class Summary(_Table):
-    """Every headline figure of a `CampaignStats`, with its formula and source seed."""
+    """Every headline figure of a `CampaignStats`, with its formula and source seed.
+
+    A figure the input cannot give is None (shown as ``-``), and ``notes`` says why.
+    """
 
     figures: tuple[tuple[str, Any, str, str], ...]
     """(metric, value, formula, source) rows."""
+    notes: tuple[tuple[str, str], ...] = ()
+    """(metric, why it is unknown) for each figure whose value is None."""
 
-    _columns = (("metric", "text"), ("value", "any"), ("formula", "text"), ("source", "text"))
+    _columns = (
+        ("metric", "text"),
+        ("value", "any"),
+        ("formula", "text"),
+        ("source", "text"),
+        ("note", "text"),
+    )
 
     def _title(self) -> str:
         return "Summary"
 
     def _rows(self) -> list[tuple[Any, ...]]:
-        return [tuple(f) for f in self.figures]
+        notes = dict(self.notes)
+        return [(*f, notes.get(f[0], "")) for f in self.figures]
 
     def _cells(self) -> list[list[str]]:
+        # Shown without the note column: the reasons follow the table as notes.
         return [
             [m, cell_text(v, "rate" if m.endswith("_rate") else _kind(v)), f, s]
             for m, v, f, s in self.figures
         ]
+
+    def _notes(self) -> Sequence[str]:
+        return [f"{metric}: unknown (-) - {why}" for metric, why in self.notes]
+
+    def __repr__(self) -> str:
+        names = [name for name, _ in self._columns[:4]]
+        return "\n".join([text_table(self._title(), names, self._cells()), *self._notes()])
+
+    def _repr_html_(self) -> str:
+        names = [name for name, _ in self._columns[:4]]
+        return html_table(self._title(), names, self._cells(), notes=self._notes())
 
     def __getitem__(self, metric: str) -> Any:
         """The value of ``metric``; raises `KeyError` for an unknown name."""
