@@ -167,3 +167,57 @@ def test_simulated_calls_pass_the_validators() -> None:
     result = simulate(PEOPLE[:100], start=START, retry=EXOTEL_2, seed=5)
     for call in result.calls:
         assert type(call).from_dict(call.to_dict()) == call
+
+
+def test_a_campaign_with_no_caller_lines_is_stuck_not_finished() -> None:
+    # issue 14 item 16: lines=[] (demo --lines 0) dials nobody; that is not "settled"
+    run = simulate(PEOPLE[:20], start=START, runner_options={"lines": []}, seed=1)
+    assert not run.finished
+    assert run.stuck
+    assert run.unsettled == 20
+    assert run.calls == ()
+    assert run.blocked, "the runner's reasons travel with the result"
+    assert run.status.startswith("stuck with 20 contacts unsettled: ")
+    assert run.blocked[0].reason in run.status
+    assert run.summary()["stuck"] is True
+
+
+def test_a_settled_run_is_finished_and_drains_the_outbox() -> None:
+    run = simulate(PEOPLE[:50], start=START, retry=EXOTEL_2, seed=2)
+    assert run.finished
+    assert not run.stuck
+    assert run.blocked == ()
+    assert run.status == "all contacts settled"
+    assert run.unsettled == 0
+    # every call reported a status: the notifications were drained as they came
+    assert run.notifications >= len(run.calls)
+
+
+def test_a_run_cut_by_the_horizon_is_neither() -> None:
+    run = simulate(PEOPLE[:50], start=START, retry=EXOTEL_2, seed=2, horizon=timedelta(minutes=1))
+    assert not run.finished
+    assert not run.stuck
+    assert run.status.startswith("horizon reached with ")
+
+
+def test_figures_the_simulation_does_not_model_are_unknown() -> None:
+    # issue 13 item 4: conversion, extracted data and abandonment are not 0.0%
+    stats = simulate(PEOPLE[:30], start=START, seed=3).stats
+    assert stats.conversion_rate is None
+    assert stats.extracted_rate is None
+    assert stats.abandonment_rate is None
+    assert set(stats.unknown) == {"conversion_rate", "extracted_rate", "abandonment_rate"}
+    summary = stats.summary()
+    assert dict(summary.notes)["conversion_rate"].startswith("the simulation does not model")
+    assert "conversion_rate: unknown (-)" in repr(summary)
+
+
+def test_simulated_retry_table_stays_below_the_connect_rate() -> None:
+    # issue 13: the Altur preset retries voicemail; the retry table counts contacts, so its
+    # total can never pass the share of contacts reached (it showed 74.2% against 60.25%)
+    run = simulate(PEOPLE[:200], start=START, retry=RetryPolicy.altur(), seed=4)
+    table = run.stats.retry_effectiveness()
+    reached = {c.contact_id for c in run.calls if c.result is not None and c.result.connected}
+    assert table.total.connected == len(reached)
+    assert table.total.contacts == len({c.contact_id for c in run.calls})
+    assert all(0.0 <= r.connect_rate <= 1.0 for r in (*table.rows, table.total))

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from ._fields import aware_utc, replacer
+from ._fields import zone as lookup_zone
 from .billing import BillingPolicy
 from .engine import CallUpdate
 from .errors import InvalidConfig
@@ -30,6 +31,7 @@ from .metrics import CampaignStats
 from .metrics._html import cell_text, html_table, text_table
 from .models import Call, Campaign, Contact
 from .policies.cycles import CyclePolicy
+from .policies.refusal import Refusal
 from .policies.retry import RetryPolicy
 from .policies.schedule import contact_time_zones
 from .runner import CampaignRunner
@@ -231,8 +233,29 @@ class SimulationResult:
     started_at: datetime
     ended_at: datetime
     finished: bool
-    """True if every contact settled before the horizon."""
+    """True if every contact settled (none pending or in progress) before the horizon."""
     seed: int
+    stuck: bool = False
+    """True if the run stopped before the horizon with contacts unsettled because nothing
+    could be dialled and nothing would change that (no caller line, a closed schedule
+    that never reopens, ...); `blocked` says why."""
+    blocked: tuple[Refusal, ...] = ()
+    """The runner's campaign-wide refusals when the run stopped (`CampaignRunner.blocked`):
+    why a stuck campaign dials nobody."""
+    unsettled: int = 0
+    """Contacts still pending or in progress when the run stopped."""
+    notifications: int = 0
+    """Notifications the runner emitted (drained from its outbox as the run went)."""
+
+    @property
+    def status(self) -> str:
+        """How the run ended, in words: settled, stuck (with the reasons) or out of time."""
+        if self.finished:
+            return "all contacts settled"
+        if self.stuck:
+            why = "; ".join(r.reason for r in self.blocked) or "nothing left that can be dialled"
+            return f"stuck with {self.unsettled:,} contacts unsettled: {why}"
+        return f"horizon reached with {self.unsettled:,} contacts unsettled"
 
     @property
     def elapsed(self) -> timedelta:
@@ -251,6 +274,7 @@ class SimulationResult:
             "cost_per_connected_contact": stats.cost_per_connected_contact(self.billing),
             "elapsed_hours": round(self.elapsed.total_seconds() / 3600, 2),
             "finished": self.finished,
+            "stuck": self.stuck,
         }
 
     def __repr__(self) -> str:
@@ -289,9 +313,16 @@ def simulate(
     ``runner_options`` are passed on to `CampaignRunner` (schedule, pacing,
     rotation, compliance, ... where the runner takes them). ``progress``, if
     given, is called now and then with the number of contacts settled so far
-    (for a progress bar). Deterministic for a
-    ``seed``. Raises `InvalidInput` for a naive ``start``, `InvalidConfig` for
-    ``max_concurrent < 1``.
+    (for a progress bar). The runner's outbox is drained as the run goes, so
+    memory stays bounded; `SimulationResult.notifications` counts what it held.
+
+    A run that stops with contacts unsettled because nothing can be dialled (no
+    caller lines, every line disabled, ...) is reported ``stuck`` with the
+    runner's reasons in ``blocked``, never ``finished``. Figures the simulation
+    does not model - conversion and extracted data, and hang-ups under the
+    built-in `OutcomeModel` - are unknown in ``stats`` (None, shown as ``-``).
+    Deterministic for a ``seed``. Raises `InvalidInput` for a naive ``start``,
+    `InvalidConfig` for ``max_concurrent < 1``.
     """
     start = aware_utc(start, "start")
     if type(max_concurrent) is not int or max_concurrent < 1:
@@ -303,7 +334,8 @@ def simulate(
     runner.add_contacts(contacts, now=start)
     runner.start(start)
     zones: dict[str, ZoneInfo] = {}
-    fallback = ZoneInfo(campaign.timezone)
+    fallback = lookup_zone(campaign.timezone, "campaign.timezone")
+    notifications = 0
     ends: list[tuple[datetime, int, CallUpdate, Call]] = []
     calls: list[Call] = []
     sequence = 0
@@ -322,7 +354,7 @@ def simulate(
                 zone = zones.get(prefix)
                 if zone is None:
                     names = contact_time_zones(contact.phone, fallback=campaign.timezone)
-                    zone = zones[prefix] = ZoneInfo(names[0]) if names else fallback
+                    zone = zones[prefix] = lookup_zone(names[0]) if names else fallback
                 draw = model.draw(
                     _attempt_rng(seed, contact.id, placed.attempt),
                     attempt=placed.attempt,
@@ -381,10 +413,19 @@ def simulate(
             if progress is not None and len(calls) % 256 == 0:
                 counts = runner.counts
                 progress(counts.created - counts.pending - counts.in_progress)
+        # issue 15: nobody reads the notifications here, so take them out as they come
+        notifications += len(runner.drain())
         if wakeup is not None and wakeup <= now and not (ends and ends[0][0] <= now):
             last = max(last, now)
+    notifications += len(runner.drain())
     final_contacts = tuple(runner.contacts.values())
-    stats = CampaignStats.from_records(calls, final_contacts)
+    stats = CampaignStats.from_records(calls, final_contacts).with_unknown(_not_modelled(model))
+    counts = runner.counts
+    unsettled = counts.pending + counts.in_progress
+    finished = unsettled == 0 and not ends
+    # Stopped early (before the horizon) with contacts left: nothing can be dialled and
+    # no wake-up is due - e.g. no caller lines (issue 14: this was reported "finished").
+    stuck = not finished and not ends and runner.next_wakeup() is None
     return SimulationResult(
         calls=tuple(calls),
         contacts=final_contacts,
@@ -393,9 +434,27 @@ def simulate(
         cost=stats.cost(billing),
         started_at=start,
         ended_at=last,
-        finished=not ends and runner.next_wakeup() is None,
+        finished=finished,
         seed=seed,
+        stuck=stuck,
+        blocked=runner.blocked if stuck else (),
+        unsettled=unsettled,
+        notifications=notifications,
     )
+
+
+_NO_CONVERSATIONS = "the simulation does not model conversations"
+
+
+def _not_modelled(model: OutcomeSource) -> dict[str, str]:
+    """The figures a simulation with ``model`` cannot give (issue 13: not shown as 0.0%)."""
+    reasons = {
+        "conversion_rate": f"{_NO_CONVERSATIONS} (conversion)",
+        "extracted_rate": f"{_NO_CONVERSATIONS} (extracted data)",
+    }
+    if isinstance(model, OutcomeModel):
+        reasons["abandonment_rate"] = "the outcome model does not draw hang-ups"
+    return reasons
 
 
 # --------------------------------------------------------------------------- comparing
