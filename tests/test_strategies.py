@@ -98,7 +98,10 @@ def test_report_sequences_reconcile_to_the_real_final_status(pair) -> None:
 
 
 REGISTERED = [cls for cls, _, _ in _registrations()]
-FRESH = settings(database=None)  # find() starts from saved examples otherwise
+# find() searches until an example fits: with a fixed seed and a generous budget, the
+# same examples come out on every run under every profile (issue 13: the itellico
+# preset was missed in about 2% of fresh runs with the profile's 50 examples).
+FRESH = settings(database=None, derandomize=True, max_examples=2000)
 
 
 @pytest.mark.parametrize("cls", REGISTERED, ids=[c.__name__ for c in REGISTERED])
@@ -413,3 +416,31 @@ def test_quiet_hours_shrink_to_tcpa_hours() -> None:
         strategies.compliance_rules(kinds=[campaignkit.QuietHours]), lambda _: True, settings=FRESH
     )
     assert rule == campaignkit.QuietHours(windows=(CallingWindow(time(8), time(21)),))
+
+
+@given(st.lists(strategies.contacts(), max_size=4, unique_by=lambda c: c.id))
+def test_drawn_contacts_export_and_come_back_with_their_tags(people: list[Contact]) -> None:
+    # issue 13 item 19: a tag named like a fixed column (follow_up) made export_contacts
+    # refuse a drawn contact; strategies draw only what the library accepts everywhere
+    for tag in {t for c in people for t in c.tags}:
+        assert tag.casefold() not in strategies.RESERVED_TAGS
+        assert not campaignkit.io.is_formula(tag)
+    for extended in (False, True):
+        text = campaignkit.export_contacts(people, extended=extended)
+        tags = sorted({t for c in people for t in c.tags})
+        back = campaignkit.read_contact_export(text, tags=tags, region=None)
+        assert [c.tags for c in back.contacts] == [c.tags for c in people]
+    campaignkit.export_calls([], contacts=people)
+
+
+def test_reserved_tags_cover_every_fixed_export_column() -> None:
+    from campaignkit.io import (
+        CALL_EXPORT_COLUMNS,
+        CONTACT_EXPORT_COLUMNS,
+        EXTENDED_CONTACT_COLUMNS,
+    )
+
+    assert "follow_up" in strategies.RESERVED_TAGS
+    assert set(CONTACT_EXPORT_COLUMNS + EXTENDED_CONTACT_COLUMNS + CALL_EXPORT_COLUMNS) <= (
+        strategies.RESERVED_TAGS
+    )

@@ -29,7 +29,7 @@ from ._campaigns import (
     goal_sets,
     goals,
 )
-from ._common import DEFAULT_REGIONS, DEFAULT_TIMEZONES
+from ._common import DEFAULT_REGIONS, DEFAULT_TIMEZONES, RESERVED_TAGS
 from ._machine import CampaignStateMachine
 from ._policies import (
     billing_policies,
@@ -58,6 +58,7 @@ from ._records import (
 __all__ = [
     "DEFAULT_REGIONS",
     "DEFAULT_TIMEZONES",
+    "RESERVED_TAGS",
     "CallReport",
     "CampaignSetup",
     "CampaignStateMachine",

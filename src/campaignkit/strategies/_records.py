@@ -31,6 +31,7 @@ from ._common import (
     _ids,
     _moments,
     _names,
+    _tags,
 )
 
 
@@ -163,7 +164,7 @@ def contacts(
             name=draw(_names),
             context=draw(_names),
             priority=draw(st.sampled_from(Priority)),
-            tags=draw(st.frozensets(_ids, max_size=3)),
+            tags=draw(st.frozensets(_tags, max_size=3)),
             status=draw(st.sampled_from(tuple(statuses))),
             retries=retries,
             failed_retries=draw(st.integers(0, attempts - retries)),
