@@ -380,8 +380,8 @@ def export_contacts(contacts: Iterable[Contact], *, fmt: str = "csv", delimiter:
         ]
         for r in records
     )
-    # issue 14: header cells are neutralised too (an attribute may be named like a formula)
-    return write_csv([neutralise(name) for name in header], rows, delimiter)
+    # issue 14: write_csv neutralises header cells too (an attribute may look like a formula)
+    return write_csv(header, rows, delimiter)
 
 
 def _table(contacts: Iterable[Contact], fmt: str) -> tuple[tuple[str, ...], list[list[Any]]]:
