@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from campaignkit import (
     AnsweredBy,
     Call,
-    CallerLine,
     CallStatus,
     CallStatusNotification,
     CallUpdate,
@@ -37,7 +36,8 @@ from campaignkit import (
     RetryPolicy,
     apply_call_report,
 )
-from campaignkit.runner import _Admission, _DueQueue, _report
+from campaignkit._due_queue import _DueQueue
+from campaignkit.engine.steps import report_call as _report
 
 from .engine_strategies import T0, answered_bys, outcomes, report_statuses
 
@@ -340,52 +340,6 @@ def test_constructor_refuses_whatsapp_and_wrong_types() -> None:
         CampaignRunner("camp")  # type: ignore[arg-type]
 
 
-# --------------------------------------------------------------------------- the admission seam
-
-
-class _LineRunner(CampaignRunner):
-    """A runner whose admission step assigns a line, defers 'late' contacts, and halts
-    once two calls were placed in a round - what the time policies will plug in."""
-
-    __slots__ = ("admitted",)
-    LINE = CallerLine(id="L1", number="+15550001111")
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.admitted = 0
-
-    def _admit(self, contact: Contact, now: datetime) -> _Admission:
-        if "late" in contact.tags:
-            return _Admission(later=now + 60 * MIN)
-        if self.admitted >= 2:
-            return _Admission(halt=True)
-        self.admitted += 1
-        return _Admission(line=self.LINE)
-
-
-def test_the_admission_seam_assigns_lines_defers_and_halts() -> None:
-    runner = _LineRunner(Campaign(id="camp", name="Campaign"))
-    runner.add_contacts(
-        [
-            Contact(id="a", phone="+5215550000001"),
-            Contact(id="b", phone="+5215550000002", tags={"late"}),
-            Contact(id="c", phone="+5215550000003"),
-            Contact(id="d", phone="+5215550000004"),
-        ],
-        now=T0,
-    )
-    runner.start(T0)
-    dials = runner.due(T0)
-    assert [(d.contact.id, d.line) for d in dials] == [("a", runner.LINE), ("c", runner.LINE)]
-    assert runner.in_flight["a"].from_number == "+15550001111"
-    assert runner.contact("b").next_attempt_at == T0 + 60 * MIN
-    assert runner.contact("d").status is ContactStatus.QUEUED  # put back by the halt
-    assert runner.next_wakeup() == T0
-    runner.admitted = 0
-    assert [d.contact.id for d in runner.due(T0)] == ["d"]
-    assert runner.next_wakeup() == T0 + 60 * MIN
-
-
 # --------------------------------------------------------------------------- snapshots
 
 
@@ -414,14 +368,15 @@ def test_restore_refuses_bad_snapshots() -> None:
         CampaignRunner.restore({**data, "format": "other/1"})
     with pytest.raises(InvalidInput, match="keys"):
         CampaignRunner.restore({k: v for k, v in data.items() if k != "outbox"})
+    no_call = [{**data["contacts"][0], "call": None}, *data["contacts"][1:]]
     with pytest.raises(InvalidInput, match="dialling"):
-        CampaignRunner.restore({**data, "calls": []})
+        CampaignRunner.restore({**data, "contacts": no_call})
     with pytest.raises(InvalidInput, match="duplicate"):
         CampaignRunner.restore({**data, "contacts": data["contacts"] * 2})
     with pytest.raises(InvalidInput, match="list"):
         CampaignRunner.restore({**data, "contacts": {}})
     with pytest.raises(InvalidInput, match="ISO"):
-        CampaignRunner.restore({**data, "next_loop_at": "soon"})
+        CampaignRunner.restore({**data, "campaign": {**data["campaign"], "next_loop_at": "soon"}})
 
 
 # --------------------------------------------------------------------------- the fast report path

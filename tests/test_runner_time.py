@@ -5,10 +5,12 @@ daily caps, unusable lines, compliance, retries moved into the window, snapshots
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -462,35 +464,54 @@ def test_a_restored_runner_behaves_the_same() -> None:
     assert left.snapshot() == right.snapshot()
 
 
+_OLD_SNAPSHOTS = json.loads(
+    (Path(__file__).parent / "data" / "snapshots_v1_v2.json").read_text(encoding="utf-8")
+)
+"""Snapshots written by the runner before the decision layer (formats 1 and 2), with
+what that runner reported about them."""
+
+
 def test_a_version_1_snapshot_still_restores() -> None:
-    runner = _runner(_contacts(2), MONDAY)
-    runner.due(MONDAY, limit=1)
-    data = runner.snapshot()
-    old = {k: data[k] for k in data if k in {"campaign", "retry", "cycles", "contacts", "calls"}}
-    old.update(
-        format="campaignkit.runner/1",
-        loop_starts=data["loop_starts"],
-        next_loop_at=data["next_loop_at"],
-        outbox=data["outbox"],
-    )
-    assert CampaignRunner.restore(old).snapshot() == data
+    data = _OLD_SNAPSHOTS["v1"]["snapshot"]
+    restored = CampaignRunner.restore(data)
+    assert [c.to_dict() for c in restored.contacts.values()] == data["contacts"]
+    assert [c.to_dict() for c in restored.in_flight.values()] == data["calls"]
+    assert CampaignRunner.restore(restored.snapshot()).snapshot() == restored.snapshot()
+
+
+def test_a_version_2_snapshot_still_restores_with_its_ledger() -> None:
+    old = _OLD_SNAPSHOTS["v2"]
+    restored = CampaignRunner.restore(old["snapshot"])
+    assert [c.to_dict() for c in restored.contacts.values()] == old["contacts"]
+    assert sorted(restored.in_flight) == old["in_flight"]
+    assert restored.counts.to_dict() == old["counts"]
+    wake = restored.next_wakeup()
+    assert (None if wake is None else wake.isoformat()) == old["next_wakeup"]
+    assert {cid: len(restored.history(cid)) for cid in restored.contacts} == old["history"]
+    assert restored.lines is not None
+    assert [x.to_dict() for x in restored.lines] == old["snapshot"]["lines"]
+    assert CampaignRunner.restore(restored.snapshot()).snapshot() == restored.snapshot()
 
 
 def test_restore_refuses_bad_policy_state() -> None:
     data = _everything(MONDAY).snapshot()
-    with pytest.raises(InvalidInput, match="policies"):
-        CampaignRunner.restore({**data, "policies": {}})
+    rules, campaign = data["rules"], data["campaign"]
+    with pytest.raises(InvalidInput, match="rules"):
+        CampaignRunner.restore({**data, "rules": {}})
     with pytest.raises(InvalidInput, match="schedule"):
-        CampaignRunner.restore({**data, "policies": {**data["policies"], "schedule": "9-6"}})
+        CampaignRunner.restore({**data, "rules": {**rules, "schedule": "9-6"}})
     with pytest.raises(InvalidInput, match="previous_line_id"):
-        CampaignRunner.restore({**data, "previous_line_id": "L9"})
+        CampaignRunner.restore({**data, "campaign": {**campaign, "previous_line_id": "L9"}})
     with pytest.raises(InvalidInput, match="random"):
         CampaignRunner.restore({**data, "rng": [1]})
+    old = _OLD_SNAPSHOTS["v2"]["snapshot"]
     with pytest.raises(InvalidInput, match="no contact"):
-        CampaignRunner.restore({**data, "history": {"ghost": []}})
-    bad = {**data["policies"], "pacing": {**data["policies"]["pacing"], "call_interval": 1}}
+        CampaignRunner.restore({**old, "history": {"ghost": []}})
+    with pytest.raises(InvalidInput, match="policies"):
+        CampaignRunner.restore({**old, "policies": {}})
+    bad = {**rules, "pacing": {**rules["pacing"], "call_interval": 1}}
     with pytest.raises(InvalidConfig):
-        CampaignRunner.restore({**data, "policies": bad})
+        CampaignRunner.restore({**data, "rules": bad})
 
 
 # --------------------------------------------------------------------------- simulate

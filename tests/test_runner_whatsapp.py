@@ -670,4 +670,4 @@ def test_a_callback_the_retry_policy_refuses_is_not_scheduled() -> None:
         None,
         False,
     )
-    assert runner.snapshot()["callbacks"] == {}
+    assert runner.state("123").callback_at is None

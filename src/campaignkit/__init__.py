@@ -32,10 +32,12 @@ from .engine import (
     CallUpdate,
     CampaignCommand,
     CampaignCounts,
+    CampaignState,
     CampaignStatusNotification,
     ContactCalledBack,
     ContactConverted,
     ContactFinalNotification,
+    ContactState,
     ConversationResult,
     Dial,
     MessageUpdate,
@@ -130,6 +132,7 @@ from .policies.rotation import (
     record_line_call,
     spam_band,
 )
+from .policies.rules import CampaignRules
 from .policies.schedule import CallingWindow, Schedule, contact_time_zones
 from .runner import CampaignRunner
 from .statuses import (
@@ -199,7 +202,9 @@ __all__ = [
     "CampaignCommand",
     "CampaignCounts",
     "CampaignEvent",
+    "CampaignRules",
     "CampaignRunner",
+    "CampaignState",
     "CampaignStats",
     "CampaignStatus",
     "CampaignStatusNotification",
@@ -212,6 +217,7 @@ __all__ = [
     "ContactConverted",
     "ContactEvent",
     "ContactFinalNotification",
+    "ContactState",
     "ContactStatus",
     "ConversationCooldown",
     "ConversationResult",

@@ -1,59 +1,49 @@
 """`CampaignRunner.snapshot` and `CampaignRunner.restore`: the runner as plain data.
 
-The snapshot holds the campaign, its contacts and calls in flight, the
-policies (time policies through `_policy_data`), caller lines with their
-daily counts, the pacing state, each contact's attempt history, pending
-callbacks, conversation results, the halt and the random generator's state,
-so that a restored runner continues exactly as the original would.
-``campaignkit.runner/1`` snapshots (from before the time policies) restore
-with defaults for everything they lack.
+A ``campaignkit.runner/3`` snapshot is the rows a database store keeps: the
+`CampaignRules`, the `CampaignState`, one `ContactState` per contact (in loading
+order), plus the outbox, the random generator's state and the sends of the last
+24 hours (for a WhatsApp tier). ``campaignkit.runner/2`` snapshots (the runner's
+own side tables) and ``/1`` (from before the time policies) still restore, with
+defaults for everything they lack.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from . import _policy_data as pd
 from ._fields import aware_utc
-from ._frozen import EMPTY, FrozenMap
 from .conversion import ConversionRule, Extraction
-from .engine import notification_from_dict
+from .engine.reducers import Notification, notification_from_dict
+from .engine.state import CampaignState, ContactState, Halt
 from .errors import InvalidInput
 from .goals import GoalResult, GoalSet, combine_goal_results
 from .models import Call, CallerLine, Campaign, Contact
 from .policies.cycles import CyclePolicy
-from .policies.refusal import Refusal
 from .policies.retry import RetryPolicy
+from .policies.rules import CampaignRules
 from .statuses import ContactStatus
 from .whatsapp import MessagingTier, WhatsAppSettings
 
 if TYPE_CHECKING:
     from .runner import CampaignRunner
 
-_Q = ContactStatus
-
-SNAPSHOT_FORMAT = "campaignkit.runner/2"
+SNAPSHOT_FORMAT = "campaignkit.runner/3"
 """The ``format`` tag of `CampaignRunner.snapshot` data (``campaignkit.runner/1``
-snapshots, from before the time policies, still restore)."""
+and ``/2`` snapshots still restore)."""
 
 _FORMAT_1 = "campaignkit.runner/1"
-
-_SNAPSHOT_KEYS_1 = frozenset(
-    {
-        "format",
-        "campaign",
-        "retry",
-        "cycles",
-        "contacts",
-        "calls",
-        "loop_starts",
-        "next_loop_at",
-        "outbox",
-    }
+_FORMAT_2 = "campaignkit.runner/2"
+_KEYS = frozenset({"format", "rules", "campaign", "contacts", "outbox", "rng", "sends"})
+_KEYS_1 = frozenset(
+    {"format", "campaign", "retry", "cycles", "contacts", "calls"}
+    | {"loop_starts", "next_loop_at", "outbox"}
 )
-_SNAPSHOT_KEYS = _SNAPSHOT_KEYS_1 | {
+_KEYS_2 = _KEYS_1 | {
     "policies",
     "lines",
     "pacing_state",
@@ -67,207 +57,179 @@ _SNAPSHOT_KEYS = _SNAPSHOT_KEYS_1 | {
     "conversations",
 }
 _POLICY_KEYS = frozenset(
-    {
-        "schedule",
-        "pacing",
-        "rotation",
-        "compliance",
-        "do_not_call",
-        "whatsapp",
-        "tier",
-        "conversion",
-        "goals",
-    }
+    {"schedule", "pacing", "rotation", "compliance", "do_not_call"}
+    | {"whatsapp", "tier", "conversion", "goals"}
 )
-
-
-class _Halt(NamedTuple):
-    """Why `due` admits nobody, and until when (None: until an event)."""
-
-    until: datetime | None
-    refusals: tuple[Refusal, ...]
-
-
-class _Conversations:
-    """What a contact's conversations reported: extractions and combined goal results."""
-
-    __slots__ = ("extractions", "goals")
-
-    def __init__(self) -> None:
-        self.extractions: list[Extraction] = []
-        self.goals: FrozenMap[str, GoalResult] = EMPTY
 
 
 def dump(runner: CampaignRunner) -> dict[str, Any]:
     """`CampaignRunner.snapshot`: the whole runner as plain JSON types."""
-    halt = runner._halt
+    rng = runner._rng
     return {
         "format": SNAPSHOT_FORMAT,
-        "campaign": runner._campaign.to_dict(),
-        "retry": runner._retry.to_dict(),
-        "cycles": None if runner._cycles is None else runner._cycles.to_dict(),
-        "contacts": [c.to_dict() for c in runner._slots],
-        "calls": [c.to_dict() for c in runner._calls.values()],
-        "loop_starts": [t.isoformat() for t in runner._loop_starts],
-        "next_loop_at": None if runner._next_loop_at is None else runner._next_loop_at.isoformat(),
+        "rules": runner.rules.to_dict(),
+        "campaign": runner.campaign_state.to_dict(),
+        "contacts": [s.to_dict() for s in runner._states],
         "outbox": [n.to_dict() for n in runner._outbox],
-        "policies": _policies_to_dict(runner),
-        "lines": None if runner._lines is None else [x.to_dict() for x in runner._lines],
-        "pacing_state": pd.pacing_state_to_dict(runner._pacing_state),
-        "previous_line_id": runner._previous_line_id,
-        "call_lines": dict(runner._call_lines),
-        "history": {
-            cid: [pd.attempt_to_dict(a) for a in attempts]
-            for cid, attempts in runner._history.items()
-        },
-        "callbacks": {
-            cid: [at.isoformat(), requested.isoformat()]
-            for cid, (at, requested) in runner._callbacks.items()
-        },
-        "halt": None
-        if halt is None
-        else {
-            "until": None if halt.until is None else halt.until.isoformat(),
-            "refusals": [pd.refusal_to_dict(r) for r in halt.refusals],
-        },
-        "rng": None if runner._rng is None else pd.rng_to_data(runner._rng),
+        "rng": None if rng is None else pd.rng_to_data(rng),
         "sends": [[at.isoformat(), phone] for at, phone in runner._sends],
-        "conversations": {
-            cid: {
-                "extractions": [e.to_dict() for e in c.extractions],
-                "goal_results": [r.to_dict() for r in c.goals.values()],
-            }
-            for cid, c in runner._conversations.items()
-        },
-    }
-
-
-def _policies_to_dict(runner: CampaignRunner) -> dict[str, Any]:
-    def plain(value: Any, dump: Callable[[Any], Any]) -> Any:
-        return None if value is None else dump(value)
-
-    return {
-        "schedule": plain(runner._schedule, pd.schedule_to_dict),
-        "pacing": plain(runner._pacing, pd.pacing_to_dict),
-        "rotation": plain(runner._rotation, pd.rotation_to_dict),
-        "compliance": plain(runner._compliance, pd.compliance_to_dict),
-        "do_not_call": sorted(runner._dnc),
-        "whatsapp": plain(runner._whatsapp, WhatsAppSettings.to_dict),
-        "tier": plain(runner._tier, lambda t: t.value),
-        "conversion": plain(runner._conversion, ConversionRule.to_dict),
-        "goals": plain(runner._goals, GoalSet.to_dict),
     }
 
 
 def load(cls: type[CampaignRunner], data: Mapping[str, Any]) -> CampaignRunner:
     """`CampaignRunner.restore`: a runner rebuilt from `dump` data (see its errors)."""
-    if not isinstance(data, Mapping) or data.get("format") not in (SNAPSHOT_FORMAT, _FORMAT_1):
+    if not isinstance(data, Mapping):
         raise InvalidInput(f"not a {SNAPSHOT_FORMAT} snapshot")
-    first = data["format"] == _FORMAT_1
-    keys = _SNAPSHOT_KEYS_1 if first else _SNAPSHOT_KEYS
+    tag = data.get("format")
+    if tag not in (SNAPSHOT_FORMAT, _FORMAT_2, _FORMAT_1):
+        raise InvalidInput(f"not a {SNAPSHOT_FORMAT} snapshot")
+    keys = _KEYS if tag == SNAPSHOT_FORMAT else _KEYS_2 if tag == _FORMAT_2 else _KEYS_1
     if set(data) != keys:
-        raise InvalidInput(f"snapshot keys must be {sorted(keys)}; got {sorted(data)}")
-    cycles = data["cycles"]
-    options: dict[str, Any] = {}
-    if not first:
-        options = _load_policies(data["policies"])
-        lines = data["lines"]
-        if lines is not None:
-            options["lines"] = [CallerLine.from_dict(x) for x in _sequence(data, "lines")]
-        if data["rng"] is not None:
-            options["rng"] = pd.rng_from_data(data["rng"])
-    runner = cls(
-        Campaign.from_dict(data["campaign"]),
-        retry=RetryPolicy.from_dict(data["retry"]),
-        cycles=None if cycles is None else CyclePolicy.from_dict(cycles),
-        **options,
-    )
-    for item in _sequence(data, "contacts"):
-        contact = Contact.from_dict(item)
+        raise InvalidInput(f"snapshot keys must be {sorted(keys)}; got {sorted(map(str, data))}")
+    if tag == SNAPSHOT_FORMAT:
+        rules = CampaignRules.from_dict(_mapping(data, "rules"))
+        campaign = CampaignState.from_dict(_mapping(data, "campaign"))
+        states = [ContactState.from_dict(_item(s, "contacts")) for s in _sequence(data, "contacts")]
+    else:
+        rules, campaign, states = _load_old(data, first=tag == _FORMAT_1)
+    rng_data = data.get("rng")
+    rng = None if rng_data is None else pd.rng_from_data(rng_data)
+    outbox = [notification_from_dict(_item(n, "outbox")) for n in _sequence(data, "outbox")]
+    sends = [_send(pair) for pair in _sequence(data, "sends")] if "sends" in data else []
+    return _build(cls, rules, campaign, states, outbox, rng, sends)
+
+
+def _build(
+    cls: type[CampaignRunner],
+    rules: CampaignRules,
+    campaign: CampaignState,
+    states: list[ContactState],
+    outbox: list[Notification],
+    rng: random.Random | None,
+    sends: list[tuple[datetime, str]],
+) -> CampaignRunner:
+    runner = cls(campaign.campaign, rules=rules, lines=campaign.lines, rng=rng)
+    runner._state = campaign
+    for state in states:
+        contact = state.contact
         if contact.id in runner._order:
             raise InvalidInput(f"duplicate contact id {contact.id!r}")
-        runner._add(contact)
-    for item in _sequence(data, "calls"):
-        call = Call.from_dict(item)
-        index = runner._order.get(call.contact_id)
-        owner = None if index is None else runner._slots[index]
-        if (
-            owner is None
-            or owner.status is not _Q.DIALING
-            or owner.attempts != call.attempt
-            or call.contact_id in runner._calls
-        ):
+        dialling = contact.status is ContactStatus.DIALING
+        call = state.call
+        if call is not None and (not dialling or contact.attempts != call.attempt):
             raise InvalidInput(f"call {call.id!r} does not match a dialling contact")
-        runner._calls[call.contact_id] = call
-    dialling = sum(1 for c in runner._slots if c.status is _Q.DIALING)
-    if dialling != len(runner._calls):
-        raise InvalidInput("every dialling contact needs its call in flight")
-    runner._loop_starts = [
-        aware_utc(_load_datetime(t), "loop_starts") for t in _sequence(data, "loop_starts")
-    ]
-    next_loop_at = data["next_loop_at"]
-    runner._next_loop_at = (
-        None if next_loop_at is None else aware_utc(_load_datetime(next_loop_at), "next_loop_at")
-    )
-    runner._outbox = [notification_from_dict(n) for n in _sequence(data, "outbox")]
-    if not first:
-        _load_state(runner, data)
+        if dialling and call is None:
+            raise InvalidInput("every dialling contact needs its call in flight")
+        line_id = state.line_id
+        if line_id is not None and (
+            call is None or campaign.lines is None or all(x.id != line_id for x in campaign.lines)
+        ):
+            raise InvalidInput(
+                f"snapshot call_lines: {contact.id!r} -> {line_id!r} matches no call"
+            )
+        runner._add(state)
+    runner._outbox = outbox
+    for at, phone in sends:
+        runner._sends.append((at, phone))
+        runner._recipients[phone] += 1
     return runner
 
 
-def _load_state(runner: CampaignRunner, data: Mapping[str, Any]) -> None:
-    """The time-policy and conversation state of a snapshot (see `snapshot`)."""
-    runner._pacing_state = pd.pacing_state_from_dict(data["pacing_state"])
-    previous = data["previous_line_id"]
-    if previous is not None and previous not in runner._line_at:
-        raise InvalidInput(f"snapshot previous_line_id {previous!r} is not a caller line")
-    runner._previous_line_id = previous
+def _send(pair: Any) -> tuple[datetime, str]:
+    if not isinstance(pair, list) or len(pair) != 2 or type(pair[1]) is not str:
+        raise InvalidInput(f"snapshot sends must hold [at, phone] pairs; got {pair!r}")
+    return aware_utc(_load_datetime(pair[0]), "sends"), pair[1]
+
+
+# --------------------------------------------------------------------------- formats 1 and 2
+
+
+def _load_old(
+    data: Mapping[str, Any], *, first: bool
+) -> tuple[CampaignRules, CampaignState, list[ContactState]]:
+    """The rows of a ``campaignkit.runner/1`` or ``/2`` snapshot."""
+    cycles = data["cycles"]
+    options = {} if first else _load_policies(data["policies"])
+    rules = CampaignRules(
+        retry=RetryPolicy.from_dict(_mapping(data, "retry")),
+        cycles=None if cycles is None else CyclePolicy.from_dict(_mapping(data, "cycles")),
+        **options,
+    )
+    loop_starts = [
+        aware_utc(_load_datetime(t), "loop_starts") for t in _sequence(data, "loop_starts")
+    ]
+    next_loop_at = data["next_loop_at"]
+    parts: dict[str, Any] = {
+        "campaign": Campaign.from_dict(_mapping(data, "campaign")),
+        "loop_starts": loop_starts,
+        "next_loop_at": None
+        if next_loop_at is None
+        else aware_utc(_load_datetime(next_loop_at), "next_loop_at"),
+    }
+    contacts = [Contact.from_dict(_item(c, "contacts")) for c in _sequence(data, "contacts")]
+    ids = {c.id for c in contacts}
+    calls: dict[str, Call] = {}
+    for item in _sequence(data, "calls"):
+        call = Call.from_dict(_item(item, "calls"))
+        if call.contact_id not in ids or call.contact_id in calls:
+            raise InvalidInput(f"call {call.id!r} does not match a dialling contact")
+        calls[call.contact_id] = call
+    ledger: dict[str, dict[str, Any]] = {c.id: {} for c in contacts}
+    if not first:
+        lines = data["lines"]
+        if lines is not None:
+            parts["lines"] = [
+                CallerLine.from_dict(_item(x, "lines")) for x in _sequence(data, "lines")
+            ]
+        parts["pacing"] = pd.pacing_state_from_dict(data["pacing_state"])
+        parts["previous_line_id"] = data["previous_line_id"]
+        halt = data["halt"]
+        if halt is not None:
+            parts["halt"] = Halt.from_dict(_item(halt, "halt"))
+        _load_ledger(data, ledger, calls)
+    campaign = CampaignState(**parts)
+    states = [ContactState(c, calls.get(c.id), **ledger[c.id]) for c in contacts]
+    return rules, campaign, states
+
+
+def _load_ledger(
+    data: Mapping[str, Any], ledger: dict[str, dict[str, Any]], calls: Mapping[str, Call]
+) -> None:
+    """The per-contact side tables of a ``/2`` snapshot, as `ContactState` fields."""
+
+    def entry(cid: Any) -> dict[str, Any]:
+        if cid not in ledger:
+            raise InvalidInput(f"no contact {cid!r} in the snapshot")
+        return ledger[cid]
+
     for cid, line_id in _mapping(data, "call_lines").items():
-        if cid not in runner._calls or line_id not in runner._line_at:
+        if cid not in calls:
             raise InvalidInput(f"snapshot call_lines: {cid!r} -> {line_id!r} matches no call")
-        runner._call_lines[cid] = line_id
+        entry(cid)["line_id"] = line_id
     for cid, attempts in _mapping(data, "history").items():
-        runner.contact(cid)
         if not isinstance(attempts, list):
             raise InvalidInput(f"snapshot history of {cid!r} must be a list")
-        runner._history[cid] = [pd.attempt_from_dict(a) for a in attempts]
+        entry(cid)["history"] = [pd.attempt_from_dict(a) for a in attempts]
     for cid, pair in _mapping(data, "callbacks").items():
-        runner.contact(cid)
         if not isinstance(pair, list) or len(pair) != 2:
             raise InvalidInput(f"snapshot callback of {cid!r} must be [at, requested]")
-        runner._callbacks[cid] = (
-            aware_utc(_load_datetime(pair[0]), "callbacks"),
-            aware_utc(_load_datetime(pair[1]), "callbacks"),
-        )
-    halt = data["halt"]
-    if halt is not None:
-        if not isinstance(halt, Mapping) or set(halt) != {"until", "refusals"}:
-            raise InvalidInput(f"snapshot halt must have until and refusals; got {halt!r}")
-        until = halt["until"]
-        runner._halt = _Halt(
-            None if until is None else aware_utc(_load_datetime(until), "halt"),
-            tuple(pd.refusal_from_dict(r) for r in _sequence(halt, "refusals")),
-        )
-    for pair in _sequence(data, "sends"):
-        if not isinstance(pair, list) or len(pair) != 2 or type(pair[1]) is not str:
-            raise InvalidInput(f"snapshot sends must hold [at, phone] pairs; got {pair!r}")
-        runner._sends.append((aware_utc(_load_datetime(pair[0]), "sends"), pair[1]))
-        runner._recipients[pair[1]] += 1
+        row = entry(cid)
+        row["callback_reported_at"] = aware_utc(_load_datetime(pair[0]), "callbacks")
+        row["callback_at"] = aware_utc(_load_datetime(pair[1]), "callbacks")
     for cid, item in _mapping(data, "conversations").items():
-        runner.contact(cid)
         if not isinstance(item, Mapping) or set(item) != {"extractions", "goal_results"}:
             raise InvalidInput(f"snapshot conversations of {cid!r} are malformed")
-        conversations = runner._conversations[cid] = _Conversations()
-        conversations.extractions = [
-            Extraction.from_dict(e) for e in _sequence(item, "extractions")
+        row = entry(cid)
+        row["extractions"] = [
+            Extraction.from_dict(_item(e, "extractions")) for e in _sequence(item, "extractions")
         ]
-        conversations.goals = combine_goal_results(
-            GoalResult.from_dict(r) for r in _sequence(item, "goal_results")
+        row["goals"] = combine_goal_results(
+            GoalResult.from_dict(_item(r, "goal_results")) for r in _sequence(item, "goal_results")
         )
 
 
 def _load_policies(data: Any) -> dict[str, Any]:
-    """The runner options of a snapshot's ``policies``."""
+    """The `CampaignRules` fields of a ``/2`` snapshot's ``policies``."""
     if not isinstance(data, Mapping) or set(data) != _POLICY_KEYS:
         raise InvalidInput(f"snapshot policies must have keys {sorted(_POLICY_KEYS)}")
     loaders: dict[str, Callable[[Any], Any]] = {
@@ -275,24 +237,29 @@ def _load_policies(data: Any) -> dict[str, Any]:
         "pacing": pd.pacing_from_dict,
         "rotation": pd.rotation_from_dict,
         "compliance": pd.compliance_from_dict,
-        "whatsapp": WhatsAppSettings.from_dict,
+        "whatsapp": lambda d: WhatsAppSettings.from_dict(_item(d, "whatsapp")),
         "tier": _load_tier,
-        "conversion": ConversionRule.from_dict,
-        "goals": GoalSet.from_dict,
+        "conversion": lambda d: ConversionRule.from_dict(_item(d, "conversion")),
+        "goals": lambda d: GoalSet.from_dict(_item(d, "goals")),
     }
     options = {name: load(data[name]) for name, load in loaders.items() if data[name] is not None}
     dnc = data["do_not_call"]
     if not isinstance(dnc, list):
         raise InvalidInput(f"snapshot do_not_call must be a list; got {dnc!r}")
-    options["do_not_call"] = frozenset(dnc)
+    options["do_not_call"] = dnc
     return options
 
 
 def _load_tier(value: Any) -> MessagingTier:
+    if type(value) is not str:
+        raise InvalidInput(f"{value!r} is not a MessagingTier")
     try:
         return MessagingTier(value)
     except ValueError:
         raise InvalidInput(f"{value!r} is not a MessagingTier") from None
+
+
+# --------------------------------------------------------------------------- plain values
 
 
 def _sequence(data: Mapping[str, Any], key: str) -> list[Any]:
@@ -309,8 +276,16 @@ def _mapping(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
+def _item(value: Any, key: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"snapshot {key!r} must hold mappings; got {value!r}")
+    return value
+
+
 def _load_datetime(value: Any) -> datetime:
+    if type(value) is not str:
+        raise InvalidInput(f"{value!r} is not an ISO 8601 date-time")
     try:
         return datetime.fromisoformat(value)
-    except (TypeError, ValueError):
+    except ValueError:
         raise InvalidInput(f"{value!r} is not an ISO 8601 date-time") from None

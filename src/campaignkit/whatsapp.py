@@ -269,6 +269,30 @@ def _check_daily_limit(inst: Any, attribute: attrs.Attribute[Any], value: Any) -
         raise InvalidConfig(attribute.name, "a positive integer or None", value)
 
 
+# Shorter than a minute cannot be told apart from a late delivery receipt; past 30
+# days the conversation is cold (WhatsApp's own re-engagement rules use 24 h windows).
+RESPONSE_WINDOW_RANGE = (timedelta(minutes=1), timedelta(days=30))
+"""The smallest and largest `WhatsAppSettings.response_window`."""
+
+
+def _check_response_window(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    low, high = RESPONSE_WINDOW_RANGE
+    if value is not None and (type(value) is not timedelta or not low <= value <= high):
+        raise InvalidConfig(attribute.name, "a timedelta from 1 minute to 30 days, or None", value)
+
+
+def _seconds_or_none(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+def _load_response_window(value: Any) -> timedelta | None:
+    if value is None:
+        return None
+    if type(value) not in (int, float) or not 0 < value <= 30 * 86400:
+        raise InvalidConfig("response_window", "seconds from 60 to 2592000, or None", value)
+    return timedelta(seconds=value)
+
+
 @attrs.frozen(weakref_slot=False)
 class WhatsAppSettings(_PlainData):
     """The WhatsApp part of a campaign's configuration (seed 004).
@@ -288,6 +312,15 @@ class WhatsAppSettings(_PlainData):
     """Messages the campaign may send per day; None leaves only the tier's limit."""
     consent: bool = attrs.field(default=False, validator=_config_flag, metadata={"codec": f.PLAIN})
     """The contact list has given prior consent to receive messages from the company."""
+    response_window: timedelta | None = attrs.field(
+        default=None,
+        validator=_check_response_window,
+        metadata={"codec": f.Codec(_seconds_or_none, _load_response_window)},
+    )
+    """How long a delivered or read message waits for a reply before the retry policy
+    is asked, as for an unanswered call (seed 004: retries "in case of no response");
+    None: a message nobody answers is final. The second template, if any, is used for
+    the retry."""
 
 
 def check_consent(settings: WhatsAppSettings) -> None:

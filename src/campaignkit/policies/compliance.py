@@ -585,6 +585,18 @@ class CompliancePolicy:
     rules: tuple[ComplianceRule, ...] = attrs.field(default=(), converter=_to_rules)
     """The rules, checked in order."""
 
+    @property
+    def lookback(self) -> timedelta:
+        """How far back any rule looks at past attempts (the longest frequency-cap or
+        cooldown period): an attempt over for longer than this before a new one was
+        placed can never refuse a call again, so a contact's ledger forgets it."""
+        periods = [
+            r.period
+            for r in self.rules
+            if isinstance(r, FrequencyCap | ConversationCooldown | AbandonedCallCooldown)
+        ]
+        return max(periods, default=timedelta(0))
+
     @classmethod
     def tcpa(cls) -> Self:
         """US TCPA: calls only 08:00-21:00 in the callee's local time (US numbers)."""

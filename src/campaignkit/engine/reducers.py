@@ -69,22 +69,22 @@ from typing import Any, ClassVar, Self, TypeAlias
 
 import attrs
 
-from . import _fields as f
-from ._fields import Codec, Scalar, aware_utc, replacer
-from ._frozen import FrozenMap
-from .errors import IllegalTransition, InvalidInput
-from .goals import GoalResult
-from .machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
-from .models import Call, CallerLine, Campaign, Contact, _PlainData
-from .policies.retry import RetryCounter, RetryPolicy
-from .statuses import (
+from .. import _fields as f
+from .._fields import Codec, Scalar, aware_utc, replacer
+from .._frozen import FrozenMap
+from ..errors import IllegalTransition, InvalidInput
+from ..goals import GoalResult
+from ..machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
+from ..models import Call, CallerLine, Campaign, Contact, _PlainData
+from ..policies.retry import RetryCounter, RetryPolicy
+from ..statuses import (
     AnsweredBy,
     CallStatus,
     CampaignStatus,
     ContactStatus,
     Outcome,
 )
-from .whatsapp import MESSAGE_STATUSES, MessageTemplate, apply_message_status
+from ..whatsapp import MESSAGE_STATUSES, MessageTemplate, apply_message_status
 
 __all__ = [
     "CallStatusNotification",
@@ -118,10 +118,12 @@ __all__ = [
     "refuse_contact",
     "send_message",
     "settle_message",
+    "settle_no_response",
 ]
 
 _Q = ContactStatus
 _WAITING = frozenset({_Q.QUEUED, _Q.RETRYING})
+_AWAITING_REPLY = frozenset({_Q.DELIVERED, _Q.READ})
 _TABLE = CONTACT_MACHINE.table
 _CALL_ENDED = CALL_MACHINE.terminal
 
@@ -964,6 +966,49 @@ def settle_message(
         retries, failed_retries = contact.retries, contact.failed_retries + 1
     again = _settled(
         contact, status, retries, failed_retries, held + decision.wait, held, Outcome.FAILED
+    )
+    return again, ()
+
+
+def settle_no_response(
+    contact: Contact,
+    policy: RetryPolicy,
+    *,
+    now: datetime,
+    campaign_id: str | None = None,
+    retry: bool = True,
+) -> tuple[Contact, tuple[Notification, ...]]:
+    """Settle a message delivered or read that got no reply by its ``next_attempt_at``
+    (the end of the settings' response window).
+
+    Seed 004 retries WhatsApp contacts "in case of no response": the retry policy
+    is asked as for an unanswered call (`Outcome.NO_ANSWER`); a retry moves the
+    contact to ``retrying``, due ``wait`` after the window closed; otherwise the
+    contact stays delivered (or read), final, with a `ContactFinalNotification`.
+    ``retry=False`` settles without retry. Any other contact is returned unchanged.
+    Raises `InvalidInput` for a naive ``now``.
+    """
+    now = aware_utc(now)
+    held = contact.next_attempt_at
+    status = contact.status
+    if status not in _AWAITING_REPLY or held is None or held > now:
+        return contact, ()
+    decision = policy.decide(contact, Outcome.NO_ANSWER) if retry else None
+    if decision is None:
+        settled = _settled(
+            contact, status, contact.retries, contact.failed_retries, None, held, Outcome.NO_ANSWER
+        )
+        exhausted = retry and policy.rules[Outcome.NO_ANSWER].retry
+        return settled, (_final_notice(settled, held, exhausted, campaign_id),)
+    # Sent, delivered and read only ever leave for a retry (there is no direct requeue).
+    retries, failed_retries = contact.retries, contact.failed_retries
+    if decision.counter is RetryCounter.RETRIES:
+        retries += 1
+    else:
+        failed_retries += 1
+    status = _TABLE[status, ContactEvent.SCHEDULE_RETRY]
+    again = _settled(
+        contact, status, retries, failed_retries, held + decision.wait, held, Outcome.NO_ANSWER
     )
     return again, ()
 

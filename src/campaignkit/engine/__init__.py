@@ -1,0 +1,16 @@
+"""The engine: pure reducers over records, and the decision layer over contact rows.
+
+* `campaignkit.engine.reducers` - the record-level reducers (`dial`,
+  `apply_call`, `settle_message`, ...), the events and the notifications.
+* `campaignkit.engine.state` - `ContactState` and `CampaignState`, the rows a
+  service stores.
+* `campaignkit.engine.steps` - every campaign rule as a pure step over those
+  rows; `CampaignRunner` and the stores only keep what the steps return.
+"""
+
+from .reducers import *  # noqa: F403
+from .reducers import __all__ as _reducers_all
+from .state import CampaignState, ContactState, Halt
+from .steps import Round, Step
+
+__all__ = [*_reducers_all, "CampaignState", "ContactState", "Halt", "Round", "Step"]
