@@ -352,6 +352,14 @@ def _read_input(path: str, *, max_bytes: int | None) -> bytes:
     return data
 
 
+def _decoded(data: bytes, encoding: str) -> bytes | str:
+    """UTF-8 bytes as they are (the readers decode them, byte-order mark included);
+    other encodings decoded here, the one thing the readers do not take."""
+    if encoding == "utf-8":
+        return data
+    return data.decode(encoding)
+
+
 @contextmanager
 def _reading(path: str, what: str) -> Iterator[None]:
     """Name the file (and what it was read as) in any input error raised inside."""
@@ -674,6 +682,14 @@ def _cmd_import(args: argparse.Namespace, out: Output) -> int:
     target = Path(args.output) if args.output else Path(args.contacts).with_suffix(".clean.csv")
     if target.resolve() == Path(args.contacts).resolve():
         raise Fail(f"{target}: refusing to overwrite the input file")
+    if not result.contacts:
+        if args.format == "text":
+            _import_report(out, result, show=args.show)
+        first = f"; first: {result.rejected[0]}" if result.rejected else ""
+        raise Fail(
+            f"{args.contacts}: no valid contacts ({len(result.rejected):,} rows rejected{first}); "
+            f"{target} not written"
+        )
     target.write_text(export_contact_list(result.contacts), encoding="utf-8")
     if args.format == "json":
         _emit_json(
@@ -686,45 +702,35 @@ def _cmd_import(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def _calls_from(dialect: str, data: bytes, args: argparse.Namespace) -> tuple[Call, ...]:
+def _calls_from(
+    dialect: str, data: bytes | str, args: argparse.Namespace
+) -> tuple[tuple[Call, ...], tuple[Any, ...]]:
+    """The calls of a vendor export and its rejected rows, through the dialect's reader.
+
+    The command line parses no rows itself (issue 14 item 19): every byte goes
+    through the library's readers, which bound what they read and reject bad rows.
+    """
     from .dialects import altur, exotel, thinkrr, twilio
 
-    if dialect == "altur":
-        return altur.parse_call_export(data, region=args.region, timezone=args.timezone)
     if dialect == "exotel":
-        return exotel.parse_cdr_page(data, region=args.region, timezone=args.timezone)
-    if dialect == "twilio":
-        lines = [line for line in data.decode("utf-8").splitlines() if line.strip()]
-        latest: dict[str, Call] = {}
-        for line in lines:
-            call = twilio.parse_status_callback(line)
-            known = latest.get(call.id)
-            if known is None or (call.updated_at or DEMO_START) >= (known.updated_at or DEMO_START):
-                latest[call.id] = call
-        return tuple(latest.values())
+        result = exotel.read_cdrs(data, region=args.region, timezone=args.timezone, max_bytes=None)
+        return result.calls, result.rejected
     if dialect == "thinkrr":
-        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-        needed = {"id", "phone", "outcome"}
-        if reader.fieldnames is None or not needed <= {
-            f.strip().lower() for f in reader.fieldnames
-        }:
-            raise Fail(
-                "thinkrr call log needs columns id, phone, outcome (and duration, timestamp)"
-            )
-        calls = []
-        for row in reader:
-            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-            at = datetime.fromisoformat(row["timestamp"]) if row.get("timestamp") else None
-            calls.append(
-                thinkrr.call_from_outcome(
-                    row["outcome"],
-                    id=row["id"],
-                    to=row["phone"],
-                    at=at,
-                    duration=row.get("duration") or 0,
-                )
-            )
-        return tuple(calls)
+        result = thinkrr.read_call_log(
+            data, region=args.region, timezone=args.timezone, max_bytes=None
+        )
+        return result.calls, result.rejected
+    if dialect == "altur":
+        result = altur.read_calls(data, region=args.region, timezone=args.timezone, max_bytes=None)
+        return result.calls, result.rejected
+    if dialect == "twilio":
+        head = data[:4096]
+        if b"CallSid=" in head if isinstance(head, bytes) else "CallSid=" in head:
+            # Logged status callbacks: one form body per line.
+            result = twilio.read_status_callbacks(data, max_bytes=None)
+        else:  # the REST API's Calls list (JSON) or the console's CSV download
+            result = twilio.read_call_log(data, region=args.region, max_bytes=None)
+        return result.calls, result.rejected
     raise Fail(f"unknown dialect {dialect!r}")
 
 
@@ -744,7 +750,14 @@ def _cmd_report(args: argparse.Namespace, out: Output) -> int:
             parsed = itellico.parse_contact_export(data, region=args.region, timezone=args.timezone)
             contacts, rejected = parsed.contacts, parsed.rejected
         else:
-            calls = _calls_from(args.dialect, data, args)
+            calls, rejected = _calls_from(args.dialect, _decoded(data, args.encoding), args)
+    if not calls and not contacts:
+        # Every row refused (or none at all): a report of zeros would hide it.
+        first = f"; first: {rejected[0]}" if rejected else ""
+        raise Fail(
+            f"{args.export}: nothing to report: no valid rows in this {args.dialect} export, "
+            f"{len(rejected):,} rejected{first}"
+        )
     stats = CampaignStats.from_records(calls, contacts)
     billing = _billing_for(args.dialect)
     unknown: dict[str, str] = {}
