@@ -18,6 +18,7 @@ from campaignkit import (
     Schedule,
     contact_time_zones,
 )
+from campaignkit.policies.schedule import holiday_dates
 
 from .time_strategies import (
     HALF_HOUR,
@@ -157,12 +158,27 @@ def test_a_shift_running_into_a_closed_date_stops_at_midnight() -> None:
     assert schedule.next_closing(at(MX, 2026, 12, 24, 23, 0)) == at(MX, 2026, 12, 25, 0, 0)
 
 
-def test_never_opening_returns_none() -> None:
+def test_eighty_closed_mondays_in_a_row_still_open_on_the_81st() -> None:
+    # Issue 14 (15): this used to answer None (past the horizon) for a schedule
+    # that opens again; None now means never.
     schedule = Schedule(
         windows=(CallingWindow(time(9), time(10), {0}),),
         closed_dates={date(2026, 6, 1) + timedelta(weeks=k) for k in range(80)},
     )
+    first_open = date(2026, 6, 1) + timedelta(weeks=80)
+    assert schedule.next_opening(at(MX, 2026, 6, 1, 0, 0)) == at(
+        MX, first_open.year, first_open.month, first_open.day, 9, 0
+    )
+
+
+def test_never_opening_returns_none() -> None:
+    # Every Monday closed for ever: the only window never opens.
+    schedule = Schedule(
+        windows=(CallingWindow(time(9), time(10), {0}),),
+        closed_rules=("FREQ=WEEKLY;BYDAY=MO",),
+    )
     assert schedule.next_opening(at(MX, 2026, 6, 1, 0, 0)) is None
+    assert schedule.next_closing(at(MX, 2026, 6, 1, 9, 30)) == at(MX, 2026, 6, 1, 9, 30)
 
 
 # --------------------------------------------------------------------------- daylight saving
@@ -424,3 +440,197 @@ def test_naive_now_is_refused() -> None:
 def test_window_text() -> None:
     assert str(CallingWindow(time(22), time(2), {4, 5})) == "22:00-02:00 Fri,Sat"
     assert str(CallingWindow(time(8), time(21))) == "08:00-21:00"
+
+
+# --------------------------------------------------------------------------- issue 14 (15)
+
+
+@given(
+    windows=calling_windows(),
+    zone_name=st.sampled_from(ZONES),
+    days_ahead=st.integers(0, 40 * 366),
+    minute=st.integers(0, 24 * 60 - 1),
+)
+def test_a_start_years_ahead_is_still_found(
+    windows: tuple[CallingWindow, ...], zone_name: str, days_ahead: int, minute: int
+) -> None:
+    # Issue 14 (15): a start more than ~366 days ahead made next_opening None, so a
+    # service sleeping on next_wakeup never woke. The opening is the first open
+    # instant at or after start_at, however far.
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    start = now + timedelta(days=days_ahead, minutes=minute)
+    schedule = Schedule(timezone=zone_name, windows=windows, start_at=start)
+    opening = schedule.next_opening(now)
+    assert opening is not None
+    assert opening >= start
+    assert schedule.is_open(opening)
+    assert opening - start <= timedelta(days=8)
+    assert schedule.next_opening(start) == opening
+    assert schedule.next_opening_for(PHONE_MX, now) == opening
+    just_before = opening - timedelta(seconds=1)
+    assert just_before < start or not schedule.is_open(just_before)
+
+
+PHONE_MX = "+5215555551234"
+
+
+def test_seed_style_start_three_years_ahead() -> None:
+    schedule = Schedule.business_hours(start_at=at(MX, 2029, 6, 4, 7, 0))
+    assert schedule.next_opening(at(MX, 2026, 1, 1, 0, 0)) == at(MX, 2029, 6, 4, 9, 0)
+    assert not schedule.is_open(at(MX, 2027, 6, 1, 10, 0))
+
+
+def test_hours_that_never_overlap_the_contacts_say_never() -> None:
+    # Campaign hours 09:00-10:00 in Mexico City, contact window 09:00-10:00 in Tokyo:
+    # they never overlap, so None is the truth (never), even with a far start.
+    schedule = Schedule(
+        windows=(CallingWindow(time(9), time(10)),),
+        contact_windows=(CallingWindow(time(9), time(10)),),
+        start_at=at(MX, 2030, 1, 1, 0, 0),
+    )
+    assert (
+        schedule.next_opening_for(PHONE_MX, at(MX, 2026, 1, 1, 0, 0), zones=["Asia/Tokyo"]) is None
+    )
+    assert schedule.next_opening(at(MX, 2026, 1, 1, 0, 0)) == at(MX, 2030, 1, 1, 9, 0)
+
+
+@pytest.mark.parametrize("zone_name", ["Asia/Kolkata", "America/Mexico_City", "Pacific/Kiritimati"])
+@pytest.mark.parametrize(
+    "now", [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)]
+)
+def test_the_ends_of_the_calendar_never_raise(zone_name: str, now: datetime) -> None:
+    schedule = Schedule.business_hours(timezone=zone_name, closed_dates={date(9999, 12, 31)})
+    schedule.is_open(now)
+    opening = schedule.next_opening(now)
+    assert opening is None or schedule.is_open(opening)
+    schedule.next_closing(now)
+    schedule.next_opening_for(PHONE_MX, now)
+
+
+# --------------------------------------------------------------------------- recurring closures
+
+
+def test_recurring_closures_every_first_of_may_and_first_monday_of_september() -> None:
+    # Issue 13 (13): dateutil.rrule for recurring closed dates.
+    schedule = Schedule.business_hours(
+        closed_rules=["FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1", "FREQ=YEARLY;BYMONTH=9;BYDAY=1MO"]
+    )
+    assert schedule.is_closed_on(date(2026, 5, 1))
+    assert schedule.is_closed_on(date(2031, 5, 1))
+    assert schedule.is_closed_on(date(2026, 9, 7))  # the first Monday of September 2026
+    assert not schedule.is_closed_on(date(2026, 9, 14))
+    assert not schedule.is_open(at(MX, 2026, 5, 1, 10, 0))  # a Friday
+    assert schedule.next_opening(at(MX, 2026, 5, 1, 10, 0)) == at(MX, 2026, 5, 4, 9, 0)
+    assert schedule.next_opening(at(MX, 2026, 9, 7, 8, 0)) == at(MX, 2026, 9, 8, 9, 0)
+
+
+def test_the_last_monday_of_may_and_friday_the_13th() -> None:
+    schedule = Schedule(
+        closed_rules=["FREQ=YEARLY;BYMONTH=5;BYDAY=-1MO", "FREQ=MONTHLY;BYMONTHDAY=13;BYDAY=FR"]
+    )
+    assert schedule.is_closed_on(date(2026, 5, 25))
+    assert schedule.is_closed_on(date(2026, 2, 13))
+    assert not schedule.is_closed_on(date(2026, 5, 18))
+    assert not schedule.is_closed_on(date(2026, 1, 13))
+
+
+def test_a_finite_rule_ends_and_the_schedule_opens_after_it() -> None:
+    schedule = Schedule.business_hours(closed_rules=["FREQ=DAILY;UNTIL=20281231"])
+    assert schedule.next_opening(at(MX, 2026, 1, 1, 0, 0)) == at(MX, 2029, 1, 1, 9, 0)
+    counted = Schedule.business_hours(closed_rules=["FREQ=DAILY;COUNT=1000"])
+    assert counted.next_opening(at(MX, 2000, 1, 1, 0, 0)) == at(MX, 2002, 9, 27, 9, 0)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "",
+        "FREQ=HOURLY",
+        "FREQ=YEARLY;BYHOUR=9",
+        "FREQ=DAILY;COUNT=1000001",
+        "FREQ=DAILY;UNTIL=99991231",
+        "FREQ=YEARLY;BYMONTH=13",
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=YEARLY;INTERVAL=1000",
+        "FREQ=MONTHLY;BYMONTHDAY=1;BYDAY=2MO",
+        "FREQ=MONTHLY;BYDAY=6MO",
+        "FREQ=WEEKLY;BYDAY=1MO",
+        "FREQ=YEARLY;BYSETPOS=1;BYDAY=MO",
+        "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=-31",
+        "FREQ=YEARLY;FREQ=DAILY",
+        "BYMONTH=5",
+        "DTSTART:20200101\nRRULE:FREQ=DAILY",
+        "FREQ=YEARLY;" + "BYMONTH=5;" * 100,
+        5,
+        ["FREQ=DAILY"],
+    ],
+)
+def test_bad_recurring_closures_are_invalid_config(rule: object) -> None:
+    with pytest.raises(InvalidConfig, match="closed_rules"):
+        Schedule(closed_rules=[rule])  # type: ignore[list-item]
+    if not isinstance(rule, list):  # a bare string or number is not a sequence of rules
+        with pytest.raises(InvalidConfig, match="closed_rules"):
+            Schedule(closed_rules=rule)  # type: ignore[arg-type]
+
+
+@given(
+    month=st.integers(1, 12),
+    day=st.integers(1, 28),
+    year=st.integers(2000, 2150),
+)
+def test_a_yearly_closure_closes_that_date_every_year(month: int, day: int, year: int) -> None:
+    schedule = Schedule(closed_rules=[f"FREQ=YEARLY;BYMONTH={month};BYMONTHDAY={day}"])
+    closed = date(year, month, day)
+    assert schedule.is_closed_on(closed)
+    assert not schedule.is_closed_on(closed + timedelta(days=1))
+    noon = datetime(year, month, day, 12, tzinfo=MX)
+    assert not schedule.is_open(noon)
+    assert schedule.next_opening(noon) == datetime.combine(
+        closed + timedelta(days=1), time(0), tzinfo=MX
+    ).astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- public holidays
+
+
+def test_public_holidays_close_the_schedule() -> None:
+    pytest.importorskip("holidays")
+    schedule = Schedule.business_hours().closed_on_holidays("MX", [2026])
+    assert date(2026, 9, 16) in schedule.closed_dates  # Independence Day
+    assert not schedule.is_open(at(MX, 2026, 9, 16, 10, 0))
+    assert schedule.next_opening(at(MX, 2026, 9, 16, 10, 0)) == at(MX, 2026, 9, 17, 9, 0)
+
+
+@pytest.mark.parametrize(
+    ("country", "years", "subdivision", "field"),
+    [
+        ("ZZ", [2026], None, "country"),
+        ("M", [2026], None, "country"),
+        (5, [2026], None, "country"),
+        ("MX", [2026], "NOPE", "subdivision"),
+        ("MX", [1800], None, "years"),
+        ("MX", "2026", None, "years"),
+        ("MX", range(1900, 2100), None, "years"),
+    ],
+)
+def test_bad_holiday_requests_are_invalid_config(
+    country: object, years: object, subdivision: object, field: str
+) -> None:
+    pytest.importorskip("holidays")
+    with pytest.raises(InvalidConfig, match=field):
+        holiday_dates(country, years, subdivision=subdivision)  # type: ignore[arg-type]
+
+
+def test_holidays_without_the_extra_say_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from campaignkit.errors import MissingDependency
+    from campaignkit.policies import schedule as module
+
+    module._holidays.cache_clear()
+    monkeypatch.setitem(sys.modules, "holidays", None)  # import holidays -> ImportError
+    with pytest.raises(MissingDependency, match=r"campaignkit\[holidays\]"):
+        holiday_dates("MX", [2027])
+    module._holidays.cache_clear()

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from ._fields import aware_utc
-from .errors import InvalidInput
+from .errors import InvalidInput, shown
 from .policies.compliance import (
     AbandonedCallCooldown,
     Attempt,
@@ -59,9 +59,11 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------- scalars
 
 
-def _fields(data: Any, name: str, keys: frozenset[str]) -> Mapping[str, Any]:
-    if not isinstance(data, Mapping) or set(data) != keys:
-        raise InvalidInput(f"{name} must be a mapping with keys {sorted(keys)}; got {data!r}")
+def _fields(
+    data: Any, name: str, keys: frozenset[str], optional: frozenset[str] = frozenset()
+) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping) or not keys - optional <= set(data) <= keys:
+        raise InvalidInput(f"{name} must be a mapping with keys {sorted(keys)}; got {shown(data)}")
     return data
 
 
@@ -72,29 +74,32 @@ def _seconds(span: timedelta) -> int | float:
 
 def _span(value: Any) -> timedelta:
     if type(value) not in (int, float) or value != value:
-        raise InvalidInput(f"{value!r} is not a number of seconds")
-    return timedelta(seconds=value)
+        raise InvalidInput(f"{shown(value)} is not a number of seconds")
+    try:
+        return timedelta(seconds=value)
+    except OverflowError:  # over 999,999,999 days
+        raise InvalidInput(f"{shown(value)} seconds is out of range") from None
 
 
 def _clock(value: Any) -> time:
     try:
         return time.fromisoformat(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not a time of day HH:MM:SS") from None
+        raise InvalidInput(f"{shown(value)} is not a time of day HH:MM:SS") from None
 
 
 def _day(value: Any) -> date:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not an ISO 8601 date") from None
+        raise InvalidInput(f"{shown(value)} is not an ISO 8601 date") from None
 
 
 def _instant(value: Any, name: str = "at") -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not an ISO 8601 date-time") from None
+        raise InvalidInput(f"{shown(value)} is not an ISO 8601 date-time") from None
     return aware_utc(parsed, name)
 
 
@@ -108,14 +113,26 @@ def _iso(value: datetime | date | None) -> str | None:
 
 def _list(value: Any, name: str) -> list[Any]:
     if not isinstance(value, list):
-        raise InvalidInput(f"{name} must be a list; got {value!r}")
+        raise InvalidInput(f"{name} must be a list; got {shown(value)}")
     return value
+
+
+def _set(value: Any, name: str) -> frozenset[Any]:
+    """A list of scalars as a frozenset; `InvalidInput` for a list or mapping inside."""
+    items = _list(value, name)
+    for item in items:
+        if isinstance(item, list | dict):
+            raise InvalidInput(f"{name} must be a list of scalars; got {shown(item)} in it")
+    return frozenset(items)
 
 
 # --------------------------------------------------------------------------- schedule
 
 _WINDOW_KEYS = frozenset({"start", "end", "weekdays"})
-_SCHEDULE_KEYS = frozenset({"timezone", "windows", "closed_dates", "start_at", "contact_windows"})
+_SCHEDULE_KEYS = frozenset(
+    {"timezone", "windows", "closed_dates", "start_at", "contact_windows", "closed_rules"}
+)
+_SCHEDULE_OPTIONAL = frozenset({"closed_rules"})  # snapshots from before recurring closures
 
 
 def _window_to_dict(window: CallingWindow) -> dict[str, Any]:
@@ -128,7 +145,7 @@ def _window_to_dict(window: CallingWindow) -> dict[str, Any]:
 
 def _window_from_dict(data: Any) -> CallingWindow:
     d = _fields(data, "a calling window", _WINDOW_KEYS)
-    return CallingWindow(_clock(d["start"]), _clock(d["end"]), _list(d["weekdays"], "weekdays"))
+    return CallingWindow(_clock(d["start"]), _clock(d["end"]), _set(d["weekdays"], "weekdays"))
 
 
 def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
@@ -139,12 +156,13 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
         "closed_dates": sorted(d.isoformat() for d in schedule.closed_dates),
         "start_at": _iso(schedule.start_at),
         "contact_windows": [_window_to_dict(w) for w in schedule.contact_windows],
+        "closed_rules": list(schedule.closed_rules),
     }
 
 
 def schedule_from_dict(data: Any) -> Schedule:
     """The `Schedule` `schedule_to_dict` gave. Raises `InvalidInput` or `InvalidConfig`."""
-    d = _fields(data, "schedule", _SCHEDULE_KEYS)
+    d = _fields(data, "schedule", _SCHEDULE_KEYS, _SCHEDULE_OPTIONAL)
     return Schedule(
         timezone=d["timezone"],
         windows=tuple(_window_from_dict(w) for w in _list(d["windows"], "windows")),
@@ -153,6 +171,7 @@ def schedule_from_dict(data: Any) -> Schedule:
         contact_windows=tuple(
             _window_from_dict(w) for w in _list(d["contact_windows"], "contact_windows")
         ),
+        closed_rules=tuple(_list(d.get("closed_rules", []), "closed_rules")),
     )
 
 
@@ -257,8 +276,8 @@ def _region_from_dict(data: Any) -> Region | None:
     d = _fields(data, "region", _REGION_KEYS)
     return Region(
         d["name"],
-        countries=frozenset(_list(d["countries"], "countries")),
-        prefixes=frozenset(_list(d["prefixes"], "prefixes")),
+        countries=_set(d["countries"], "countries"),
+        prefixes=_set(d["prefixes"], "prefixes"),
     )
 
 
@@ -268,7 +287,7 @@ _OUTCOMES = {o.value: o for o in Outcome}
 def _outcome(value: Any) -> Outcome:
     outcome = _OUTCOMES.get(value) if type(value) is str else None
     if outcome is None:
-        raise InvalidInput(f"{value!r} is not an Outcome")
+        raise InvalidInput(f"{shown(value)} is not an Outcome")
     return outcome
 
 
@@ -314,7 +333,7 @@ def _rule_to_dict(rule: ComplianceRule) -> dict[str, Any]:
 
 def _rule_from_dict(data: Any) -> ComplianceRule:
     if not isinstance(data, Mapping):
-        raise InvalidInput(f"a compliance rule must be a mapping; got {data!r}")
+        raise InvalidInput(f"a compliance rule must be a mapping; got {shown(data)}")
     kind = data.get("rule")
     keys = frozenset(data) - {"rule"}
     if kind == "quiet-hours":
@@ -348,11 +367,13 @@ def _rule_from_dict(data: Any) -> ComplianceRule:
     if kind == "do-not-call":
         d = _fields(data, kind, frozenset({"rule", "numbers", "tags", "name"}))
         return DoNotCall(
-            numbers=frozenset(_list(d["numbers"], "numbers")),
-            tags=frozenset(_list(d["tags"], "tags")),
+            numbers=_set(d["numbers"], "numbers"),
+            tags=_set(d["tags"], "tags"),
             name=d["name"],
         )
-    raise InvalidInput(f"unknown compliance rule {kind!r} (keys {sorted(keys)})")
+    raise InvalidInput(
+        f"unknown compliance rule {shown(kind)} (keys {shown(sorted(map(repr, keys)))})"
+    )
 
 
 def compliance_to_dict(policy: CompliancePolicy) -> dict[str, Any]:
@@ -422,6 +443,6 @@ def rng_from_data(data: Any) -> random.Random:
     try:
         version, internal, gauss = data
         rng.setstate((version, tuple(internal), gauss))
-    except (TypeError, ValueError):
-        raise InvalidInput(f"not a random.Random state: {str(data)[:60]!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInput(f"not a random.Random state: {shown(data)[:60]}") from None
     return rng

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CampaignkitError", "IllegalTransition", "InvalidConfig", "InvalidInput", "shown"]
+__all__ = [
+    "CampaignkitError",
+    "IllegalTransition",
+    "InvalidConfig",
+    "InvalidInput",
+    "MissingDependency",
+    "shown",
+]
 
 _SHOWN_CHARS = 200
 
@@ -59,6 +66,11 @@ class InvalidInput(CampaignkitError, ValueError):
 
     The message names what was wrong and the offending value.
     """
+
+
+class MissingDependency(CampaignkitError, ImportError):
+    """An optional feature whose extra is not installed; the message names the
+    ``pip install "campaignkit[extra]"`` that brings it."""
 
 
 def _label(value: Any) -> Any:

@@ -23,10 +23,13 @@ is what makes daylight saving safe:
   clock that night, so that night has nothing to open.)
 
 `Schedule` is the campaign's hours in the campaign's time zone (default
-``America/Mexico_City``, as in Altur, seed 004), with closed dates (holidays)
-and a start date-time (itellico's "Start Date & Time", seed 002: blank starts
-immediately). Its ``contact_windows`` are hours in the *contact's* local time;
-the contact's zones come from its phone number (`contact_time_zones`), and
+``America/Mexico_City``, as in Altur, seed 004), with closed dates (holidays),
+recurring closures (iCalendar ``RRULE`` text read by ``dateutil.rrule``: every
+1 May, the first Monday of September), a country's public holidays (the
+optional ``holidays`` extra, `holiday_dates`) and a start date-time (itellico's
+"Start Date & Time", seed 002: blank starts immediately). Its
+``contact_windows`` are hours in the *contact's* local time; the contact's
+zones come from its phone number (`contact_time_zones`), and
 where a number spans several zones the window must hold in every one of them.
 
 The search for the next opening walks the UTC timeline in pieces of constant
@@ -34,11 +37,21 @@ UTC offset (at most a day long, split at each offset change). Inside a piece
 wall time is UTC plus a constant, so openings can only happen at the piece's
 start or where the wall clock reaches a window boundary - a handful of
 candidates per day, each checked with the same membership rule.
+
+How far the search looks: it jumps straight to ``start_at`` (however far
+ahead), and from there looks past the last closed date (or the last date of a
+finite recurring closure) by `HORIZON_DAYS`. After that point the weekly
+pattern only repeats, so a search that finds nothing there proves the hours
+never open again: `Schedule.next_opening` returning None means *never* (a
+recurring closure without an end that keeps every open day closed for a whole
+year is taken to keep them closed for ever). Instants whose local time would
+fall outside the calendar (before year 1, after 9999) are closed.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Self
@@ -46,13 +59,21 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import phonenumbers
+from dateutil import rrule as _rrule
 from phonenumbers import timezone as _phone_tz
 
 from .._fields import aware_utc, is_e164, zone
-from ..errors import InvalidConfig, InvalidInput
+from ..errors import InvalidConfig, InvalidInput, MissingDependency, shown
 from ..models import DEFAULT_TIMEZONE
 
-__all__ = ["CallingWindow", "Schedule", "contact_time_zones"]
+__all__ = [
+    "HORIZON_DAYS",
+    "RULE_ANCHOR",
+    "CallingWindow",
+    "Schedule",
+    "contact_time_zones",
+    "holiday_dates",
+]
 
 _DAY = timedelta(days=1)
 _MICROSECOND = timedelta(microseconds=1)
@@ -62,7 +83,13 @@ _ALL_DAYS: frozenset[int] = frozenset(range(7))
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 HORIZON_DAYS = 366
-"""How far ahead the searches look (plus two days per closed date) before answering None."""
+"""How far past ``start_at`` and the last closure the searches look before answering
+None (never); plus two days per closed date."""
+
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+_START_OF_TIME = datetime.min.replace(tzinfo=UTC)
+_FIRST_SAFE = datetime(1, 1, 2, tzinfo=UTC)
+"""Past every UTC offset from year 1: local times from here on exist in every zone."""
 
 
 # --------------------------------------------------------------------------- validation
@@ -128,6 +155,155 @@ def _to_dates(value: Any) -> frozenset[date]:
     if not all(type(d) is date for d in dates):
         raise InvalidConfig("closed_dates", expected, value)
     return frozenset(dates)
+
+
+RULE_ANCHOR = date(2000, 1, 1)
+"""Recurring closures count from this date (their ``DTSTART``): a rule closes no day before it."""
+
+_MAX_RULE_CHARS = 300
+_MAX_RULE_COUNT = 1000
+_LAST_RULE_YEAR = 2199
+_MOST_RULE_INTERVAL = 52
+_RULE_PART = re.compile(r"[A-Z]+=[A-Za-z0-9,+-]+")
+_RULE_FREQS = frozenset({"YEARLY", "MONTHLY", "WEEKLY", "DAILY"})
+_RULE_KEYS = frozenset(
+    {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYMONTH", "BYMONTHDAY", "BYDAY"}
+)
+_BYDAY = re.compile(r"([+-]?[0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_RULE_EXPECTED = (
+    "iCalendar RRULE text for whole days, e.g. 'FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1' "
+    f"(FREQ YEARLY, MONTHLY, WEEKLY or DAILY; COUNT up to {_MAX_RULE_COUNT}; "
+    f"UNTIL up to {_LAST_RULE_YEAR}; INTERVAL up to {_MOST_RULE_INTERVAL}; BYMONTH, "
+    "BYMONTHDAY and BYDAY naming days that exist)"
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_rule(text: str) -> tuple[_rrule.rrule, date | None]:
+    """The rule ``text`` from `RULE_ANCHOR`, and its last date (None: no end).
+
+    Raises `InvalidConfig` naming ``closed_rules`` for anything but a whole-day rule.
+    """
+    parts = text.split(";") if 0 < len(text) <= _MAX_RULE_CHARS else []
+    keys: dict[str, str] = {}
+    for part in parts:
+        if not _RULE_PART.fullmatch(part):
+            raise InvalidConfig("closed_rules", _RULE_EXPECTED, text)
+        key, _, value = part.partition("=")
+        if key not in _RULE_KEYS or key in keys:
+            raise InvalidConfig("closed_rules", _RULE_EXPECTED, text)
+        keys[key] = value
+    if keys.get("FREQ") not in _RULE_FREQS:
+        raise InvalidConfig("closed_rules", _RULE_EXPECTED, text)
+    count = keys.get("COUNT")
+    if count is not None and not (count.isdigit() and 0 < int(count) <= _MAX_RULE_COUNT):
+        raise InvalidConfig("closed_rules", _RULE_EXPECTED, text)
+    until = keys.get("UNTIL")
+    if until is not None and not (len(until) >= 8 and until[:4] <= str(_LAST_RULE_YEAR)):
+        raise InvalidConfig("closed_rules", _RULE_EXPECTED, text)
+    interval = keys.get("INTERVAL", "1")
+    if not (interval.isdigit() and 0 < int(interval) <= _MOST_RULE_INTERVAL):
+        raise InvalidConfig("closed_rules", _RULE_EXPECTED, text)
+    if not _rule_can_happen(keys):
+        raise InvalidConfig("closed_rules", _RULE_EXPECTED, text)
+    try:
+        rule = _rrule.rrulestr(text, dtstart=datetime.combine(RULE_ANCHOR, time(0)))
+        if not isinstance(rule, _rrule.rrule):  # pragma: no cover - a set needs EXDATE lines
+            raise ValueError(text)
+        # The last date of a finite rule: at most 1,000 dates, or days up to 2199.
+        last = None if count is None and until is None else max(rule, default=None)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+        raise InvalidConfig("closed_rules", _RULE_EXPECTED, text) from None
+    return rule, None if last is None else last.date()
+
+
+def _numbers(text: str, low: int, high: int) -> list[int] | None:
+    """The comma-separated integers of ``text``, each ``low <= |n| <= high``; None if not."""
+    values = []
+    for part in text.split(","):
+        digits = part.lstrip("+-")
+        if not digits.isdigit() or len(digits) > 3 or not low <= int(digits) <= high:
+            return None
+        values.append(int(part))
+    return values
+
+
+def _rule_can_happen(keys: dict[str, str]) -> bool:
+    """Whether a rule in the accepted subset closes some day.
+
+    dateutil scans to year 9999 looking for a date that cannot exist (30
+    February, month 13) on every lookup, so such rules are refused here: the
+    subset (no BYSETPOS, BYYEARDAY or BYWEEKNO; ordinal weekdays only in
+    monthly and yearly rules, and not with month days) makes that a check of
+    the month/day pairs alone.
+    """
+    months = _numbers(keys["BYMONTH"], 1, 12) if "BYMONTH" in keys else list(range(1, 13))
+    days = _numbers(keys["BYMONTHDAY"], 1, 31) if "BYMONTHDAY" in keys else [1]
+    if months is None or days is None:
+        return False
+    if not any(abs(d) <= _MONTH_DAYS[m - 1] for m in months for d in days):
+        return False
+    if "BYDAY" in keys:
+        for part in keys["BYDAY"].split(","):
+            match = _BYDAY.fullmatch(part)
+            if match is None:
+                return False
+            if match[1] is not None:
+                most = 5 if keys["FREQ"] == "MONTHLY" or "BYMONTH" in keys else 52
+                if keys["FREQ"] not in ("MONTHLY", "YEARLY") or "BYMONTHDAY" in keys:
+                    return False
+                if not 1 <= abs(int(match[1])) <= most:
+                    return False
+    return True
+
+
+def _to_rules(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidConfig("closed_rules", "a sequence of RRULE strings", value)
+    rules = tuple(value)
+    for text in rules:
+        if type(text) is not str:
+            raise InvalidConfig("closed_rules", _RULE_EXPECTED, text)
+        _parse_rule(text)
+    return rules
+
+
+class _Closures:
+    """Closed local dates, fixed and recurring, behind one ``in`` test."""
+
+    __slots__ = ("_years", "dates", "last", "rules")
+
+    def __init__(self, dates: frozenset[date], rules: tuple[str, ...]) -> None:
+        self.dates = dates
+        parsed = [_parse_rule(r) for r in rules]
+        self.rules = tuple(rule for rule, _ in parsed)
+        self._years: dict[int, frozenset[date]] = {}
+        ends = [end for _, end in parsed]
+        # The last closed date, when every closure ends (None: none, or a rule never ends).
+        self.last: date | None = None
+        if None not in ends and (dates or ends):
+            self.last = max([*dates, *(e for e in ends if e is not None)])
+
+    def __bool__(self) -> bool:
+        return bool(self.dates or self.rules)
+
+    def __contains__(self, day: object) -> bool:
+        if day in self.dates:
+            return True
+        if not self.rules or type(day) is not date:
+            return False
+        year = self._years.get(day.year)
+        if year is None:
+            start = datetime(day.year, 1, 1)
+            end = datetime(day.year, 12, 31, 23, 59, 59)
+            year = frozenset(
+                d.date() for rule in self.rules for d in rule.between(start, end, inc=True)
+            )
+            if len(self._years) > 64:
+                self._years.clear()
+            self._years[day.year] = year
+        return day in year
 
 
 def _to_start(value: Any) -> datetime | None:
@@ -220,7 +396,7 @@ class _Pattern:
             any(s == 0 and e == _DAY_SECONDS for s, e in same[day]) for day in range(7)
         )
 
-    def open_wall(self, closed: frozenset[date], day: date, second: int) -> bool:
+    def open_wall(self, closed: _Closures | frozenset[date], day: date, second: int) -> bool:
         """Whether wall time ``second`` on local date ``day`` is inside a window.
 
         A closed date has no open instant, and a window opening on a closed date
@@ -232,7 +408,9 @@ class _Pattern:
         for s, e in self.same_day[weekday]:
             if s <= second < e:
                 return True
-        return second < self.spill[weekday] and not (closed and day - _DAY in closed)
+        return second < self.spill[weekday] and not (
+            closed and day > date.min and day - _DAY in closed
+        )
 
 
 @functools.lru_cache(maxsize=1024)
@@ -261,7 +439,7 @@ class _Gate:
         self,
         pattern: _Pattern,
         zone: ZoneInfo,
-        closed: frozenset[date] = frozenset(),
+        closed: _Closures | frozenset[date] = frozenset(),
         start_at: datetime | None = None,
     ) -> None:
         self.pattern = pattern
@@ -276,21 +454,58 @@ class _Gate:
     def is_open(self, t: datetime) -> bool:
         if self.start_at is not None and t < self.start_at:
             return False
-        return self._open_local(t.astimezone(self.zone))
+        try:
+            local = t.astimezone(self.zone)
+        except OverflowError:  # the local time is outside the calendar: closed
+            return False
+        return self._open_local(local)
+
+    def horizon(self, t: datetime, limit: datetime) -> datetime:
+        """``limit`` pushed past ``start_at`` and the last closure, as far as needed.
+
+        Issue 14 (15): a ``start_at`` more than `HORIZON_DAYS` ahead was never
+        reached, so the search answered None for a schedule that opens later.
+        """
+        closed = self.closed
+        fixed = closed.dates if isinstance(closed, _Closures) else closed
+        if self.start_at is not None and t < self.start_at:
+            limit = max(limit, _limit(self.start_at, len(fixed)))
+        last = closed.last if isinstance(closed, _Closures) else None
+        if last is not None and last.year < 9999:
+            end = datetime.combine(last, _MIDNIGHT, tzinfo=UTC)
+            limit = max(limit, _plus(end, timedelta(days=HORIZON_DAYS + 2)))
+        return limit
 
     def next_change(self, t: datetime, want: bool, limit: datetime) -> datetime | None:
-        """The first instant ``>= t`` (and not after about ``limit``) at which
-        `is_open` is ``want``; None if there is none."""
+        """The first instant ``>= t`` (and not after about ``limit``, pushed past
+        ``start_at`` and the last closure by `horizon`) at which `is_open` is
+        ``want``; None if there is none (nothing before the end of the calendar)."""
+        limit = self.horizon(t, limit)
         if self.start_at is not None and t < self.start_at:
             if not want:
                 return t
             t = self.start_at
         if self.pattern.always and not self.closed:
             return t if want else None
+        try:
+            return self._next_change(t, want, limit)
+        except OverflowError:  # the search ran into the end of the calendar
+            return None
+
+    def _next_change(self, t: datetime, want: bool, limit: datetime) -> datetime | None:
         zone = self.zone
         seg_start = t
         while seg_start <= limit:
-            local = seg_start.astimezone(zone)
+            try:
+                local = seg_start.astimezone(zone)
+            except OverflowError:
+                if seg_start >= _FIRST_SAFE:
+                    raise
+                # Year 1 in a zone behind UTC: those local times do not exist (closed).
+                if not want:
+                    return seg_start
+                seg_start = _FIRST_SAFE
+                continue
             if self._open_local(local) is want:
                 return seg_start
             offset = local.utcoffset()
@@ -327,12 +542,23 @@ class _Gate:
             day += _DAY
 
 
+def _plus(t: datetime, span: timedelta) -> datetime:
+    """``t + span``, stopping at the ends of the calendar instead of overflowing."""
+    try:
+        return t + span
+    except OverflowError:
+        return _END_OF_TIME if span > timedelta(0) else _START_OF_TIME
+
+
 def _limit(t: datetime, closed_dates: int = 0) -> datetime:
-    return t + timedelta(days=HORIZON_DAYS + 2 * closed_dates)
+    return _plus(t, timedelta(days=HORIZON_DAYS + 2 * closed_dates))
 
 
 def earliest_common(gates: Sequence[_Gate], t: datetime, limit: datetime) -> datetime | None:
-    """The first instant ``>= t`` at which every gate is open; None within ``limit``."""
+    """The first instant ``>= t`` at which every gate is open; None within ``limit``
+    (pushed past each gate's ``start_at`` and last closure: see `_Gate.horizon`)."""
+    for gate in gates:
+        limit = gate.horizon(t, limit)
     while True:
         moved = False
         for gate in gates:
@@ -443,6 +669,11 @@ class Schedule:
         default=(), converter=_to_contact_windows
     )
     """Hours in the *contact's* local time (every zone its number may be in); empty: none."""
+    closed_rules: tuple[str, ...] = attrs.field(default=(), converter=_to_rules)
+    """Recurring closed dates as iCalendar RRULE text read by ``dateutil.rrule``, counted
+    from `RULE_ANCHOR`: ``"FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1"`` (every 1 May),
+    ``"FREQ=YEARLY;BYMONTH=9;BYDAY=1MO"`` (the first Monday of September). Whole days
+    only (FREQ YEARLY, MONTHLY, WEEKLY or DAILY); closed like ``closed_dates``."""
 
     @classmethod
     def business_hours(
@@ -455,16 +686,32 @@ class Schedule:
         closed_dates: Iterable[date] = (),
         start_at: datetime | None = None,
         contact_windows: Sequence[CallingWindow] = (),
+        closed_rules: Sequence[str] = (),
     ) -> Self:
         """One window ``start``-``end`` on ``weekdays`` (default Monday to Friday,
         09:00-18:00). Raises `InvalidConfig`."""
         return cls(
             timezone=timezone,
-            windows=(CallingWindow(start, end, frozenset(weekdays)),),
-            closed_dates=frozenset(closed_dates),
+            windows=(CallingWindow(start, end, _to_weekdays(weekdays)),),
+            closed_dates=_to_dates(closed_dates),
             start_at=start_at,
-            contact_windows=tuple(contact_windows),
+            contact_windows=_to_contact_windows(contact_windows),
+            closed_rules=_to_rules(closed_rules),
         )
+
+    def closed_on_holidays(
+        self, country: str, years: Iterable[int], *, subdivision: str | None = None
+    ) -> Self:
+        """This schedule, also closed on ``country``'s public holidays in ``years``.
+
+        ``country`` is an ISO 3166 code (``"MX"``, ``"IN"``, ``"US"``) and
+        ``subdivision`` an optional state or province code, as the ``holidays``
+        package knows them. Needs the ``holidays`` extra (`holiday_dates`).
+        Raises `InvalidConfig` for an unknown country, subdivision or year and
+        `MissingDependency` without the extra.
+        """
+        extra = holiday_dates(country, years, subdivision=subdivision)
+        return attrs.evolve(self, closed_dates=self.closed_dates | extra)
 
     # ------------------------------------------------------------------ campaign hours
 
@@ -474,10 +721,18 @@ class Schedule:
         return zone(self.timezone)
 
     def _gate(self) -> _Gate:
-        return _campaign_gate(self.windows, self.timezone, self.closed_dates, self.start_at)
+        return _campaign_gate(
+            self.windows, self.timezone, self.closed_dates, self.start_at, self.closed_rules
+        )
 
     def _limit(self, t: datetime) -> datetime:
         return _limit(t, len(self.closed_dates))
+
+    def is_closed_on(self, day: date) -> bool:
+        """True if local date ``day`` is closed (a closed date or a recurring closure)."""
+        if type(day) is not date:
+            raise InvalidInput(f"day must be a datetime.date; got {shown(day)}")
+        return day in self._gate().closed
 
     def is_open(self, now: datetime) -> bool:
         """True when the campaign's hours are open at ``now`` (contacts' windows aside)."""
@@ -485,7 +740,8 @@ class Schedule:
 
     def next_opening(self, now: datetime) -> datetime | None:
         """The first instant at or after ``now`` at which the campaign's hours are open
-        (``now`` itself when open); None if none within `HORIZON_DAYS`."""
+        (``now`` itself when open), however far ahead ``start_at`` is; None means the
+        hours never open again (see the module's note on how far the search looks)."""
         t = aware_utc(now)
         return self._gate().next_change(t, True, self._limit(t))
 
@@ -526,8 +782,8 @@ class Schedule:
     def next_opening_for(
         self, phone: str, now: datetime, *, zones: Sequence[str] | None = None
     ) -> datetime | None:
-        """The first instant at or after ``now`` at which `is_open_for` holds; None
-        if there is none within the horizon (e.g. hours that never overlap)."""
+        """The first instant at or after ``now`` at which `is_open_for` holds, however
+        far ahead ``start_at`` is; None means never (e.g. hours that never overlap)."""
         t = aware_utc(now)
         gates = [self._gate(), *self._contact_gates(phone, zones)]
         return earliest_common(gates, t, self._limit(t))
@@ -582,5 +838,64 @@ def _campaign_gate(
     timezone: str,
     closed: frozenset[date],
     start_at: datetime | None,
+    rules: tuple[str, ...] = (),
 ) -> _Gate:
-    return _Gate(_compile(windows), zone(timezone), closed, start_at)
+    return _Gate(_compile(windows), zone(timezone), _Closures(closed, rules), start_at)
+
+
+_FIRST_HOLIDAY_YEAR = 1900
+_LAST_HOLIDAY_YEAR = _LAST_RULE_YEAR
+_MOST_HOLIDAY_YEARS = 100
+
+
+def holiday_dates(
+    country: str, years: Iterable[int], *, subdivision: str | None = None
+) -> frozenset[date]:
+    """The public holidays of ``country`` (ISO 3166 code, e.g. ``"MX"``) in ``years``.
+
+    From the ``holidays`` package, imported only here: install the extra with
+    ``pip install "campaignkit[holidays]"``. ``years`` are whole years from
+    1900 to 2199, at most 100 of them. Raises `MissingDependency` when the
+    package is missing and `InvalidConfig` naming ``country``, ``subdivision``
+    or ``years`` otherwise.
+    """
+    if type(country) is not str or not re.fullmatch(r"[A-Za-z]{2,3}", country):
+        raise InvalidConfig("country", "an ISO 3166 country code such as 'MX'", country)
+    if subdivision is not None and (
+        type(subdivision) is not str or not re.fullmatch(r"[A-Za-z0-9-]{1,10}", subdivision)
+    ):
+        raise InvalidConfig("subdivision", "a subdivision code such as 'CMX', or None", subdivision)
+    expected = (
+        f"whole years from {_FIRST_HOLIDAY_YEAR} to {_LAST_HOLIDAY_YEAR}, "
+        f"at most {_MOST_HOLIDAY_YEARS} of them"
+    )
+    if isinstance(years, str | bytes) or not isinstance(years, Iterable):
+        raise InvalidConfig("years", expected, years)
+    wanted = list(years)
+    if len(wanted) > _MOST_HOLIDAY_YEARS or not all(
+        type(y) is int and _FIRST_HOLIDAY_YEAR <= y <= _LAST_HOLIDAY_YEAR for y in wanted
+    ):
+        raise InvalidConfig("years", expected, years)
+    return _holidays(country.upper(), tuple(sorted(set(wanted))), subdivision)
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays(country: str, years: tuple[int, ...], subdivision: str | None) -> frozenset[date]:
+    try:
+        import holidays  # the optional extra: imported only when asked for
+    except ImportError:
+        raise MissingDependency(
+            "closing on public holidays needs the holidays package: "
+            'pip install "campaignkit[holidays]"'
+        ) from None
+    try:
+        found = holidays.country_holidays(country, subdiv=subdivision, years=years)
+    except (NotImplementedError, KeyError, ValueError):
+        if subdivision is not None and country in holidays.list_supported_countries():
+            raise InvalidConfig(
+                "subdivision", f"a subdivision of {country} the holidays package knows", subdivision
+            ) from None
+        raise InvalidConfig(
+            "country", "a country code the holidays package knows, e.g. 'MX'", country
+        ) from None
+    return frozenset(found)
