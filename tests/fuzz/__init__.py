@@ -1,0 +1,1 @@
+"""Hypothesis property tests over every public parser with hostile, bound-shaped inputs."""
