@@ -317,7 +317,8 @@ class WhatsAppSettings(_PlainData):
         validator=_check_response_window,
         metadata={"codec": f.Codec(_seconds_or_none, _load_response_window)},
     )
-    """How long a delivered or read message waits for a reply before the retry policy
+    """How long a sent, delivered or read message waits for a reply (from its latest
+    status update) before the retry policy
     is asked, as for an unanswered call (seed 004: retries "in case of no response");
     None: a message nobody answers is final. The second template, if any, is used for
     the retry."""

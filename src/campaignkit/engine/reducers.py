@@ -123,7 +123,7 @@ __all__ = [
 
 _Q = ContactStatus
 _WAITING = frozenset({_Q.QUEUED, _Q.RETRYING})
-_AWAITING_REPLY = frozenset({_Q.DELIVERED, _Q.READ})
+_AWAITING_REPLY = frozenset({_Q.SENT, _Q.DELIVERED, _Q.READ})
 _TABLE = CONTACT_MACHINE.table
 _CALL_ENDED = CALL_MACHINE.terminal
 
@@ -978,13 +978,13 @@ def settle_no_response(
     campaign_id: str | None = None,
     retry: bool = True,
 ) -> tuple[Contact, tuple[Notification, ...]]:
-    """Settle a message delivered or read that got no reply by its ``next_attempt_at``
-    (the end of the settings' response window).
+    """Settle a message sent, delivered or read that got no reply by its
+    ``next_attempt_at`` (the end of the settings' response window).
 
     Seed 004 retries WhatsApp contacts "in case of no response": the retry policy
     is asked as for an unanswered call (`Outcome.NO_ANSWER`); a retry moves the
     contact to ``retrying``, due ``wait`` after the window closed; otherwise the
-    contact stays delivered (or read), final, with a `ContactFinalNotification`.
+    contact stays sent, delivered or read, final, with a `ContactFinalNotification`.
     ``retry=False`` settles without retry. Any other contact is returned unchanged.
     Raises `InvalidInput` for a naive ``now``.
     """
@@ -1000,7 +1000,7 @@ def settle_no_response(
         )
         exhausted = retry and policy.rules[Outcome.NO_ANSWER].retry
         return settled, (_final_notice(settled, held, exhausted, campaign_id),)
-    # Sent, delivered and read only ever leave for a retry (there is no direct requeue).
+    # Sent, delivered and read leave only for a retry (the table has no direct requeue).
     retries, failed_retries = contact.retries, contact.failed_retries
     if decision.counter is RetryCounter.RETRIES:
         retries += 1

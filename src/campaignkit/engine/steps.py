@@ -137,7 +137,7 @@ __all__ = [
 _Q = ContactStatus
 _WAITING = frozenset({_Q.QUEUED, _Q.RETRYING})
 _NOT_LOADABLE = frozenset({_Q.DIALING, _Q.SENDING})
-_AWAITING_REPLY = frozenset({_Q.DELIVERED, _Q.READ})
+_AWAITING_REPLY = frozenset({_Q.SENT, _Q.DELIVERED, _Q.READ})
 _CONVERTIBLE = frozenset(s for (s, e) in CONTACT_MACHINE.table if e is ContactEvent.CONVERT)
 _CALL_ENDED = CALL_MACHINE.terminal
 _MICROSECOND = timedelta(microseconds=1)
