@@ -1,0 +1,14 @@
+"""Stores: campaigns kept in a database, behaving exactly like `CampaignRunner`.
+
+A store keeps the rows of the decision layer (`campaignkit.engine.state`) and
+decides nothing: it loads a row, calls a pure step of
+`campaignkit.engine.steps`, saves what the step returned, indexes the due time
+and queues the notifications, each public call in one transaction.
+
+* `campaignkit.stores.sqlite` - `SQLiteCampaign` on a SQLite file (stdlib
+  ``sqlite3``), crash-safe, with a transactional outbox.
+"""
+
+from .sqlite import SQLiteCampaign
+
+__all__ = ["SQLiteCampaign"]
