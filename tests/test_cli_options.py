@@ -410,3 +410,45 @@ def test_run_progress_spans_runs() -> None:
     for settled in (0, 4, 10, 0, 3, 10):
         progress(settled)
     assert marks == [0, 4, 10, 10, 13, 20]
+
+
+# ---------------------------------------------------------------- issue 13 item 2
+
+
+def _seed_001_cdrs() -> str:
+    """Seed 001's worked example as CDRs: 2,500 numbers; 1,500 reached on the first
+    attempt, 250 on the first retry, 125 on the second (1,875 in all)."""
+    records = []
+    for n in range(2500):
+        to = f"+9198765{n:05d}"
+        reached_at = 1 if n < 1500 else 2 if n < 1750 else 3 if n < 1875 else None
+        for attempt in range(1, (reached_at or 3) + 1):
+            status = "completed" if attempt == reached_at else "no-answer"
+            duration = 40 if status == "completed" else 0
+            records.append({"data": _cdr(f"s{n}-{attempt}", to, status, duration, attempt)})
+    return json.dumps({"response": records})
+
+
+def test_report_builds_contacts_from_the_calls(tmp_path: Path) -> None:
+    export = tmp_path / "cdr.json"
+    export.write_text(_seed_001_cdrs(), encoding="utf-8")
+    code, out, err = call("report", str(export), "--dialect", "exotel", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    figures = {row["metric"]: row for row in data["summary"]}
+    assert figures["created"]["value"] == 2500
+    assert figures["completed"]["value"] == 1875
+    assert figures["connect_rate"]["value"] == pytest.approx(0.75)
+    # What calls cannot say is unknown with a reason, never a misleading 0.
+    assert figures["pending"]["value"] is None
+    assert figures["pending"]["note"]
+    assert figures["conversion_rate"]["value"] is None
+    assert "conversion_rate" in data["unknown"]
+    retry = [(r["contacts"], r["connected"]) for r in data["retry_effectiveness"]]
+    assert retry == [(2500, 1500), (1000, 250), (750, 125), (2500, 1875)]
+    assert {c["rate"] for c in data["health"]} >= {"connect_rate", "failure_rate"}
+    code, out, err = call("report", str(export), "--dialect", "exotel")
+    assert code == 0, err
+    assert "connect_rate" in out
+    assert "75.0%" in out
+    assert "pending: unknown" in out

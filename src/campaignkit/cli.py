@@ -88,13 +88,6 @@ DIALECT_TIMEZONE: Mapping[str, str] = {
 PRESETS: Mapping[str, tuple[int, int]] = {"exotel": (0, 3), "itellico": (0, 10), "altur": (0, 100)}
 """Retry presets the demo and ``simulate`` accept, with each one's retry range (seeds 000-002)."""
 
-UNMODELLED = {
-    "conversion_rate": "the simulation models no conversions",
-    "extracted_rate": "the simulation extracts no data",
-    "abandonment_rate": "the simulation models no hang-ups",
-}
-"""Summary figures the demo cannot produce: shown as '-' with this reason, never 0."""
-
 
 class Fail(CampaignkitError):
     """A command-line problem reported as one line (a missing file, a bad option)."""
@@ -484,11 +477,10 @@ def _unit(metric: str, billing: BillingPolicy) -> str:
     return _UNITS.get(metric, "")
 
 
-def _summary_rows(
-    stats: CampaignStats, billing: BillingPolicy, unknown: Mapping[str, str]
-) -> list[dict[str, Any]]:
+def _summary_rows(stats: CampaignStats, billing: BillingPolicy) -> list[dict[str, Any]]:
     """The summary figures with their units; a figure that cannot be derived is None
     with the reason in ``note`` (never a misleading zero)."""
+    unknown = stats.unknown
     rows = []
     for record in stats.summary(billing).to_records():
         metric = record["metric"]
@@ -528,16 +520,11 @@ def _summary(out: Output, rows: Sequence[Mapping[str, Any]]) -> None:
             out.line(f"  - {row['metric']}: unknown, {row['note']}")
 
 
-def _dashboard(
-    out: Output,
-    stats: CampaignStats,
-    *,
-    billing: BillingPolicy,
-    timezone: str,
-    unknown: Mapping[str, str],
-) -> None:
+def _dashboard(out: Output, stats: CampaignStats, *, billing: BillingPolicy, timezone: str) -> None:
     out.heading("Campaign")
-    _summary(out, _summary_rows(stats, billing, unknown))
+    _summary(out, _summary_rows(stats, billing))
+    out.heading("Health")
+    out.table(stats.health())
     out.heading("Retry effectiveness")
     out.table(stats.retry_effectiveness())
     out.heading("Human answers by weekday and hour")
@@ -547,16 +534,13 @@ def _dashboard(
 
 
 def _dashboard_data(
-    stats: CampaignStats,
-    *,
-    billing: BillingPolicy,
-    timezone: str,
-    unknown: Mapping[str, str],
+    stats: CampaignStats, *, billing: BillingPolicy, timezone: str
 ) -> dict[str, Any]:
     retry = stats.retry_effectiveness()
     return {
-        "summary": _summary_rows(stats, billing, unknown),
-        "unknown": dict(unknown),
+        "summary": _summary_rows(stats, billing),
+        "unknown": stats.unknown,
+        "health": stats.health().to_records(),
         "retry_effectiveness": retry.to_records(),
         "advice": list(retry.advice),
         "heatmap": {"timezone": timezone, "counts": stats.heatmap(timezone).to_dict()},
@@ -636,7 +620,6 @@ def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
             runner_options=_demo_policies(args.lines),
             progress=update,
         )
-    ending = "all contacts settled" if run.finished else "stopped at the 30-day horizon"
     price = _price_note(run.billing)
     if not text:
         data: dict[str, Any] = {
@@ -648,24 +631,24 @@ def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
                 "calls": len(run.calls),
                 "elapsed_seconds": run.elapsed.total_seconds(),
                 "finished": run.finished,
+                "stuck": run.stuck,
+                "status": run.status,
+                "unsettled": run.unsettled,
+                "blocked": [refusal.reason for refusal in run.blocked],
                 "seed": args.seed,
                 "retries": args.retries,
                 "preset": args.preset,
                 "price_note": price,
             },
         }
-        data.update(
-            _dashboard_data(
-                run.stats, billing=run.billing, timezone=campaign.timezone, unknown=UNMODELLED
-            )
-        )
+        data.update(_dashboard_data(run.stats, billing=run.billing, timezone=campaign.timezone))
         _emit_json(out, data)
         return EXIT_OK
     out.line(
-        f"{len(run.calls):,} calls in {human_duration(run.elapsed)} of simulated time; {ending}"
+        f"{len(run.calls):,} calls in {human_duration(run.elapsed)} of simulated time; {run.status}"
     )
     out.line(price)
-    _dashboard(out, run.stats, billing=run.billing, timezone=campaign.timezone, unknown=UNMODELLED)
+    _dashboard(out, run.stats, billing=run.billing, timezone=campaign.timezone)
     return EXIT_OK
 
 
@@ -758,9 +741,11 @@ def _cmd_report(args: argparse.Namespace, out: Output) -> int:
             f"{args.export}: nothing to report: no valid rows in this {args.dialect} export, "
             f"{len(rejected):,} rejected{first}"
         )
-    stats = CampaignStats.from_records(calls, contacts)
+    # A call export has no contact list: the contacts are rebuilt from the calls (one per
+    # destination or contact id, its state its last attempt's); what calls cannot say
+    # (pending contacts, conversion, ...) is unknown, never 0 (issue 13 item 2).
+    stats = CampaignStats.from_calls(calls) if calls else CampaignStats.from_records((), contacts)
     billing = _billing_for(args.dialect)
-    unknown: dict[str, str] = {}
     if args.format == "json":
         data_out: dict[str, Any] = {
             "command": "report",
@@ -771,15 +756,13 @@ def _cmd_report(args: argparse.Namespace, out: Output) -> int:
             "rejected": len(rejected),
             "rejections": [_rejection_record(r) for r in rejected[: args.show]],
         }
-        data_out.update(
-            _dashboard_data(stats, billing=billing, timezone=args.timezone, unknown=unknown)
-        )
+        data_out.update(_dashboard_data(stats, billing=billing, timezone=args.timezone))
         _emit_json(out, data_out)
     elif args.format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["metric", "value", "unit"])
-        for row in _summary_rows(stats, billing, unknown):
+        for row in _summary_rows(stats, billing):
             writer.writerow(
                 [row["metric"], "" if row["value"] is None else _plain(row["value"]), row["unit"]]
             )
@@ -792,7 +775,7 @@ def _cmd_report(args: argparse.Namespace, out: Output) -> int:
             f"{len(rejected):,} rows rejected ({args.dialect})"
         )
         _rejections(out, rejected, show=args.show)
-        _dashboard(out, stats, billing=billing, timezone=args.timezone, unknown=unknown)
+        _dashboard(out, stats, billing=billing, timezone=args.timezone)
     return EXIT_OK
 
 
