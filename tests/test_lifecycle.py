@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -111,3 +112,41 @@ def test_any_report_sequence_keeps_the_call_valid_and_forward_only(reports) -> N
             assert CALL_MACHINE.can_reach(before.status, call.status)
             assert before.updated_at is None or call.updated_at >= before.updated_at
     assert Call.from_dict(call.to_dict()) == call
+
+
+# --------------------------------------------------------------------------- one timestamp
+
+_SAME_SECOND = st.lists(
+    st.sampled_from([CallStatus.IN_PROGRESS, CallStatus.FORWARDING]), min_size=1, max_size=8
+)
+
+
+@given(_SAME_SECOND, st.randoms(use_true_random=False))
+def test_reports_stamped_the_same_second_converge_whatever_the_order(
+    reports: list[CallStatus], rng: random.Random
+) -> None:
+    """Issue 14 (17): Twilio stamps whole seconds, so in-progress and forwarding at one
+    timestamp flipped the call on every duplicate. Now any order and any number of
+    duplicates give one answer."""
+    start = Call(id="x/1", contact_id="x", to="+525555551234", created_at=NOW)
+    answered = apply_call_report(start, CallStatus.IN_PROGRESS, at=NOW)
+    results = set()
+    for _ in range(3):
+        shuffled = list(reports)
+        rng.shuffle(shuffled)
+        call = answered
+        for status in shuffled + shuffled:  # every report twice
+            call = apply_call_report(call, status, at=NOW)
+        results.add(call.status)
+    assert len(results) == 1
+    expected = CallStatus.FORWARDING if CallStatus.FORWARDING in reports else CallStatus.IN_PROGRESS
+    assert results == {expected}
+
+
+def test_a_later_report_still_moves_round_the_cycle() -> None:
+    call = Call(id="x/1", contact_id="x", to="+525555551234", created_at=NOW)
+    call = apply_call_report(call, CallStatus.IN_PROGRESS, at=NOW)
+    call = apply_call_report(call, CallStatus.FORWARDING, at=NOW + timedelta(seconds=1))
+    call = apply_call_report(call, CallStatus.IN_PROGRESS, at=NOW + timedelta(seconds=2))
+    assert call.status is CallStatus.IN_PROGRESS
+    assert apply_call_report(call, CallStatus.FORWARDING, at=NOW + timedelta(seconds=2)) is not call

@@ -55,6 +55,7 @@ class StateMachine(Generic[S, E]):
     """
 
     __slots__ = (
+        "_order",
         "_reach",
         "after_end",
         "events",
@@ -73,6 +74,7 @@ class StateMachine(Generic[S, E]):
     terminal: frozenset[S]
     after_end: frozenset[E]
     _reach: frozenset[tuple[S, S]]
+    _order: dict[S, int]
 
     def __init__(
         self,
@@ -93,6 +95,7 @@ class StateMachine(Generic[S, E]):
         exits = {state for state, event in self.table if event not in self.after_end}
         self.terminal = frozenset(s for s in self.states if s not in exits)
         self._reach = frozenset(_strict_reachability(self.table))
+        self._order = {state: rank for rank, state in enumerate(self.states)}
 
     def __repr__(self) -> str:
         return (
@@ -144,8 +147,15 @@ class StateMachine(Generic[S, E]):
         """
         if reported is current:
             return current
-        if current_at is not None and reported_at is not None and reported_at < current_at:
-            return current
+        if current_at is not None and reported_at is not None:
+            if reported_at < current_at:
+                return current
+            if reported_at == current_at and (reported, current) in self._reach:
+                # A cycle at one timestamp (Twilio's are whole seconds): in-progress and
+                # forwarding both stamped 12:00:05 would flip on every duplicate. Keep
+                # the later state in declaration order, so any arrival order and any
+                # number of duplicates give the same answer.
+                return reported if self._order[reported] > self._order[current] else current
         if (current, reported) in self._reach:
             return reported
         return current
