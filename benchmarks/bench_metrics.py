@@ -10,7 +10,8 @@ from scratch (best of ``--repeat`` runs):
 
 * calls by outcome, finished / connected / human-answered calls, itellico's
   answer-status counts, total duration, reported cost;
-* the per-attempt table (calls, connected, human) and attempts to connect;
+* the retry table in contacts (seed 001: per attempt, the contacts still unreached
+  that had it and those it reached first; issue 13) and attempts to connect;
 * Altur's cost audit: calls, duration and billed seconds by answered-by;
 * connect rate by local hour and the human-answer heatmap, in Asia/Kolkata.
 
@@ -43,7 +44,7 @@ ZONE_NAME = "Asia/Kolkata"
 ZONE = ZoneInfo(ZONE_NAME)
 START = datetime(2026, 6, 1, 3, 30, tzinfo=UTC)
 
-Row = tuple[int, str, str | None, str | None, int, Decimal | None, str | None, datetime]
+Row = tuple[int, str, str | None, str | None, int, Decimal | None, str | None, datetime, str]
 
 
 def make_calls(n: int, seed: int = 2026) -> list[Call]:
@@ -93,6 +94,7 @@ def as_rows(calls: Sequence[Call]) -> list[Row]:
             c.price,
             c.price_unit,
             c.created_at,  # type: ignore[misc]
+            c.contact_id,
         )
         for c in calls
     ]
@@ -147,15 +149,15 @@ def with_loop(rows: Sequence[Row]) -> dict[str, Any]:
     heat = [[0] * 24 for _ in range(7)]
     answer = dict.fromkeys(("human", "machine", "no answer", "rejection", "other"), 0)
     slot_cache: dict[int, tuple[int, int]] = {}
-    for attempt, status, answered_by, outcome, duration, price, _unit, created in rows:
+    reached: dict[tuple[str, int], bool] = {}  # (contact, attempt) -> connected
+    for attempt, status, answered_by, outcome, duration, price, _unit, created, who in rows:
         if outcome is None:
             outcome = outcome_of[(status, answered_by)]
         calls += 1
         duration_sum += duration
-        row = per_attempt.get(attempt)
-        if row is None:
-            row = per_attempt[attempt] = [0, 0]
-        row[0] += 1
+        pair = (who, attempt)
+        if pair not in reached:
+            reached[pair] = False
         key = created.toordinal() * 96 + created.hour * 4 + created.minute // 15  # UTC 15 min
         slot = slot_cache.get(key)
         if slot is None:
@@ -172,7 +174,7 @@ def with_loop(rows: Sequence[Row]) -> dict[str, Any]:
         if outcome in _CONNECTED:
             connected += 1
             connected_attempts += attempt
-            row[1] += 1
+            reached[pair] = True
             hour_connected[hour] += 1
             if outcome in _HUMAN:
                 human += 1
@@ -190,6 +192,19 @@ def with_loop(rows: Sequence[Row]) -> dict[str, Any]:
             answer["other"] += 1
         if price is not None:
             cost += price
+    first: dict[str, int | None] = {}
+    for (who, attempt), hit in reached.items():
+        held = first.get(who)
+        if hit and (held is None or attempt < held):
+            first[who] = attempt
+        elif who not in first:
+            first[who] = None
+    for (who, attempt), _ in reached.items():
+        reached_at = first[who]
+        if reached_at is None or attempt <= reached_at:
+            row = per_attempt.setdefault(attempt, [0, 0])
+            row[0] += 1
+            row[1] += attempt == reached_at
     return {
         "calls": calls,
         "connected": connected,
@@ -222,6 +237,7 @@ def with_pandas(rows: Sequence[Row]) -> dict[str, Any]:
             "price",
             "unit",
             "created",
+            "contact",
         ],
     )
     machine = df["answered_by"].isin(_MACHINE_AB)
@@ -240,8 +256,14 @@ def with_pandas(rows: Sequence[Row]) -> dict[str, Any]:
     local = pd.to_datetime(df["created"], utc=True).dt.tz_convert(ZONE_NAME)
     hour = local.dt.hour
     weekday = local.dt.day_of_week
-    per_attempt = df.groupby("attempt").agg(calls=("attempt", "size"))
-    per_attempt["connected"] = is_connected.groupby(df["attempt"]).sum()
+    first = df["attempt"][is_connected].groupby(df["contact"][is_connected]).min()
+    pairs = df[["contact", "attempt"]].drop_duplicates()
+    reached_at = pairs["contact"].map(first)
+    open_pairs = pairs[reached_at.isna() | (pairs["attempt"] <= reached_at)]
+    per_attempt = open_pairs.groupby("attempt").agg(calls=("attempt", "size"))
+    per_attempt["connected"] = (
+        first.value_counts().reindex(per_attempt.index, fill_value=0).astype(int)
+    )
     group = df["answered_by"].where(~machine, "machine").fillna("not-detected")
     billed_seconds = np.where(machine, df["duration"].clip(upper=5), df["duration"])
     billed = pd.Series(billed_seconds, index=df.index).groupby(group).sum()

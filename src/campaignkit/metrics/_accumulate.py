@@ -43,12 +43,12 @@ def count_calls(
     """The single pass over calls: one iteration, a handful of int-keyed dict updates.
 
     Written for speed; see the module docstring for what each dict holds.
-    ``by_contact_attempt`` counts calls by (contact, attempt * 3 + reach level), the
-    level 0 (not connected), 1 (connected, not a person) or 2 (a person answered):
-    what the retry table needs to count contacts rather than calls (seed 001).
+    ``by_contact_attempt`` holds, by (contact, attempt), the packed counts of calls,
+    connected and human-answered calls (``_codes.REACH``): what the retry table needs
+    to count contacts rather than calls (seed 001).
     """
     classified = c.CLASSIFIED
-    level = c.LEVEL
+    reach = c.REACH
     get_c = by_contact_attempt.get
     explicit = c.EXPLICIT
     get_d = by_duration.get
@@ -70,8 +70,8 @@ def count_calls(
             by_duration[key] = get_d(key, 0) + 1
             key = call.attempt * cc + code
             by_attempt[key] = get_a(key, 0) + 1
-            pair = (call.contact_id, call.attempt * 3 + level[code])
-            by_contact_attempt[pair] = get_c(pair, 0) + 1
+            pair = (call.contact_id, call.attempt)
+            by_contact_attempt[pair] = get_c(pair, 0) + reach[code]
             moment = call.created_at or call.started_at or call.ended_at
             if moment is not None:
                 key = (moment.toordinal() * 96 + moment.hour * 4 + moment.minute // 15) * cc + code

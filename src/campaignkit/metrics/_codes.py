@@ -51,11 +51,18 @@ HUMAN: tuple[bool, ...] = tuple(
     (o := split_call_code(code)[0]) is not None and o.human_answered for code in range(CALL_CODES)
 )
 """Whether the outcome of each call code is human-answered (indexed by code)."""
-LEVEL: tuple[int, ...] = tuple(
-    2 if HUMAN[code] else int(CONNECTED[code]) for code in range(CALL_CODES)
+
+REACH_SHIFT = 32
+"""Per (contact, attempt), the retry table keeps one int packing three counts: calls
+(low 32 bits), connected calls (the next 32) and human-answered calls (above). Sums of
+packed ints are the packed sums, so merging stays exact while each count stays below
+2**32 - four billion calls to one contact with one attempt number."""
+REACH_MASK = (1 << REACH_SHIFT) - 1
+REACH: tuple[int, ...] = tuple(
+    1 + (CONNECTED[code] << REACH_SHIFT) + (HUMAN[code] << (2 * REACH_SHIFT))
+    for code in range(CALL_CODES)
 )
-"""How far each call code reached the contact: 0 not connected, 1 connected (a machine or
-an undetected answer), 2 a person answered (indexed by code)."""
+"""What one call of each code adds to its (contact, attempt) packed counts."""
 
 CLASSIFIED: dict[tuple[CallStatus, AnsweredBy | None], int] = {
     (status, ab): call_code(classify_outcome(status, ab), ab, False)

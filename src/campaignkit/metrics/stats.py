@@ -523,38 +523,40 @@ class CampaignStats:
                 row[2] += n
         return table
 
-    def _reach_by_contact(self, level: int) -> list[tuple[frozenset[int], int | None]]:
-        """Per contact: (its attempt numbers, the first attempt that reached ``level``
-        or None). Level 1 is connected, 2 a person answered; see ``_accumulate``."""
-        contacts: dict[str, tuple[set[int], list[int | None]]] = {}
-        for (contact, key), n in self._by_contact_attempt.items():
-            if n <= 0:  # only in the middle of taking records back out
-                continue
-            attempt, reached = divmod(key, 3)
-            attempts, first = contacts.setdefault(contact, (set(), [None]))
-            attempts.add(attempt)
-            if reached >= level and (first[0] is None or attempt < first[0]):
-                first[0] = attempt
-        return [(frozenset(attempts), first[0]) for attempts, first in contacts.values()]
-
     def _retry_counts(self, level: int) -> tuple[dict[int, list[int]], int, int, int]:
         """({attempt: [contacts not reached before it, contacts first reached by it]},
-        distinct contacts, contacts reached at least once, contacts retried unreached)."""
-        rows: dict[int, list[int]] = {}
-        reached = retried = 0
-        per_contact = self._reach_by_contact(level)
-        for attempts, first in per_contact:
-            if first is not None:
-                reached += 1
-            was_retried = False
-            for attempt in attempts:
-                if first is None or attempt <= first:
-                    row = rows.setdefault(attempt, [0, 0])
-                    row[0] += 1
-                    row[1] += attempt == first
-                    was_retried = was_retried or attempt > 1
-            retried += was_retried
-        return rows, len(per_contact), reached, retried
+        distinct contacts, contacts reached at least once, contacts retried unreached).
+
+        ``level`` 1 counts a contact reached when a call connected, 2 when a person
+        answered. Two passes over the packed counts by (contact, attempt) (see
+        ``_codes.REACH``): the first attempt that reached each contact, then the rows.
+        """
+        first: dict[str, int] = {}  # contact -> the first attempt that reached it
+        get = first.get
+        shift = c.REACH_SHIFT * level
+        mask = c.REACH_MASK
+        # A count below 1 only occurs in the middle of taking records back out.
+        pairs = [pair for pair, packed in self._by_contact_attempt.items() if packed > 0]
+        for pair, packed in self._by_contact_attempt.items():
+            if packed > 0 and (packed >> shift) & mask:
+                contact, attempt = pair
+                held = get(contact)
+                if held is None or attempt < held:
+                    first[contact] = attempt
+        tried: dict[int, int] = {}
+        tried_get = tried.get
+        retried: set[str] = set()
+        for contact, attempt in pairs:
+            reached_at = get(contact)
+            if reached_at is None or attempt <= reached_at:
+                tried[attempt] = tried_get(attempt, 0) + 1
+                if attempt > 1:
+                    retried.add(contact)
+        rows = {attempt: [n, 0] for attempt, n in tried.items()}
+        for attempt in first.values():
+            rows[attempt][1] += 1
+        contacts = {contact for contact, _ in pairs}
+        return rows, len(contacts), len(first), len(retried)
 
     @property
     def retry_success_rate(self) -> float:
@@ -873,7 +875,7 @@ class CampaignStats:
                 {u: (int(n), Decimal(t)) for u, n, t in state["prices"]},
                 _int_counts(state["by_contact"]),
                 {(bool(p), v.goal_label(r)): int(n) for p, r, n in state["goals"]},
-                {(_text(k), _key(key)): _int(n) for k, key, n in state["by_contact_attempt"]},
+                {(_text(k), _attempt(a)): _int(n) for k, a, n in state["by_contact_attempt"]},
                 {(_figure(f), _text(why)): _int(n) for f, why, n in state.get("unknown", ())},
             )
         except (KeyError, TypeError, ValueError, decimal.InvalidOperation) as exc:
@@ -928,9 +930,9 @@ def _int(value: Any) -> int:
     return value
 
 
-def _key(value: Any) -> int:
-    if _int(value) < 0:
-        raise ValueError(f"expected a non-negative key; got {value!r}")
+def _attempt(value: Any) -> int:
+    if _int(value) < 1:
+        raise ValueError(f"expected an attempt number; got {value!r}")
     return int(value)
 
 
