@@ -160,7 +160,7 @@ def test_contact_export_rows() -> None:
         "converted",
         "1",
         "2",
-        "1:00:07",  # machine call capped at 5 s + 3602 s human call
+        "60:07",  # machine call capped at 5 s + 3602 s human call; MM:SS (issue 13 item 7)
         "2026-06-01T11:00:00-06:00",
         "True",
         "True",
@@ -220,7 +220,8 @@ def test_call_export_rows() -> None:
         "00:05",  # seed 000: machine-answered calls bill at most 5 seconds
         "",
     ]
-    assert human[11:14] == ["1:00:02", "1:00:02", "https://rec.example/CA2.mp3"]
+    # seed 000 / issue 13 item 7: Altur writes MM:SS even past an hour
+    assert human[11:14] == ["60:02", "60:02", "https://rec.example/CA2.mp3"]
     assert human[14:] == ["True", "juan@example.com", "5"]
 
 

@@ -9,7 +9,8 @@ here opens a file: pass text, bytes, a file object or lines.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import tzinfo
 from typing import Any, Literal
 
@@ -20,21 +21,30 @@ from .._frozen import freeze
 from ..errors import InvalidConfig, InvalidInput
 from ..models import DEFAULT_TIMEZONE, Contact
 from ..statuses import Channel, Outcome, Priority
-from ._csv import check_delimiter, choose_delimiter, header_key, read_rows
-from ._errors import MalformedInput, MissingColumns
+from ._csv import CELL_LIMIT, header_key, open_rows
+from ._errors import DuplicateColumns, MalformedInput, MissingColumns
 from ._labels import CANONICAL, Labels, parse_label
 from ._phone import PhoneNormaliser
 from ._safe import is_formula, unneutralise
-from ._source import DEFAULT_MAX_BYTES, load_json, read_text
-from ._values import parse_bool, parse_count, parse_moment, zone
+from ._source import (
+    DEFAULT_MAX_BYTES,
+    OversizedNumber,
+    Progress,
+    has_lone_surrogate,
+    iter_lines,
+    load_json,
+)
+from ._values import parse_bool, parse_count, parse_moment, shown, zone
 
 __all__ = [
     "REQUIRED_COLUMNS",
     "UPLOAD_COLUMNS",
+    "ContactStream",
     "ImportResult",
     "RejectReason",
     "Rejection",
     "import_contacts",
+    "iter_contacts",
     "read_contact_export",
 ]
 
@@ -68,6 +78,8 @@ class RejectReason(enum.StrEnum):
     """A cell that does not parse: a priority, status, count, date or flag."""
     UNNAMED_COLUMN = "unnamed-column"
     """A value under a column whose header is empty (it would be lost)."""
+    CELL_TOO_LARGE = "cell-too-large"
+    """A cell over `CELL_LIMIT` characters (128 Ki); the other rows are still read."""
 
 
 @attrs.frozen
@@ -175,6 +187,11 @@ _COUNT_FIELDS = {
     _ATTEMPTS: "attempts",
 }
 _PRIORITIES = {p.value: p for p in Priority}
+# First characters that call for a closer look: formula triggers, an export's
+# apostrophe, and any whitespace (" =HYPERLINK(...)" is a formula after trimming).
+_STARTERS = frozenset("=+-@\t\r'") | frozenset(
+    c for c in map(chr, range(0x3000 + 1)) if c.isspace()
+)
 _SCALARS = (str, int, float, bool)
 
 
@@ -210,6 +227,14 @@ def _plan(
 ) -> tuple[int, list[tuple[int, int, str]]]:
     """The index of the ``contact`` column and (index, kind, name) for every other column."""
     keys = [header_key(n) for n in names]
+    if len(set(keys)) != len(keys):  # JSON keys "name" and "Name" (CSV headers are checked on read)
+        seen: set[str] = set()
+        twice: dict[str, None] = {}
+        for name, key in zip(names, keys, strict=True):
+            if key in seen:
+                twice[name] = None
+            seen.add(key)
+        raise DuplicateColumns(tuple(twice))
     missing = tuple(c for c in REQUIRED_COLUMNS if c not in keys)
     if missing:
         raise MissingColumns(missing, tuple(names))
@@ -243,7 +268,7 @@ def _text(value: Any, column: str, options: _Options) -> Any:
     """A cell as text: un-neutralised, and checked for formulas (CSV only)."""
     if type(value) is not str or not options.csv:
         return value
-    if value and value[0] in "=+-@\t\r'":
+    if value and value[0] in _STARTERS:
         if value[0] == "'":
             return unneutralise(value)
         if options.formulas == "reject" and is_formula(value):
@@ -339,6 +364,15 @@ class _Collector:
         self.by_phone: dict[str, int] = {}
         self.by_id: dict[str, int] = {}
 
+    def drain(self) -> Iterator[Contact | Rejection]:
+        """What was added since the last drain (one row adds one item), then forget it."""
+        if self.contacts:
+            yield from self.contacts
+            self.contacts.clear()
+        if self.rejected:
+            yield from self.rejected
+            self.rejected.clear()
+
     def reject(self, line: int, problem: _Reject) -> None:
         self.rejected.append(
             Rejection(line, problem.reason, problem.column, problem.value, problem.detail)
@@ -411,18 +445,65 @@ _fill = replacer(
     "priority",
     "attributes",
 )
-_STARTERS = frozenset("=+-@\t\r'")
 
 
-def _read_upload(
+class ContactStream(Iterator["Contact | Rejection"]):
+    """Contacts and rejections read one row at a time, in file order (`iter_contacts`).
+
+    ``columns`` and ``delimiter`` are known as soon as the stream exists (the
+    header has been read). Iterating yields each row's `Contact` or
+    `Rejection`; it raises `InputTooLarge`, `UndecodableInput` or
+    `MalformedInput` when the input goes bad part-way.
+    """
+
+    __slots__ = ("_rows", "columns", "delimiter")
+
+    def __init__(
+        self, columns: tuple[str, ...], delimiter: str, rows: Iterator[Contact | Rejection]
+    ) -> None:
+        self.columns = columns
+        self.delimiter = delimiter
+        self._rows = rows
+
+    def __iter__(self) -> ContactStream:
+        return self
+
+    def __next__(self) -> Contact | Rejection:
+        return next(self._rows)
+
+    def collect(self) -> ImportResult:
+        """Everything left in the stream, as an `ImportResult`."""
+        contacts: list[Contact] = []
+        rejected: list[Rejection] = []
+        keep_contact, keep_rejection = contacts.append, rejected.append
+        for item in self._rows:
+            if type(item) is Rejection:
+                keep_rejection(item)
+            else:
+                keep_contact(item)  # type: ignore[arg-type]
+        return ImportResult(tuple(contacts), tuple(rejected), self.columns, self.delimiter)
+
+
+def _oversized(line: int) -> Rejection:
+    return Rejection(
+        line,
+        RejectReason.CELL_TOO_LARGE,
+        None,
+        "",
+        f"a cell is longer than {CELL_LIMIT:,} characters",
+    )
+
+
+def _iter_upload(
     names: tuple[str, ...],
     rows: Iterator[tuple[int, list[str]]],
     plan: list[tuple[int, int, str]],
     phone_index: int,
     delimiter: str,
     options: _Options,
-) -> _Collector:
-    """The upload loop: `_read_csv` specialised for the seed-004 columns."""
+    pending: list[int],
+) -> Iterator[Contact | Rejection]:
+    """The upload loop: `_iter_rows` specialised for the seed-004 columns."""
     index = {kind: i for i, kind, _ in plan if kind != _ATTRIBUTE and kind != _UNNAMED}
     i_name, i_context = index[_NAME], index[_CONTEXT]
     i_id, i_agent = index.get(_EXTERNAL_ID), index.get(_AGENT)
@@ -435,9 +516,12 @@ def _read_upload(
     normalise = options.normaliser.normalise
     keep_formulas = options.formulas == "keep"
     normal = Priority.NORMAL
-    out = _Collector()
-    by_phone, by_id, contacts = out.by_phone, out.by_id, out.contacts
+    by_phone: dict[str, int] = {}
+    by_id: dict[str, int] = {}
     for line, row in rows:
+        if pending:
+            yield from map(_oversized, pending)
+            pending.clear()
         try:
             if len(row) != width:
                 if len(row) > width and not any(row[width:]):
@@ -479,60 +563,55 @@ def _read_upload(
                         )
                     priority = _PRIORITIES[label]
         except _Reject as problem:
-            out.reject(line, problem)
+            yield Rejection(line, problem.reason, problem.column, problem.value, problem.detail)
             continue
         first = by_phone.get(phone)
         if first is not None:
             detail = f"same number as line {first}"
-            out.reject(line, _Reject(RejectReason.DUPLICATE_PHONE, phone_column, phone, detail))
+            yield Rejection(line, RejectReason.DUPLICATE_PHONE, phone_column, phone, detail)
             continue
         contact_id = external_id or phone
         first = by_id.get(contact_id)
         if first is not None:
             detail = f"same id as line {first}"
-            out.reject(line, _Reject(RejectReason.DUPLICATE_ID, "id", contact_id, detail))
+            yield Rejection(line, RejectReason.DUPLICATE_ID, "id", contact_id, detail)
             continue
         by_phone[phone] = line
         by_id[contact_id] = line
-        contacts.append(
-            _fill(
-                _TEMPLATE,
-                contact_id,
-                phone,
-                row[i_name],
-                row[i_context],
-                external_id,
-                (row[i_agent] or None) if i_agent is not None else None,
-                (row[i_voice] or None) if i_voice is not None else None,
-                priority,
-                freeze({n: row[i] for i, n in attribute_plan if row[i]}),
-            )
+        yield _fill(
+            _TEMPLATE,
+            contact_id,
+            phone,
+            row[i_name],
+            row[i_context],
+            external_id,
+            (row[i_agent] or None) if i_agent is not None else None,
+            (row[i_voice] or None) if i_voice is not None else None,
+            priority,
+            freeze({n: row[i] for i, n in attribute_plan if row[i]}),
         )
-    return out
+    if pending:
+        yield from map(_oversized, pending)
+        pending.clear()
 
 
-def _read_csv(
-    text: str,
-    *,
-    delimiter: str | None,
-    kinds: Mapping[str, int],
-    tags: Sequence[str],
-    fields: Sequence[str],
+def _iter_rows(
+    names: tuple[str, ...],
+    rows: Iterator[tuple[int, list[str]]],
+    plan: list[tuple[int, int, str]],
+    phone_index: int,
+    delimiter: str,
     options: _Options,
-) -> ImportResult:
-    if delimiter is None:
-        delimiter = choose_delimiter(text, kinds.keys() | {"contact"})
-    else:
-        check_delimiter(delimiter)
-    names, _, rows = read_rows(text, delimiter)
-    phone_index, plan = _plan(names, kinds, tags, fields)
-    if kinds is _UPLOAD_KINDS:
-        out = _read_upload(names, rows, plan, phone_index, delimiter, options)
-        return ImportResult(tuple(out.contacts), tuple(out.rejected), names, delimiter)
+    pending: list[int],
+) -> Iterator[Contact | Rejection]:
+    """The general loop (contact and results exports): every column kind."""
     phone_column = names[phone_index]
     width = len(names)
     out = _Collector()
     for line, row in rows:
+        if pending:
+            yield from map(_oversized, pending)
+            pending.clear()
         if len(row) != width:
             if len(row) > width and not any(row[width:]):
                 row = row[:width]  # trailing empty cells, as spreadsheets write them
@@ -541,15 +620,49 @@ def _read_csv(
                 out.reject(
                     line, _Reject(RejectReason.RAGGED_ROW, None, delimiter.join(row), detail)
                 )
-                continue
-        try:
-            phone = _phone(row[phone_index], phone_column, options.normaliser)
-            kwargs = _build(phone, ((k, n, row[i]) for i, k, n in plan), options)
-        except _Reject as problem:
-            out.reject(line, problem)
-            continue
-        out.add(line, phone_column, kwargs)
-    return ImportResult(tuple(out.contacts), tuple(out.rejected), names, delimiter)
+        else:
+            try:
+                phone = _phone(row[phone_index], phone_column, options.normaliser)
+                kwargs = _build(phone, ((k, n, row[i]) for i, k, n in plan), options)
+            except _Reject as problem:
+                out.reject(line, problem)
+            else:
+                out.add(line, phone_column, kwargs)
+        yield from out.drain()
+    if pending:
+        yield from map(_oversized, pending)
+        pending.clear()
+
+
+def _open_csv(
+    lines: Iterable[str],
+    *,
+    delimiter: str | None,
+    kinds: Mapping[str, int],
+    tags: Sequence[str],
+    fields: Sequence[str],
+    options: _Options,
+) -> ContactStream:
+    pending: list[int] = []
+    names, _, delimiter, rows = open_rows(
+        lines, delimiter, kinds.keys() | {"contact"}, oversized=pending.append
+    )
+    phone_index, plan = _plan(names, kinds, tags, fields)
+    loop = _iter_upload if kinds is _UPLOAD_KINDS else _iter_rows
+    stream = loop(names, rows, plan, phone_index, delimiter, options, pending)
+    return ContactStream(names, delimiter, stream)
+
+
+def _check_json_record(record: dict[Any, Any]) -> None:
+    """Reject a JSON record holding a lone surrogate or an oversized integer (issue 14)."""
+    for key, value in record.items():
+        if type(key) is str and has_lone_surrogate(key):
+            raise _Reject(RejectReason.INVALID_VALUE, None, shown(key), "a lone surrogate")
+        if type(value) is str:
+            if has_lone_surrogate(value):
+                raise _Reject(RejectReason.INVALID_VALUE, key, shown(value), "a lone surrogate")
+        elif type(value) is OversizedNumber:
+            raise _Reject(RejectReason.INVALID_VALUE, key, repr(value), "number too large")
 
 
 def _read_json(
@@ -562,24 +675,30 @@ def _read_json(
 ) -> ImportResult:
     if not isinstance(data, list):
         raise MalformedInput(1, "expected a JSON array of contact objects")
-    names: list[str] = []
+    # A dict as an ordered set: `k not in names` on a list was quadratic (issue 14 item 9).
+    seen: dict[str, None] = {}
     for record in data:
         if isinstance(record, dict):
-            names.extend(k for k in record if isinstance(k, str) and k not in names)
+            seen.update(dict.fromkeys(k for k in record if isinstance(k, str)))
+    names = tuple(seen)
     out = _Collector()
     plan_cache: dict[tuple[str, ...], tuple[int, list[tuple[int, int, str]]]] = {}
     for position, record in enumerate(data, 1):
         if not isinstance(record, dict):
-            problem = _Reject(RejectReason.INVALID_VALUE, None, repr(record), "not a JSON object")
+            problem = _Reject(RejectReason.INVALID_VALUE, None, shown(record), "not a JSON object")
             out.reject(position, problem)
             continue
         keys = tuple(record)
         try:
+            _check_json_record(record)
             if keys not in plan_cache:
                 plan_cache[keys] = _plan(keys, kinds, tags, fields)
         except MissingColumns as exc:
             detail = f"no {', '.join(exc.missing)}"
-            out.reject(position, _Reject(RejectReason.RAGGED_ROW, None, repr(record), detail))
+            out.reject(position, _Reject(RejectReason.RAGGED_ROW, None, shown(record), detail))
+            continue
+        except _Reject as problem:
+            out.reject(position, problem)
             continue
         phone_index, plan = plan_cache[keys]
         values = list(record.values())
@@ -591,7 +710,36 @@ def _read_json(
             out.reject(position, problem)
             continue
         out.add(position, phone_column, kwargs)
-    return ImportResult(tuple(out.contacts), tuple(out.rejected), tuple(names), "")
+    return ImportResult(tuple(out.contacts), tuple(out.rejected), names, "")
+
+
+def iter_contacts(
+    source: Any,
+    *,
+    region: str | None = "MX",
+    delimiter: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    encoding: str = "utf-8",
+    formulas: Formulas = "reject",
+    progress: Progress | None = None,
+) -> ContactStream:
+    """`import_contacts` as a stream: each row's `Contact` or `Rejection`, in file order.
+
+    The header is read at once (so ``columns``, ``delimiter`` and the header
+    errors come before any row); rows are read, checked and deduplicated one
+    at a time, so memory holds one row plus the numbers and ids seen. Pass
+    a file object or an iterable of lines to read a file of any size (with
+    ``max_bytes=None``). ``progress`` is called with the bytes read so far,
+    once per 64 KiB chunk. Raises what `import_contacts` raises; size and
+    decoding errors can also come part-way through the iteration.
+    """
+    options = _Options(
+        PhoneNormaliser(region), _check_formulas(formulas), CANONICAL, Channel.CALL, zone("UTC")
+    )
+    lines = iter_lines(source, max_bytes=max_bytes, encoding=encoding, progress=progress)
+    return _open_csv(
+        lines, delimiter=delimiter, kinds=_UPLOAD_KINDS, tags=(), fields=(), options=options
+    )
 
 
 def import_contacts(
@@ -602,6 +750,7 @@ def import_contacts(
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     encoding: str = "utf-8",
     formulas: Formulas = "reject",
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Read a contact upload file (seed 004) into `Contact` records.
 
@@ -617,23 +766,26 @@ def import_contacts(
     its E.164 number otherwise (stable across re-uploads of the same list).
     Rows are rejected - never silently - for a missing, invalid or duplicate
     number, a duplicate id, a ragged row, a bad priority, a value under an
-    unnamed column, or (with ``formulas="reject"``) a cell that a
-    spreadsheet would run as a formula; ``formulas="keep"`` keeps such text.
-    A cell neutralised by an export (``'=...``) is read back without its
-    apostrophe.
+    unnamed column, a cell over `CELL_LIMIT` characters, or (with
+    ``formulas="reject"``) a cell that a spreadsheet would run as a formula;
+    ``formulas="keep"`` keeps such text. A cell neutralised by an export
+    (``'=...``) is read back without its apostrophe. The input is read as a
+    stream (see `iter_contacts`); ``progress`` gets the bytes read so far.
 
     Raises `InputTooLarge` over ``max_bytes`` (default 5 MB; None for no
     limit), `UndecodableInput`, `EmptyInput`, `MissingColumns`,
     `DuplicateColumns` and `MalformedInput` (all `InvalidInput`), and
-    `InvalidConfig` for a bad option.
+    `InvalidConfig` for a bad option (an unknown or non-text encoding too).
     """
-    options = _Options(
-        PhoneNormaliser(region), _check_formulas(formulas), CANONICAL, Channel.CALL, zone("UTC")
-    )
-    text = read_text(source, max_bytes=max_bytes, encoding=encoding)
-    return _read_csv(
-        text, delimiter=delimiter, kinds=_UPLOAD_KINDS, tags=(), fields=(), options=options
-    )
+    return iter_contacts(
+        source,
+        region=region,
+        delimiter=delimiter,
+        max_bytes=max_bytes,
+        encoding=encoding,
+        formulas=formulas,
+        progress=progress,
+    ).collect()
 
 
 def read_contact_export(
@@ -649,6 +801,7 @@ def read_contact_export(
     max_bytes: int | None = None,
     encoding: str = "utf-8",
     formulas: Formulas = "reject",
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Read a contact or results export (CSV or JSON, as `export_contacts` writes).
 
@@ -664,8 +817,11 @@ def read_contact_export(
     ``timezone``. JSON input is an array of objects with the same keys.
 
     Rejections and errors are those of `import_contacts`, plus rejections
-    for values that do not parse (``invalid-value``). There is no size limit
-    by default (exports are produced by software, not uploaded).
+    for values that do not parse (``invalid-value``: a bad count - or one
+    over 4,300 digits -, a date-time on the calendar's first or last day, a
+    JSON string with a lone surrogate). JSON keys that differ only in case
+    raise `DuplicateColumns`. There is no size limit by default (exports
+    are produced by software, not uploaded).
     """
     if not isinstance(channel, Channel):
         raise InvalidConfig("channel", "a Channel", channel)
@@ -678,16 +834,22 @@ def read_contact_export(
     if isinstance(source, list | dict):
         data: Any = source
     else:
-        text = read_text(source, max_bytes=max_bytes, encoding=encoding)
-        if text.lstrip()[:1] != "[":
-            return _read_csv(
-                text,
+        lines = iter_lines(source, max_bytes=max_bytes, encoding=encoding, progress=progress)
+        peeked: list[str] = []
+        for line in lines:
+            peeked.append(line)
+            if line.strip():
+                break
+        chained = itertools.chain(peeked, lines)
+        if not peeked or peeked[-1].lstrip()[:1] != "[":
+            return _open_csv(
+                chained,
                 delimiter=delimiter,
                 kinds=_EXPORT_KINDS,
                 tags=tags,
                 fields=fields,
                 options=options,
-            )
-        data = load_json(text, max_bytes=None)
+            ).collect()
+        data = load_json("".join(chained), max_bytes=None, lenient=True)
     options = attrs.evolve(options, csv=False)
     return _read_json(data, kinds=_EXPORT_KINDS, tags=tags, fields=fields, options=options)

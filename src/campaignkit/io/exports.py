@@ -10,26 +10,25 @@ is not neutralised (no spreadsheet reads it).
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any, Literal
 
-import attrs
-
-from .._fields import is_e164
-from ..billing import BillingPolicy, format_duration, parse_duration
+from .._fields import is_e164, replacer
+from ..billing import BillingPolicy, parse_duration
 from ..conversion import has_extracted_data
 from ..errors import InvalidConfig, InvalidInput
 from ..models import DEFAULT_TIMEZONE, Call, Campaign, Contact
-from ..statuses import Channel, Direction
-from ._csv import check_delimiter, choose_delimiter, header_key, read_rows, write_csv
-from ._errors import MalformedInput, MissingColumns
+from ..statuses import AnsweredBy, CallStatus, Channel, Direction
+from ._csv import check_delimiter, header_key, open_rows, write_csv
+from ._errors import DuplicateColumns, MalformedInput, MissingColumns
 from ._labels import CANONICAL, Labels, parse_label
 from ._phone import PhoneNormaliser
 from ._safe import neutralise, unneutralise
-from ._source import load_json, read_text
-from ._values import format_moment, parse_moment, zone
+from ._source import OversizedNumber, Progress, iter_lines, load_json
+from ._values import format_moment, parse_instant, shown, zone
 
 __all__ = [
     "CALL_EXPORT_COLUMNS",
@@ -39,6 +38,8 @@ __all__ = [
     "export_contact_list",
     "export_contacts",
     "export_results",
+    "format_altur_duration",
+    "iter_call_export",
     "read_call_export",
 ]
 
@@ -108,6 +109,19 @@ _UPLOAD_LIST_COLUMNS = (
 
 
 # --------------------------------------------------------------------------- writing
+
+
+def format_altur_duration(seconds: int) -> str:
+    """``seconds`` as Altur's exports write durations: always ``MM:SS`` (seed 000).
+
+    Minutes are not carried into hours: 3,725 s is ``62:05``, not ``1:02:05``
+    (issue 13 item 7). The readers take both forms back. Raises `InvalidInput`
+    unless ``seconds`` is a non-negative ``int``.
+    """
+    if type(seconds) is not int or seconds < 0:
+        raise InvalidInput(f"seconds must be a non-negative integer; got {shown(seconds)}")
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes:02d}:{secs:02d}"
 
 
 def _check_format(fmt: object) -> Format:
@@ -244,7 +258,7 @@ def _contact_rows(
             labels.contact_status_label(c.status, ctx.channel),
             c.retries,
             c.attempts if is_call else None,
-            format_duration(billed.get(c.id, 0)) if billed is not None else None,
+            format_altur_duration(billed.get(c.id, 0)) if billed is not None else None,
             ctx.moment(c.updated_at) or None,
             c.follow_up,
         ]
@@ -370,7 +384,7 @@ def export_calls(
     Columns: `CALL_EXPORT_COLUMNS`, then tag and extracted-field columns taken
     from each call's contact (found by ``Call.contact_id`` in ``contacts``;
     empty when it is not there, as is ``contact_name``). ``duration`` and
-    ``billed_duration`` are readable (``MM:SS``, ``H:MM:SS`` from an hour);
+    ``billed_duration`` are ``MM:SS`` (`format_altur_duration`: an hour is ``60:00``);
     billed seconds come from ``billing`` (default `BillingPolicy.altur`: a
     machine-answered call bills at most 5 seconds).
 
@@ -406,8 +420,8 @@ def export_calls(
             ctx.moment(call.created_at) or None,
             ctx.moment(call.started_at) or None,
             ctx.moment(call.ended_at) or None,
-            format_duration(call.duration),
-            format_duration(policy.billed_seconds(call)),
+            format_altur_duration(call.duration),
+            format_altur_duration(policy.billed_seconds(call)),
             call.recording_url,
         ]
         if person is not None:
@@ -457,43 +471,274 @@ def export_contact_list(
 
 
 _CALL_REQUIRED = ("id", "number_to", "status")
+_CALL_FIELDS = (
+    "id",
+    "number_to",
+    "type",
+    "status",
+    "answered_by",
+    "created_at",
+    "started_at",
+    "ended_at",
+    "duration",
+    "recording_url",
+)
+# A validated template and a generated copier (the foundation's `replacer`):
+# every value below is checked as it is read, so each row costs one copy
+# instead of ~20 validators and converters (issue 15: 44% of `report`).
+_CALL_TEMPLATE = Call(id="template", contact_id="template", to="+10000000")
+_fill_call = replacer(
+    Call,
+    "id",
+    "contact_id",
+    "to",
+    "attempt",
+    "direction",
+    "status",
+    "answered_by",
+    "created_at",
+    "started_at",
+    "ended_at",
+    "duration",
+    "recording_url",
+    "campaign_id",
+)
+_set_attempt = replacer(Call, "attempt")
+_CACHE_LIMIT = 1 << 16  # entries per lookup cache: bounded memory on any input
 
 
-def _call_from_cells(
-    cells: Mapping[str, str],
+class _CallReader:
+    """Turns one row's cells into a `Call`, with small caches for repeated values."""
+
+    def __init__(
+        self,
+        *,
+        labels: Labels,
+        region: str | None,
+        timezone: str,
+        contact_ids: Mapping[str, str] | None,
+        campaign_id: str | None,
+    ) -> None:
+        if not isinstance(labels, Labels):
+            raise InvalidConfig("labels", "a Labels vocabulary", labels)
+        if campaign_id is not None and type(campaign_id) is not str:
+            raise InvalidConfig("campaign_id", "a string or None", campaign_id)
+        self.labels = labels
+        self.normaliser = PhoneNormaliser(region)
+        self.tz = zone(timezone)
+        self.ids = dict(contact_ids or {})
+        self.campaign_id = campaign_id
+        self.numbers: dict[str, str] = {}
+        self.durations: dict[str, int] = {}
+        self.statuses: dict[str, CallStatus] = {}
+        self.answers: dict[str, AnsweredBy | None] = {"": None}
+        self.directions: dict[str, Direction] = {"": Direction.OUTBOUND}
+        self.attempts: dict[str, tuple[int, bool, datetime | None]] = {}
+        self.unordered: set[str] = set()
+
+    def _to(self, number: str) -> str:
+        to = self.numbers.get(number)
+        if to is None:
+            to = self.normaliser.normalise(number)
+            if to is None or not is_e164(to):
+                raise InvalidInput(f"number_to {shown(number)} is not a valid phone number")
+            if len(self.numbers) >= _CACHE_LIMIT:
+                self.numbers.clear()
+            self.numbers[number] = to
+        return to
+
+    def _duration(self, text: str) -> int:
+        seconds = self.durations.get(text)
+        if seconds is None:
+            if not text:
+                return 0
+            try:
+                seconds = parse_duration(text)
+            except ValueError as exc:  # over 4,300 digits: a bare ValueError (issue 14 item 1)
+                if isinstance(exc, InvalidInput):
+                    raise
+                raise InvalidInput(f"duration {shown(text)} is too long") from None
+            if len(self.durations) >= _CACHE_LIMIT:
+                self.durations.clear()
+            self.durations[text] = seconds
+        return seconds
+
+    def _label(self, cache: dict[str, Any], text: str, parse: Callable[[str], Any]) -> Any:
+        try:
+            return cache[text]
+        except KeyError:
+            value = parse(text)
+            if len(cache) < _CACHE_LIMIT:
+                cache[text] = value
+            return value
+
+    def call(self, cells: Sequence[str]) -> Call:
+        """A `Call` from the cells of `_CALL_FIELDS`, in that order (``""`` when absent)."""
+        id_, number, kind, status, answered, created, started, ended, duration, url = (
+            (unneutralise(c) if c[:1] == "'" else c).strip() for c in cells
+        )
+        to = self._to(number)
+        tz = self.tz
+        created_at = parse_instant(created, tz, utc=True) if created else None
+        started_at = parse_instant(started, tz, utc=True) if started else None
+        ended_at = parse_instant(ended, tz, utc=True) if ended else None
+        stamps = [t for t in (created_at, started_at, ended_at) if t is not None]
+        if any(b < a for a, b in itertools.pairwise(stamps)):
+            raise InvalidInput(f"call {shown(id_)}: its timestamps run backwards")
+        labels = self.labels
+        return _fill_call(
+            _CALL_TEMPLATE,
+            id_,
+            self.ids.get(to, to),
+            to,
+            self.attempt(to, created_at),
+            self._label(
+                self.directions,
+                kind,
+                lambda k: parse_label(Direction, k, labels.name, "call type"),
+            ),
+            self._label(self.statuses, status, labels.call_status),
+            self._label(self.answers, answered, labels.answered_by),
+            created_at,
+            started_at,
+            ended_at,
+            self._duration(duration),
+            url or None,
+            self.campaign_id,
+        )
+
+    def attempt(self, to: str, created_at: datetime | None) -> int:
+        """The call's rank among the rows read so far to ``to``; notes numbers out of order."""
+        count, undated, last = self.attempts.get(to, (0, False, None))
+        # rows sorted by created_at (undated last) are numbered right as they come
+        if (
+            count
+            and created_at is not None
+            and (undated or (last is not None and created_at < last))
+        ):
+            self.unordered.add(to)
+        self.attempts[to] = (
+            count + 1,
+            undated or created_at is None,
+            created_at if created_at is not None else last,
+        )
+        return count + 1
+
+
+def _call_rows(
+    source: Any,
     *,
-    labels: Labels,
-    normaliser: PhoneNormaliser,
-    tz: tzinfo,
-    contact_ids: Mapping[str, str],
-    campaign_id: str | None,
-) -> Call:
-    def text(key: str) -> str:
-        return unneutralise(cells.get(key, "") or "").strip()
+    delimiter: str | None,
+    max_bytes: int | None,
+    encoding: str,
+    progress: Progress | None,
+) -> Iterator[tuple[int, Sequence[str]]]:
+    """(line, cells in `_CALL_FIELDS` order) for every row of a CSV or JSON call export."""
+    if isinstance(source, list | dict):
+        return _json_rows(source)
+    lines = iter_lines(source, max_bytes=max_bytes, encoding=encoding, progress=progress)
+    peeked: list[str] = []
+    for line in lines:
+        peeked.append(line)
+        if line.strip():
+            break
+    chained = itertools.chain(peeked, lines)
+    if peeked and peeked[-1].lstrip()[:1] == "[":
+        return _json_rows(load_json("".join(chained), max_bytes=None))
+    names, _, _, rows = open_rows(chained, delimiter, CALL_EXPORT_COLUMNS)
+    keys = [header_key(n) for n in names]
+    missing = tuple(c for c in _CALL_REQUIRED if c not in keys)
+    if missing:
+        raise MissingColumns(missing, names)
+    where = {k: i for i, k in enumerate(keys)}
+    plan = [where.get(f) for f in _CALL_FIELDS]
+    width = len(keys)
+    empty = ""
 
-    number = text("number_to")
-    to = normaliser.normalise(number)
-    if to is None:
-        raise InvalidInput(f"number_to {number!r} is not a valid phone number")
-    answered = text("answered_by")
-    duration = text("duration")
-    direction = text("type")
-    return Call(
-        id=text("id"),
-        contact_id=contact_ids.get(to, to),
-        to=to,
-        direction=parse_label(Direction, direction, labels.name, "call type")
-        if direction
-        else Direction.OUTBOUND,
-        status=labels.call_status(text("status")),
-        answered_by=labels.answered_by(answered) if answered else None,
-        created_at=parse_moment(text("created_at"), tz),
-        started_at=parse_moment(text("started_at"), tz),
-        ended_at=parse_moment(text("ended_at"), tz),
-        duration=parse_duration(duration) if duration else 0,
-        recording_url=text("recording_url") or None,
+    def cells() -> Iterator[tuple[int, Sequence[str]]]:
+        for line, row in rows:
+            if len(row) != width and (len(row) < width or any(row[width:])):
+                raise MalformedInput(line, f"{len(row)} cells; the header has {width}")
+            yield line, [empty if i is None else row[i] for i in plan]
+
+    return cells()
+
+
+def _json_rows(data: Any) -> Iterator[tuple[int, Sequence[str]]]:
+    if not isinstance(data, list):
+        raise MalformedInput(1, "expected a JSON array of call objects")
+    if data and isinstance(data[0], dict):
+        found = tuple(str(k) for k in data[0])
+        missing = tuple(c for c in _CALL_REQUIRED if c not in {header_key(k) for k in found})
+        if missing:
+            raise MissingColumns(missing, found)
+
+    def cells() -> Iterator[tuple[int, Sequence[str]]]:
+        for position, item in enumerate(data, 1):
+            if not isinstance(item, dict):
+                raise MalformedInput(position, "not a JSON object")
+            record: dict[str, str] = {}
+            for key, value in item.items():
+                name = header_key(str(key))
+                if name in record:
+                    raise DuplicateColumns((str(key),))
+                if type(value) is OversizedNumber:
+                    raise MalformedInput(position, f"{key}: {value!r}")
+                record[name] = _cell(value)
+            yield position, [record.get(f, "") for f in _CALL_FIELDS]
+
+    return cells()
+
+
+def iter_call_export(
+    source: Any,
+    *,
+    labels: Labels = CANONICAL,
+    region: str | None = "MX",
+    timezone: str = DEFAULT_TIMEZONE,
+    contact_ids: Mapping[str, str] | None = None,
+    campaign_id: str | None = None,
+    delimiter: str | None = None,
+    max_bytes: int | None = None,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+) -> Iterator[Call]:
+    """`read_call_export` as a stream: one `Call` per row, in file order, with bounded memory.
+
+    Each call's ``attempt`` is its rank among the rows *read so far* to the
+    same number, which is `read_call_export`'s rank by ``created_at`` when
+    the export lists calls oldest first (Altur's do); `read_call_export`
+    also renumbers files in any order. Memory holds one row plus a count per
+    number. ``progress`` is called with the bytes read so far (CSV input).
+    Raises, at once, `MissingColumns`, `EmptyInput`, `DuplicateColumns` and
+    `InvalidConfig`; while iterating, `MalformedInput` naming the line of a
+    row that cannot be read, and the size and decoding errors of `import_contacts`.
+    """
+    reader = _CallReader(
+        labels=labels,
+        region=region,
+        timezone=timezone,
+        contact_ids=contact_ids,
         campaign_id=campaign_id,
     )
+    rows = _call_rows(
+        source,
+        delimiter=delimiter,
+        max_bytes=max_bytes,
+        encoding=encoding,
+        progress=progress,
+    )
+    return _iter_calls(rows, reader)
+
+
+def _iter_calls(rows: Iterator[tuple[int, Sequence[str]]], reader: _CallReader) -> Iterator[Call]:
+    call = reader.call
+    for line, cells in rows:
+        try:
+            yield call(cells)
+        except (ValueError, OverflowError) as exc:  # InvalidInput is a ValueError
+            reason = str(exc) if isinstance(exc, InvalidInput) else "a value out of range"
+            raise MalformedInput(line, reason) from None
 
 
 def read_call_export(
@@ -507,6 +752,7 @@ def read_call_export(
     delimiter: str | None = None,
     max_bytes: int | None = None,
     encoding: str = "utf-8",
+    progress: Progress | None = None,
 ) -> tuple[Call, ...]:
     """Read a call export (CSV or JSON, as `export_calls` writes) into `Call` records.
 
@@ -514,80 +760,49 @@ def read_call_export(
     ``region``); ``contact_id`` is looked up by that number in
     ``contact_ids``, and is the number itself otherwise (the id
     `import_contacts` gives contacts without an ``id`` column). Durations are
-    read from ``MM:SS``/``H:MM:SS``; date-times without an offset in
-    ``timezone``. The export has no attempt numbers: each call's ``attempt``
+    read from ``MM:SS`` (minutes may pass 59) or ``H:MM:SS``; date-times
+    without an offset in ``timezone``, and refused on the calendar's first or
+    last day. The export has no attempt numbers: each call's ``attempt``
     is its rank among the calls to the same number, by ``created_at`` (then
     file order). Tag, extracted-field and billed columns are not call data
-    and are skipped.
+    and are skipped. See `iter_call_export` for the streaming form.
 
     Raises `MalformedInput` naming the line of the first row that cannot be
     read (vendor exports are machine-written: a bad row means a bad file),
-    `MissingColumns`, and the input errors of `import_contacts`.
+    `MissingColumns`, `DuplicateColumns`, and the input errors of `import_contacts`.
     """
-    normaliser = PhoneNormaliser(region)
-    tz = zone(timezone)
-    ids = dict(contact_ids or {})
-    data: Any = source
-    text = ""
-    if not isinstance(source, list | dict):
-        text = read_text(source, max_bytes=max_bytes, encoding=encoding)
-        if text.lstrip()[:1] == "[":
-            data = load_json(text, max_bytes=None)
-    if isinstance(data, list | dict):
-        if not isinstance(data, list):
-            raise MalformedInput(1, "expected a JSON array of call objects")
-        records: list[tuple[int, dict[str, str]]] = []
-        for position, item in enumerate(data, 1):
-            if not isinstance(item, dict):
-                raise MalformedInput(position, "not a JSON object")
-            records.append((position, {str(k): _cell(v) for k, v in item.items()}))
-        found: tuple[str, ...] = tuple(records[0][1]) if records else _CALL_REQUIRED
-    else:
-        if delimiter is None:
-            delimiter = choose_delimiter(text, CALL_EXPORT_COLUMNS)
-        else:
-            check_delimiter(delimiter)
-        names, _, rows = read_rows(text, delimiter)
-        keys = [header_key(n) for n in names]
-        found = tuple(names)
-        records = []
-        for line, row in rows:
-            if len(row) < len(keys) or any(row[len(keys) :]):
-                raise MalformedInput(line, f"{len(row)} cells; the header has {len(keys)}")
-            records.append((line, dict(zip(keys, row, strict=False))))
-    missing = tuple(c for c in _CALL_REQUIRED if c not in {header_key(f) for f in found})
-    if missing:
-        raise MissingColumns(missing, found)
-    calls: list[Call] = []
-    for line, cells in records:
-        try:
-            calls.append(
-                _call_from_cells(
-                    {header_key(k): v for k, v in cells.items()},
-                    labels=labels,
-                    normaliser=normaliser,
-                    tz=tz,
-                    contact_ids=ids,
-                    campaign_id=campaign_id,
-                )
-            )
-        except InvalidInput as exc:
-            raise MalformedInput(line, str(exc)) from None
-    return _number_attempts(calls)
+    reader = _CallReader(
+        labels=labels,
+        region=region,
+        timezone=timezone,
+        contact_ids=contact_ids,
+        campaign_id=campaign_id,
+    )
+    rows = _call_rows(
+        source,
+        delimiter=delimiter,
+        max_bytes=max_bytes,
+        encoding=encoding,
+        progress=progress,
+    )
+    calls = list(_iter_calls(rows, reader))
+    if reader.unordered:
+        _renumber(calls, reader.unordered)
+    return tuple(calls)
 
 
-def _number_attempts(calls: list[Call]) -> tuple[Call, ...]:
-    """Each call's ``attempt``: its rank among calls to the same number, oldest first."""
+def _renumber(calls: list[Call], numbers: set[str]) -> None:
+    """Rank the calls to ``numbers`` by ``created_at`` (undated last, then file order)."""
+    positions: dict[str, list[int]] = {}
+    for i, call in enumerate(calls):
+        if call.to in numbers:
+            positions.setdefault(call.to, []).append(i)
+    for indexes in positions.values():
 
-    def key(i: int) -> tuple[str, bool, float, int]:
-        created = calls[i].created_at
-        return (calls[i].to, created is None, created.timestamp() if created else 0.0, i)
+        def key(i: int) -> tuple[bool, float, int]:
+            created = calls[i].created_at
+            return (created is None, created.timestamp() if created else 0.0, i)
 
-    order = sorted(range(len(calls)), key=key)
-    attempt: dict[str, int] = {}
-    numbered: list[Call | None] = [None] * len(calls)
-    for i in order:
-        call = calls[i]
-        attempt[call.to] = attempt.get(call.to, 0) + 1
-        numbered[i] = attrs.evolve(call, attempt=attempt[call.to])
-    return tuple(c for c in numbered if c is not None)
+        for attempt, i in enumerate(sorted(indexes, key=key), 1):
+            if calls[i].attempt != attempt:
+                calls[i] = _set_attempt(calls[i], attempt)
