@@ -15,6 +15,7 @@ from campaignkit import (
     CallStatus,
     CallUpdate,
     Campaign,
+    CampaignkitError,
     CampaignRunner,
     CampaignStatus,
     CampaignStatusNotification,
@@ -281,3 +282,28 @@ def test_pausing_in_cooldown_keeps_the_next_loop_time() -> None:
     assert runner.next_loop_at == next_loop
     assert [d.contact.id for d in runner.due(next_loop)] == ["a"]
     assert CALL_MACHINE.is_terminal(CallStatus.BUSY)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"status_filters": ["nope"]},
+        {"status_filters": [["answered"]]},
+        {"status_filters": 5},
+        {"tag_filters": [["x"]]},
+        {"tag_filters": "x"},
+        {"cooldown": 10**20},
+        {"cooldown": 10**5000},
+    ],
+)
+def test_from_dict_refuses_hostile_values_with_typed_errors(changes: dict[str, object]) -> None:
+    # Issue 14 (5): bad labels, nested lists and oversized cooldowns were bare errors.
+    with pytest.raises(CampaignkitError, match=r"CyclePolicy|status_filters|tag_filters"):
+        CyclePolicy.from_dict({**CyclePolicy().to_dict(), **changes})
+
+
+def test_next_loop_at_refuses_a_tzdata_folder() -> None:
+    with pytest.raises(InvalidInput, match="timezone"):
+        CyclePolicy().next_loop_at(
+            ended_at=datetime(2026, 1, 1, tzinfo=UTC), loop_starts=[], timezone="America"
+        )

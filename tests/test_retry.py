@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from campaignkit import (
     Call,
     CallStatus,
+    CampaignkitError,
     Contact,
     ContactStatus,
     InvalidConfig,
@@ -384,3 +385,22 @@ def test_attempts_in_a_cycle_never_exceed_the_caps(
         # each attempt after the first of a cycle spent exactly one counter
         waiting = contact.next_attempt_at is not None
         assert contact.attempts == contact.retries + contact.failed_retries + (not waiting)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"intervals": 5},
+        {"intervals": [[60]]},
+        {"intervals": [10**30]},
+        {"interval": 1e300},
+        {"spacing": ["fixed"]},
+        {"spacing": 10**5000},
+        {"rules": [["voicemail"]]},
+        {"rules": {"voicemail": {"counter": 10**5000}}},
+    ],
+)
+def test_from_dict_refuses_hostile_values_with_typed_errors(changes: dict[str, object]) -> None:
+    # Issue 14 (5): non-list and oversized intervals were TypeError / OverflowError.
+    with pytest.raises(CampaignkitError):
+        RetryPolicy.from_dict({**RetryPolicy().to_dict(), **changes})

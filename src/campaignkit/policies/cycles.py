@@ -24,7 +24,7 @@ import attrs
 
 from .._fields import Codec, aware_utc, dump, load
 from .._fields import zone as zone_of
-from ..errors import InvalidConfig, InvalidInput
+from ..errors import InvalidConfig, InvalidInput, shown
 from ..machines import CONTACT_MACHINE, ContactEvent
 from ..models import Contact
 from ..statuses import ContactStatus
@@ -97,11 +97,11 @@ def _to_statuses(value: Any) -> frozenset[ContactStatus]:
 def _to_tags(value: Any) -> frozenset[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidConfig("tag_filters", "a collection of tag names", value)
-    tags = frozenset(value)
+    tags = list(value)  # checked before hashing: a nested list is refused, not a TypeError
     for tag in tags:
         if type(tag) is not str or not tag:
             raise InvalidConfig("tag_filters", "non-empty tag names", tag)
-    return tags
+    return frozenset(tags)
 
 
 def _minutes(value: timedelta) -> int:
@@ -110,8 +110,17 @@ def _minutes(value: timedelta) -> int:
 
 def _load_minutes(value: Any) -> timedelta:
     if type(value) is not int:
-        raise InvalidInput(f"cooldown must be a whole number of minutes; got {value!r}")
-    return timedelta(minutes=value)
+        raise InvalidInput(f"cooldown must be a whole number of minutes; got {shown(value)}")
+    try:
+        return timedelta(minutes=value)
+    except OverflowError:
+        raise InvalidInput(f"cooldown of {shown(value)} minutes is out of range") from None
+
+
+def _load_list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise InvalidInput(f"must be a list; got {shown(value)}")
+    return value
 
 
 _PLAIN = Codec(lambda v: v, lambda v: v)
@@ -146,17 +155,13 @@ class CyclePolicy:
     status_filters: frozenset[ContactStatus] = attrs.field(
         default=frozenset(),
         converter=_to_statuses,
-        metadata={
-            "codec": Codec(
-                lambda v: sorted(s.value for s in v), lambda v: frozenset(map(ContactStatus, v))
-            )
-        },
+        metadata={"codec": Codec(lambda v: sorted(s.value for s in v), _load_list)},
     )
     """Statuses that never return to the queue (e.g. ``answered``: skip who already answered)."""
     tag_filters: frozenset[str] = attrs.field(
         default=frozenset(),
         converter=_to_tags,
-        metadata={"codec": Codec(sorted, frozenset)},
+        metadata={"codec": Codec(sorted, _load_list)},
     )
     """Contacts with any of these tags never return (e.g. numbers tagged ``invalid``)."""
 

@@ -30,7 +30,7 @@ import attrs
 
 from .._fields import Codec, dump, load
 from .._frozen import FrozenMap
-from ..errors import InvalidConfig, InvalidInput
+from ..errors import InvalidConfig, InvalidInput, shown
 from ..models import Contact
 from ..statuses import ContactStatus, Outcome
 
@@ -83,18 +83,26 @@ def _seconds(value: timedelta) -> int | float:
 
 def _load_seconds(value: Any) -> timedelta:
     if type(value) not in (int, float) or value != value:  # rejects bool and NaN
-        raise InvalidInput(f"{value!r} is not a number of seconds")
+        raise InvalidInput(f"{shown(value)} is not a number of seconds")
     try:
         return timedelta(seconds=value)
     except OverflowError:
-        raise InvalidInput(f"{value!r} seconds is out of range") from None
+        raise InvalidInput(f"{shown(value)} seconds is out of range") from None
 
 
 _DURATION = Codec(_seconds, _load_seconds)
 _OPTIONAL_DURATION = Codec(
     lambda v: None if v is None else _seconds(v), lambda v: None if v is None else _load_seconds(v)
 )
-_DURATIONS = Codec(lambda v: [_seconds(d) for d in v], lambda v: [_load_seconds(d) for d in v])
+_DURATIONS = Codec(lambda v: [_seconds(d) for d in v], lambda v: _load_durations(v))
+
+
+def _load_durations(value: Any) -> list[timedelta]:
+    if not isinstance(value, list):
+        raise InvalidInput(f"must be a list of seconds; got {shown(value)}")
+    return [_load_seconds(d) for d in value]
+
+
 _PLAIN = Codec(lambda v: v, lambda v: v)
 
 
@@ -104,7 +112,9 @@ def _enum_codec(cls: type[enum.Enum]) -> Codec:
             return cls(value)
         except ValueError:
             labels = ", ".join(repr(m.value) for m in cls)
-            raise InvalidInput(f"{value!r} is not a {cls.__name__}; expected {labels}") from None
+            raise InvalidInput(
+                f"{shown(value)} is not a {cls.__name__}; expected {labels}"
+            ) from None
 
     return Codec(lambda v: v.value, load_member)
 
@@ -248,7 +258,7 @@ _RULES = Codec(
 
 def _as_mapping(data: Any) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
-        raise InvalidInput(f"rules must be a mapping of outcome labels to rules; got {data!r}")
+        raise InvalidInput(f"rules must be a mapping of outcome labels to rules; got {shown(data)}")
     return data
 
 
