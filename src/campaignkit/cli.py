@@ -319,11 +319,49 @@ def _region(text: str) -> str:
 # --------------------------------------------------------------------------- input files
 
 
-def _read_input(path: str, *, max_bytes: int | None) -> bytes:
-    """The bytes of ``path``, refusing files over ``max_bytes`` before reading them.
+class _Metered(io.RawIOBase):
+    """A binary file read as the library's readers read it (a chunk at a time), counting
+    the bytes for a progress bar and refusing to read past ``max_bytes``."""
 
-    A regular file's size is checked with ``os.stat`` first; anything else (a
-    pipe, ``/dev/zero``) is read at most ``max_bytes + 1`` bytes (issue 14 item 21).
+    def __init__(
+        self,
+        handle: io.BufferedReader,
+        path: str,
+        max_bytes: int | None,
+        update: Callable[[int], None],
+    ) -> None:
+        super().__init__()
+        self.handle = handle
+        self.path = path
+        self.max_bytes = max_bytes
+        self.update = update
+        self.done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self.max_bytes is not None:  # never read more than one byte past the limit
+            view = view[: max(1, self.max_bytes + 1 - self.done)]
+        count: int = self.handle.readinto(view)
+        if not count:
+            return 0
+        self.done += count
+        if self.max_bytes is not None and self.done > self.max_bytes:
+            raise Fail(f"{self.path}: {InputTooLarge(self.done, self.max_bytes)}; see --max-bytes")
+        self.update(self.done)
+        return count
+
+
+@contextmanager
+def _open_input(path: str, out: Output, *, max_bytes: int | None, label: str) -> Iterator[_Metered]:
+    """``path`` opened for the readers to stream, after checking its size.
+
+    A regular file's size is checked with ``os.stat`` before anything is read;
+    anything else (a pipe, ``/dev/zero``) is read at most ``max_bytes + 1``
+    bytes (issue 14 item 21). A progress bar follows the bytes read when
+    standard error is a terminal (issue 15 item 1).
     """
     try:
         info = os.stat(path)
@@ -336,21 +374,30 @@ def _read_input(path: str, *, max_bytes: int | None) -> bytes:
     regular = stat.S_ISREG(info.st_mode)
     if regular and max_bytes is not None and info.st_size > max_bytes:
         raise Fail(f"{path}: {InputTooLarge(info.st_size, max_bytes)}; see --max-bytes")
-    with open(path, "rb") as handle:
-        if max_bytes is None:
-            return handle.read()
-        data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise Fail(f"{path}: {InputTooLarge(len(data), max_bytes)}; see --max-bytes")
-    return data
+    with open(path, "rb") as handle, out.progress(label, info.st_size if regular else 0) as update:
+        yield _Metered(handle, path, max_bytes, update)
 
 
-def _decoded(data: bytes, encoding: str) -> bytes | str:
-    """UTF-8 bytes as they are (the readers decode them, byte-order mark included);
-    other encodings decoded here, the one thing the readers do not take."""
+def _text(source: _Metered, encoding: str) -> Any:
+    """UTF-8 input as bytes (the readers decode it, byte-order mark included); other
+    encodings as text, for the readers that take no ``encoding``."""
     if encoding == "utf-8":
-        return data
-    return data.decode(encoding)
+        return source
+    return io.TextIOWrapper(io.BufferedReader(source), encoding=encoding, newline="")
+
+
+class _Rewound:
+    """A file whose first chunk was already read (to tell formats apart), put back."""
+
+    def __init__(self, head: Any, rest: Any) -> None:
+        self.head: Any = head
+        self.rest = rest
+
+    def read(self, size: int = -1) -> Any:
+        if self.head:
+            head, self.head = self.head, self.head[:0]
+            return head
+        return self.rest.read(size)
 
 
 @contextmanager
@@ -653,10 +700,12 @@ def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
 
 
 def _cmd_import(args: argparse.Namespace, out: Output) -> int:
-    data = _read_input(args.contacts, max_bytes=args.max_bytes)
-    with _reading(args.contacts, "contact file"):
+    with (
+        _open_input(args.contacts, out, max_bytes=args.max_bytes, label="importing") as source,
+        _reading(args.contacts, "contact file"),
+    ):
         result = import_contacts(
-            data,
+            source,
             region=args.region,
             delimiter=args.delimiter,
             max_bytes=None,
@@ -686,7 +735,7 @@ def _cmd_import(args: argparse.Namespace, out: Output) -> int:
 
 
 def _calls_from(
-    dialect: str, data: bytes | str, args: argparse.Namespace
+    dialect: str, data: Any, args: argparse.Namespace
 ) -> tuple[tuple[Call, ...], tuple[Any, ...]]:
     """The calls of a vendor export and its rejected rows, through the dialect's reader.
 
@@ -707,7 +756,9 @@ def _calls_from(
         result = altur.read_calls(data, region=args.region, timezone=args.timezone, max_bytes=None)
         return result.calls, result.rejected
     if dialect == "twilio":
-        head = data[:4096]
+        # Logged callbacks or a call log: one look at the first bytes decides.
+        head = data.read(4096)
+        data = _Rewound(head, data)
         if b"CallSid=" in head if isinstance(head, bytes) else "CallSid=" in head:
             # Logged status callbacks: one form body per line.
             result = twilio.read_status_callbacks(data, max_bytes=None)
@@ -722,18 +773,21 @@ def _cmd_report(args: argparse.Namespace, out: Output) -> int:
         args.region = DIALECT_REGION[args.dialect]
     if args.timezone is None:
         args.timezone = DIALECT_TIMEZONE[args.dialect]
-    data = _read_input(args.export, max_bytes=args.max_bytes)
     contacts: tuple[Contact, ...] = ()
     calls: tuple[Call, ...] = ()
     rejected: Sequence[Any] = ()
-    with _reading(args.export, f"{args.dialect} export"):
+    with (
+        _open_input(args.export, out, max_bytes=args.max_bytes, label="reading") as source,
+        _reading(args.export, f"{args.dialect} export"),
+    ):
+        data = _text(source, args.encoding)
         if args.dialect == "itellico":
             from .dialects import itellico
 
             parsed = itellico.parse_contact_export(data, region=args.region, timezone=args.timezone)
             contacts, rejected = parsed.contacts, parsed.rejected
         else:
-            calls, rejected = _calls_from(args.dialect, _decoded(data, args.encoding), args)
+            calls, rejected = _calls_from(args.dialect, data, args)
     if not calls and not contacts:
         # Every row refused (or none at all): a report of zeros would hide it.
         first = f"; first: {rejected[0]}" if rejected else ""
@@ -810,9 +864,11 @@ def _cmd_simulate(args: argparse.Namespace, out: Output) -> int:
     policies = {
         f"{n} retries": _retry_policy(args.preset, n, args.interval) for n in dict.fromkeys(counts)
     }
-    data = _read_input(args.contacts, max_bytes=args.max_bytes)
-    with _reading(args.contacts, "contact file"):
-        result = import_contacts(data, region=args.region, max_bytes=None, encoding=args.encoding)
+    with (
+        _open_input(args.contacts, out, max_bytes=args.max_bytes, label="importing") as source,
+        _reading(args.contacts, "contact file"),
+    ):
+        result = import_contacts(source, region=args.region, max_bytes=None, encoding=args.encoding)
     if result.rejected:
         out.note(
             f"{len(result.rejected):,} rows rejected on import"
