@@ -31,12 +31,16 @@ from campaignkit.dialects import altur
 from campaignkit.io import (
     CALL_EXPORT_COLUMNS,
     CONTACT_EXPORT_COLUMNS,
+    DuplicateColumns,
+    MalformedInput,
     export_calls,
     export_contact_list,
     export_contacts,
     export_results,
+    format_altur_duration,
     import_contacts,
     is_formula,
+    iter_call_export,
     neutralise,
     read_call_export,
     read_contact_export,
@@ -464,3 +468,198 @@ def test_last_outcome_and_priority_travel_in_extended_exports() -> None:
     contact = attrs.evolve(ANA, last_outcome=Outcome.NO_ANSWER, priority=Priority.LOW, line_id="L1")
     (back,) = read_contact_export(export_contacts([contact], extended=True)).contacts
     assert back == contact
+
+
+# ------------------------------------------------------------------ hostile input (issue 14)
+
+CALL_HEADER = "id,number_to,status,created_at,duration\n"
+
+
+def test_altur_durations_are_minutes_and_seconds_past_an_hour() -> None:
+    # seed 000 / issue 13 item 7: 3,725 s is 62:05, and reading takes both forms
+    assert format_altur_duration(3725) == "62:05"
+    assert format_altur_duration(43) == "00:43"
+    assert format_altur_duration(0) == "00:00"
+    with pytest.raises(InvalidInput):
+        format_altur_duration(-1)
+    calls = read_call_export(CALL_HEADER + "CA1,+525555551234,completed,,62:05\n")
+    again = read_call_export(CALL_HEADER + "CA1,+525555551234,completed,,1:02:05\n")
+    assert calls[0].duration == again[0].duration == 3725
+
+
+@pytest.mark.parametrize(
+    ("moment", "timezone"),
+    [("9999-12-31T23:59:59", "America/Mexico_City"), ("0001-01-01T00:00:00", "Asia/Kolkata")],
+)
+def test_calendar_edge_dates_are_typed_errors(moment: str, timezone: str) -> None:
+    # issue 14 item 2: these gave OverflowError
+    with pytest.raises(MalformedInput, match="calendar"):
+        read_call_export(
+            CALL_HEADER + f"CA1,+525555551234,completed,{moment},00:10\n", timezone=timezone
+        )
+    text = (
+        "contact,name,context,last_update\n"
+        f"+525555551234,Juan,a,{moment}\n"
+        "+14155552671,Ann,b,2026-06-01T10:00:00\n"
+    )
+    result = read_contact_export(text, timezone=timezone)
+    assert [c.phone for c in result.contacts] == ["+14155552671"]
+    assert [(r.line, r.column) for r in result.rejected] == [(2, "last_update")]
+
+
+def test_integers_over_4300_digits_are_row_rejections_or_typed_errors() -> None:
+    # issue 14 item 1
+    huge = "9" * 5000
+    text = f"contact,name,context,retries\n+525555551234,Juan,a,{huge}\n+14155552671,Ann,b,2\n"
+    result = read_contact_export(text)
+    assert [c.retries for c in result.contacts] == [2]
+    assert [(r.line, r.column) for r in result.rejected] == [(2, "retries")]
+    records = f'[{{"contact": "+525555551234", "name": "J", "context": "", "cycle": {huge}}},'
+    records += '{"contact": "+14155552671", "name": "A", "context": "", "cycle": 3}]'
+    result = read_contact_export(records)
+    assert [c.cycle for c in result.contacts] == [3]
+    assert [r.line for r in result.rejected] == [1]
+    with pytest.raises(MalformedInput):
+        read_call_export(CALL_HEADER + f"CA1,+525555551234,completed,,{huge}\n")
+    with pytest.raises(MalformedInput):
+        read_call_export(f'[{{"id": {huge}, "number_to": "+525555551234", "status": "completed"}}]')
+
+
+@pytest.mark.parametrize("name", ["America", "Europe", "x" * 5000, "../../etc/passwd", "zone.tab"])
+def test_zone_names_that_are_not_zones_are_config_errors_without_paths(name: str) -> None:
+    # issue 14 item 3: tzdata folders gave IsADirectoryError with the install path
+    for read in (read_call_export, read_contact_export):
+        with pytest.raises(InvalidConfig) as error:
+            read(CALL_HEADER, timezone=name)  # type: ignore[operator]
+        assert "zoneinfo" not in str(error.value)
+        assert "site-packages" not in str(error.value)
+        assert len(str(error.value)) < 400
+
+
+@pytest.mark.parametrize("encoding", ["hex", "base64", "rot13", "zlib"])
+def test_export_readers_take_only_text_encodings(encoding: str) -> None:
+    # issue 14 item 4
+    with pytest.raises(InvalidConfig):
+        read_call_export(CALL_HEADER.encode(), encoding=encoding)
+    with pytest.raises(InvalidConfig):
+        read_contact_export(b"contact,name,context\n", encoding=encoding)
+
+
+def test_lone_surrogates_in_json_are_refused() -> None:
+    # issue 14 item 6: "\ud800" escapes crashed later, when the text was encoded
+    records = '[{"contact": "+525555551234", "name": "\\ud800", "context": ""},'
+    records += '{"contact": "+14155552671", "name": "Ann \\ud83d\\ude00", "context": ""}]'
+    result = read_contact_export(records)
+    assert [c.name for c in result.contacts] == ["Ann \U0001f600"]
+    assert [(r.line, r.column) for r in result.rejected] == [(1, "name")]
+    with pytest.raises(MalformedInput, match="surrogate"):
+        read_call_export('[{"id": "\\udfff", "number_to": "+525555551234", "status": "completed"}]')
+
+
+def test_json_key_collection_is_linear() -> None:
+    # issue 14 item 9: 40k distinct keys took 9-12 s
+    records = [
+        {
+            "contact": "+525555551234",
+            "name": "J",
+            "context": "",
+            **{f"k{i}": "v" for i in range(40_000)},
+        }
+    ]
+    result = read_contact_export(json.dumps(records))
+    assert len(result.columns) == 40_003
+    assert len(result.contacts[0].attributes) == 40_000
+
+
+def test_keys_differing_only_in_case_are_duplicate_columns() -> None:
+    # issue 14 item 14: JSON "name" and "Name" silently kept the last
+    with pytest.raises(DuplicateColumns):
+        read_contact_export(
+            '[{"contact": "+525555551234", "name": "a", "Name": "b", "context": ""}]'
+        )
+    with pytest.raises(DuplicateColumns):
+        read_call_export(
+            '[{"id": "a", "ID": "b", "number_to": "+525555551234", "status": "completed"}]'
+        )
+    with pytest.raises(DuplicateColumns):
+        read_call_export("id,number_to,status, ID\n")
+
+
+def test_header_cells_are_neutralised_in_every_writer() -> None:
+    # issue 14 item 11: names of attributes, tags and extracted fields reach the header
+    evil = '=HYPERLINK("http://evil.example","x")'
+    mallory = Contact(
+        id="m", phone="+14155552671", attributes={evil: "a"}, tags={"@tag"}, extracted={"-f": "v"}
+    )
+    listing = export_contact_list([mallory])
+    header = next(csv.reader(io.StringIO(listing)))
+    assert f"'{evil}" in header
+    assert not any(is_formula(cell) for cell in header)
+    assert dict(import_contacts(listing).contacts[0].attributes) == {evil: "a"}
+    exported = export_contacts([mallory], extended=True)
+    header = next(csv.reader(io.StringIO(exported)))
+    assert {"'@tag", "'-f", f"'{evil}"} <= set(header)
+    assert not any(is_formula(cell) for cell in header)
+    back = read_contact_export(exported, tags=["@tag"], fields=["-f"])
+    assert back.contacts[0].attributes == mallory.attributes
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_cells_holding_either_delimiter_are_quoted(sep: str) -> None:
+    # issue 14 item 12: "x;=cmd|' /C calc'!A0" went out unquoted in a comma file
+    juan = attrs.evolve(JUAN, name="x;=cmd|' /C calc'!A0", context="a,b")
+    text = export_contacts([juan], delimiter=sep)
+    row = text.splitlines()[1]
+    assert "\"x;=cmd|' /C calc'!A0\"" in row
+    assert '"a,b"' in row
+    assert read_contact_export(text, delimiter=sep).contacts[0].name == juan.name
+
+
+def test_whitespace_before_a_trigger_is_neutralised() -> None:
+    # issue 14 item 12: " =HYPERLINK(1)" is a formula once trimmed
+    for value in (" =HYPERLINK(1)", "\xa0@x", "  -cmd"):
+        assert neutralise(value) == "'" + value
+        assert unneutralise(neutralise(value)) == value
+        assert is_formula(value)
+    assert not is_formula(" -150")
+    assert not is_formula("  ")
+
+
+# ---------------------------------------------------------------------- streaming (issue 15)
+
+
+def _export_lines(count: int) -> str:
+    lines = [CALL_HEADER]
+    for i in range(count):
+        number = f"+52555555{i % 7:04d}"
+        at = f"2026-06-01T10:{i // 60 % 60:02d}:{i % 60:02d}"
+        lines.append(f"CA{i},{number},completed,{at},00:{i % 60:02d}\n")
+    return "".join(lines)
+
+
+def test_iter_call_export_streams_and_numbers_attempts_in_file_order() -> None:
+    text = _export_lines(300)
+    seen: list[int] = []
+    streamed = list(iter_call_export(io.BytesIO(text.encode()), progress=seen.append))
+    assert tuple(streamed) == read_call_export(text)
+    assert seen[-1] == len(text)
+    assert [c.attempt for c in streamed[:8]] == [1, 1, 1, 1, 1, 1, 1, 2]
+
+
+def test_read_call_export_ranks_out_of_order_rows_by_created_at() -> None:
+    text = CALL_HEADER + (
+        "CA2,+525555551234,completed,2026-06-01T11:00:00,00:10\n"
+        "CA3,+525555551234,completed,,00:10\n"
+        "CA1,+525555551234,completed,2026-06-01T10:00:00,00:10\n"
+        "CA4,+14155552671,completed,2026-06-01T09:00:00,00:10\n"
+    )
+    calls = read_call_export(text)
+    assert [(c.id, c.attempt) for c in calls] == [("CA2", 2), ("CA3", 3), ("CA1", 1), ("CA4", 1)]
+    assert [c.attempt for c in iter_call_export(text)] == [1, 2, 3, 1]
+
+
+@given(exportable_calls(), st.sampled_from(["csv", "json"]))
+def test_calls_read_fast_equal_validated_calls(calls: list[Call], fmt: str) -> None:
+    # the reader fills a validated template instead of running Call's validators
+    for call in read_call_export(export_calls(calls, fmt=fmt)):  # type: ignore[arg-type]
+        assert call == Call(**{a.name: getattr(call, a.name) for a in attrs.fields(Call)})

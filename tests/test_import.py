@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from campaignkit import Contact, InvalidConfig, InvalidInput, Priority
 from campaignkit.io import (
+    CELL_LIMIT,
     DEFAULT_MAX_BYTES,
     DuplicateColumns,
     EmptyInput,
@@ -22,6 +23,7 @@ from campaignkit.io import (
     RejectReason,
     UndecodableInput,
     import_contacts,
+    iter_contacts,
     to_e164,
 )
 
@@ -535,3 +537,145 @@ def test_nothing_valid_is_lost(valid: list[str], junk: list[str], rng: random.Ra
     result = import_contacts("contact,name,context\n" + "\n".join(rows) + "\n")
     assert sorted(c.phone for c in result.contacts) == sorted(valid)
     assert len(result.rejected) == len(junk)
+
+
+# ------------------------------------------------------------------ hostile input (issue 14)
+
+
+def _flat_contacts(result: ImportResult) -> list[str]:
+    return [c.phone for c in result.contacts]
+
+
+@pytest.mark.parametrize("encoding", ["hex", "base64", "rot13", "zlib", "bz2", "no-such-codec"])
+def test_only_text_encodings_are_accepted(encoding: str) -> None:
+    # issue 14 item 4: a bytes codec gave a bare LookupError
+    with pytest.raises(InvalidConfig, match="encoding"):
+        import_contacts(b"contact,name,context\n", encoding=encoding)
+    with pytest.raises(InvalidConfig, match="encoding"):
+        iter_contacts("contact,name,context\n", encoding=encoding)
+
+
+def test_lone_surrogates_in_text_are_refused_typed() -> None:
+    # issue 14 item 6: text that cannot be encoded never becomes a contact
+    with pytest.raises(UndecodableInput):
+        import_contacts("contact,name,context\n+525555551234,\ud800,x\n")
+
+
+def test_duplicate_header_check_is_linear_on_a_huge_header() -> None:
+    # issue 14 item 7: 661 KiB of header names, half of them repeated (was 19-37 s)
+    names = [f"column{i}" for i in range(40_000)]
+    header = ",".join(["contact", "name", "context", *names, *names])
+    assert len(header) > 600 * 1024
+    with pytest.raises(DuplicateColumns) as error:
+        import_contacts(header + "\n", max_bytes=None)
+    assert len(error.value.duplicates) == len(names)
+
+
+def test_semicolon_file_with_cr_only_line_endings() -> None:
+    # issue 14 item 13: old Mac / Excel files end lines with a bare CR
+    text = "contact;name;context\r+525555551234;Juan;a, b\r+14155552671;Ann;c\r"
+    result = import_contacts(text)
+    assert result.delimiter == ";"
+    assert _flat_contacts(result) == ["+525555551234", "+14155552671"]
+
+
+def test_a_byte_order_mark_not_at_byte_zero() -> None:
+    # issue 14 item 13: a BOM after blank lines, and one per concatenated file
+    text = "\n\n\ufeffcontact,name,context\n+525555551234,Juan,a\n"
+    assert _flat_contacts(import_contacts(text)) == ["+525555551234"]
+    two_files = text + "\ufeffcontact,name,context\n+14155552671,Ann,b\n"
+    result = import_contacts(two_files)
+    assert _flat_contacts(result) == ["+525555551234", "+14155552671"]
+    assert [(r.line, r.reason) for r in result.rejected] == [(5, RejectReason.INVALID_PHONE)]
+
+
+def test_a_cell_over_the_limit_rejects_only_its_row() -> None:
+    # issue 14 item 13: one 200 KiB cell used to refuse the whole file
+    big = "x" * (CELL_LIMIT + 1)
+    text = (
+        f"contact,name,context\n+525555551234,Juan,a\n+14155552671,{big},b\n+919876543210,Ravi,c\n"
+    )
+    result = import_contacts(text, max_bytes=None)
+    assert _flat_contacts(result) == ["+525555551234", "+919876543210"]
+    assert [(r.line, r.reason) for r in result.rejected] == [(3, RejectReason.CELL_TOO_LARGE)]
+    assert CELL_LIMIT == 128 * 1024
+
+
+@pytest.mark.parametrize("cell", [" =HYPERLINK(1)", "\xa0=1+1", "  @SUM(A1)", " +cmd|x"])
+def test_formulas_after_leading_whitespace_reject_the_row(cell: str) -> None:
+    # issue 14 item 12: the check runs on the trimmed text
+    result = import_contacts(f"contact,name,context\n+525555551234,{cell},a\n")
+    assert [r.reason for r in result.rejected] == [RejectReason.FORMULA]
+    kept = import_contacts(f"contact,name,context\n+525555551234,{cell},a\n", formulas="keep")
+    assert kept.contacts[0].name == cell
+
+
+def test_neutralised_header_cells_are_read_back() -> None:
+    # issue 14 item 11: an attribute named like a formula survives export and import
+    result = import_contacts("contact,name,context,'=HYPERLINK(1)\n+525555551234,Juan,a,b\n")
+    assert dict(result.contacts[0].attributes) == {"=HYPERLINK(1)": "b"}
+
+
+# ---------------------------------------------------------------------- streaming (issue 15)
+
+
+def test_iter_contacts_reads_lazily_from_an_iterable_of_lines() -> None:
+    pulled = []
+
+    def lines():  # type: ignore[no-untyped-def]
+        yield "contact,name,context\n"
+        for i in range(1000):
+            pulled.append(i)
+            yield f"+52555555{i:04d},Name {i},ctx\n"
+
+    stream = iter_contacts(lines(), max_bytes=None)
+    assert stream.columns == ("contact", "name", "context")
+    assert stream.delimiter == ","
+    first = next(stream)
+    assert isinstance(first, Contact)
+    assert len(pulled) < 1000  # not read whole
+    rest = list(stream)
+    assert len(rest) == 999
+
+
+def test_import_contacts_reports_progress_in_bytes() -> None:
+    text = "contact,name,context\n" + "".join(
+        f"+52555555{i:04d},Nombre {i},ctx\n" for i in range(5000)
+    )
+    seen: list[int] = []
+    result = import_contacts(text.encode(), progress=seen.append)
+    assert len(result.contacts) == 5000
+    assert seen == sorted(seen)
+    assert seen[-1] == len(text.encode())
+
+
+def test_a_file_object_is_read_in_chunks_and_stops_at_the_limit() -> None:
+    class Endless(io.RawIOBase):
+        reads = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            self.reads += 1
+            return b"contact,name,context\n" if self.reads == 1 else b"+525555551234,a,b\n" * 100
+
+    with pytest.raises(InputTooLarge):
+        import_contacts(Endless(), max_bytes=100_000)
+
+
+@given(st.lists(st.sampled_from(VALID), min_size=1, max_size=5), st.data())
+def test_any_chunking_of_the_input_reads_the_same(phones: list[str], data: st.DataObject) -> None:
+    text = "contact;name;context\r\n" + "".join(
+        f'{p};"Name\r\n{i}";ctx\r' for i, p in enumerate(phones)
+    )
+    whole = import_contacts(text)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=6)))
+    bounds = zip([0, *cuts], [*cuts, len(text)], strict=True)
+    pieces = [text[a:b] for a, b in bounds if b > a]  # an empty read means the end
+
+    class Chunks(io.TextIOBase):
+        def read(self, size: int | None = -1) -> str:
+            return pieces.pop(0) if pieces else ""
+
+    assert import_contacts(Chunks()) == whole
