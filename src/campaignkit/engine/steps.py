@@ -50,7 +50,7 @@ import functools
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Final, NamedTuple
 
 import attrs
 
@@ -162,6 +162,15 @@ _reported = replacer(
     "recording_url",
 )
 _awaiting_reply = replacer(Contact, "next_attempt_at")
+# Rows rebuilt with values the reducers and the events already validated: a webhook's
+# cost is dominated by record construction, and attrs.evolve re-runs every converter.
+_row_contact = replacer(ContactState, "contact")
+_row_call = replacer(ContactState, "call")
+_row_dialled = replacer(ContactState, "contact", "call", "line_id")
+_row_sent = replacer(ContactState, "contact", "history")
+_row_ended = replacer(ContactState, "contact", "call", "line_id", "history")
+_row_callback = replacer(ContactState, "callback_at", "callback_reported_at")
+_campaign_pacing = replacer(CampaignState, "pacing")
 _NO_PACING = PacingState()
 _ANY_PACING = PacingPolicy()
 _ANY_ROTATION = RotationPolicy()
@@ -173,13 +182,13 @@ SETTLE_LANE: Final = 0
 """`queue_lane` of a contact whose held outcome settles at ``next_attempt_at``."""
 
 
-@attrs.frozen(weakref_slot=False)
-class Step:
+class Step(NamedTuple):
     """What a step decided: the contact's new state, the campaign's, the notifications
     to deliver and, from `propose`, the call to place or message to send.
 
     ``halted`` (from `propose` only) means nobody can be admitted now: the contact
-    is unchanged and the round of proposals ends.
+    is unchanged and the round of proposals ends. A plain named tuple: a step is
+    taken per webhook, and building it must cost next to nothing.
     """
 
     state: ContactState
@@ -365,7 +374,7 @@ def propose(
         )
         return Step(attrs.evolve(state, contact=refused, refused=reason), campaign, notes)
     later = admission.retry_at if admission.retry_at > now else now + _MICROSECOND
-    return Step(attrs.evolve(state, contact=postpone(contact, until=later)), campaign)
+    return Step(_row_contact(state, postpone(contact, until=later)), campaign)
 
 
 def _place(
@@ -393,8 +402,7 @@ def _place(
         history = state.history
         if rules.compliance is not None:
             history = _remember(history, Attempt(at=now), rules.compliance)
-        new = attrs.evolve(state, contact=placed.contact, history=history)
-        return Step(new, campaign, dial=placed)
+        return Step(_row_sent(state, placed.contact, history), campaign, dial=placed)
     placed = dial(contact, now=now, line=line)
     contact_id = contact.id
     call = _new_call(
@@ -423,18 +431,7 @@ def _place(
                     break
         if changes:
             campaign = attrs.evolve(campaign, **changes)  # type: ignore[arg-type]
-    new = ContactState(
-        placed.contact,
-        call,
-        line_id,
-        state.callback_at,
-        state.callback_reported_at,
-        state.history,
-        state.extractions,
-        state.goals,
-        state.refused,
-    )
-    return Step(new, campaign, dial=placed)
+    return Step(_row_dialled(state, placed.contact, call, line_id), campaign, dial=placed)
 
 
 def _remember(
@@ -575,7 +572,7 @@ def apply_event(
         if type(event) is ContactCalledBack:
             contact = state.contact
             new = apply_call_back(contact, event.outcome, now=event.at)
-            return Step(state if new is contact else attrs.evolve(state, contact=new), campaign)
+            return Step(_with(state, new), campaign)
         if type(event) is ContactConverted:
             converted, notes = mark_converted(
                 state.contact, now=event.at, campaign_id=campaign.campaign.id
@@ -590,7 +587,7 @@ def apply_event(
 
 
 def _with(state: ContactState, contact: Contact) -> ContactState:
-    return state if contact is state.contact else attrs.evolve(state, contact=contact)
+    return state if contact is state.contact else _row_contact(state, contact)
 
 
 def report_call(call: Call, event: CallUpdate) -> Call:
@@ -627,12 +624,12 @@ def _on_call_update(
         seen, asked = state.callback_reported_at, state.callback_at
         if seen is None or asked is None or (event.at, requested) > (seen, asked):
             # The callback time of the latest report asking for one.
-            state = attrs.evolve(state, callback_at=requested, callback_reported_at=event.at)
+            state = _row_callback(state, requested, event.at)
     updated = report_call(call, event)
     if updated is call:
         return Step(state, campaign)
     if updated.status not in _CALL_ENDED:
-        return Step(attrs.evolve(state, call=updated), campaign)
+        return Step(_row_call(state, updated), campaign)
     at = event.at
     history = state.history
     if _timed(campaign, rules):
@@ -662,7 +659,7 @@ def _on_call_update(
     result = updated.result
     if line_id is not None and new.line_id is None and result is not None and result.connected:
         new = attrs.evolve(new, line_id=line_id)  # the line that first reached the contact
-    state = attrs.evolve(state, contact=new, call=None, line_id=None, history=history)
+    state = _row_ended(state, new, None, None, history)
     state, more = _after_outcome(state, campaign, rules, at)
     return Step(state, campaign, notes + more)
 
@@ -678,7 +675,7 @@ def _after_outcome(
         return _maybe_convert(state, campaign, rules, at)  # a held outcome keeps its callback
     requested = state.callback_at
     if requested is not None:
-        state = attrs.evolve(state, callback_at=None, callback_reported_at=None)
+        state = _row_callback(state, None, None)
     if status not in _WAITING:
         return _maybe_convert(state, campaign, rules, at)
     schedule = rules.schedule
@@ -696,7 +693,7 @@ def _after_outcome(
         moved = postpone(contact, until=adjust(contact.next_attempt_at))
     else:
         return state, ()
-    return (state if moved == contact else attrs.evolve(state, contact=moved)), ()
+    return (state if moved == contact else _row_contact(state, moved)), ()
 
 
 def _maybe_convert(
@@ -714,7 +711,7 @@ def _maybe_convert(
     if not is_converted(rule, contact, primary_goal=primary):
         return state, ()
     converted, notes = mark_converted(contact, now=at, campaign_id=campaign.campaign.id)
-    return attrs.evolve(state, contact=converted), notes
+    return _row_contact(state, converted), notes
 
 
 def _on_message_update(
@@ -729,7 +726,7 @@ def _on_message_update(
         # Seed 004: retried "in case of no response" - wait for a reply this long.
         assert new.updated_at is not None
         new = _awaiting_reply(new, new.updated_at + settings.response_window)
-    state = attrs.evolve(state, contact=new)
+    state = _row_contact(state, new)
     if new.status is _Q.FAILED:
         if campaign.campaign.status is CampaignStatus.FINISHED:  # no retry once finished
             settled, notes = settle_message(
