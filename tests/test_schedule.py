@@ -634,3 +634,18 @@ def test_holidays_without_the_extra_say_how_to_install_it(
     with pytest.raises(MissingDependency, match=r"campaignkit\[holidays\]"):
         holiday_dates("MX", [2027])
     module._holidays.cache_clear()
+
+
+def test_recurring_closures_travel_in_snapshots_and_old_data_still_loads() -> None:
+    from campaignkit import _policy_data as pd
+
+    schedule = Schedule.business_hours(closed_rules=["FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1"])
+    data = pd.schedule_to_dict(schedule)
+    assert data["closed_rules"] == ["FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1"]
+    assert pd.schedule_from_dict(data) == schedule
+    del data["closed_rules"]  # a snapshot from before recurring closures
+    assert pd.schedule_from_dict(data) == Schedule.business_hours()
+    with pytest.raises(InvalidInput, match="weekdays"):
+        pd.schedule_from_dict(
+            {**data, "windows": [{"start": "09:00:00", "end": "18:00:00", "weekdays": [[0]]}]}
+        )
