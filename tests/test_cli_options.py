@@ -498,3 +498,30 @@ def test_an_encoding_reaches_every_reader(tmp_path: Path) -> None:
     code, _, err = call("report", str(log), "--dialect", "thinkrr")
     assert code == 1
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("extra", ["", ",segment"])
+def test_the_streamed_clean_file_is_the_whole_export(tmp_path: Path, extra: str) -> None:
+    from campaignkit.io import export_contact_list, import_contacts
+
+    source = tmp_path / "contacts.csv"
+    cell = ",vip" if extra else ""
+    rows = "".join(f"+52155{n:08d},P{n},x{cell}\n" for n in range(cli._BATCH * 2 + 7))
+    rows += "not a phone,Bad,x" + cell + "\n"
+    source.write_text(f"contact,name,context{extra}\n" + rows, encoding="utf-8")
+    target = tmp_path / "clean.csv"
+    code, out, err = call("import", str(source), "-o", str(target), "--max-bytes", "none")
+    assert code == 0, err
+    assert f"{cli._BATCH * 2 + 8:,} rows read: {cli._BATCH * 2 + 7:,} imported, 1 rejected" in out
+    expected = export_contact_list(import_contacts(source.read_bytes(), max_bytes=None).contacts)
+    assert target.read_bytes().decode("utf-8") == expected
+
+
+def test_no_clean_file_without_a_valid_contact(tmp_path: Path) -> None:
+    source = tmp_path / "contacts.csv"
+    source.write_text("contact,name,context\nnot a phone,Bad,x\n", encoding="utf-8")
+    target = tmp_path / "clean.csv"
+    code, _, err = call("import", str(source), "-o", str(target))
+    assert code == 1
+    assert "no valid contacts" in err
+    assert list(tmp_path.iterdir()) == [source]  # nothing written, no partial file left

@@ -43,7 +43,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import __version__
 from .billing import BillingPolicy
 from .errors import CampaignkitError
-from .io import DEFAULT_MAX_BYTES, InputTooLarge, export_contact_list, import_contacts
+from .io import (
+    DEFAULT_MAX_BYTES,
+    UPLOAD_COLUMNS,
+    ContactStream,
+    ImportResult,
+    InputTooLarge,
+    Rejection,
+    RejectReason,
+    export_contact_list,
+    import_contacts,
+    iter_contacts,
+)
 from .metrics import CampaignStats
 from .metrics.tables import _Table
 from .models import DEFAULT_TIMEZONE, Call, CallerLine, Campaign, Contact
@@ -472,25 +483,49 @@ def _rejection_record(rejection: Any) -> dict[str, Any]:
     }
 
 
-def _import_data(result: Any, *, show: int) -> dict[str, Any]:
+class _Tally:
+    """What an import read, without the contacts: rows, imported, rejected rows."""
+
+    def __init__(self, imported: int, rejected: Sequence[Rejection]) -> None:
+        self.imported = imported
+        self.rejected = rejected
+
+    @classmethod
+    def of(cls, result: ImportResult) -> _Tally:
+        """The tally of a whole `ImportResult`."""
+        return cls(len(result.contacts), result.rejected)
+
+    @property
+    def rows(self) -> int:
+        """Data rows read: imported plus rejected."""
+        return self.imported + len(self.rejected)
+
+    def counts(self) -> dict[RejectReason, int]:
+        """Rejected rows per reason, most frequent first."""
+        counts: dict[RejectReason, int] = {}
+        for rejection in self.rejected:
+            counts[rejection.reason] = counts.get(rejection.reason, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
+def _import_data(tally: _Tally, *, show: int) -> dict[str, Any]:
     return {
-        "rows": result.rows,
-        "imported": len(result.contacts),
-        "rejected": len(result.rejected),
-        "rejected_by_reason": {r.value: n for r, n in result.counts().items()},
-        "rejections": [_rejection_record(r) for r in result.rejected[:show]],
+        "rows": tally.rows,
+        "imported": tally.imported,
+        "rejected": len(tally.rejected),
+        "rejected_by_reason": {r.value: n for r, n in tally.counts().items()},
+        "rejections": [_rejection_record(r) for r in tally.rejected[:show]],
     }
 
 
-def _import_report(out: Output, result: Any, *, show: int = 10) -> None:
+def _import_report(out: Output, tally: _Tally, *, show: int = 10) -> None:
     out.heading("Import")
     out.line(
-        f"{result.rows:,} rows read: {len(result.contacts):,} imported, "
-        f"{len(result.rejected):,} rejected"
+        f"{tally.rows:,} rows read: {tally.imported:,} imported, {len(tally.rejected):,} rejected"
     )
-    for reason, count in sorted(result.counts().items(), key=lambda item: -item[1]):
+    for reason, count in tally.counts().items():
         out.line(f"  {count:>5,}  {reason.value}")
-    _rejections(out, result.rejected, show=show)
+    _rejections(out, tally.rejected, show=show)
 
 
 def _rejections(out: Output, rejected: Sequence[Any], *, show: int) -> None:
@@ -653,7 +688,7 @@ def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
     )
     text = args.format == "text"
     if text:
-        _import_report(out, result, show=5)
+        _import_report(out, _Tally.of(result), show=5)
         out.heading("Simulation")
         out.line(setup)
     with out.progress("simulating", len(contacts)) as update:
@@ -671,7 +706,7 @@ def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
     if not text:
         data: dict[str, Any] = {
             "command": "demo",
-            "import": _import_data(result, show=5),
+            "import": _import_data(_Tally.of(result), show=5),
             "simulation": {
                 "setup": setup,
                 "contacts": len(contacts),
@@ -699,38 +734,95 @@ def _cmd_demo(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def _cmd_import(args: argparse.Namespace, out: Output) -> int:
-    with (
-        _open_input(args.contacts, out, max_bytes=args.max_bytes, label="importing") as source,
-        _reading(args.contacts, "contact file"),
+_FIXED_UPLOAD_COLUMNS = frozenset((*UPLOAD_COLUMNS, "priority"))
+_BATCH = 10_000
+
+
+def _write_clean(stream: ContactStream, handle: TextIO) -> _Tally:
+    """Write the contacts of ``stream`` as an upload file while reading it.
+
+    Without attribute columns every batch has the same header, so the file is
+    written ``_BATCH`` contacts at a time and memory holds one batch (issue 15
+    item 1); with attribute columns the header depends on every contact, so
+    they are collected first.
+    """
+    rejected: list[Rejection] = []
+    if not all(
+        name.replace("\ufeff", "").strip().casefold() in _FIXED_UPLOAD_COLUMNS
+        for name in stream.columns
+        if name.strip()
     ):
-        result = import_contacts(
-            source,
-            region=args.region,
-            delimiter=args.delimiter,
-            max_bytes=None,
-            encoding=args.encoding,
-        )
+        result = stream.collect()
+        handle.write(export_contact_list(result.contacts))
+        return _Tally.of(result)
+    imported = 0
+    batch: list[Contact] = []
+    header = ""
+
+    def flush() -> None:
+        nonlocal header
+        text = export_contact_list(batch)
+        first, _, rows = text.partition("\n")
+        if not header:
+            header = first
+            handle.write(text)
+        elif first != header:  # pragma: no cover - a fixed header cannot change
+            raise Fail("the clean file's columns changed part-way; please report this")
+        else:
+            handle.write(rows)
+        batch.clear()
+
+    for item in stream:
+        if type(item) is Rejection:
+            rejected.append(item)
+            continue
+        batch.append(item)  # type: ignore[arg-type]
+        imported += 1
+        if len(batch) == _BATCH:
+            flush()
+    if batch or not header:
+        flush()
+    return _Tally(imported, rejected)
+
+
+def _cmd_import(args: argparse.Namespace, out: Output) -> int:
     target = Path(args.output) if args.output else Path(args.contacts).with_suffix(".clean.csv")
     if target.resolve() == Path(args.contacts).resolve():
         raise Fail(f"{target}: refusing to overwrite the input file")
-    if not result.contacts:
-        if args.format == "text":
-            _import_report(out, result, show=args.show)
-        first = f"; first: {result.rejected[0]}" if result.rejected else ""
-        raise Fail(
-            f"{args.contacts}: no valid contacts ({len(result.rejected):,} rows rejected{first}); "
-            f"{target} not written"
-        )
-    target.write_text(export_contact_list(result.contacts), encoding="utf-8")
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with (
+            _open_input(args.contacts, out, max_bytes=args.max_bytes, label="importing") as source,
+            _reading(args.contacts, "contact file"),
+        ):
+            stream = iter_contacts(
+                source,
+                region=args.region,
+                delimiter=args.delimiter,
+                max_bytes=None,
+                encoding=args.encoding,
+            )
+            with partial.open("w", encoding="utf-8", newline="") as handle:
+                tally = _write_clean(stream, handle)
+        if not tally.imported:
+            if args.format == "text":
+                _import_report(out, tally, show=args.show)
+            first = f"; first: {tally.rejected[0]}" if tally.rejected else ""
+            raise Fail(
+                f"{args.contacts}: no valid contacts ({len(tally.rejected):,} rows rejected"
+                f"{first}); {target} not written"
+            )
+        os.replace(partial, target)  # the clean file appears whole, or not at all
+    finally:
+        partial.unlink(missing_ok=True)
     if args.format == "json":
         _emit_json(
             out,
-            {"command": "import", **_import_data(result, show=args.show), "output": str(target)},
+            {"command": "import", **_import_data(tally, show=args.show), "output": str(target)},
         )
         return EXIT_OK
-    _import_report(out, result, show=args.show)
-    out.line(f"wrote {len(result.contacts):,} contacts to {target}")
+    _import_report(out, tally, show=args.show)
+    out.line(f"wrote {tally.imported:,} contacts to {target}")
     return EXIT_OK
 
 
