@@ -4,6 +4,7 @@ the admission seam, and snapshots."""
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -392,14 +393,23 @@ def test_restore_refuses_bad_snapshots() -> None:
             st.none() | st.integers(0, 300),
             st.none() | st.sampled_from(["", "+15550001111"]),
             st.none() | st.just("https://example.com/r.mp3"),
+            st.none() | st.sampled_from(["CA1", "CA2"]),
+            st.none() | st.integers(-60, 600),
+            st.none() | st.integers(-60, 600),
         ),
         max_size=8,
     )
 )
 def test_the_runner_applies_reports_exactly_as_apply_call_report(reports: list[tuple]) -> None:  # type: ignore[type-arg]
+    """Minimal reports and real webhooks (a carrier id, answer and hang-up times, some
+    running backwards) give exactly what the validated `apply_call_report` gives."""
     call = Call(id="camp/c/1", contact_id="c", to="+5215550000001", created_at=T0)
     expected = call
-    for status, offset, answered_by, outcome, duration, from_number, url in reports:
+    for status, offset, answered_by, outcome, duration, from_number, url, sid, a, b in reports:
+        started = None if a is None else T0 + timedelta(seconds=a)
+        ended = None if b is None else T0 + timedelta(seconds=b)
+        if started is not None and ended is not None and ended < started:
+            started, ended = ended, started  # a CallUpdate's own times are in order
         event = CallUpdate(
             contact_id="c",
             attempt=1,
@@ -410,8 +420,16 @@ def test_the_runner_applies_reports_exactly_as_apply_call_report(reports: list[t
             duration=duration,
             from_number=from_number,
             recording_url=url,
+            call_id=sid,
+            started_at=started,
+            ended_at=ended,
         )
-        expected = apply_call_report(expected, status, at=event.at, **event.details())
+        try:
+            expected = apply_call_report(expected, status, at=event.at, **event.details())
+        except InvalidInput as refused:
+            with pytest.raises(InvalidInput, match=re.escape(str(refused))):
+                _report(call, event)
+            continue
         call = _report(call, event)
         assert call == expected
         assert call.to_dict() == expected.to_dict()
