@@ -76,7 +76,8 @@ def deep(depth: int, opener: str = "[") -> str:
 
 def _csv(header: list[str], rows: list[list[str]], delimiter: str = ",") -> str:
     out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    # CRLF, as vendors write: the writer then quotes any cell holding \r or \n
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()
