@@ -425,6 +425,7 @@ class SQLiteCampaign:
     @property
     def campaign(self) -> Campaign:
         """The campaign record as it stands."""
+        self._refresh()
         return self._state.campaign
 
     @property
@@ -467,6 +468,10 @@ class SQLiteCampaign:
     @property
     def counts(self) -> CampaignCounts:
         """Contacts by where they stand, from the tally table (no scan)."""
+        self._refresh()
+        return self._counts()
+
+    def _counts(self) -> CampaignCounts:
         tally = self._tally
         return CampaignCounts(created=tally["created"], **{b: tally[b] for b in _BUCKETS})
 
@@ -576,7 +581,7 @@ class SQLiteCampaign:
             if not added:
                 return
             steps.check_loading(self._state)
-            self._state, notes = steps.load_contacts(self._state, self.counts, now)
+            self._state, notes = steps.load_contacts(self._state, self._counts(), now)
             self._queue(notes)
 
     def _insert(self, chunk: list[Contact], now: datetime) -> None:
@@ -639,7 +644,7 @@ class SQLiteCampaign:
     def _command(self, order: CampaignCommand, now: datetime) -> None:
         now = aware_utc(now)
         with self._write():
-            self._state, notes = steps.command(self._state, order, self.counts, now)
+            self._state, notes = steps.command(self._state, order, self._counts(), now)
             self._queue(notes)
             if order is CampaignCommand.FORCE_COMPLETE:
                 for index, state in self._all_states():
@@ -851,7 +856,7 @@ class SQLiteCampaign:
         self._state, notes = steps.end_cycle(
             self._state,
             rules,
-            self.counts,
+            self._counts(),
             now,
             held=tally["held"],
             any_eligible=lambda: any(steps.loop_eligible(s, rules) for s in self._states()),
@@ -863,7 +868,7 @@ class SQLiteCampaign:
         before = self._state
         if before.campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.COOLDOWN):
             return
-        self._state, notes, loop_at = steps.advance(before, self.counts, now)
+        self._state, notes, loop_at = steps.advance(before, self._counts(), now)
         if self._state is before:
             return
         self._queue(notes)
