@@ -436,6 +436,7 @@ def test_report_builds_contacts_from_the_calls(tmp_path: Path) -> None:
     code, out, err = call("report", str(export), "--dialect", "exotel", "--format", "json")
     assert code == 0, err
     data = json.loads(out)
+    assert (data["calls"], data["contacts"], data["contacts_from"]) == (4250, 2500, "calls")
     figures = {row["metric"]: row for row in data["summary"]}
     assert figures["created"]["value"] == 2500
     assert figures["completed"]["value"] == 1875
@@ -452,6 +453,7 @@ def test_report_builds_contacts_from_the_calls(tmp_path: Path) -> None:
     assert code == 0, err
     assert "connect_rate" in out
     assert "75.0%" in out
+    assert "4,250 calls, 2,500 contacts (rebuilt from the calls)" in out
     assert "pending: unknown" in out
 
 

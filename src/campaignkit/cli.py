@@ -898,7 +898,8 @@ def _cmd_report(args: argparse.Namespace, out: Output) -> int:
             "export": args.export,
             "dialect": args.dialect,
             "calls": len(calls),
-            "contacts": len(contacts),
+            "contacts": stats.contacts,
+            "contacts_from": "calls" if calls else "export",
             "rejected": len(rejected),
             "rejections": [_rejection_record(r) for r in rejected[: args.show]],
         }
@@ -916,8 +917,9 @@ def _cmd_report(args: argparse.Namespace, out: Output) -> int:
         if rejected:
             out.note(f"{args.export}: {len(rejected):,} rows rejected")
     else:
+        rebuilt = " (rebuilt from the calls)" if calls else ""
         out.line(
-            f"{args.export}: {len(calls):,} calls, {len(contacts):,} contacts, "
+            f"{args.export}: {len(calls):,} calls, {stats.contacts:,} contacts{rebuilt}, "
             f"{len(rejected):,} rows rejected ({args.dialect})"
         )
         _rejections(out, rejected, show=args.show)
