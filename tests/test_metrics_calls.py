@@ -39,6 +39,10 @@ def test_seed_001_from_cdrs_alone_is_75_percent() -> None:
     assert counts.failed + counts.busy + counts.no_answer == 625  # by their last attempt
     assert counts.pending is None  # never-dialled contacts are not in CDRs
     assert "pending" not in counts.to_exotel()
+    pending = next(r for r in counts.to_records() if r["status"] == "pending")
+    assert pending == {"status": "pending", "contacts": None, "share": None}
+    shown = [line.split() for line in repr(counts).splitlines()]
+    assert ["pending", "-", "-"] in shown
     # the retry table is the seed's, from the same calls
     table = stats.retry_effectiveness()
     assert [(r.contacts, r.connected) for r in table.rows] == [
@@ -291,3 +295,13 @@ def test_healthy_range_edges() -> None:
     failure = HEALTHY_RANGES["failure_rate"]
     assert [failure.verdict(r) for r in (0.0, 0.149, 0.15)] == ["healthy", "healthy", "high"]
     assert str(HealthyRange(0.2, None)) == "20-"
+
+
+@pytest.mark.parametrize("name", ["America", "Europe", "x" * 300, "../etc"])
+def test_zone_folders_and_odd_names_are_typed_errors(name: str) -> None:
+    # issue 14 item 3: tzdata folders gave a bare IsADirectoryError
+    stats = CampaignStats.from_calls(exotel_calls()[:5])
+    with pytest.raises(InvalidInput, match="timezone"):
+        stats.heatmap(name)
+    with pytest.raises(InvalidInput, match="timezone"):
+        stats.best_time_to_call(name)

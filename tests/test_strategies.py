@@ -444,3 +444,10 @@ def test_reserved_tags_cover_every_fixed_export_column() -> None:
     assert set(CONTACT_EXPORT_COLUMNS + EXTENDED_CONTACT_COLUMNS + CALL_EXPORT_COLUMNS) <= (
         strategies.RESERVED_TAGS
     )
+
+
+@pytest.mark.parametrize("name", ["America", "Europe", "x" * 300])
+def test_zone_folders_are_refused_as_arguments(name: str) -> None:
+    # issue 14 item 3: tzdata folders gave a bare IsADirectoryError
+    with pytest.raises(InvalidArgument, match="IANA"):
+        strategies.schedules(timezones=[name])

@@ -127,7 +127,8 @@ class ExotelStats(_Table):
 
     def _rows(self) -> list[tuple[Any, ...]]:
         fields = ("completed", "failed", "pending", "in_progress", "busy", "no_answer")
-        return [(f, getattr(self, f), ratio(getattr(self, f), self.created)) for f in fields]
+        values = [(f, getattr(self, f)) for f in fields]
+        return [(f, n, None if n is None else ratio(n, self.created)) for f, n in values]
 
     def to_exotel(self) -> dict[str, int]:
         """Exotel's ``stats`` JSON object: created, completed, failed, pending,
