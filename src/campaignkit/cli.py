@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import __version__
 from .billing import BillingPolicy
-from .errors import CampaignkitError
+from .errors import CampaignkitError, InvalidConfig
 from .io import (
     DEFAULT_MAX_BYTES,
     UPLOAD_COLUMNS,
@@ -642,11 +642,14 @@ def _retry_policy(preset: str, retries: int, interval_mins: int) -> RetryPolicy:
     low, high = PRESETS[preset]
     if not low <= retries <= high:
         raise Usage(f"--retries: the {preset} preset takes {low}-{high} retries; got {retries}")
-    if preset == "exotel":
-        return RetryPolicy.exotel(retries, interval_mins=interval_mins)
-    if preset == "itellico":
-        return RetryPolicy.itellico(retries, retry_interval=timedelta(minutes=interval_mins))
-    return RetryPolicy.altur(retries, interval=timedelta(minutes=interval_mins))
+    try:
+        if preset == "exotel":
+            return RetryPolicy.exotel(retries, interval_mins=interval_mins)
+        if preset == "itellico":
+            return RetryPolicy.itellico(retries, retry_interval=timedelta(minutes=interval_mins))
+        return RetryPolicy.altur(retries, interval=timedelta(minutes=interval_mins))
+    except (InvalidConfig, OverflowError) as exc:  # an --interval past what a preset allows
+        raise Usage(f"--interval: {exc}") from None
 
 
 def _demo_policies(lines: int) -> dict[str, Any]:
