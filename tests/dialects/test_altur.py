@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
-from campaignkit import AnsweredBy, Call, CallStatus, CampaignStatus
+from campaignkit import (
+    AnsweredBy,
+    Call,
+    CallStatus,
+    CampaignStatus,
+    Channel,
+    ContactStatus,
+    Outcome,
+)
 from campaignkit.dialects import altur
-from campaignkit.io import MissingColumns, RejectReason
+from campaignkit.io import MalformedInput, MissingColumns, RejectReason
 
 
 def _call(sid: str, amd: AnsweredBy | None, url: str | None = "https://x.example/r.mp3") -> Call:
@@ -74,3 +83,98 @@ def test_archived_campaign_status() -> None:
     assert altur.campaign_status("archived") is CampaignStatus.ARCHIVED
     assert altur.campaign_status("Archived") is CampaignStatus.ARCHIVED
     assert altur.campaign_status_label(CampaignStatus.ARCHIVED) == "archived"
+
+
+# --------------------------------------------------------------------------- Altur records
+
+ALTUR_CONTACT_EXPORT = (
+    "campaign_name,campaign_date,id,contact,name,context,status,retries,calls,billed_duration,"
+    "last_update,follow_up,interesado,email\n"
+    'Cobranza,2026-06-01,123,+525555551234,Juan Pérez,"Amount: $1,500. Due: June 5",answered,'
+    "0,1,00:43,2026-06-01 10:05:00,True,True,juan@example.com\n"
+    'Cobranza,2026-06-01,124,+525555555678,Ana Gómez,"Amount: $900",no-answer,'
+    "2,3,00:00,2025-11-30T09:00:00-06:00,False,False,\n"
+    "Cobranza,2026-06-01,125,+525555559012,Carlos Ruiz,x,sending,0,0,00:00,,False,False,\n"
+)
+
+
+def test_altur_contact_export_with_legacy_statuses() -> None:
+    result = altur.parse_contact_export(ALTUR_CONTACT_EXPORT, tags=["interesado"], fields=["email"])
+    assert result.rejected == ()
+    juan, ana, carlos = result.contacts
+    assert juan.status is ContactStatus.ANSWERED
+    assert juan.tags == {"interesado"}
+    assert juan.extracted == {"email": "juan@example.com"}
+    assert (juan.attempts, juan.follow_up) == (1, True)
+    assert juan.updated_at == datetime(2026, 6, 1, 16, 5, tzinfo=UTC)  # read in Mexico City time
+    assert (ana.status, ana.retries, ana.attempts) == (ContactStatus.FAILED, 2, 3)
+    assert carlos.status is ContactStatus.DIALING
+    whatsapp = altur.parse_contact_export(
+        ALTUR_CONTACT_EXPORT.replace("answered,", "read,"),
+        channel=Channel.WHATSAPP,
+        tags=["interesado"],
+        fields=["email"],
+    )
+    assert [c.status for c in whatsapp.contacts] == [
+        ContactStatus.READ,
+        ContactStatus.FAILED,
+        ContactStatus.SENDING,
+    ]
+
+
+def test_altur_unknown_status_in_an_export_is_a_rejection_naming_altur() -> None:
+    result = altur.parse_contact_export(ALTUR_CONTACT_EXPORT.replace("sending", "queued"))
+    (bad,) = result.rejected
+    assert (bad.line, bad.reason, bad.value) == (4, RejectReason.INVALID_VALUE, "queued")
+    assert "altur" in bad.detail
+
+
+ALTUR_CALL_EXPORT = (
+    "campaign_name;campaign_date;id;number_to;contact_name;type;status;answered_by;created_at;"
+    "started_at;ended_at;duration;billed_duration;recording_url;interesado\n"
+    "Cobranza;2026-06-01;call-2;+525555551234;Juan;outbound;ended;human;2026-06-02T10:00:00-06:00;"
+    "2026-06-02T10:00:05-06:00;2026-06-02T10:01:05-06:00;01:00;01:00;https://r/2.mp3;True\n"
+    "Cobranza;2026-06-01;call-1;+525555551234;Juan;outbound;ended;machine;2026-06-01T10:00:00-06:00;"
+    "2026-06-01T10:00:04-06:00;2026-06-01T10:00:47-06:00;00:43;00:05;;True\n"
+    "Cobranza;2026-06-01;call-3;+525555555678;Ana;outbound;no-answer;;2026-06-01T10:02:00-06:00;"
+    ";2026-06-01T10:02:30-06:00;00:00;00:00;;False\n"
+)
+
+
+def test_altur_call_export() -> None:
+    second, first, missed = altur.parse_call_export(ALTUR_CALL_EXPORT)
+    assert first.status is CallStatus.COMPLETED
+    assert first.answered_by is AnsweredBy.MACHINE
+    assert (first.duration, first.attempt, second.attempt, missed.attempt) == (43, 1, 2, 1)
+    assert first.result is Outcome.VOICEMAIL
+    assert second.recording_url == "https://r/2.mp3"
+    assert missed.answered_by is None
+    assert missed.status is CallStatus.NO_ANSWER
+    assert first.created_at == datetime(2026, 6, 1, 16, 0, tzinfo=UTC)
+    ids = altur.parse_call_export(ALTUR_CALL_EXPORT, contact_ids={"+525555551234": "123"})
+    assert ids[0].contact_id == "123"
+
+
+def test_altur_call_export_bad_row_names_the_line() -> None:
+    with pytest.raises(MalformedInput) as info:
+        altur.parse_call_export(ALTUR_CALL_EXPORT.replace("no-answer", "hung"))
+    assert info.value.line == 4
+    assert "altur" in str(info.value)
+    assert "'hung'" in str(info.value)
+
+
+def test_altur_exports_written_and_read_back() -> None:
+    contacts = altur.parse_contact_export(
+        ALTUR_CONTACT_EXPORT, tags=["interesado"], fields=["email"]
+    ).contacts
+    text = altur.write_contact_export(contacts, tags=["interesado"], fields=["email"])
+    assert ",answered," in text
+    assert ",failed," in text  # legacy no-answer is written as failed
+    again = altur.parse_contact_export(text, tags=["interesado"], fields=["email"]).contacts
+    assert again == contacts
+    results = altur.write_results_export(contacts, tags=["interesado"], fields=["email"])
+    assert altur.parse_results_export(results, tags=["interesado"], fields=["email"]).contacts == (
+        contacts[0],
+    )
+    calls = altur.parse_call_export(ALTUR_CALL_EXPORT)
+    assert altur.parse_call_export(altur.write_call_export(calls)) == calls

@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
+import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from campaignkit import Call, CallStatus, CampaignStatus, ContactStatus, Outcome
-from campaignkit.dialects import CallReadResult, exotel
-from campaignkit.errors import CampaignkitError, InvalidConfig, InvalidInput
+from campaignkit import (
+    Call,
+    CallStatus,
+    CampaignStatus,
+    ContactStatus,
+    InvalidConfig,
+    InvalidInput,
+    Outcome,
+    apply_call_report,
+)
+from campaignkit.dialects import (
+    CallReadResult,
+    exotel,
+)
+from campaignkit.errors import CampaignkitError
 from campaignkit.io import DuplicateColumns, MalformedInput, MissingColumns, RejectReason
+
+from .. import seed_vocabulary as seed
+from ..records import moments
 
 # seed 001's CDR example
 CDR = {
@@ -278,3 +297,269 @@ def test_dashboard_export_refuses_labels_exotel_lacks() -> None:
     created = Call.from_dict({**call.to_dict(), "status": CallStatus.CREATED.value})
     with pytest.raises(CampaignkitError):
         exotel.dashboard_export([created])
+
+
+# --------------------------------------------------------------------------- Exotel records
+
+SEED_STATS = """{
+"response": [{
+"code": 200,
+"status": "success",
+"data": {
+"id": "camp_abc123",
+"name": "Payment Reminder Q1",
+"status": "Completed",
+"stats": {
+"created": 2500,
+"completed": 1875,
+"failed": 425,
+"pending": 0,
+"in_progress": 0,
+"busy": 87,
+"no_answer": 113
+}
+}
+}]
+}"""
+
+SEED_CDR = {
+    "call_sid": "a1b2c3d4e5f6",
+    "to": "+919876543210",
+    "from": "0XXXXXX4890",
+    "status": "completed",
+    "start_time": "2024-02-01T10:05:32+05:30",
+    "end_time": "2024-02-01T10:06:15+05:30",
+    "duration": 43,
+    "recording_url": "https://recordings.example/a1b2c3d4e5f6.mp3",
+    "attempt_number": 1,
+    "price": 2,
+}
+
+
+def test_exotel_campaign_stats() -> None:
+    snapshot = exotel.parse_campaign(SEED_STATS)
+    assert snapshot.campaign.id == "camp_abc123"
+    assert snapshot.campaign.name == "Payment Reminder Q1"
+    assert snapshot.campaign.status is CampaignStatus.FINISHED
+    assert snapshot.campaign.timezone == "Asia/Kolkata"
+    assert snapshot.stats == exotel.Stats(
+        created=2500, completed=1875, failed=425, pending=0, in_progress=0, busy=87, no_answer=113
+    )
+    assert exotel.campaign_document(snapshot) == json.loads(SEED_STATS)
+    assert exotel.parse_campaign(json.loads(SEED_STATS)["response"][0]["data"]) == snapshot
+
+
+def test_exotel_stats_errors() -> None:
+    with pytest.raises(InvalidInput, match="'Exploded'"):
+        exotel.parse_campaign(SEED_STATS.replace("Completed", "Exploded"))
+    with pytest.raises(InvalidInput, match="busy"):
+        exotel.parse_campaign(SEED_STATS.replace('"busy": 87', '"busy": -1'))
+    failed = {"response": [{"code": 404, "status": "failure", "data": {}, "error_data": "nope"}]}
+    with pytest.raises(InvalidInput, match="404"):
+        exotel.parse_campaign(failed)
+    with pytest.raises(MalformedInput):
+        exotel.parse_campaign("{not json")
+
+
+def test_exotel_stats_read_the_metrics_table() -> None:
+    from campaignkit import ExotelStats
+
+    computed = ExotelStats(
+        created=2500, completed=1875, failed=425, pending=0, in_progress=0, busy=87, no_answer=113
+    )
+    assert exotel.Stats.from_dict(computed.to_exotel()) == exotel.parse_campaign(SEED_STATS).stats
+
+
+def test_exotel_force_complete_counts_pending_as_failed() -> None:
+    stats = exotel.Stats(created=10, completed=5, failed=2, pending=3)
+    assert exotel.force_complete(stats) == exotel.Stats(
+        created=10, completed=5, failed=5, pending=0
+    )
+
+
+def test_exotel_cdr_seed_row() -> None:
+    (call,) = exotel.parse_cdr_page(
+        {"response": [{"code": 200, "status": "success", "data": SEED_CDR}]}
+    )
+    assert call == Call(
+        id="a1b2c3d4e5f6",
+        contact_id="+919876543210",
+        to="+919876543210",
+        from_number="0XXXXXX4890",  # an ExoPhone, kept as text
+        attempt=1,
+        status=CallStatus.COMPLETED,
+        created_at=datetime(2024, 2, 1, 4, 35, 32, tzinfo=UTC),
+        ended_at=datetime(2024, 2, 1, 4, 36, 15, tzinfo=UTC),
+        duration=43,
+        recording_url="https://recordings.example/a1b2c3d4e5f6.mp3",
+        price=Decimal(2),
+        price_unit="pulses",
+    )
+    assert exotel.category(call.status) == "success"
+    assert exotel.cdr_record(call) == SEED_CDR
+    assert exotel.parse_call(exotel.cdr_record(call)) == call
+
+
+def test_exotel_cdr_national_numbers_and_naive_times() -> None:
+    record = {
+        **SEED_CDR,
+        "to": "09876543210",
+        "start_time": "2024-02-01 10:05:32",
+        "price": "1.500",
+    }
+    call = exotel.parse_call(record, contact_ids={"+919876543210": "c-42"}, campaign_id="camp")
+    assert call.to == "+919876543210"
+    assert call.contact_id == "c-42"
+    assert call.created_at == datetime(2024, 2, 1, 4, 35, 32, tzinfo=UTC)  # read in India time
+    assert call.price == Decimal("1.5")
+    assert call.campaign_id == "camp"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"status": "vanished"}, "'vanished'"),
+        ({"to": "12"}, "to"),
+        ({"duration": "forty"}, "duration"),
+        ({"price": "two"}, "price"),
+        ({"attempt_number": 0}, "attempt"),
+        ({"start_time": "yesterday"}, "start_time"),
+    ],
+)
+def test_exotel_bad_cdrs_name_the_record_and_field(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message) as info:
+        exotel.parse_cdr_page([SEED_CDR, {**SEED_CDR, **change}])
+    assert "CDR 2" in str(info.value)
+
+
+def test_exotel_categories_match_the_seed() -> None:
+    for label, category in seed.EXOTEL_CATEGORY.items():
+        assert exotel.category(label) == category
+    with pytest.raises(InvalidInput, match="ringing"):
+        exotel.category(CallStatus.RINGING)
+
+
+@pytest.mark.parametrize(
+    ("offset", "limit", "received", "expected"),
+    [(0, 100, 100, 100), (100, 100, 100, 200), (200, 100, 37, None), (0, 50, 0, None)],
+)
+def test_exotel_pagination_keeps_going_while_a_page_is_full(
+    offset: int, limit: int, received: int, expected: int | None
+) -> None:
+    assert exotel.next_offset(offset, limit, received) == expected
+
+
+def test_exotel_pagination_rejects_impossible_pages() -> None:
+    with pytest.raises(InvalidConfig):
+        exotel.next_offset(0, 100, 101)
+    with pytest.raises(InvalidConfig):
+        exotel.next_offset(0, 0, 0)
+    with pytest.raises(InvalidConfig):
+        exotel.next_offset(-1, 10, 0)
+
+
+@given(st.integers(0, 450), st.integers(1, 120))
+def test_exotel_pagination_reads_every_record_exactly_once(total: int, limit: int) -> None:
+    records = [{**SEED_CDR, "call_sid": f"sid{i}"} for i in range(total)]
+    seen: list[str] = []
+    offset: int | None = 0
+    requests = 0
+    while offset is not None:
+        page = records[offset : offset + limit]  # what the API returns for offset/limit
+        requests += 1
+        seen.extend(c.id for c in exotel.parse_cdr_page(page))
+        offset = exotel.next_offset(offset, limit, len(page))
+    assert seen == [r["call_sid"] for r in records]
+    assert requests == total // limit + 1
+
+
+SEED_CALL_STATUS = {
+    "CallSid": "a1b2c3d4e5f6",
+    "To": "+919876543210",
+    "From": "0XXXXXX4890",
+    "Status": "completed",
+    "Duration": "43",
+    "RecordingUrl": "https://recordings.example/a1b2c3d4e5f6.mp3",
+    "DateCreated": "2024-02-01T10:05:32+05:30",
+}
+
+
+def test_exotel_call_status_webhook() -> None:
+    call = exotel.parse_call_status(json.dumps(SEED_CALL_STATUS))
+    assert (call.id, call.to, call.from_number) == ("a1b2c3d4e5f6", "+919876543210", "0XXXXXX4890")
+    assert (call.status, call.duration) == (CallStatus.COMPLETED, 43)
+    assert call.created_at == datetime(2024, 2, 1, 4, 35, 32, tzinfo=UTC)
+    assert exotel.call_status_payload(call) == SEED_CALL_STATUS
+    assert exotel.parse_call_status(exotel.call_status_payload(call)) == call
+
+
+def test_exotel_webhook_reports_merge_like_any_carrier_report() -> None:
+    live = Call(id="a1b2c3d4e5f6", contact_id="c1", to="+919876543210", status=CallStatus.RINGING)
+    update = exotel.parse_call_status({**SEED_CALL_STATUS, "DateUpdated": "2024-02-01 10:06:16"})
+    assert update.updated_at is not None
+    done = apply_call_report(live, update.status, at=update.updated_at, duration=update.duration)
+    assert done.status is CallStatus.COMPLETED
+    assert apply_call_report(done, update.status, at=update.updated_at) is done  # duplicate
+
+
+def test_exotel_call_schedule_webhook() -> None:
+    payload = {
+        "To": "+919876543210",
+        "FinalStatus": "no-answer",
+        "AttemptCount": 3,
+        "CampaignSid": "camp_abc123",
+    }
+    event = exotel.parse_call_schedule(json.dumps(payload))
+    assert event == exotel.CallScheduleEvent(
+        to="+919876543210",
+        final_status=CallStatus.NO_ANSWER,
+        attempts=3,
+        campaign_id="camp_abc123",
+    )
+    assert event.outcome is Outcome.NO_ANSWER
+    assert event.contact_status is ContactStatus.FAILED
+    assert exotel.call_schedule_payload(event) == payload
+    with pytest.raises(InvalidInput, match="FinalStatus"):
+        exotel.parse_call_schedule({"To": "+919876543210", "AttemptCount": 3})
+
+
+def test_exotel_campaign_status_webhook() -> None:
+    payload = {
+        "CampaignSid": "camp_abc123",
+        "Status": "Completed",
+        "Stats": {"created": 2500, "completed": 1875, "failed": 425},
+    }
+    event = exotel.parse_campaign_status(json.dumps(payload).encode())
+    assert event.status is CampaignStatus.FINISHED
+    assert event.stats == exotel.Stats(created=2500, completed=1875, failed=425)
+    assert event.stats.pending is None  # not carried by this webhook
+    assert exotel.campaign_status_payload(event) == payload
+    paused = exotel.parse_campaign_status({**payload, "Status": "Paused"})
+    assert paused.status is CampaignStatus.PAUSED
+
+
+@st.composite
+def exotel_calls(draw: st.DrawFn) -> Call:
+    created = draw(moments).replace(microsecond=0)
+    ended = created + timedelta(seconds=draw(st.integers(0, 3600)))
+    return Call(
+        id=draw(st.text("abcdef0123456789", min_size=1, max_size=12)),
+        contact_id="+919876543210",
+        to="+919876543210",
+        from_number=draw(st.sampled_from(["0XXXXXX4890", "+918047090000", ""])),
+        attempt=draw(st.integers(1, 5)),
+        status=draw(st.sampled_from(list(seed.EXOTEL_CALL_STATUS.values()))),
+        created_at=created,
+        ended_at=ended,
+        duration=int((ended - created).total_seconds()),
+        recording_url=draw(st.none() | st.just("https://r.example/x.mp3")),
+        price=draw(st.none() | st.decimals(0, 1000, places=3).map(lambda d: d.normalize())),
+        price_unit=None,
+    )
+
+
+@given(exotel_calls())
+def test_exotel_cdr_round_trip(call: Call) -> None:
+    if call.price is not None:
+        call = attrs.evolve(call, price_unit="pulses")
+    assert exotel.parse_call(exotel.cdr_record(call)) == call

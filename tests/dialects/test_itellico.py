@@ -5,11 +5,18 @@ from __future__ import annotations
 import io
 import json
 
+import attrs
 import pytest
 
-from campaignkit import Contact, ContactStatus
+from campaignkit import (
+    Contact,
+    ContactStatus,
+    GoalOutcome,
+    InvalidConfig,
+    InvalidInput,
+    Priority,
+)
 from campaignkit.dialects import itellico
-from campaignkit.errors import InvalidConfig, InvalidInput
 from campaignkit.io import DuplicateColumns, RejectReason
 
 HEADER = "Name,Phone Number,Status,Tags,Goal Score,Conversations,Conversation Duration\n"
@@ -164,3 +171,85 @@ def test_xlsx_export_without_openpyxl_says_how_to_install(monkeypatch: pytest.Mo
     monkeypatch.setitem(sys.modules, "openpyxl", None)
     with pytest.raises(InvalidConfig, match=r"campaignkit\[xlsx\]"):
         itellico.export_contacts_xlsx(_contacts())
+
+
+# --------------------------------------------------------------------------- itellico records
+
+ITELLICO_CSV = (
+    "Name,Phone Number,Priority,Status,Tags,Primary Goal,Goal Score,Conversations,"
+    "Conversation Duration,Last Called,Company\n"
+    'María López,+52 55 5555 1234,High,Called,"vip, callback",Achieved,100,2,03:10,'
+    "2026-06-01 10:00,Acme\n"
+    "Pedro Núñez,5555555678,Low,Retry,,✗,0,0,00:00,,\n"
+    "Bad Status,5555559012,Normal,Ringing,,,,,,,\n"
+)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_itellico_contact_export_csv(delimiter: str) -> None:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(ITELLICO_CSV)))
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows(rows)
+    result = itellico.parse_contact_export(out.getvalue())
+    assert result.delimiter == delimiter
+    maria, pedro = result.contacts
+    assert maria.phone == "+525555551234"
+    assert maria.priority is Priority.HIGH
+    assert maria.status is ContactStatus.AWAITING_OUTCOME
+    assert maria.tags == {"vip", "callback"}
+    assert maria.attributes == {
+        "primary_goal": "achieved",
+        "goal_score": 100,
+        "conversations": 2,
+        "conversation_seconds": 190,
+        "last_called": "2026-06-01T10:00:00-06:00",
+        "Company": "Acme",
+    }
+    assert pedro.status is ContactStatus.RETRYING
+    assert pedro.attributes["primary_goal"] == GoalOutcome.NOT_ACHIEVED.value
+    (bad,) = result.rejected
+    assert (bad.line, bad.reason, bad.column, bad.value) == (
+        4,
+        RejectReason.INVALID_VALUE,
+        "Status",
+        "Ringing",
+    )
+    assert "itellico" in bad.detail
+
+
+def test_itellico_contact_export_json_with_loose_keys() -> None:
+    data = [
+        {
+            "name": "María",
+            "phone_number": "+525555551234",
+            "priority": "Normal",
+            "status": "Completed",
+            "tags": ["vip"],
+            "goalScore": "75%",
+        },
+    ]
+    (maria,) = itellico.parse_contact_export(json.dumps(data)).contacts
+    assert maria.status is ContactStatus.ANSWERED
+    assert maria.tags == {"vip"}
+    assert maria.attributes == {"goal_score": 75}
+
+
+def test_itellico_export_round_trip_csv_and_json() -> None:
+    contacts = itellico.parse_contact_export(ITELLICO_CSV).contacts
+    for fmt, delimiter in (("csv", ","), ("csv", ";"), ("json", ",")):
+        text = itellico.export_contacts(contacts, fmt=fmt, delimiter=delimiter)
+        assert itellico.parse_contact_export(text).contacts == contacts
+    header = itellico.export_contacts(contacts).splitlines()[0]
+    assert header.startswith(",".join(itellico.CONTACT_EXPORT_COLUMNS))
+    with pytest.raises(InvalidInput, match="itellico"):
+        itellico.export_contacts([attrs.evolve(contacts[0], status=ContactStatus.VOICEMAIL)])
+
+
+def test_itellico_missing_phone_column() -> None:
+    from campaignkit.io import MissingColumns
+
+    with pytest.raises(MissingColumns):
+        itellico.parse_contact_export("Name,Status\nAna,Pending\n")

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
+import attrs
 import pytest
 
-from campaignkit import CallStatus, Outcome
+from campaignkit import (
+    CallStatus,
+    InvalidConfig,
+    InvalidInput,
+    Outcome,
+)
 from campaignkit.dialects import thinkrr
-from campaignkit.errors import InvalidConfig, InvalidInput
 from campaignkit.io import DuplicateColumns, MissingColumns, RejectReason
+
+from .. import seed_vocabulary as seed
 
 LOG = (
     "id,phone,outcome,duration,timestamp\n"
@@ -107,3 +114,46 @@ def test_call_from_outcome_bounds_durations() -> None:
     aware = datetime(2024, 2, 1, 10, 0, tzinfo=UTC)
     call = thinkrr.call_from_outcome("Completed", id="c", to="+14155550100", at=aware)
     assert call.ended_at == aware
+
+
+# --------------------------------------------------------------------------- thinkrr
+
+
+@pytest.mark.parametrize(
+    ("label", "counts"),
+    [
+        ("Completed", True),
+        ("No Answer", True),
+        ("No Message", True),
+        ("Left Message", True),
+        ("User Hung Up", True),
+        ("Callback", True),
+        ("Issue Dialing", False),
+        ("Failed", False),
+    ],
+)
+def test_thinkrr_time_spent(label: str, counts: bool) -> None:
+    assert thinkrr.counts_toward_time_spent(label) is counts
+
+
+def test_thinkrr_issue_dialing_is_read_as_failed_and_written_as_failed() -> None:
+    assert thinkrr.outcome("Issue Dialing") is Outcome.FAILED
+    assert thinkrr.outcome_label(Outcome.FAILED) == "Failed"
+    with pytest.raises(InvalidInput, match="thinkrr"):
+        thinkrr.outcome_label(Outcome.BUSY)
+    with pytest.raises(InvalidInput, match="'Voicemail'"):
+        thinkrr.counts_toward_time_spent("Voicemail")
+
+
+@pytest.mark.parametrize("label", list(seed.THINKRR_OUTCOME))
+def test_thinkrr_call_log_entries_become_calls_with_their_outcome(label: str) -> None:
+    at = datetime(2026, 6, 1, 10, 0, tzinfo=timezone(timedelta(hours=-5)))
+    call = thinkrr.call_from_outcome(label, id="t1", to="+1 415 555 2671", at=at, duration="01:05")
+    assert call.result is seed.THINKRR_OUTCOME[label]
+    assert call.to == "+14155552671"
+    assert call.ended_at == datetime(2026, 6, 1, 15, 0, tzinfo=UTC)
+    assert call.duration == 65
+    # The carrier view agrees with the outcome wherever the carrier could tell.
+    derived = attrs.evolve(call, outcome=None).result
+    if derived in (Outcome.NO_ANSWER, Outcome.FAILED, Outcome.VOICEMAIL):
+        assert derived is call.result

@@ -7,11 +7,22 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from campaignkit import AnsweredBy, Call, CallStatus, Direction
+from campaignkit import (
+    AnsweredBy,
+    Call,
+    CallStatus,
+    Direction,
+    InvalidInput,
+    Outcome,
+)
 from campaignkit.dialects import twilio
-from campaignkit.errors import InvalidInput
 from campaignkit.io import DuplicateColumns, MalformedInput, MissingColumns, RejectReason
+
+from .. import seed_vocabulary as seed
+from ..records import moments
 
 FORM = {
     "CallSid": "CA1",
@@ -146,3 +157,74 @@ def test_logged_status_callbacks_keep_the_latest_per_call() -> None:
     (call,) = result.calls
     assert call.status is CallStatus.COMPLETED
     assert [(r.line, r.column) for r in result.rejected] == [(3, None)]
+
+
+# --------------------------------------------------------------------------- Twilio records
+
+TWILIO_FORM = (
+    "Called=%2B14155552671&ToState=CA&CallerCountry=US&Direction=outbound-api"
+    "&Timestamp=Mon%2C+01+Jun+2026+16%3A00%3A43+%2B0000&CallbackSource=call-progress-events"
+    "&SequenceNumber=3&CallSid=CA0123456789abcdef&To=%2B14155552671&From=%2B14155550000"
+    "&CallStatus=completed&CallDuration=38&AnsweredBy=machine_end_beep&ApiVersion=2010-04-01"
+)
+
+
+def test_twilio_status_callback() -> None:
+    call = twilio.parse_status_callback(TWILIO_FORM)
+    assert call.id == "CA0123456789abcdef"
+    assert (call.to, call.from_number) == ("+14155552671", "+14155550000")
+    assert call.status is CallStatus.COMPLETED
+    assert call.answered_by is AnsweredBy.MACHINE_END_BEEP  # the detail is kept
+    assert call.answered_by.coarse is AnsweredBy.MACHINE
+    assert call.result is Outcome.VOICEMAIL
+    assert call.duration == 38
+    assert call.direction is Direction.OUTBOUND
+    assert call.updated_at == datetime(2026, 6, 1, 16, 0, 43, tzinfo=UTC)
+    assert twilio.parse_status_callback(TWILIO_FORM.encode()) == call
+    assert twilio.parse_status_callback({"CallSid": ["CA0123456789abcdef"], **_form_dict()}) == call
+
+
+def _form_dict() -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return {k: v for k, v in parse_qsl(TWILIO_FORM) if k != "CallSid"}
+
+
+def test_twilio_initiated_and_bad_callbacks() -> None:
+    initiated = twilio.parse_status_callback("CallSid=CA1&To=%2B14155552671&CallStatus=initiated")
+    assert initiated.status is CallStatus.CREATED
+    with pytest.raises(InvalidInput, match="'hungup'"):
+        twilio.parse_status_callback("CallSid=CA1&To=%2B14155552671&CallStatus=hungup")
+    with pytest.raises(InvalidInput, match="'machine'"):
+        twilio.parse_status_callback(
+            "CallSid=CA1&To=%2B14155552671&CallStatus=completed&AnsweredBy=machine"
+        )
+    with pytest.raises(InvalidInput, match="CallStatus"):
+        twilio.parse_status_callback("CallSid=CA1&To=%2B14155552671")
+    with pytest.raises(InvalidInput, match=r"E\.164"):
+        twilio.parse_status_callback("CallSid=CA1&To=415&CallStatus=queued")
+    with pytest.raises(InvalidInput, match="Timestamp"):
+        twilio.parse_status_callback(
+            "CallSid=CA1&To=%2B14155552671&CallStatus=queued&Timestamp=soon"
+        )
+
+
+@st.composite
+def twilio_calls(draw: st.DrawFn) -> Call:
+    return Call(
+        id="CA" + draw(st.text("0123456789abcdef", min_size=1, max_size=32)),
+        contact_id="+14155552671",
+        to="+14155552671",
+        from_number=draw(st.sampled_from(["+14155550000", "client:agent", ""])),
+        direction=draw(st.sampled_from(Direction)),
+        status=draw(st.sampled_from(list(seed.TWILIO_CALL_STATUS.values()))),
+        answered_by=draw(st.none() | st.sampled_from(list(seed.TWILIO_ANSWERED_BY.values()))),
+        updated_at=draw(st.none() | moments.map(lambda m: m.replace(microsecond=0))),
+        duration=draw(st.integers(0, 7200)),
+        recording_url=draw(st.none() | st.just("https://api.twilio.example/rec/RE1")),
+    )
+
+
+@given(twilio_calls())
+def test_twilio_status_callback_round_trip(call: Call) -> None:
+    assert twilio.parse_status_callback(twilio.status_callback_form(call)) == call
