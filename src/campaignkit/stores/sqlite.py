@@ -85,6 +85,7 @@ import json
 import os
 import random
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence, ValuesView
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -135,6 +136,7 @@ _BUCKETS = ("completed", "failed", "pending", "in_progress", "busy", "no_answer"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _BATCH = 1000  # contacts read per query: the most the store holds at once
+_RECENT = 2048  # rows kept parsed, by the exact text saved (a bounded cache)
 _LOAD_BATCH = 5000  # contacts written per executemany when loading
 _SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 _NOBODY: frozenset[str] = frozenset()
@@ -259,6 +261,7 @@ class SQLiteCampaign:
         "_db",
         "_messages",
         "_path",
+        "_recent",
         "_rng",
         "_rng_used",
         "_rules",
@@ -357,6 +360,7 @@ class SQLiteCampaign:
         self._state = state
         self._rng = rng
         self._rng_used = False
+        self._recent: OrderedDict[int, tuple[str, ContactState]] = OrderedDict()
         self._messages = state.campaign.channel is Channel.WHATSAPP
         self._track_sends = (
             self._messages and rules.tier is not None and rules.tier.limit is not None
@@ -692,7 +696,7 @@ class SQLiteCampaign:
             for index, text in rows:
                 if room is not None and len(dials) >= room:
                     break
-                state = _load_state(text)
+                state = self._parse(index, text)
                 contact = state.contact
                 assert contact.next_attempt_at is not None  # lane says so
                 last = (_micros(contact.next_attempt_at), contact.priority.rank, index)
@@ -745,7 +749,7 @@ class SQLiteCampaign:
             if not rows:
                 return
             for index, text in rows:
-                state = _load_state(text)
+                state = self._parse(index, text)
                 contact = state.contact
                 assert contact.next_attempt_at is not None  # lane says so
                 last = (_micros(contact.next_attempt_at), contact.priority.rank, index)
@@ -761,12 +765,20 @@ class SQLiteCampaign:
             raise InvalidInput(f"not an event: {event!r}")
         with self._write():
             index, text = self._known(event.contact_id)
-            state = _load_state(text)
+            state = self._parse(index, text)
             step = steps.apply_event(state, event, self._state, self._rules)
             self._commit(index, state, step)
             self._end_cycle(event.at)
 
     # ------------------------------------------------------------------ keeping
+
+    def _parse(self, index: int, text: str) -> ContactState:
+        """The row's state; parsed again unless it is the text this object last saved
+        for the row (a webhook often follows the dial or report just saved)."""
+        recent = self._recent.get(index)
+        if recent is not None and recent[0] == text:
+            return recent[1]
+        return _load_state(text)
 
     def _row(self, contact_id: str) -> tuple[int, str] | None:
         if type(contact_id) is not str:
@@ -827,6 +839,11 @@ class SQLiteCampaign:
             return
         values = self._row_values(new)
         self._db.execute(_SAVE, (*values, index))
+        recent = self._recent
+        recent[index] = (values[0], new)
+        recent.move_to_end(index)
+        if len(recent) > _RECENT:
+            recent.popitem(last=False)
         before, after = old.contact, new.contact
         if after is not before:
             tally = self._tally
