@@ -20,7 +20,7 @@ from ._fields import aware_utc
 from .conversion import ConversionRule, Extraction
 from .engine.reducers import Notification, notification_from_dict
 from .engine.state import CampaignState, ContactState, Halt
-from .errors import InvalidInput
+from .errors import InvalidInput, shown
 from .goals import GoalResult, GoalSet, combine_goal_results
 from .models import Call, CallerLine, Campaign, Contact
 from .policies.cycles import CyclePolicy
@@ -113,11 +113,11 @@ def _build(
     for state in states:
         contact = state.contact
         if contact.id in runner._order:
-            raise InvalidInput(f"duplicate contact id {contact.id!r}")
+            raise InvalidInput(f"duplicate contact id {shown(contact.id)}")
         dialling = contact.status is ContactStatus.DIALING
         call = state.call
         if call is not None and (not dialling or contact.attempts != call.attempt):
-            raise InvalidInput(f"call {call.id!r} does not match a dialling contact")
+            raise InvalidInput(f"call {shown(call.id)} does not match a dialling contact")
         if dialling and call is None:
             raise InvalidInput("every dialling contact needs its call in flight")
         line_id = state.line_id
@@ -125,7 +125,7 @@ def _build(
             call is None or campaign.lines is None or all(x.id != line_id for x in campaign.lines)
         ):
             raise InvalidInput(
-                f"snapshot call_lines: {contact.id!r} -> {line_id!r} matches no call"
+                f"snapshot call_lines: {shown(contact.id)} -> {shown(line_id)} matches no call"
             )
         runner._add(state)
     runner._outbox = outbox
@@ -137,7 +137,7 @@ def _build(
 
 def _send(pair: Any) -> tuple[datetime, str]:
     if not isinstance(pair, list) or len(pair) != 2 or type(pair[1]) is not str:
-        raise InvalidInput(f"snapshot sends must hold [at, phone] pairs; got {pair!r}")
+        raise InvalidInput(f"snapshot sends must hold [at, phone] pairs; got {shown(pair)}")
     return aware_utc(_load_datetime(pair[0]), "sends"), pair[1]
 
 
@@ -172,7 +172,7 @@ def _load_old(
     for item in _sequence(data, "calls"):
         call = Call.from_dict(_item(item, "calls"))
         if call.contact_id not in ids or call.contact_id in calls:
-            raise InvalidInput(f"call {call.id!r} does not match a dialling contact")
+            raise InvalidInput(f"call {shown(call.id)} does not match a dialling contact")
         calls[call.contact_id] = call
     ledger: dict[str, dict[str, Any]] = {c.id: {} for c in contacts}
     if not first:
@@ -199,26 +199,28 @@ def _load_ledger(
 
     def entry(cid: Any) -> dict[str, Any]:
         if cid not in ledger:
-            raise InvalidInput(f"no contact {cid!r} in the snapshot")
+            raise InvalidInput(f"no contact {shown(cid)} in the snapshot")
         return ledger[cid]
 
     for cid, line_id in _mapping(data, "call_lines").items():
         if cid not in calls:
-            raise InvalidInput(f"snapshot call_lines: {cid!r} -> {line_id!r} matches no call")
+            raise InvalidInput(
+                f"snapshot call_lines: {shown(cid)} -> {shown(line_id)} matches no call"
+            )
         entry(cid)["line_id"] = line_id
     for cid, attempts in _mapping(data, "history").items():
         if not isinstance(attempts, list):
-            raise InvalidInput(f"snapshot history of {cid!r} must be a list")
+            raise InvalidInput(f"snapshot history of {shown(cid)} must be a list")
         entry(cid)["history"] = [pd.attempt_from_dict(a) for a in attempts]
     for cid, pair in _mapping(data, "callbacks").items():
         if not isinstance(pair, list) or len(pair) != 2:
-            raise InvalidInput(f"snapshot callback of {cid!r} must be [at, requested]")
+            raise InvalidInput(f"snapshot callback of {shown(cid)} must be [at, requested]")
         row = entry(cid)
         row["callback_reported_at"] = aware_utc(_load_datetime(pair[0]), "callbacks")
         row["callback_at"] = aware_utc(_load_datetime(pair[1]), "callbacks")
     for cid, item in _mapping(data, "conversations").items():
         if not isinstance(item, Mapping) or set(item) != {"extractions", "goal_results"}:
-            raise InvalidInput(f"snapshot conversations of {cid!r} are malformed")
+            raise InvalidInput(f"snapshot conversations of {shown(cid)} are malformed")
         row = entry(cid)
         row["extractions"] = [
             Extraction.from_dict(_item(e, "extractions")) for e in _sequence(item, "extractions")
@@ -245,18 +247,18 @@ def _load_policies(data: Any) -> dict[str, Any]:
     options = {name: load(data[name]) for name, load in loaders.items() if data[name] is not None}
     dnc = data["do_not_call"]
     if not isinstance(dnc, list):
-        raise InvalidInput(f"snapshot do_not_call must be a list; got {dnc!r}")
+        raise InvalidInput(f"snapshot do_not_call must be a list; got {shown(dnc)}")
     options["do_not_call"] = dnc
     return options
 
 
 def _load_tier(value: Any) -> MessagingTier:
     if type(value) is not str:
-        raise InvalidInput(f"{value!r} is not a MessagingTier")
+        raise InvalidInput(f"{shown(value)} is not a MessagingTier")
     try:
         return MessagingTier(value)
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a MessagingTier") from None
+        raise InvalidInput(f"{shown(value)} is not a MessagingTier") from None
 
 
 # --------------------------------------------------------------------------- plain values
@@ -265,27 +267,27 @@ def _load_tier(value: Any) -> MessagingTier:
 def _sequence(data: Mapping[str, Any], key: str) -> list[Any]:
     value = data[key]
     if not isinstance(value, list):
-        raise InvalidInput(f"snapshot {key!r} must be a list; got {value!r}")
+        raise InvalidInput(f"snapshot {shown(key)} must be a list; got {shown(value)}")
     return value
 
 
 def _mapping(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     value = data[key]
     if not isinstance(value, Mapping):
-        raise InvalidInput(f"snapshot {key!r} must be a mapping; got {value!r}")
+        raise InvalidInput(f"snapshot {shown(key)} must be a mapping; got {shown(value)}")
     return value
 
 
 def _item(value: Any, key: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise InvalidInput(f"snapshot {key!r} must hold mappings; got {value!r}")
+        raise InvalidInput(f"snapshot {shown(key)} must hold mappings; got {shown(value)}")
     return value
 
 
 def _load_datetime(value: Any) -> datetime:
     if type(value) is not str:
-        raise InvalidInput(f"{value!r} is not an ISO 8601 date-time")
+        raise InvalidInput(f"{shown(value)} is not an ISO 8601 date-time")
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{value!r} is not an ISO 8601 date-time") from None
+        raise InvalidInput(f"{shown(value)} is not an ISO 8601 date-time") from None

@@ -12,7 +12,7 @@ from ._due_queue import _INDEX_MASK, _DueQueue
 from .engine import steps
 from .engine.reducers import CampaignCounts, Notification
 from .engine.state import CampaignState, ContactState
-from .errors import InvalidInput
+from .errors import InvalidInput, shown
 from .goals import GoalResult
 from .models import Call, CallerLine, Campaign, Contact
 from .policies.compliance import Attempt
@@ -163,7 +163,7 @@ class RunnerView:
             return self._order[contact_id]
         except (KeyError, TypeError):
             raise InvalidInput(
-                f"no contact {contact_id!r} in campaign {self._state.campaign.id!r}"
+                f"no contact {shown(contact_id)} in campaign {shown(self._state.campaign.id)}"
             ) from None
 
     @property

@@ -23,7 +23,7 @@ from typing import Any, TypeAlias
 import attrs
 
 from . import _fields as f
-from .errors import InvalidConfig, InvalidInput
+from .errors import InvalidConfig, InvalidInput, shown
 from .models import _PlainData
 
 __all__ = [
@@ -158,7 +158,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _shape_error(kind: AnalysisType, value: Any) -> InvalidInput:
-    return InvalidInput(f"a {kind} answer must be {_EXPECTED[kind]}; got {value!r}")
+    return InvalidInput(f"a {kind} answer must be {_EXPECTED[kind]}; got {shown(value)}")
 
 
 _EXPECTED = {
@@ -241,7 +241,7 @@ def validate_answer(
     """
     if not analysis.evaluated:
         state = "archived" if analysis.archived else "inactive"
-        raise InvalidInput(f"analysis {analysis.id!r} is {state}; it is not evaluated")
+        raise InvalidInput(f"analysis {shown(analysis.id)} is {state}; it is not evaluated")
     kind = analysis.type
     if kind is AnalysisType.MULTIPLE_CHOICE:
         if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
@@ -250,19 +250,19 @@ def validate_answer(
         for label in chosen:
             if type(label) is not str or label not in analysis.options:
                 raise InvalidInput(
-                    f"analysis {analysis.id!r}: {label!r} is not one of the options "
+                    f"analysis {shown(analysis.id)}: {shown(label)} is not one of the options "
                     f"{list(analysis.options)}"
                 )
         value = tuple(o for o in analysis.options if o in chosen)
     _check_shape(kind, value)
     if kind is AnalysisType.SINGLE_CHOICE and value not in analysis.options:
         raise InvalidInput(
-            f"analysis {analysis.id!r}: {value!r} is not one of the options "
+            f"analysis {shown(analysis.id)}: {shown(value)} is not one of the options "
             f"{list(analysis.options)}"
         )
     if kind is AnalysisType.RATING and not analysis.scale_min <= value <= analysis.scale_max:
         raise InvalidInput(
-            f"analysis {analysis.id!r}: rating {value!r} is outside the scale "
+            f"analysis {shown(analysis.id)}: rating {shown(value)} is outside the scale "
             f"{analysis.scale_min}..{analysis.scale_max}"
         )
     return Answer(analysis_id=analysis.id, type=kind, value=value, conversation_id=conversation_id)

@@ -46,7 +46,7 @@ import attrs
 from . import _fields as f
 from ._fields import Scalar
 from ._frozen import FrozenMap, freeze
-from .errors import InvalidConfig, InvalidInput
+from .errors import InvalidConfig, InvalidInput, shown
 from .goals import GoalResult
 from .models import Contact, _PlainData
 from .statuses import ContactStatus
@@ -77,7 +77,7 @@ def _load_moment(value: Any) -> datetime:
     try:
         return datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not an ISO 8601 date-time") from None
+        raise InvalidInput(f"{shown(value)} is not an ISO 8601 date-time") from None
 
 
 _MOMENT_CODEC = f.Codec(lambda v: v.isoformat(), _load_moment)
@@ -125,7 +125,7 @@ def merge_extracted(extractions: Iterable[Extraction]) -> FrozenMap[str, Scalar]
     best: dict[str, tuple[datetime, str, tuple[str, str], Scalar]] = {}
     for extraction in extractions:
         if type(extraction) is not Extraction:
-            raise InvalidInput(f"expected Extraction records; got {extraction!r}")
+            raise InvalidInput(f"expected Extraction records; got {shown(extraction)}")
         for name, value in extraction.fields.items():
             if is_empty_value(value):
                 continue
@@ -148,7 +148,7 @@ def add_tags(contact: Contact, tags: Iterable[str]) -> Contact:
     Raises `InvalidInput` for an empty or non-string tag.
     """
     if isinstance(tags, str):
-        raise InvalidInput(f"tags must be a collection of tag names; got {tags!r}")
+        raise InvalidInput(f"tags must be a collection of tag names; got {shown(tags)}")
     added = frozenset(tags)
     if added <= contact.tags:
         return contact

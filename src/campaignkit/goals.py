@@ -32,7 +32,7 @@ import attrs
 
 from . import _fields as f
 from ._frozen import FrozenMap, freeze
-from .errors import InvalidConfig, InvalidInput
+from .errors import InvalidConfig, InvalidInput, shown
 from .models import _PlainData
 
 __all__ = [
@@ -88,17 +88,17 @@ class Goal(_PlainData):
 
 def _to_goals(value: Any) -> tuple[Goal, ...]:
     if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
-        raise InvalidInput(f"goals must be a collection of Goal records; got {value!r}")
+        raise InvalidInput(f"goals must be a collection of Goal records; got {shown(value)}")
     goals = tuple(value)
     for goal in goals:
         if type(goal) is not Goal:
-            raise InvalidInput(f"goals must hold Goal records; got {goal!r}")
+            raise InvalidInput(f"goals must hold Goal records; got {shown(goal)}")
     return goals
 
 
 def _load_goals(value: Any) -> tuple[Goal, ...]:
     if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
-        raise InvalidInput(f"goals must be a list of goal dicts; got {value!r}")
+        raise InvalidInput(f"goals must be a list of goal dicts; got {shown(value)}")
     return tuple(Goal.from_dict(item) for item in value)
 
 
@@ -152,7 +152,9 @@ class GoalSet(_PlainData):
         for goal in self.goals:
             if goal.id == goal_id:
                 return goal
-        raise InvalidInput(f"no goal with id {goal_id!r}; ids are {[g.id for g in self.goals]}")
+        raise InvalidInput(
+            f"no goal with id {shown(goal_id)}; ids are {[g.id for g in self.goals]}"
+        )
 
     def add(self, goal: Goal) -> GoalSet:
         """The set with ``goal`` added at the end.
@@ -241,7 +243,7 @@ _OUTCOME_RANK = {
 def _check_score(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and (type(value) is not int or not 0 <= value <= 100):
         raise InvalidInput(
-            f"{attribute.name} must be an integer from 0 to 100 or None; got {value!r}"
+            f"{attribute.name} must be an integer from 0 to 100 or None; got {shown(value)}"
         )
 
 
@@ -265,8 +267,8 @@ class GoalResult(_PlainData):
     def __attrs_post_init__(self) -> None:
         if self.outcome is GoalOutcome.UNKNOWN and self.score is not None:
             raise InvalidInput(
-                f"GoalResult {self.goal_id!r}: an unknown outcome cannot have a score; "
-                f"got {self.score!r}"
+                f"GoalResult {shown(self.goal_id)}: an unknown outcome cannot have a score; "
+                f"got {shown(self.score)}"
             )
 
     @property
@@ -283,7 +285,8 @@ class GoalResult(_PlainData):
         """
         if other.goal_id != self.goal_id:
             raise InvalidInput(
-                f"cannot combine results of different goals: {self.goal_id!r} and {other.goal_id!r}"
+                f"cannot combine results of different goals: "
+                f"{shown(self.goal_id)} and {shown(other.goal_id)}"
             )
         if _result_key(other) > _result_key(self):
             return type(self)(goal_id=self.goal_id, outcome=other.outcome, score=other.score)
@@ -305,7 +308,7 @@ def combine_goal_results(results: Iterable[GoalResult]) -> FrozenMap[str, GoalRe
     combined: dict[str, GoalResult] = {}
     for result in results:
         if type(result) is not GoalResult:
-            raise InvalidInput(f"expected GoalResult records; got {result!r}")
+            raise InvalidInput(f"expected GoalResult records; got {shown(result)}")
         seen = combined.get(result.goal_id)
         combined[result.goal_id] = result if seen is None else seen.merge(result)
     return freeze(dict(sorted(combined.items())))

@@ -50,7 +50,7 @@ from .engine.reducers import (
     contact_bucket,
 )
 from .engine.state import CampaignState, ContactState
-from .errors import InvalidInput
+from .errors import InvalidInput, shown
 from .goals import GoalSet
 from .models import CallerLine, Campaign, Contact
 from .policies.compliance import CompliancePolicy
@@ -127,7 +127,7 @@ class CampaignRunner(RunnerView):
         goals: GoalSet | None = None,
     ) -> None:
         if type(campaign) is not Campaign:
-            raise InvalidInput(f"campaign must be a Campaign; got {campaign!r}")
+            raise InvalidInput(f"campaign must be a Campaign; got {shown(campaign)}")
         options = (retry, cycles, schedule, pacing, rotation, compliance, whatsapp, tier)
         if rules is None:
             rules = CampaignRules(
@@ -144,13 +144,13 @@ class CampaignRunner(RunnerView):
                 goals=goals,
             )
         elif type(rules) is not CampaignRules:
-            raise InvalidInput(f"rules must be a CampaignRules; got {rules!r}")
+            raise InvalidInput(f"rules must be a CampaignRules; got {shown(rules)}")
         elif any(o is not None for o in (*options, conversion, goals)) or do_not_call:
             raise InvalidInput("give either rules= or the policies as keywords, not both")
         if rng is not None and not isinstance(rng, random.Random):
-            raise InvalidInput(f"rng must be a Random or None; got {rng!r}")
+            raise InvalidInput(f"rng must be a Random or None; got {shown(rng)}")
         if lines is not None and (isinstance(lines, str) or not isinstance(lines, Iterable)):
-            raise InvalidInput(f"lines must be a sequence of CallerLine; got {lines!r}")
+            raise InvalidInput(f"lines must be a sequence of CallerLine; got {shown(lines)}")
         state = CampaignState(campaign, lines=None if lines is None else tuple(lines))
         steps.check_setup(state, rules, rng=rng)
         self._rules = rules
@@ -174,7 +174,7 @@ class CampaignRunner(RunnerView):
     def __repr__(self) -> str:
         campaign = self._state.campaign
         return (
-            f"<CampaignRunner {campaign.id!r} {campaign.status.value} "
+            f"<CampaignRunner {shown(campaign.id)} {campaign.status.value} "
             f"cycle {campaign.cycle}: {len(self._states)} contacts, "
             f"{len(self._calling)} calls in flight>"
         )
@@ -200,7 +200,7 @@ class CampaignRunner(RunnerView):
         for contact in contacts:
             state = steps.load_contact(contact, now=now)
             if contact.id in self._order or contact.id in seen:
-                raise InvalidInput(f"duplicate contact id {contact.id!r}")
+                raise InvalidInput(f"duplicate contact id {shown(contact.id)}")
             seen.add(contact.id)
             batch.append(state)
         if not batch:
@@ -271,7 +271,7 @@ class CampaignRunner(RunnerView):
         """
         now = aware_utc(now)
         if limit is not None and (type(limit) is not int or limit < 0):
-            raise InvalidInput(f"limit must be a non-negative integer or None; got {limit!r}")
+            raise InvalidInput(f"limit must be a non-negative integer or None; got {shown(limit)}")
         self._advance(now)
         dials: list[Dial] = []
         if self._state.campaign.status is not CampaignStatus.ACTIVE:
@@ -346,7 +346,7 @@ class CampaignRunner(RunnerView):
         conversion the contact's status does not allow.
         """
         if type(event) not in _EVENTS:
-            raise InvalidInput(f"not an event: {event!r}")
+            raise InvalidInput(f"not an event: {shown(event)}")
         index = self._index(event.contact_id)
         self._commit(index, steps.apply_event(self._states[index], event, self._state, self._rules))
         self._end_cycle(event.at)

@@ -59,7 +59,7 @@ import attrs
 
 from . import _fields as f
 from ._fields import aware_utc, replacer
-from .errors import IllegalTransition, InvalidConfig, InvalidInput
+from .errors import IllegalTransition, InvalidConfig, InvalidInput, shown
 from .machines import CONTACT_MACHINE, ContactEvent
 from .models import Contact, _PlainData
 from .statuses import Channel, ContactStatus
@@ -181,7 +181,7 @@ def apply_message_status(contact: Contact, status: ContactStatus, *, at: datetim
     report = _REPORT.get(status)
     if report is None:
         labels = ", ".join(sorted(s.value for s in MESSAGE_STATUSES))
-        raise InvalidInput(f"{status!r} is not a message status; expected one of {labels}")
+        raise InvalidInput(f"{shown(status)} is not a message status; expected one of {labels}")
     state = _STAGE_RANK.get(contact.status)
     if state is None:
         raise IllegalTransition(CONTACT_MACHINE.name, contact.status, report[2])
@@ -236,11 +236,11 @@ class MessageTemplate(_PlainData):
     def __attrs_post_init__(self) -> None:
         if self.image_header and self.image is None:
             raise InvalidConfig(
-                "image", f"an image reference for template {self.name!r} (image header)", None
+                "image", f"an image reference for template {shown(self.name)} (image header)", None
             )
         if not self.image_header and self.image is not None:
             raise InvalidConfig(
-                "image", f"None for template {self.name!r} (no image header)", self.image
+                "image", f"None for template {shown(self.name)} (no image header)", self.image
             )
 
 
@@ -372,7 +372,7 @@ def may_send(kind: MessageKind, *, last_inbound_at: datetime | None, now: dateti
     for a naive datetime or a ``kind`` that is not a `MessageKind`.
     """
     if type(kind) is not MessageKind:
-        raise InvalidInput(f"kind must be a MessageKind; got {kind!r}")
+        raise InvalidInput(f"kind must be a MessageKind; got {shown(kind)}")
     window = in_service_window(last_inbound_at, now=now)
     return kind is MessageKind.TEMPLATE or window
 
@@ -411,7 +411,7 @@ def unique_recipients(
 
 def _check_count(name: str, value: Any) -> int:
     if type(value) is not int or value < 0:
-        raise InvalidInput(f"{name} must be a non-negative integer; got {value!r}")
+        raise InvalidInput(f"{name} must be a non-negative integer; got {shown(value)}")
     return value
 
 

@@ -72,7 +72,7 @@ import attrs
 from .. import _fields as f
 from .._fields import Codec, Scalar, aware_utc, replacer
 from .._frozen import FrozenMap
-from ..errors import IllegalTransition, InvalidInput
+from ..errors import IllegalTransition, InvalidInput, shown
 from ..goals import GoalResult
 from ..machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
 from ..models import Call, CallerLine, Campaign, Contact, _PlainData
@@ -134,7 +134,7 @@ _CALL_ENDED = CALL_MACHINE.terminal
 def _check_optional_count(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and (type(value) is not int or value < 0):
         raise InvalidInput(
-            f"{attribute.name} must be a non-negative integer or None; got {value!r}"
+            f"{attribute.name} must be a non-negative integer or None; got {shown(value)}"
         )
 
 
@@ -222,8 +222,8 @@ class CampaignCounts(_PlainData):
         )
         if parts != self.created:
             raise InvalidInput(
-                f"CampaignCounts: created ({self.created}) must equal completed + failed + "
-                f"pending + in_progress + busy + no_answer ({parts})"
+                f"CampaignCounts: created ({shown(self.created)}) must equal completed + "
+                f"failed + pending + in_progress + busy + no_answer ({shown(parts)})"
             )
 
     @classmethod
@@ -340,7 +340,9 @@ class ContactConverted(_PlainData):
 def _check_message_status(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value not in MESSAGE_STATUSES:
         labels = ", ".join(sorted(s.value for s in MESSAGE_STATUSES))
-        raise InvalidInput(f"{attribute.name} must be a message status ({labels}); got {value!r}")
+        raise InvalidInput(
+            f"{attribute.name} must be a message status ({labels}); got {shown(value)}"
+        )
 
 
 def _message_status() -> Any:
@@ -366,17 +368,17 @@ class MessageUpdate(_PlainData):
 
 def _to_goal_results(value: Any) -> tuple[GoalResult, ...]:
     if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
-        raise InvalidInput(f"goal_results must be a collection of GoalResult; got {value!r}")
+        raise InvalidInput(f"goal_results must be a collection of GoalResult; got {shown(value)}")
     results = tuple(value)
     for result in results:
         if type(result) is not GoalResult:
-            raise InvalidInput(f"goal_results must hold GoalResult records; got {result!r}")
+            raise InvalidInput(f"goal_results must hold GoalResult records; got {shown(result)}")
     return results
 
 
 def _load_goal_results(value: Any) -> tuple[GoalResult, ...]:
     if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
-        raise InvalidInput(f"goal_results must be a list of result dicts; got {value!r}")
+        raise InvalidInput(f"goal_results must be a list of result dicts; got {shown(value)}")
     return tuple(GoalResult.from_dict(item) for item in value)
 
 
@@ -445,17 +447,19 @@ _COMMAND_EVENT = {
 
 def _is_contact(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if type(value) is not Contact:
-        raise InvalidInput(f"{attribute.name} must be a Contact; got {value!r}")
+        raise InvalidInput(f"{attribute.name} must be a Contact; got {shown(value)}")
 
 
 def _is_line(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and type(value) is not CallerLine:
-        raise InvalidInput(f"{attribute.name} must be a CallerLine or None; got {value!r}")
+        raise InvalidInput(f"{attribute.name} must be a CallerLine or None; got {shown(value)}")
 
 
 def _is_template(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and type(value) is not MessageTemplate:
-        raise InvalidInput(f"{attribute.name} must be a MessageTemplate or None; got {value!r}")
+        raise InvalidInput(
+            f"{attribute.name} must be a MessageTemplate or None; got {shown(value)}"
+        )
 
 
 @attrs.frozen(weakref_slot=False)
@@ -489,7 +493,9 @@ class _Notice(_PlainData):
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Rebuild a notification from `to_dict` output; raises `InvalidInput`."""
         if not isinstance(data, Mapping) or data.get("kind") != cls.kind:
-            raise InvalidInput(f"{cls.__name__}.from_dict needs kind {cls.kind!r}; got {data!r}")
+            raise InvalidInput(
+                f"{cls.__name__}.from_dict needs kind {shown(cls.kind)}; got {shown(data)}"
+            )
         return f.load(cls, {k: v for k, v in data.items() if k != "kind"})
 
 
@@ -572,7 +578,7 @@ def notification_from_dict(data: Mapping[str, Any]) -> Notification:
     cls = _NOTICE_KINDS.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise InvalidInput(
-            f"unknown notification kind {kind!r}; expected one of {list(_NOTICE_KINDS)}"
+            f"unknown notification kind {shown(kind)}; expected one of {list(_NOTICE_KINDS)}"
         )
     notice: Notification = cls.from_dict(data)  # type: ignore[assignment]
     return notice
@@ -673,8 +679,8 @@ def postpone(contact: Contact, *, until: datetime) -> Contact:
     until = aware_utc(until, "until")
     if contact.status not in _WAITING:
         raise InvalidInput(
-            f"only a queued or retrying contact can be postponed; {contact.id!r} is "
-            f"{contact.status.value!r}"
+            f"only a queued or retrying contact can be postponed; {shown(contact.id)} is "
+            f"{shown(contact.status.value)}"
         )
     return _rescheduled(contact, until)
 
@@ -730,7 +736,8 @@ def apply_call(
     """
     if call.contact_id != contact.id:
         raise InvalidInput(
-            f"call {call.id!r} is for contact {call.contact_id!r}, not {contact.id!r}"
+            f"call {shown(call.id)} is for contact "
+            f"{shown(call.contact_id)}, not {shown(contact.id)}"
         )
     outcome = call.result
     if (
@@ -801,7 +808,7 @@ def finalize_outcome(
         return contact, ()
     outcome = contact.last_outcome
     if outcome is None:
-        raise InvalidInput(f"contact {contact.id!r} awaits an outcome but has no last_outcome")
+        raise InvalidInput(f"contact {shown(contact.id)} awaits an outcome but has no last_outcome")
     return _settle(contact, outcome, policy, now, campaign_id, retry=True)
 
 
@@ -873,11 +880,11 @@ def refuse_contact(
     now = aware_utc(now)
     if contact.status not in _WAITING:
         raise InvalidInput(
-            f"only a queued or retrying contact can be refused; {contact.id!r} is "
-            f"{contact.status.value!r}"
+            f"only a queued or retrying contact can be refused; {shown(contact.id)} is "
+            f"{shown(contact.status.value)}"
         )
     if type(reason) is not str or not reason:
-        raise InvalidInput(f"reason must be a non-empty string; got {reason!r}")
+        raise InvalidInput(f"reason must be a non-empty string; got {shown(reason)}")
     failed = _settled(
         contact,
         _TABLE[contact.status, ContactEvent.FAIL],

@@ -42,7 +42,7 @@ from .. import _policy_data as pd
 from .._fields import aware_utc
 from .._frozen import EMPTY, FrozenMap
 from ..conversion import Extraction
-from ..errors import InvalidInput
+from ..errors import InvalidInput, shown
 from ..goals import GoalResult, combine_goal_results
 from ..models import Call, CallerLine, Campaign, Contact
 from ..policies.compliance import Attempt
@@ -59,7 +59,7 @@ def _check_type(cls: type, optional: bool = False) -> Any:
         if type(value) is not cls:
             raise InvalidInput(
                 f"{attribute.name} must be a {cls.__name__}"
-                f"{' or None' if optional else ''}; got {value!r}"
+                f"{' or None' if optional else ''}; got {shown(value)}"
             )
 
     return check
@@ -75,10 +75,10 @@ def _to_tuple_of(cls: type, name: str) -> Any:
         if isinstance(value, tuple) and all(type(x) is cls for x in value):
             return value
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-            raise InvalidInput(f"{name} must be a sequence of {cls.__name__}; got {value!r}")
+            raise InvalidInput(f"{name} must be a sequence of {cls.__name__}; got {shown(value)}")
         items = tuple(value)
         if not all(type(x) is cls for x in items):
-            raise InvalidInput(f"{name} must hold {cls.__name__} records; got {value!r}")
+            raise InvalidInput(f"{name} must hold {cls.__name__} records; got {shown(value)}")
         return items
 
     return convert
@@ -101,7 +101,7 @@ def _to_goals(value: Any) -> FrozenMap[str, GoalResult]:
         return value
     if isinstance(value, Mapping):
         return combine_goal_results(value.values())
-    raise InvalidInput(f"goals must be a mapping of goal id to GoalResult; got {value!r}")
+    raise InvalidInput(f"goals must be a mapping of goal id to GoalResult; got {shown(value)}")
 
 
 @attrs.frozen(weakref_slot=False)
@@ -136,12 +136,13 @@ class ContactState:
         call = self.call
         if call is not None and call.contact_id != self.contact.id:
             raise InvalidInput(
-                f"call {call.id!r} is for contact {call.contact_id!r}, not {self.contact.id!r}"
+                f"call {shown(call.id)} is for contact "
+                f"{shown(call.contact_id)}, not {shown(self.contact.id)}"
             )
         for name in ("line_id", "refused"):
             value = getattr(self, name)
             if value is not None and (type(value) is not str or not value):
-                raise InvalidInput(f"{name} must be a non-empty string or None; got {value!r}")
+                raise InvalidInput(f"{name} must be a non-empty string or None; got {shown(value)}")
         if (self.callback_at is None) != (self.callback_reported_at is None):
             raise InvalidInput("callback_at and callback_reported_at go together")
 
@@ -228,7 +229,7 @@ def _to_lines(value: Any) -> tuple[CallerLine, ...] | None:
 
 def _to_moments(value: Any) -> tuple[datetime, ...]:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise InvalidInput(f"loop_starts must be a sequence of datetimes; got {value!r}")
+        raise InvalidInput(f"loop_starts must be a sequence of datetimes; got {shown(value)}")
     return tuple(aware_utc(t, "loop_starts") for t in value)
 
 
@@ -263,7 +264,7 @@ class CampaignState:
             raise InvalidInput(f"caller lines must have distinct ids; got {[x.id for x in lines]}")
         previous = self.previous_line_id
         if previous is not None and (lines is None or all(x.id != previous for x in lines)):
-            raise InvalidInput(f"previous_line_id {previous!r} is not a caller line")
+            raise InvalidInput(f"previous_line_id {shown(previous)} is not a caller line")
 
     def to_dict(self) -> dict[str, Any]:
         """The state as JSON types; `from_dict` rebuilds it exactly."""
@@ -311,19 +312,19 @@ def _iso(value: datetime | None) -> str | None:
 def _fields(data: Any, name: str, keys: frozenset[str]) -> Mapping[str, Any]:
     if not isinstance(data, Mapping) or set(data) != keys:
         got = sorted(map(str, data)) if isinstance(data, Mapping) else data
-        raise InvalidInput(f"{name} must have keys {sorted(keys)}; got {got!r}")
+        raise InvalidInput(f"{name} must have keys {sorted(keys)}; got {shown(got)}")
     return data
 
 
 def _mapping(value: Any, name: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise InvalidInput(f"{name} must be a mapping; got {value!r}")
+        raise InvalidInput(f"{name} must be a mapping; got {shown(value)}")
     return value
 
 
 def _list(value: Any, name: str) -> list[Any]:
     if not isinstance(value, list):
-        raise InvalidInput(f"{name} must be a list; got {value!r}")
+        raise InvalidInput(f"{name} must be a list; got {shown(value)}")
     return value
 
 
@@ -331,9 +332,9 @@ def _load_moment(value: Any, name: str) -> datetime | None:
     if value is None:
         return None
     if type(value) is not str:
-        raise InvalidInput(f"{name} must be an ISO 8601 date-time; got {value!r}")
+        raise InvalidInput(f"{name} must be an ISO 8601 date-time; got {shown(value)}")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{name} must be an ISO 8601 date-time; got {value!r}") from None
+        raise InvalidInput(f"{name} must be an ISO 8601 date-time; got {shown(value)}") from None
     return aware_utc(parsed, name)

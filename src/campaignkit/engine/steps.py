@@ -63,7 +63,7 @@ from ..conversion import (
     merge_extracted,
     schedule_callback,
 )
-from ..errors import InvalidConfig, InvalidInput
+from ..errors import InvalidConfig, InvalidInput, shown
 from ..goals import GoalResult, combine_goal_results
 from ..machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
 from ..models import Call, CallerLine, Campaign, Contact
@@ -247,8 +247,8 @@ def check_setup(
         if settings is None:
             raise InvalidInput(
                 "CampaignRunner drives call campaigns, and WhatsApp campaigns given "
-                f"whatsapp=WhatsAppSettings(...); {record.id!r} is "
-                f"{record.channel.value!r} and has none"
+                f"whatsapp=WhatsAppSettings(...); {shown(record.id)} is "
+                f"{shown(record.channel.value)} and has none"
             )
         check_consent(settings)
         check_retry_loops(record.channel, enabled=rules.cycles is not None)
@@ -278,17 +278,18 @@ def load_contact(contact: Contact, *, now: datetime) -> ContactState:
     follow) or an awaiting contact without its held outcome and deadline.
     """
     if type(contact) is not Contact:
-        raise InvalidInput(f"contacts must be Contact records; got {contact!r}")
+        raise InvalidInput(f"contacts must be Contact records; got {shown(contact)}")
     if contact.status in _NOT_LOADABLE:
         raise InvalidInput(
-            f"contact {contact.id!r} is {contact.status.value!r}: load contacts "
+            f"contact {shown(contact.id)} is {shown(contact.status.value)}: load contacts "
             "that are not in a call"
         )
     if contact.status is _Q.AWAITING_OUTCOME and (
         contact.last_outcome is None or contact.next_attempt_at is None
     ):
         raise InvalidInput(
-            f"contact {contact.id!r} awaits an outcome: it needs last_outcome and next_attempt_at"
+            f"contact {shown(contact.id)} awaits an outcome: it needs "
+            f"last_outcome and next_attempt_at"
         )
     return ContactState(enqueue(contact, at=now))
 
@@ -561,21 +562,23 @@ def apply_event(
     step that raises has changed nothing.
     """
     if type(event) not in _EVENTS:
-        raise InvalidInput(f"not an event: {event!r}")
+        raise InvalidInput(f"not an event: {shown(event)}")
     if event.contact_id != state.contact.id:
         raise InvalidInput(
-            f"event for contact {event.contact_id!r} applied to {state.contact.id!r}"
+            f"event for contact {shown(event.contact_id)} applied to {shown(state.contact.id)}"
         )
     messages = campaign.campaign.channel is Channel.WHATSAPP
     try:
         if type(event) is CallUpdate:
             if messages:
-                raise InvalidInput(f"campaign {campaign.campaign.id!r} sends messages, not calls")
+                raise InvalidInput(
+                    f"campaign {shown(campaign.campaign.id)} sends messages, not calls"
+                )
             return _on_call_update(state, event, campaign, rules)
         if type(event) is MessageUpdate:
             if not messages:
                 raise InvalidInput(
-                    f"campaign {campaign.campaign.id!r} places calls; message updates are "
+                    f"campaign {shown(campaign.campaign.id)} places calls; message updates are "
                     "for WhatsApp campaigns"
                 )
             return _on_message_update(state, event, campaign, rules)
@@ -593,9 +596,9 @@ def apply_event(
     except OverflowError:
         # A time at the edge of the calendar (year 9999) plus a retry wait.
         raise InvalidInput(
-            f"event {event!r} leads to a time beyond the calendar (year 9999)"
+            f"event {shown(event)} leads to a time beyond the calendar (year 9999)"
         ) from None
-    raise InvalidInput(f"not an event: {event!r}")
+    raise InvalidInput(f"not an event: {shown(event)}")
 
 
 def _with(state: ContactState, contact: Contact) -> ContactState:
@@ -990,7 +993,7 @@ def update_line(campaign: CampaignState, line: CallerLine) -> CampaignState:
     new spam score) or added; any halt is lifted so admission asks the rotation again.
     Raises `InvalidInput` for a non-`CallerLine` or a campaign that assigns no lines."""
     if type(line) is not CallerLine:
-        raise InvalidInput(f"line must be a CallerLine; got {line!r}")
+        raise InvalidInput(f"line must be a CallerLine; got {shown(line)}")
     lines = campaign.lines
     if lines is None:
         raise InvalidInput("this campaign assigns no caller lines (built with lines=None)")

@@ -36,7 +36,7 @@ from typing import TypeAlias
 import attrs
 
 from .._fields import aware_utc
-from ..errors import InvalidInput
+from ..errors import InvalidInput, shown
 from ..models import CallerLine, Contact
 from ..statuses import Channel
 from .compliance import CompliancePolicy, History, facts_for
@@ -143,7 +143,7 @@ def admit(
     """
     t = aware_utc(now)
     if type(channel) is not Channel:
-        raise InvalidInput(f"channel must be a Channel; got {channel!r}")
+        raise InvalidInput(f"channel must be a Channel; got {shown(channel)}")
     facts = facts_for(
         contact,
         history,

@@ -34,7 +34,7 @@ import attrs
 import phonenumbers
 
 from .._fields import aware_utc, is_e164
-from ..errors import InvalidConfig, InvalidInput
+from ..errors import InvalidConfig, InvalidInput, shown
 from ..models import DEFAULT_TIMEZONE, Call, Contact
 from ..statuses import Outcome
 from .refusal import Refusal
@@ -76,12 +76,12 @@ def _optional_moment(value: Any) -> datetime | None:
 
 def _check_outcome(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and type(value) is not Outcome:
-        raise InvalidInput(f"{attribute.name} must be an Outcome or None; got {value!r}")
+        raise InvalidInput(f"{attribute.name} must be an Outcome or None; got {shown(value)}")
 
 
 def _check_bool(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if type(value) is not bool:
-        raise InvalidInput(f"{attribute.name} must be True or False; got {value!r}")
+        raise InvalidInput(f"{attribute.name} must be True or False; got {shown(value)}")
 
 
 @attrs.frozen(weakref_slot=False)
@@ -126,7 +126,7 @@ class Attempt:
         """
         at = call.created_at or call.started_at or call.ended_at or call.updated_at
         if at is None:
-            raise InvalidInput(f"Call {call.id!r} has no timestamp; compliance needs one")
+            raise InvalidInput(f"Call {shown(call.id)} has no timestamp; compliance needs one")
         result = call.result
         machine = call.answered_by is not None and call.answered_by.is_machine
         return cls(
@@ -145,7 +145,7 @@ def attempts_of(history: History) -> tuple[Attempt, ...]:
     """``history`` as `Attempt` records sorted by time. Raises `InvalidInput` for
     anything that is neither a `Call` nor an `Attempt`."""
     if isinstance(history, str | bytes):
-        raise InvalidInput(f"history must be Call or Attempt records; got {history!r}")
+        raise InvalidInput(f"history must be Call or Attempt records; got {shown(history)}")
     out: list[Attempt] = []
     for item in history:
         if type(item) is Attempt:
@@ -153,7 +153,7 @@ def attempts_of(history: History) -> tuple[Attempt, ...]:
         elif type(item) is Call:
             out.append(Attempt.from_call(item))
         else:
-            raise InvalidInput(f"history must hold Call or Attempt records; got {item!r}")
+            raise InvalidInput(f"history must hold Call or Attempt records; got {shown(item)}")
     out.sort(key=lambda a: a.at)
     return tuple(out)
 
@@ -293,7 +293,7 @@ def facts_for(
 ) -> _Facts:
     """Gather what the rules need about ``contact``. Raises `InvalidInput`."""
     if type(contact) is not Contact:
-        raise InvalidInput(f"contact must be a Contact; got {contact!r}")
+        raise InvalidInput(f"contact must be a Contact; got {shown(contact)}")
     if zones is None:
         names = contact_time_zones(contact.phone, fallback=fallback_timezone)
     else:
@@ -550,7 +550,7 @@ class DoNotCall(_RuleBase):
             return Refusal("do-not-call", f"{self.name}: {facts.phone} is on it")
         opted = sorted(self.tags & facts.tags)
         if opted:
-            return Refusal("do-not-call", f"{self.name}: the contact is tagged {opted[0]!r}")
+            return Refusal("do-not-call", f"{self.name}: the contact is tagged {shown(opted[0])}")
         return None
 
 

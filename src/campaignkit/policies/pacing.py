@@ -20,7 +20,7 @@ from typing import Any, Self
 import attrs
 
 from .._fields import aware_utc
-from ..errors import InvalidConfig, InvalidInput
+from ..errors import InvalidConfig, InvalidInput, shown
 from ..models import DEFAULT_TIMEZONE
 from ..statuses import Channel
 from .refusal import Refusal
@@ -134,7 +134,7 @@ class PacingPolicy:
         """
         t = aware_utc(now)
         if type(state) is not PacingState:
-            raise InvalidInput(f"state must be a PacingState; got {state!r}")
+            raise InvalidInput(f"state must be a PacingState; got {shown(state)}")
         refusals: list[Refusal] = []
         if channel is Channel.WHATSAPP:
             limit = self.whatsapp_daily_limit
@@ -178,7 +178,7 @@ class PacingPolicy:
 
 def _check_count(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if type(value) is not int or value < 0:
-        raise InvalidInput(f"{attribute.name} must be a non-negative integer; got {value!r}")
+        raise InvalidInput(f"{attribute.name} must be a non-negative integer; got {shown(value)}")
 
 
 def _optional_moment(value: Any) -> datetime | None:
@@ -187,7 +187,7 @@ def _optional_moment(value: Any) -> datetime | None:
 
 def _check_day(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and type(value) is not date:
-        raise InvalidInput(f"{attribute.name} must be a date or None; got {value!r}")
+        raise InvalidInput(f"{attribute.name} must be a date or None; got {shown(value)}")
 
 
 @attrs.frozen(weakref_slot=False)

@@ -12,14 +12,14 @@ from typing import Any
 import attrs
 
 from .._fields import aware_utc
-from ..errors import InvalidInput
+from ..errors import InvalidInput, shown
 
 __all__ = ["Refusal"]
 
 
 def _check_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if type(value) is not str or not value:
-        raise InvalidInput(f"{attribute.name} must be a non-empty string; got {value!r}")
+        raise InvalidInput(f"{attribute.name} must be a non-empty string; got {shown(value)}")
 
 
 def _optional_utc(value: Any) -> datetime | None:
@@ -28,7 +28,7 @@ def _optional_utc(value: Any) -> datetime | None:
 
 def _check_flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if type(value) is not bool:
-        raise InvalidInput(f"{attribute.name} must be True or False; got {value!r}")
+        raise InvalidInput(f"{attribute.name} must be True or False; got {shown(value)}")
 
 
 @attrs.frozen(weakref_slot=False)

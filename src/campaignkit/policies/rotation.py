@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from .._fields import aware_utc
-from ..errors import InvalidConfig, InvalidInput
+from ..errors import InvalidConfig, InvalidInput, shown
 from ..models import DEFAULT_TIMEZONE, CallerLine
 from ..statuses import LineStatus
 from .pacing import counted_today
@@ -100,7 +100,7 @@ def spam_band(score: int) -> Literal["green", "yellow", "red"]:
     Raises `InvalidInput` for a score outside 0-9.
     """
     if type(score) is not int or not 0 <= score <= 9:
-        raise InvalidInput(f"spam score must be an integer from 0 to 9; got {score!r}")
+        raise InvalidInput(f"spam score must be an integer from 0 to 9; got {shown(score)}")
     if score <= 4:
         return "green"
     return "yellow" if score <= 6 else "red"

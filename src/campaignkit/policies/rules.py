@@ -17,7 +17,7 @@ import attrs
 from .. import _policy_data as pd
 from ..billing import BillingPolicy, UnknownBilling
 from ..conversion import ConversionKind, ConversionRule
-from ..errors import InvalidConfig, InvalidInput
+from ..errors import InvalidConfig, InvalidInput, shown
 from ..goals import GoalSet
 from ..statuses import Outcome
 from ..whatsapp import MessagingTier, WhatsAppSettings
@@ -36,22 +36,24 @@ _NOBODY: frozenset[str] = frozenset()
 def _optional(cls: type) -> Any:
     def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is not None and not isinstance(value, cls):
-            raise InvalidInput(f"{attribute.name} must be a {cls.__name__} or None; got {value!r}")
+            raise InvalidInput(
+                f"{attribute.name} must be a {cls.__name__} or None; got {shown(value)}"
+            )
 
     return check
 
 
 def _check_retry(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if type(value) is not RetryPolicy:
-        raise InvalidInput(f"retry must be a RetryPolicy; got {value!r}")
+        raise InvalidInput(f"retry must be a RetryPolicy; got {shown(value)}")
 
 
 def _to_numbers(value: Any) -> frozenset[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise InvalidInput(f"do_not_call must be a collection of numbers; got {value!r}")
+        raise InvalidInput(f"do_not_call must be a collection of numbers; got {shown(value)}")
     numbers = frozenset(value)
     if not all(type(n) is str and n for n in numbers):
-        raise InvalidInput(f"do_not_call must hold E.164 numbers; got {value!r}")
+        raise InvalidInput(f"do_not_call must hold E.164 numbers; got {shown(value)}")
     return numbers
 
 
@@ -146,7 +148,7 @@ class CampaignRules:
         `InvalidConfig` for values out of range."""
         if not isinstance(data, Mapping) or set(data) != _KEYS:
             got = sorted(map(str, data)) if isinstance(data, Mapping) else data
-            raise InvalidInput(f"campaign rules must have keys {sorted(_KEYS)}; got {got!r}")
+            raise InvalidInput(f"campaign rules must have keys {sorted(_KEYS)}; got {shown(got)}")
         loaders: dict[str, Callable[[Any], Any]] = {
             "retry": _mapped(RetryPolicy.from_dict),
             "cycles": _mapped(CyclePolicy.from_dict),
@@ -173,7 +175,7 @@ class CampaignRules:
                 raise InvalidInput(f"{name}: {error}") from None
         dnc = data["do_not_call"]
         if not isinstance(dnc, list):
-            raise InvalidInput(f"do_not_call must be a list; got {dnc!r}")
+            raise InvalidInput(f"do_not_call must be a list; got {shown(dnc)}")
         return cls(do_not_call=frozenset(_hashable(dnc, "do_not_call")), **options)
 
 
@@ -183,7 +185,7 @@ _KEYS = frozenset(attrs.fields_dict(CampaignRules))
 def _mapped(load: Callable[[Mapping[str, Any]], Any]) -> Callable[[Any], Any]:
     def checked(value: Any) -> Any:
         if not isinstance(value, Mapping):
-            raise InvalidInput(f"must be a mapping; got {value!r}")
+            raise InvalidInput(f"must be a mapping; got {shown(value)}")
         return load(value)
 
     return checked
@@ -192,17 +194,17 @@ def _mapped(load: Callable[[Mapping[str, Any]], Any]) -> Callable[[Any], Any]:
 def _hashable(values: list[Any], name: str) -> list[Any]:
     for value in values:
         if not isinstance(value, str):
-            raise InvalidInput(f"{name} must hold strings; got {value!r}")
+            raise InvalidInput(f"{name} must hold strings; got {shown(value)}")
     return values
 
 
 def _load_tier(value: Any) -> MessagingTier:
     if not isinstance(value, str):
-        raise InvalidInput(f"{value!r} is not a MessagingTier")
+        raise InvalidInput(f"{shown(value)} is not a MessagingTier")
     try:
         return MessagingTier(value)
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a MessagingTier") from None
+        raise InvalidInput(f"{shown(value)} is not a MessagingTier") from None
 
 
 _OUTCOMES = {o.value: o for o in Outcome}
@@ -236,19 +238,19 @@ def _billing_to_dict(policy: BillingPolicy) -> dict[str, Any]:
 
 def _billing_from_dict(data: Any) -> BillingPolicy:
     if not isinstance(data, Mapping) or set(data) != _BILLING_KEYS:
-        raise InvalidInput(f"billing must have keys {sorted(_BILLING_KEYS)}; got {data!r}")
+        raise InvalidInput(f"billing must have keys {sorted(_BILLING_KEYS)}; got {shown(data)}")
     outcomes = data["billed_outcomes"]
     if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
-        raise InvalidInput(f"billed_outcomes must be a list of outcomes; got {outcomes!r}")
+        raise InvalidInput(f"billed_outcomes must be a list of outcomes; got {shown(outcomes)}")
     price = data["price_per_increment"]
     if not isinstance(price, str) or len(price) > 64:
-        raise InvalidInput(f"price_per_increment must be a decimal string; got {price!r}")
+        raise InvalidInput(f"price_per_increment must be a decimal string; got {shown(price)}")
     try:
         amount = Decimal(price)
         billed = frozenset(_OUTCOMES[o] for o in outcomes)
         unknown = UnknownBilling(data["unknown"])
     except (InvalidOperation, ValueError, TypeError, KeyError):
-        raise InvalidInput(f"billing holds a bad value: {data!r}") from None
+        raise InvalidInput(f"billing holds a bad value: {shown(data)}") from None
     return BillingPolicy(
         name=data["name"],
         machine_cap_seconds=data["machine_cap_seconds"],
