@@ -40,7 +40,7 @@ from campaignkit import (
     Schedule,
 )
 from campaignkit.engine import steps
-from campaignkit.errors import InvalidInput
+from campaignkit.errors import IllegalTransition, InvalidConfig, InvalidInput
 from campaignkit.whatsapp import MessageTemplate, WhatsAppSettings
 
 T0 = datetime(2026, 6, 1, 15, 0, tzinfo=UTC)  # a Monday, 09:00 in Mexico City
@@ -341,3 +341,31 @@ def test_rules_round_trip_exactly() -> None:
         CampaignRules.from_dict({})
     with pytest.raises(InvalidInput, match="schedule"):
         CampaignRules.from_dict({**rules.to_dict(), "schedule": "9-6"})
+
+
+# --------------------------------------------------------------------------- seed 004
+
+
+def test_a_finished_campaign_is_archived_and_takes_nothing_more() -> None:
+    runner = CampaignRunner(Campaign(id="c", name="c"), retry=RetryPolicy.altur(0))
+    runner.add_contacts([JUAN], now=T0)
+    runner.start(T0)
+    with pytest.raises(IllegalTransition):
+        runner.archive(T0)  # an active campaign is not archived
+    runner.force_complete(T0)
+    runner.archive(T0 + MIN)
+    assert runner.campaign.status is CampaignStatus.ARCHIVED
+    assert runner.drain()[-1].to_dict()["status"] == "archived"
+    with pytest.raises(IllegalTransition):
+        runner.add_contacts([Contact(id="ana", phone="+525555550002")], now=T0 + MIN)
+    assert CampaignRunner.restore(runner.snapshot()).campaign.status is CampaignStatus.ARCHIVED
+
+
+def test_a_voice_override_is_refused_on_a_whatsapp_campaign() -> None:
+    runner = CampaignRunner(WHATSAPP, whatsapp=SETTINGS)
+    voiced = attrs.evolve(JUAN, voice_id="voice-123")
+    with pytest.raises(InvalidConfig, match="override_agent_voice_id"):
+        runner.add_contacts([voiced], now=T0)
+    assert len(runner.contacts) == 0
+    with pytest.raises(InvalidConfig):
+        steps.load_contact(voiced, now=T0, campaign=WHATSAPP)

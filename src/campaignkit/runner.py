@@ -198,7 +198,7 @@ class CampaignRunner(RunnerView):
         batch: list[ContactState] = []
         seen: set[str] = set()
         for contact in contacts:
-            state = steps.load_contact(contact, now=now)
+            state = steps.load_contact(contact, now=now, campaign=self._state.campaign)
             if contact.id in self._order or contact.id in seen:
                 raise InvalidInput(f"duplicate contact id {shown(contact.id)}")
             seen.add(contact.id)
@@ -245,6 +245,11 @@ class CampaignRunner(RunnerView):
         messages) settle without retry, and calls in flight settle the same way when
         they end. Raises `IllegalTransition` from a status that cannot finish."""
         self._command(CampaignCommand.FORCE_COMPLETE, now)
+
+    def archive(self, now: datetime) -> None:
+        """Archive a finished or cancelled campaign (seed 004). Raises `IllegalTransition`
+        from any other status."""
+        self._command(CampaignCommand.ARCHIVE, now)
 
     def _command(self, order: CampaignCommand, now: datetime) -> None:
         now = aware_utc(now)

@@ -432,6 +432,8 @@ class CampaignCommand(enum.StrEnum):
     """No further calls; contacts stay as they are."""
     FORCE_COMPLETE = "force-complete"
     """Finish now (Exotel): contacts still pending become failed (see `close_contact`)."""
+    ARCHIVE = "archive"
+    """Put a finished or cancelled campaign away (seed 004: "Archive the campaign")."""
 
 
 _COMMAND_EVENT = {
@@ -439,6 +441,7 @@ _COMMAND_EVENT = {
     CampaignCommand.RESUME: CampaignEvent.RESUME,
     CampaignCommand.CANCEL: CampaignEvent.CANCEL,
     CampaignCommand.FORCE_COMPLETE: CampaignEvent.FORCE_COMPLETE,
+    CampaignCommand.ARCHIVE: CampaignEvent.ARCHIVE,
 }
 
 

@@ -270,12 +270,16 @@ def check_setup(
         raise InvalidInput("the weighted rotation strategy needs rng=random.Random(seed)")
 
 
-def load_contact(contact: Contact, *, now: datetime) -> ContactState:
-    """The state of a contact being loaded at ``now``: queued and retrying ones
-    without a time become due at ``now``.
+def load_contact(
+    contact: Contact, *, now: datetime, campaign: Campaign | None = None
+) -> ContactState:
+    """The state of a contact being loaded at ``now`` (into ``campaign``, when given):
+    queued and retrying ones without a time become due at ``now``.
 
     Raises `InvalidInput` for a non-`Contact`, a contact in a call (no call to
-    follow) or an awaiting contact without its held outcome and deadline.
+    follow) or an awaiting contact without its held outcome and deadline;
+    `InvalidConfig` for a contact the campaign refuses (`Campaign.check_contact`:
+    a voice override on a WhatsApp campaign, seed 004).
     """
     if type(contact) is not Contact:
         raise InvalidInput(f"contacts must be Contact records; got {shown(contact)}")
@@ -291,6 +295,8 @@ def load_contact(contact: Contact, *, now: datetime) -> ContactState:
             f"contact {shown(contact.id)} awaits an outcome: it needs "
             f"last_outcome and next_attempt_at"
         )
+    if campaign is not None:
+        campaign.check_contact(contact)
     return ContactState(enqueue(contact, at=now))
 
 
