@@ -179,6 +179,9 @@ def _prefixes_for(country_code: int) -> _Prefixes:
     return _Prefixes(PhoneMetadata.metadata_for_region(region, None))
 
 
+# Country codes by their digits: a dict lookup instead of int() per width.
+_CODES = {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
+
 # Punctuation people write inside numbers; phonenumbers ignores all of it.
 _PUNCTUATION = str.maketrans("", "", " -()./")
 _MAX_INPUT = 250  # phonenumbers refuses longer input outright
@@ -217,9 +220,13 @@ class PhoneNormaliser:
     def _fast(self, raw: str) -> str | None:
         """``raw`` if it is a valid E.164 number, else None (then parse it fully)."""
         for width in (2, 3, 4):  # "+" and a 1-3 digit country code
-            country_code = int(raw[1:width])
-            if country_code in COUNTRY_CODE_TO_REGION_CODE:
+            country_code = _CODES.get(raw[1:width], 0)
+            if country_code:
                 nsn = raw[width:]
+                if country_code == _MEXICO and len(nsn) == 11:
+                    # Mexican numbers have 10 digits, so "+52 1 ..." is only ever the
+                    # abolished mobile prefix: one check, not two (issue 15 hot spot).
+                    return self._legacy_mexican(country_code, nsn)
                 if self._valid(country_code, nsn):
                     try:
                         prefixes = self._prefixes[country_code]
@@ -255,8 +262,13 @@ class PhoneNormaliser:
         """
         first = raw[:1]
         if first == "+" and len(raw) <= _MAX_INPUT:
-            compact = raw if _E164_SHAPE.fullmatch(raw) else raw.translate(_PUNCTUATION)
-            if _E164_SHAPE.fullmatch(compact) is not None:
+            if _E164_SHAPE.fullmatch(raw) is not None:
+                compact: str | None = raw  # one match, not two, for the common case
+            else:
+                compact = raw.translate(_PUNCTUATION)
+                if _E164_SHAPE.fullmatch(compact) is None:
+                    compact = None
+            if compact is not None:
                 fast = self._fast(compact)
                 if fast is not None:
                     return fast

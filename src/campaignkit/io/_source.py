@@ -127,9 +127,10 @@ class _Reader:
         pending = len(self.decoder.getstate()[0])
         try:
             text = self.decoder.decode(chunk, final)
-        except UnicodeDecodeError as exc:
-            offset = self.size - len(chunk) - pending + exc.start
-            within = max(exc.start - pending, 0)
+        except UnicodeError as exc:  # UnicodeDecodeError, or a codec's own (idna)
+            start = getattr(exc, "start", pending)
+            offset = self.size - len(chunk) - pending + start
+            within = max(start - pending, 0)
             line = self.lines + chunk.count(b"\n", 0, within) + 1
             raise UndecodableInput(self.codec.removesuffix("-sig"), offset, line) from None
         self.lines += chunk.count(b"\n")

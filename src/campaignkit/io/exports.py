@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Literal
 
 from .._fields import is_e164, replacer
@@ -28,7 +28,7 @@ from ._labels import CANONICAL, Labels, parse_label
 from ._phone import PhoneNormaliser
 from ._safe import neutralise, unneutralise
 from ._source import OversizedNumber, Progress, iter_lines, load_json
-from ._values import format_moment, parse_instant, shown, zone
+from ._values import EARLIEST, LATEST, format_moment, parse_instant, shown, zone
 
 __all__ = [
     "CALL_EXPORT_COLUMNS",
@@ -508,7 +508,7 @@ _CACHE_LIMIT = 1 << 16  # entries per lookup cache: bounded memory on any input
 
 
 class _CallReader:
-    """Turns one row's cells into a `Call`, with small caches for repeated values."""
+    """What reading a call export needs besides the rows: options, caches, attempt counts."""
 
     def __init__(
         self,
@@ -528,101 +528,163 @@ class _CallReader:
         self.tz = zone(timezone)
         self.ids = dict(contact_ids or {})
         self.campaign_id = campaign_id
-        self.numbers: dict[str, str] = {}
-        self.durations: dict[str, int] = {}
-        self.statuses: dict[str, CallStatus] = {}
-        self.answers: dict[str, AnsweredBy | None] = {"": None}
-        self.directions: dict[str, Direction] = {"": Direction.OUTBOUND}
-        self.attempts: dict[str, tuple[int, bool, datetime | None]] = {}
         self.unordered: set[str] = set()
 
-    def _to(self, number: str) -> str:
-        to = self.numbers.get(number)
-        if to is None:
-            to = self.normaliser.normalise(number)
-            if to is None or not is_e164(to):
-                raise InvalidInput(f"number_to {shown(number)} is not a valid phone number")
-            if len(self.numbers) >= _CACHE_LIMIT:
-                self.numbers.clear()
-            self.numbers[number] = to
-        return to
-
-    def _duration(self, text: str) -> int:
-        seconds = self.durations.get(text)
-        if seconds is None:
-            if not text:
-                return 0
-            try:
-                seconds = parse_duration(text)
-            except ValueError as exc:  # over 4,300 digits: a bare ValueError (issue 14 item 1)
-                if isinstance(exc, InvalidInput):
-                    raise
-                raise InvalidInput(f"duration {shown(text)} is too long") from None
-            if len(self.durations) >= _CACHE_LIMIT:
-                self.durations.clear()
-            self.durations[text] = seconds
-        return seconds
-
-    def _label(self, cache: dict[str, Any], text: str, parse: Callable[[str], Any]) -> Any:
+    def calls(self, rows: Iterator[tuple[int, list[str]]], plan: Sequence[int]) -> Iterator[Call]:
+        """One `Call` per row; ``plan`` gives the index of each of `_CALL_FIELDS` in a row
+        (``-1``: absent, read as the empty cell appended to every row)."""
+        i_id, i_to, i_kind, i_status, i_answered, i_created, i_started, i_ended, i_dur, i_url = plan
+        labels, tz, ids, campaign_id = self.labels, self.tz, self.ids, self.campaign_id
+        normalise = self.normaliser.normalise
+        # Caches for values that repeat (numbers called again, labels, durations);
+        # each is cleared when it reaches _CACHE_LIMIT entries, so memory is bounded.
+        numbers: dict[str, str] = {}
+        durations: dict[str, int] = {"": 0}
+        statuses: dict[str, CallStatus] = {}
+        answers: dict[str, AnsweredBy | None] = {"": None}
+        directions: dict[str, Direction] = {"": Direction.OUTBOUND}
+        # per number: (calls so far, an undated call seen, the latest created_at)
+        attempts: dict[str, tuple[int, bool, datetime | None]] = {}
+        unordered = self.unordered
+        fill, template, instant = _fill_call, _CALL_TEMPLATE, _instant
+        last_created, last_created_at = "", None
+        line = 0
         try:
-            return cache[text]
-        except KeyError:
-            value = parse(text)
-            if len(cache) < _CACHE_LIMIT:
-                cache[text] = value
-            return value
+            for line, row in rows:  # noqa: B007 - `line` names the row in errors
+                row.append("")
+                id_ = row[i_id].strip()
+                if id_[:1] == "'":
+                    id_ = unneutralise(id_)
+                number = row[i_to]
+                to = numbers.get(number)
+                if to is None:
+                    clean = number.strip()
+                    to = normalise(unneutralise(clean) if clean[:1] == "'" else clean)
+                    if to is None or not is_e164(to):
+                        raise InvalidInput(f"number_to {shown(number)} is not a valid phone number")
+                    if len(numbers) >= _CACHE_LIMIT:
+                        numbers.clear()
+                    numbers[number] = to
+                text = row[i_status]
+                status = statuses.get(text)
+                if status is None:
+                    status = labels.call_status(_plain(text))
+                    if len(statuses) < _CACHE_LIMIT:
+                        statuses[text] = status
+                text = row[i_answered]
+                if text in answers:
+                    answered = answers[text]
+                else:
+                    answered = labels.answered_by(_plain(text)) if text.strip() else None
+                    if len(answers) < _CACHE_LIMIT:
+                        answers[text] = answered
+                text = row[i_kind]
+                direction = directions.get(text)
+                if direction is None:
+                    plain = _plain(text)
+                    direction = (
+                        parse_label(Direction, plain, labels.name, "call type")
+                        if plain
+                        else Direction.OUTBOUND
+                    )
+                    if len(directions) < _CACHE_LIMIT:
+                        directions[text] = direction
+                text = row[i_dur]
+                duration = durations.get(text)
+                if duration is None:
+                    duration = _duration(text)
+                    if len(durations) >= _CACHE_LIMIT:
+                        durations.clear()
+                    durations[text] = duration
+                created = row[i_created]
+                if created == last_created:
+                    created_at = last_created_at
+                else:
+                    created_at = instant(created, tz) if created else None
+                    last_created, last_created_at = created, created_at
+                started = row[i_started]
+                if started == created:
+                    started_at = created_at
+                else:
+                    started_at = instant(started, tz) if started else None
+                ended = row[i_ended]
+                ended_at = started_at if ended == started else instant(ended, tz) if ended else None
+                if started_at is not None:
+                    if (created_at is not None and started_at < created_at) or (
+                        ended_at is not None and ended_at < started_at
+                    ):
+                        raise InvalidInput(f"call {shown(id_)}: its timestamps run backwards")
+                elif created_at is not None and ended_at is not None and ended_at < created_at:
+                    raise InvalidInput(f"call {shown(id_)}: its timestamps run backwards")
+                # The attempt: its rank among the rows read so far to the same number.
+                # Rows sorted by created_at (undated last) are numbered right as they
+                # come; a number whose rows are not is noted for `_renumber`.
+                seen = attempts.get(to)
+                if seen is None:
+                    attempt = 1
+                    attempts[to] = (1, created_at is None, created_at)
+                else:
+                    count, undated, last = seen
+                    attempt = count + 1
+                    if created_at is None:
+                        attempts[to] = (attempt, True, last)
+                    else:
+                        if undated or (last is not None and created_at < last):
+                            unordered.add(to)
+                        attempts[to] = (attempt, undated, created_at)
+                url = row[i_url].strip()
+                yield fill(
+                    template,
+                    id_,
+                    ids.get(to, to),
+                    to,
+                    attempt,
+                    direction,
+                    status,
+                    answered,
+                    created_at,
+                    started_at,
+                    ended_at,
+                    duration,
+                    (unneutralise(url) if url[:1] == "'" else url) or None,
+                    campaign_id,
+                )
+        except (ValueError, OverflowError) as exc:  # InvalidInput is a ValueError
+            reason = str(exc) if isinstance(exc, InvalidInput) else "a value out of range"
+            raise MalformedInput(line, reason) from None
 
-    def call(self, cells: Sequence[str]) -> Call:
-        """A `Call` from the cells of `_CALL_FIELDS`, in that order (``""`` when absent)."""
-        id_, number, kind, status, answered, created, started, ended, duration, url = (
-            (unneutralise(c) if c[:1] == "'" else c).strip() for c in cells
-        )
-        to = self._to(number)
-        tz = self.tz
-        created_at = parse_instant(created, tz, utc=True) if created else None
-        started_at = parse_instant(started, tz, utc=True) if started else None
-        ended_at = parse_instant(ended, tz, utc=True) if ended else None
-        stamps = [t for t in (created_at, started_at, ended_at) if t is not None]
-        if any(b < a for a, b in itertools.pairwise(stamps)):
-            raise InvalidInput(f"call {shown(id_)}: its timestamps run backwards")
-        labels = self.labels
-        return _fill_call(
-            _CALL_TEMPLATE,
-            id_,
-            self.ids.get(to, to),
-            to,
-            self.attempt(to, created_at),
-            self._label(
-                self.directions,
-                kind,
-                lambda k: parse_label(Direction, k, labels.name, "call type"),
-            ),
-            self._label(self.statuses, status, labels.call_status),
-            self._label(self.answers, answered, labels.answered_by),
-            created_at,
-            started_at,
-            ended_at,
-            self._duration(duration),
-            url or None,
-            self.campaign_id,
-        )
 
-    def attempt(self, to: str, created_at: datetime | None) -> int:
-        """The call's rank among the rows read so far to ``to``; notes numbers out of order."""
-        count, undated, last = self.attempts.get(to, (0, False, None))
-        # rows sorted by created_at (undated last) are numbered right as they come
-        if (
-            count
-            and created_at is not None
-            and (undated or (last is not None and created_at < last))
-        ):
-            self.unordered.add(to)
-        self.attempts[to] = (
-            count + 1,
-            undated or created_at is None,
-            created_at if created_at is not None else last,
-        )
-        return count + 1
+def _instant(text: str, tz: tzinfo) -> datetime:
+    """`parse_instant` in UTC, with a fast path for clean ISO 8601 text."""
+    try:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz)
+        instant = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        instant = None
+    if instant is None or not EARLIEST <= instant <= LATEST:
+        # the slow path trims, and raises the typed error
+        return parse_instant(text, tz, utc=True)  # type: ignore[return-value]
+    return instant
+
+
+def _plain(text: str) -> str:
+    """A label cell: trimmed, an export's apostrophe removed."""
+    text = text.strip()
+    return unneutralise(text) if text[:1] == "'" else text
+
+
+def _duration(text: str) -> int:
+    text = text.strip()
+    if not text:
+        return 0
+    try:
+        return parse_duration(text)
+    except InvalidInput:
+        raise
+    except ValueError:  # over 4,300 digits: a bare ValueError (issue 14 item 1)
+        raise InvalidInput(f"duration {shown(text)} is too long") from None
 
 
 def _call_rows(
@@ -632,8 +694,8 @@ def _call_rows(
     max_bytes: int | None,
     encoding: str,
     progress: Progress | None,
-) -> Iterator[tuple[int, Sequence[str]]]:
-    """(line, cells in `_CALL_FIELDS` order) for every row of a CSV or JSON call export."""
+) -> tuple[Iterator[tuple[int, list[str]]], list[int]]:
+    """The rows of a CSV or JSON call export, and where each of `_CALL_FIELDS` is in a row."""
     if isinstance(source, list | dict):
         return _json_rows(source)
     lines = iter_lines(source, max_bytes=max_bytes, encoding=encoding, progress=progress)
@@ -651,20 +713,20 @@ def _call_rows(
     if missing:
         raise MissingColumns(missing, names)
     where = {k: i for i, k in enumerate(keys)}
-    plan = [where.get(f) for f in _CALL_FIELDS]
     width = len(keys)
-    empty = ""
 
-    def cells() -> Iterator[tuple[int, Sequence[str]]]:
+    def checked() -> Iterator[tuple[int, list[str]]]:
         for line, row in rows:
-            if len(row) != width and (len(row) < width or any(row[width:])):
-                raise MalformedInput(line, f"{len(row)} cells; the header has {width}")
-            yield line, [empty if i is None else row[i] for i in plan]
+            if len(row) != width:
+                if len(row) < width or any(row[width:]):
+                    raise MalformedInput(line, f"{len(row)} cells; the header has {width}")
+                del row[width:]
+            yield line, row
 
-    return cells()
+    return checked(), [where.get(f, -1) for f in _CALL_FIELDS]
 
 
-def _json_rows(data: Any) -> Iterator[tuple[int, Sequence[str]]]:
+def _json_rows(data: Any) -> tuple[Iterator[tuple[int, list[str]]], list[int]]:
     if not isinstance(data, list):
         raise MalformedInput(1, "expected a JSON array of call objects")
     if data and isinstance(data[0], dict):
@@ -673,7 +735,7 @@ def _json_rows(data: Any) -> Iterator[tuple[int, Sequence[str]]]:
         if missing:
             raise MissingColumns(missing, found)
 
-    def cells() -> Iterator[tuple[int, Sequence[str]]]:
+    def cells() -> Iterator[tuple[int, list[str]]]:
         for position, item in enumerate(data, 1):
             if not isinstance(item, dict):
                 raise MalformedInput(position, "not a JSON object")
@@ -687,7 +749,7 @@ def _json_rows(data: Any) -> Iterator[tuple[int, Sequence[str]]]:
                 record[name] = _cell(value)
             yield position, [record.get(f, "") for f in _CALL_FIELDS]
 
-    return cells()
+    return cells(), list(range(len(_CALL_FIELDS)))
 
 
 def iter_call_export(
@@ -721,24 +783,14 @@ def iter_call_export(
         contact_ids=contact_ids,
         campaign_id=campaign_id,
     )
-    rows = _call_rows(
+    rows, plan = _call_rows(
         source,
         delimiter=delimiter,
         max_bytes=max_bytes,
         encoding=encoding,
         progress=progress,
     )
-    return _iter_calls(rows, reader)
-
-
-def _iter_calls(rows: Iterator[tuple[int, Sequence[str]]], reader: _CallReader) -> Iterator[Call]:
-    call = reader.call
-    for line, cells in rows:
-        try:
-            yield call(cells)
-        except (ValueError, OverflowError) as exc:  # InvalidInput is a ValueError
-            reason = str(exc) if isinstance(exc, InvalidInput) else "a value out of range"
-            raise MalformedInput(line, reason) from None
+    return reader.calls(rows, plan)
 
 
 def read_call_export(
@@ -778,14 +830,14 @@ def read_call_export(
         contact_ids=contact_ids,
         campaign_id=campaign_id,
     )
-    rows = _call_rows(
+    rows, plan = _call_rows(
         source,
         delimiter=delimiter,
         max_bytes=max_bytes,
         encoding=encoding,
         progress=progress,
     )
-    calls = list(_iter_calls(rows, reader))
+    calls = list(reader.calls(rows, plan))
     if reader.unordered:
         _renumber(calls, reader.unordered)
     return tuple(calls)
