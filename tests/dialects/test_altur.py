@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from campaignkit import (
     AnsweredBy,
@@ -178,3 +180,21 @@ def test_altur_exports_written_and_read_back() -> None:
     )
     calls = altur.parse_call_export(ALTUR_CALL_EXPORT)
     assert altur.parse_call_export(altur.write_call_export(calls)) == calls
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.none() | st.sampled_from(list(AnsweredBy)),
+            st.none() | st.just("https://x.example/r.mp3"),
+        ),
+        max_size=10,
+    )
+)
+def test_recording_calls_are_exactly_the_human_calls_with_a_recording(
+    drawn: list[tuple[AnsweredBy | None, str | None]],
+) -> None:
+    calls = [_call(f"c{i}", amd, url) for i, (amd, url) in enumerate(drawn)]
+    kept = altur.recording_calls(calls)
+    expected = [c for c in calls if c.answered_by is AnsweredBy.HUMAN and c.recording_url]
+    assert list(kept) == expected

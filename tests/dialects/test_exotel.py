@@ -563,3 +563,24 @@ def test_exotel_cdr_round_trip(call: Call) -> None:
     if call.price is not None:
         call = attrs.evolve(call, price_unit="pulses")
     assert exotel.parse_call(exotel.cdr_record(call)) == call
+
+
+NUMBERS = ["+919876543210", "+919876500000", "+918047090000"]
+
+
+@given(st.lists(st.tuples(exotel_calls(), st.sampled_from(NUMBERS)), max_size=12))
+def test_dashboard_export_has_one_row_per_distinct_number(
+    drawn: list[tuple[Call, str]],
+) -> None:
+    # seed 001: one row per contact, its attempt count, final status and last duration
+    calls = [attrs.evolve(c, to=n, contact_id=n, id=f"{i}") for i, (c, n) in enumerate(drawn)]
+    result = exotel.read_dashboard_export(exotel.dashboard_export(calls))
+    assert result.rejected == ()
+    by_phone = {c.phone: c for c in result.contacts}
+    assert list(by_phone) == list(dict.fromkeys(c.to for c in calls))
+    for number, contact in by_phone.items():
+        attempts = [c for c in calls if c.to == number]
+        last = max(attempts, key=lambda c: (c.attempt, c.created_at))
+        assert contact.attempts == len(attempts)
+        assert contact.attributes["last_call_duration"] == last.duration
+        assert contact.updated_at == max(c.created_at for c in attempts if c.created_at)
