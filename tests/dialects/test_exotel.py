@@ -580,7 +580,8 @@ def test_dashboard_export_has_one_row_per_distinct_number(
     assert list(by_phone) == list(dict.fromkeys(c.to for c in calls))
     for number, contact in by_phone.items():
         attempts = [c for c in calls if c.to == number]
-        last = max(attempts, key=lambda c: (c.attempt, c.created_at))
+        # ties (same attempt number and start) go to the later record
+        last = max(reversed(attempts), key=lambda c: (c.attempt, c.created_at))
         assert contact.attempts == len(attempts)
         assert contact.attributes["last_call_duration"] == last.duration
         assert contact.updated_at == max(c.created_at for c in attempts if c.created_at)

@@ -733,7 +733,7 @@ def dashboard_export(calls: Iterable[Call], *, timezone: str = DEFAULT_TIMEZONE)
 
     Contacts are the distinct ``to`` numbers, in order of first call. Each
     row has the phone number, the final status (the last attempt's status,
-    by attempt number then start time), the attempt count, the last call's
+    by attempt number, then start time, then the later record), the attempt count, the last call's
     duration in seconds, and the first and last call times (``YYYY-MM-DD
     HH:mm:ss`` in ``timezone``). Raises `InvalidInput` for a call status
     Exotel has no label for and `InvalidConfig` for a bad ``timezone``.
