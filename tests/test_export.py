@@ -663,3 +663,14 @@ def test_calls_read_fast_equal_validated_calls(calls: list[Call], fmt: str) -> N
     # the reader fills a validated template instead of running Call's validators
     for call in read_call_export(export_calls(calls, fmt=fmt)):  # type: ignore[arg-type]
         assert call == Call(**{a.name: getattr(call, a.name) for a in attrs.fields(Call)})
+
+
+def test_readers_take_lists_of_lines_and_keep_their_own_errors() -> None:
+    lines = ["id,number_to,status", "CA1,+525555551234,completed"]
+    assert [c.id for c in iter_call_export(lines)] == ["CA1"]
+    assert [
+        c.phone for c in read_contact_export(["contact,name,context", "+525555551234,J,"]).contacts
+    ] == ["+525555551234"]
+    with pytest.raises(MalformedInput) as error:
+        read_call_export([{"id": "CA1", "number_to": "+525555551234", "status": "completed"}, 5])
+    assert str(error.value) == "line 2: not a JSON object"

@@ -831,8 +831,10 @@ def read_contact_export(
     for group, names in (("tags", tags), ("fields", fields)):
         if isinstance(names, str) or not all(isinstance(n, str) and n for n in names):
             raise InvalidConfig(group, "a sequence of non-empty names", names)
-    if isinstance(source, list | dict):
-        data: Any = source
+    if isinstance(source, dict) or (
+        isinstance(source, list) and not (source and isinstance(source[0], str | bytes))
+    ):
+        data: Any = source  # JSON data already decoded (a list of lines is text)
     else:
         lines = iter_lines(source, max_bytes=max_bytes, encoding=encoding, progress=progress)
         peeked: list[str] = []

@@ -548,9 +548,8 @@ class _CallReader:
         unordered = self.unordered
         fill, template, instant = _fill_call, _CALL_TEMPLATE, _instant
         last_created, last_created_at = "", None
-        line = 0
-        try:
-            for line, row in rows:  # noqa: B007 - `line` names the row in errors
+        for line, row in rows:
+            try:
                 row.append("")
                 id_ = row[i_id].strip()
                 if id_[:1] == "'":
@@ -633,7 +632,7 @@ class _CallReader:
                             unordered.add(to)
                         attempts[to] = (attempt, undated, created_at)
                 url = row[i_url].strip()
-                yield fill(
+                call = fill(
                     template,
                     id_,
                     ids.get(to, to),
@@ -649,9 +648,10 @@ class _CallReader:
                     (unneutralise(url) if url[:1] == "'" else url) or None,
                     campaign_id,
                 )
-        except (ValueError, OverflowError) as exc:  # InvalidInput is a ValueError
-            reason = str(exc) if isinstance(exc, InvalidInput) else "a value out of range"
-            raise MalformedInput(line, reason) from None
+            except (ValueError, OverflowError) as exc:  # InvalidInput is a ValueError
+                reason = str(exc) if isinstance(exc, InvalidInput) else "a value out of range"
+                raise MalformedInput(line, reason) from None
+            yield call
 
 
 def _instant(text: str, tz: tzinfo) -> datetime:
@@ -696,7 +696,7 @@ def _call_rows(
     progress: Progress | None,
 ) -> tuple[Iterator[tuple[int, list[str]]], list[int]]:
     """The rows of a CSV or JSON call export, and where each of `_CALL_FIELDS` is in a row."""
-    if isinstance(source, list | dict):
+    if _is_data(source):
         return _json_rows(source)
     lines = iter_lines(source, max_bytes=max_bytes, encoding=encoding, progress=progress)
     peeked: list[str] = []
@@ -724,6 +724,15 @@ def _call_rows(
             yield line, row
 
     return checked(), [where.get(f, -1) for f in _CALL_FIELDS]
+
+
+def _is_data(source: Any) -> bool:
+    """True for JSON data already decoded (a dict, or a list that is not lines of text)."""
+    if isinstance(source, dict):
+        return True
+    return isinstance(source, list) and not (
+        source and isinstance(source[0], str | bytes | bytearray)
+    )
 
 
 def _json_rows(data: Any) -> tuple[Iterator[tuple[int, list[str]]], list[int]]:
