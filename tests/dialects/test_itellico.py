@@ -87,6 +87,8 @@ def test_a_value_under_an_empty_header_is_reported() -> None:
     (rejected,) = result.rejected
     assert rejected.reason is RejectReason.UNNAMED_COLUMN
     assert rejected.value == "lost?"
+    two_empty = "Name,,Phone Number,\nEve,lost?,+525555551235,\n"  # one dict key for both
+    assert itellico.parse_contact_export(two_empty).rejected[0].value == "lost?"
     records = [{"Phone Number": "+525555551234", "": "lost?"}]
     assert itellico.parse_contact_export(records).rejected[0].reason is RejectReason.UNNAMED_COLUMN
 

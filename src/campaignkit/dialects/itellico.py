@@ -310,11 +310,19 @@ def parse_contact_export(
             b.refuse_duplicates(names, _key)
             if not any(_COLUMN_OF.get(_key(n)) == "Phone Number" for n in names):
                 raise MissingColumns(("Phone Number",), names)
+            # Several empty header cells would share one key in the row's dict, so a
+            # value under the first could vanish under the second: check them first.
+            unnamed = [i for i, name in enumerate(names) if not name.strip()]
             for line, row in rows:
                 if len(row) != len(names) and (len(row) < len(names) or any(row[len(names) :])):
                     detail = f"{len(row)} cells; the header has {len(names)}"
                     ragged = _Reject(RejectReason.RAGGED_ROW, None, delimiter.join(row), detail)
                     out.reject(line, ragged)
+                    continue
+                lost = next((row[i] for i in unnamed if row[i].strip()), None)
+                if lost is not None:
+                    detail = "value under an empty header"
+                    out.reject(line, _Reject(RejectReason.UNNAMED_COLUMN, None, lost, detail))
                     continue
                 try:
                     kwargs = _contact(dict(zip(names, row, strict=False)), normaliser, tz, True)
