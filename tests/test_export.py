@@ -674,3 +674,36 @@ def test_readers_take_lists_of_lines_and_keep_their_own_errors() -> None:
     with pytest.raises(MalformedInput) as error:
         read_call_export([{"id": "CA1", "number_to": "+525555551234", "status": "completed"}, 5])
     assert str(error.value) == "line 2: not a JSON object"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["+525555551234", "+14155552671", "+919876543210"]),
+            st.none() | st.integers(0, 5),
+        ),
+        max_size=12,
+    )
+)
+def test_attempts_are_ranks_by_created_at_in_any_file_order(
+    rows: list[tuple[str, int | None]],
+) -> None:
+    # reference: rank among calls to one number by created_at, undated last, then file order
+    text = CALL_HEADER + "".join(
+        f"CA{i},{to},completed,{'' if m is None else f'2026-06-01T10:0{m}:00'},00:01\n"
+        for i, (to, m) in enumerate(rows)
+    )
+    order = sorted(
+        range(len(rows)), key=lambda i: (rows[i][0], rows[i][1] is None, rows[i][1] or 0, i)
+    )
+    expected = [0] * len(rows)
+    counts: dict[str, int] = {}
+    for i in order:
+        counts[rows[i][0]] = counts.get(rows[i][0], 0) + 1
+        expected[i] = counts[rows[i][0]]
+    assert [c.attempt for c in read_call_export(text)] == expected
+    streamed = [c.attempt for c in iter_call_export(text)]
+    file_order: dict[str, int] = {}
+    for i, (to, _) in enumerate(rows):
+        file_order[to] = file_order.get(to, 0) + 1
+        assert streamed[i] == file_order[to]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from .._fields import is_e164, replacer
@@ -504,6 +504,11 @@ _fill_call = replacer(
     "campaign_id",
 )
 _set_attempt = replacer(Call, "attempt")
+_COUNT = (1 << 24) - 1  # calls to one number
+_UNDATED = 1 << 24
+_STAMP_SHIFT = 25
+_ORIGIN = datetime(1, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 _CACHE_LIMIT = 1 << 16  # entries per lookup cache: bounded memory on any input
 
 
@@ -543,8 +548,8 @@ class _CallReader:
         statuses: dict[str, CallStatus] = {}
         answers: dict[str, AnsweredBy | None] = {"": None}
         directions: dict[str, Direction] = {"": Direction.OUTBOUND}
-        # per number: (calls so far, an undated call seen, the latest created_at)
-        attempts: dict[str, tuple[int, bool, datetime | None]] = {}
+        # per number (as an int): calls so far, an undated call seen, the latest created_at
+        attempts: dict[int, int] = {}
         unordered = self.unordered
         fill, template, instant = _fill_call, _CALL_TEMPLATE, _instant
         last_created, last_created_at = "", None
@@ -618,19 +623,21 @@ class _CallReader:
                 # The attempt: its rank among the rows read so far to the same number.
                 # Rows sorted by created_at (undated last) are numbered right as they
                 # come; a number whose rows are not is noted for `_renumber`.
-                seen = attempts.get(to)
-                if seen is None:
-                    attempt = 1
-                    attempts[to] = (1, created_at is None, created_at)
+                # One int per number (the latest created_at in microseconds, an
+                # undated flag, the count): ~100 bytes a number, not ~220.
+                key = int(to[1:])
+                seen = attempts.get(key, 0)
+                attempt = (seen & _COUNT) + 1
+                if attempt > _COUNT:
+                    raise InvalidInput(f"more than {_COUNT:,} calls to {to}")
+                undated = seen & _UNDATED
+                if created_at is None:
+                    attempts[key] = (seen >> _STAMP_SHIFT << _STAMP_SHIFT) | _UNDATED | attempt
                 else:
-                    count, undated, last = seen
-                    attempt = count + 1
-                    if created_at is None:
-                        attempts[to] = (attempt, True, last)
-                    else:
-                        if undated or (last is not None and created_at < last):
-                            unordered.add(to)
-                        attempts[to] = (attempt, undated, created_at)
+                    stamp = (created_at - _ORIGIN) // _MICROSECOND
+                    if seen and (undated or stamp < seen >> _STAMP_SHIFT):
+                        unordered.add(to)
+                    attempts[key] = (stamp << _STAMP_SHIFT) | undated | attempt
                 url = row[i_url].strip()
                 call = fill(
                     template,
