@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bench_hostile_dialects import CASES as DIALECT_CASES
 from campaignkit import CampaignkitError, Contact
 from campaignkit.io import (
     CELL_LIMIT,
@@ -177,6 +178,12 @@ CASES: list[Case] = [
         300,
     ),
 ]
+
+
+# The dialects' readers on their worst shapes (itellico long tag cell and big header,
+# Exotel prices like 1e999999999, deep JSON, thinkrr bad timestamps...): built by
+# bench_hostile_dialects.py, which also runs them alone.
+CASES.extend(Case(f"dialects: {n}", make, run, base) for n, make, run, base in DIALECT_CASES)
 
 
 def timed(case: Case, data: Any) -> float:

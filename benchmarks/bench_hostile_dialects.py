@@ -99,7 +99,7 @@ def twilio_spaces(size: int) -> str:
 
 CASES: list[tuple[str, Callable[[int], str], Callable[[str], object], int]] = [
     ("itellico long tag cell", itellico_tag_cell, itellico.parse_contact_export, 40_000),
-    ("itellico big header", itellico_big_header, itellico.parse_contact_export, 200_000),
+    ("itellico big header", itellico_big_header, itellico.parse_contact_export, 100_000),
     ("itellico JSON keys", itellico_json_keys, itellico.parse_contact_export, 200_000),
     ("exotel price 1e999999999", exotel_prices, exotel.read_cdrs, 120_000),
     ("exotel huge JSON integer", exotel_huge_counts, exotel.read_cdrs, 50_000),

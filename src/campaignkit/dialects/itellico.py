@@ -203,9 +203,17 @@ def _tags(value: Any) -> list[str]:
 
 
 def _contact(
-    cells: Mapping[str, Any], normaliser: PhoneNormaliser, tz: Any, csv: bool
+    cells: Mapping[str, Any],
+    normaliser: PhoneNormaliser,
+    tz: Any,
+    csv: bool,
+    keys: dict[str, str],
 ) -> dict[str, Any]:
-    """Contact keyword arguments from one record (keys are the original column names)."""
+    """Contact keyword arguments from one record (keys are the original column names).
+
+    ``keys`` caches each name's normalised key for the whole read, so a name is
+    normalised once, not once per row.
+    """
     kwargs: dict[str, Any] = {}
     attributes: dict[str, Any] = {}
     phone_raw: Any = None
@@ -217,7 +225,10 @@ def _contact(
             raise _Reject(
                 RejectReason.UNNAMED_COLUMN, None, str(raw), "value under an empty header"
             )
-        column = _COLUMN_OF.get(_key(name))
+        key = keys.get(name)
+        if key is None:
+            key = keys[name] = _key(name)
+        column = _COLUMN_OF.get(key)
         value = raw
         if isinstance(value, str) and csv:
             if value[:1] == "'":
@@ -307,8 +318,9 @@ def parse_contact_export(
                 delimiter = choose_delimiter(text, CONTACT_EXPORT_COLUMNS)
             check_delimiter(delimiter)
             names, _, rows = read_rows(text, delimiter)
-            b.refuse_duplicates(names, _key)
-            if not any(_COLUMN_OF.get(_key(n)) == "Phone Number" for n in names):
+            keys = {name: _key(name) for name in names}
+            b.refuse_duplicates(names, keys.__getitem__)
+            if not any(_COLUMN_OF.get(k) == "Phone Number" for k in keys.values()):
                 raise MissingColumns(("Phone Number",), names)
             # Several empty header cells would share one key in the row's dict, so a
             # value under the first could vanish under the second: check them first.
@@ -325,7 +337,8 @@ def parse_contact_export(
                     out.reject(line, _Reject(RejectReason.UNNAMED_COLUMN, None, lost, detail))
                     continue
                 try:
-                    kwargs = _contact(dict(zip(names, row, strict=False)), normaliser, tz, True)
+                    cells = dict(zip(names, row, strict=False))
+                    kwargs = _contact(cells, normaliser, tz, True, keys)
                 except _Reject as problem:
                     out.reject(line, problem)
                     continue
@@ -338,7 +351,8 @@ def parse_contact_export(
     for record in data:
         if isinstance(record, dict):
             seen.update(dict.fromkeys(k for k in record if isinstance(k, str)))
-    b.refuse_duplicates(seen, _key)
+    json_keys = {name: _key(name) for name in seen}
+    b.refuse_duplicates(seen, json_keys.__getitem__)
     for position, record in enumerate(data, 1):
         if not isinstance(record, dict):
             bad = _Reject(RejectReason.INVALID_VALUE, None, b.shown(record), "not a JSON object")
@@ -350,7 +364,7 @@ def parse_contact_export(
             out.reject(position, _Reject(RejectReason.INVALID_VALUE, None, "", str(exc)))
             continue
         try:
-            kwargs = _contact(record, normaliser, tz, False)
+            kwargs = _contact(record, normaliser, tz, False, json_keys)
         except _Reject as problem:
             out.reject(position, problem)
             continue
