@@ -516,7 +516,9 @@ def _iter_upload(
     normalise = options.normaliser.normalise
     keep_formulas = options.formulas == "keep"
     normal = Priority.NORMAL
-    by_phone: dict[str, int] = {}
+    # Numbers seen, keyed by their digits as an int (32 bytes, not a 60-byte str:
+    # at a million rows the dedup tables are most of a stream's memory).
+    by_phone: dict[int, int] = {}
     by_id: dict[str, int] = {}
     for line, row in rows:
         if pending:
@@ -565,7 +567,8 @@ def _iter_upload(
         except _Reject as problem:
             yield Rejection(line, problem.reason, problem.column, problem.value, problem.detail)
             continue
-        first = by_phone.get(phone)
+        digits = int(phone[1:])
+        first = by_phone.get(digits)
         if first is not None:
             detail = f"same number as line {first}"
             yield Rejection(line, RejectReason.DUPLICATE_PHONE, phone_column, phone, detail)
@@ -576,7 +579,7 @@ def _iter_upload(
             detail = f"same id as line {first}"
             yield Rejection(line, RejectReason.DUPLICATE_ID, "id", contact_id, detail)
             continue
-        by_phone[phone] = line
+        by_phone[digits] = line
         by_id[contact_id] = line
         yield _fill(
             _TEMPLATE,
