@@ -160,7 +160,11 @@ class StoreEquivalence(RuleBasedStateMachine):
         if wakeup is not None and wakeup > self.now:
             self.now = wakeup
 
-    @rule(name=st.sampled_from(["start", "start", "pause", "resume", "cancel", "force_complete"]))
+    @rule(
+        name=st.sampled_from(
+            ["start", "start", "pause", "resume", "cancel", "force_complete", "archive"]
+        )
+    )
     def command(self, name: str) -> None:
         now = self.tick()
         self.both(lambda s: getattr(s, name)(now))

@@ -111,7 +111,7 @@ from ..engine.reducers import (
     notification_from_dict,
 )
 from ..engine.state import CampaignState, ContactState
-from ..errors import InvalidInput
+from ..errors import InvalidInput, shown
 from ..goals import GoalSet
 from ..models import Call, CallerLine, Campaign, Contact
 from ..policies.compliance import CompliancePolicy
@@ -378,7 +378,7 @@ class SQLiteCampaign:
         that do not load.
         """
         if not isinstance(path, (str, os.PathLike)) or not os.path.isfile(path):
-            raise InvalidInput(f"no campaign file at {path!r}")
+            raise InvalidInput(f"no campaign file at {shown(path)}")
         db = _connect(path, synchronous, create=False)
         try:
             row = db.execute("SELECT format, rules, state, rng FROM campaign").fetchone()
@@ -415,7 +415,7 @@ class SQLiteCampaign:
     def __repr__(self) -> str:
         campaign = self._state.campaign
         return (
-            f"<SQLiteCampaign {campaign.id!r} {campaign.status.value} cycle {campaign.cycle} "
+            f"<SQLiteCampaign {shown(campaign.id)} {campaign.status.value} cycle {campaign.cycle} "
             f"at {self._path!r}: {self._tally['created']} contacts>"
         )
 
@@ -572,7 +572,7 @@ class SQLiteCampaign:
         """
         now = aware_utc(now)
         if isinstance(contacts, (str, bytes, Mapping)) or not isinstance(contacts, Iterable):
-            raise InvalidInput(f"contacts must be an iterable of Contact; got {contacts!r}")
+            raise InvalidInput(f"contacts must be an iterable of Contact; got {shown(contacts)}")
         with self._write():
             added = 0
             items = iter(contacts)
@@ -604,9 +604,9 @@ class SQLiteCampaign:
         index = self._tally["created"]
         tally = self._tally
         for contact in chunk:
-            state = steps.load_contact(contact, now=now)
+            state = steps.load_contact(contact, now=now, campaign=self._state.campaign)
             if contact.id in known or contact.id in seen:
-                raise InvalidInput(f"duplicate contact id {contact.id!r}")
+                raise InvalidInput(f"duplicate contact id {shown(contact.id)}")
             seen.add(contact.id)
             row = self._row_values(state)
             rows.append((index, contact.id, *row))
@@ -645,6 +645,11 @@ class SQLiteCampaign:
         the same transaction. Raises `IllegalTransition`."""
         self._command(CampaignCommand.FORCE_COMPLETE, now)
 
+    def archive(self, now: datetime) -> None:
+        """Archive a finished or cancelled campaign (seed 004). Raises
+        `IllegalTransition` from any other status."""
+        self._command(CampaignCommand.ARCHIVE, now)
+
     def _command(self, order: CampaignCommand, now: datetime) -> None:
         now = aware_utc(now)
         with self._write():
@@ -664,7 +669,7 @@ class SQLiteCampaign:
         ``now`` or a bad ``limit``."""
         now = aware_utc(now)
         if limit is not None and (type(limit) is not int or limit < 0):
-            raise InvalidInput(f"limit must be a non-negative integer or None; got {limit!r}")
+            raise InvalidInput(f"limit must be a non-negative integer or None; got {shown(limit)}")
         with self._write(rng=True):
             return self._due(now, limit)
 
@@ -762,7 +767,7 @@ class SQLiteCampaign:
         and stale reports change nothing, and an event that raises changes nothing.
         Raises what `CampaignRunner.handle` raises."""
         if type(event) not in _EVENTS:
-            raise InvalidInput(f"not an event: {event!r}")
+            raise InvalidInput(f"not an event: {shown(event)}")
         with self._write():
             index, text = self._known(event.contact_id)
             state = self._parse(index, text)
@@ -791,7 +796,9 @@ class SQLiteCampaign:
     def _known(self, contact_id: str) -> tuple[int, str]:
         row = self._row(contact_id)
         if row is None:
-            raise InvalidInput(f"no contact {contact_id!r} in campaign {self._state.campaign.id!r}")
+            raise InvalidInput(
+                f"no contact {shown(contact_id)} in campaign {shown(self._state.campaign.id)}"
+            )
         return row
 
     def _scan(self, column: str) -> Iterator[tuple[int, str]]:
@@ -967,9 +974,11 @@ class SQLiteCampaign:
 def _connect(path: Any, synchronous: Any, *, create: bool) -> sqlite3.Connection:
     """A connection in autocommit mode (the store opens its own transactions)."""
     if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
-        raise InvalidInput(f"path must be a file path or ':memory:'; got {path!r}")
+        raise InvalidInput(f"path must be a file path or ':memory:'; got {shown(path)}")
     if synchronous not in _SYNCHRONOUS:
-        raise InvalidInput(f"synchronous must be one of {list(_SYNCHRONOUS)}; got {synchronous!r}")
+        raise InvalidInput(
+            f"synchronous must be one of {list(_SYNCHRONOUS)}; got {shown(synchronous)}"
+        )
     try:
         db = sqlite3.connect(os.fspath(path), isolation_level=None)
     except sqlite3.Error as error:
