@@ -125,13 +125,17 @@ class Output:
         self.err = err if err is not None else _devnull()
         self.console: Any = None
         self.err_console: Any = None
+        terminal = _isatty(stream) if colour is None else colour
+        err_terminal = _isatty(self.err)
+        if not (terminal or err_terminal):
+            return  # piped: plain text, and rich is not even imported (~0.1 s)
         try:
             from rich.console import Console
         except ImportError:  # the cli extra is not installed: plain text it is
             return
-        if _isatty(stream) if colour is None else colour:
+        if terminal:
             self.console = Console(file=stream, highlight=False, soft_wrap=False)
-        if _isatty(self.err):
+        if err_terminal:
             self.err_console = Console(file=self.err, highlight=False)
 
     @property
