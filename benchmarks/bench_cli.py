@@ -8,6 +8,7 @@ peak memory is the child's maximum resident set size (``os.wait4``). Output goes
     python benchmarks/bench_cli.py              # 10k and 1M rows, 3 runs of 10k, 1 of 1M
     python benchmarks/bench_cli.py --quick      # 10k and 100k rows
     python benchmarks/bench_cli.py --runs 3     # 3 runs of every size
+    python benchmarks/bench_cli.py --sizes 100000 1000000
 """
 
 from __future__ import annotations
@@ -137,8 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="10k and 100k rows")
     parser.add_argument("--runs", type=int, default=0, help="runs of every size")
+    parser.add_argument("--sizes", type=int, nargs="+", help="row counts (default 10k and 1M)")
     args = parser.parse_args(argv)
-    sizes = (10_000, 100_000) if args.quick else (10_000, 1_000_000)
+    sizes = tuple(args.sizes or ((10_000, 100_000) if args.quick else (10_000, 1_000_000)))
     # CPU time is the figure to compare: the machine is shared, so wall time varies
     # with the load; start-up (a bare `--version`) is subtracted for per-row costs.
     start_up = min(run(["--version"])[1] for _ in range(3))
