@@ -228,3 +228,11 @@ def twilio_calls(draw: st.DrawFn) -> Call:
 @given(twilio_calls())
 def test_twilio_status_callback_round_trip(call: Call) -> None:
     assert twilio.parse_status_callback(twilio.status_callback_form(call)) == call
+
+
+def test_lines_of_text_are_a_source_not_json_data() -> None:
+    # as in campaignkit.io: a list of strings is a file's lines
+    lines = CONSOLE_CSV.splitlines(keepends=True)
+    assert twilio.read_call_log(lines).calls == twilio.read_call_log(CONSOLE_CSV).calls
+    page = json.dumps({"calls": [REST_CALL]})
+    assert len(twilio.read_call_log([page]).calls) == 1

@@ -238,6 +238,19 @@ def _depth(text: str) -> int:
     return deepest
 
 
+def decoded(source: Any) -> bool:
+    """True for JSON already decoded: a dict, or a list that is not lines of text.
+
+    A list of strings (or bytes) is a `Source` - the lines of a file - as in
+    `campaignkit.io`; any other list is a decoded JSON array.
+    """
+    if isinstance(source, dict):
+        return True
+    if not isinstance(source, list):
+        return False
+    return not source or not all(isinstance(item, str | bytes | bytearray) for item in source)
+
+
 def load_json(source: Any, *, max_bytes: int | None, what: str) -> Any:
     """Parse ``source`` as JSON with bounds; decoded dicts and lists are returned as they are.
 
@@ -246,7 +259,7 @@ def load_json(source: Any, *, max_bytes: int | None, what: str) -> Any:
     text (so a count is refused by name instead of `int()` failing), and
     raises `MalformedInput` with the line of a syntax error.
     """
-    if isinstance(source, dict | list):
+    if decoded(source):
         return source
     text = read_text(source, max_bytes=max_bytes)
     if _SURROGATE.search(text):

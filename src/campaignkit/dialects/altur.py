@@ -445,7 +445,7 @@ def read_calls(
         "campaign_id": campaign_id,
     }
     data: Any = source
-    if not isinstance(source, list | dict):
+    if not b.decoded(source):
         data = read_text(source, max_bytes=max_bytes)
         b.check_text(data, "altur", "call export")
         if data.lstrip()[:1] in ("[", "{"):

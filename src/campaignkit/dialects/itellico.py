@@ -311,7 +311,7 @@ def parse_contact_export(
     tz = b.zone(timezone)
     out = _Collector()
     data: Any = source
-    if not isinstance(source, list | dict):
+    if not b.decoded(source):
         text = read_text(source, max_bytes=max_bytes)
         if text.lstrip()[:1] != "[":
             if delimiter is None:

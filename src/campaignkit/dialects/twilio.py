@@ -343,10 +343,10 @@ def read_call_log(
     JSON, and `InputTooLarge` past ``max_bytes``.
     """
     reader = _LogReader(region, contact_ids)
-    text = read_text(source, max_bytes=max_bytes) if not isinstance(source, list | dict) else ""
+    text = "" if b.decoded(source) else read_text(source, max_bytes=max_bytes)
     calls: list[Call] = []
     rejected: list[Rejection] = []
-    if isinstance(source, list | dict) or text.lstrip()[:1] in ("[", "{"):
+    if b.decoded(source) or text.lstrip()[:1] in ("[", "{"):
         data = b.load_json(text or source, max_bytes=None, what="twilio call log")
         keys: dict[str, None] = {}
         for position, record in enumerate(_log_records(data), 1):
