@@ -14,7 +14,7 @@ import pytest
 
 HUGE = "9" * 5000  # past Python's 4,300-digit int() limit
 CALL_HEADER = "id,contact_id,number_to,number_from,status,answered_by,created_at,duration"
-CALL_GOOD = "c0,+525555550000,+525555550000,+525500000000,completed,human,2026-06-01 10:00:00,00:43"
+CALL_GOOD = "c0,+525555550000,+525555550000,+525500000000,ended,human,2026-06-01 10:00:00,00:43"
 
 
 def _cdr(**fields: object) -> dict[str, object]:
@@ -49,17 +49,17 @@ REPORTS = [
     (
         "altur huge duration",
         "altur",
-        f"{CALL_HEADER}\nc1,+5255,+525555550001,+52,completed,human,,{HUGE}\n",
+        f"{CALL_HEADER}\nc1,+5255,+525555550001,+52,ended,human,,{HUGE}\n",
     ),
     (
         "altur year 9999",
         "altur",
-        f"{CALL_HEADER}\nc1,x,+525555550001,+52,completed,human,9999-12-31T23:59:59,00:10\n",
+        f"{CALL_HEADER}\nc1,x,+525555550001,+52,ended,human,9999-12-31T23:59:59,00:10\n",
     ),
     (
         "altur year 1",
         "altur",
-        f"{CALL_HEADER}\nc1,x,+525555550001,+52,completed,human,0001-01-01T00:00:00,00:10\n",
+        f"{CALL_HEADER}\nc1,x,+525555550001,+52,ended,human,0001-01-01T00:00:00,00:10\n",
     ),
     ("altur garbage", "altur", "\x00\x01\x02 not a csv at all"),
     ("exotel deep", "exotel", _deep(100_000)),
@@ -207,3 +207,21 @@ def test_a_bad_row_among_good_ones_is_rejected_not_fatal(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert "1 calls" in result.stdout
     assert "line 3" in result.stdout
+
+
+def test_one_bad_altur_row_does_not_abort_the_report(tmp_path: Path) -> None:
+    # Issue 13 item 15: an Altur call export with one bad row is reported, the row listed.
+    export = _write(
+        tmp_path,
+        "calls.csv",
+        f"{CALL_HEADER}\n"
+        f"{CALL_GOOD}\n"
+        "c1,x,+525555550001,+52,not-a-status,human,2026-06-01 10:05:00,00:10\n"
+        "c2,+525555550002,+525555550002,+52,ended,human,2026-06-01 10:10:00,01:00\n",
+    )
+    result = run("report", str(export), "--dialect", "altur", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["calls"], data["rejected"]) == (2, 1)
+    assert data["rejections"][0]["line"] == 3
+    assert "not-a-status" in json.dumps(data["rejections"][0])
