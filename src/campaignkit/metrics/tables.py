@@ -8,7 +8,10 @@ views that ``pandas.DataFrame(...)`` takes directly:
 * ``to_dict()`` - one list per column (``DataFrame(table.to_dict())``); the
   `Heatmap` gives its grid instead, one column per weekday, one row per hour.
 
-Rates are floats in [0, 1]; money stays `Decimal`, exact.
+Rates are floats in [0, 1]; money stays `Decimal`, exact. ``to_frame()`` (needs
+pandas) gives a ``DataFrame`` with typed columns - money as ``float64`` - and
+the total row of `RetryTable` and `CostAudit` left out (it is their ``total``);
+``plot()`` (needs matplotlib, the ``plot`` extra) draws the table.
 """
 
 from __future__ import annotations
@@ -75,6 +78,18 @@ class _Table:
         """One list per column; ``pandas.DataFrame`` accepts it."""
         rows = self._rows()
         return {name: [row[i] for row in rows] for i, (name, _) in enumerate(self._columns)}
+
+    def to_frame(self, *, total: bool = False) -> Any:
+        """The rows as a ``pandas.DataFrame`` with one type per column: counts ``int64``,
+        rates ``float64``, money (`Decimal` in `to_records`) as ``float64``. A total row
+        (`RetryTable`, `CostAudit`) is left out unless ``total=True`` - read it from the
+        table's ``total``. Raises `MissingDependency` without pandas."""
+        from .._frames import frame
+
+        return frame(self._frame_records(total), [name for name, _ in self._columns])
+
+    def _frame_records(self, total: bool) -> list[dict[str, Any]]:
+        return self.to_records()
 
     def _cells(self) -> list[list[str]]:
         kinds = [kind for _, kind in self._columns]
@@ -189,6 +204,13 @@ class Breakdown(_Table):
     def share(self, label: str) -> float:
         """The share of ``label`` in [0, 1]; raises `KeyError` for an unknown label."""
         return ratio(self[label], self.total)
+
+    def plot(self, *, ax: Any = None, kind: str = "bar") -> Any:
+        """Bars of the counts, or a pie with ``kind="pie"``; see `campaignkit.plot.breakdown`.
+        Returns the matplotlib ``Axes``; raises `MissingDependency` without matplotlib."""
+        from .. import plot
+
+        return plot.breakdown(self, ax=ax, kind=kind)
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
@@ -382,6 +404,18 @@ class RetryTable(_Table):
     def _notes(self) -> Sequence[str]:
         return self.advice
 
+    def _frame_records(self, total: bool) -> list[dict[str, Any]]:
+        records = self.to_records()
+        return records if total else records[:-1]
+
+    def plot(self, *, ax: Any = None) -> Any:
+        """Connect rate per attempt as bars, with the threshold line; see
+        `campaignkit.plot.retry_table`. Returns the matplotlib ``Axes``; raises
+        `MissingDependency` without matplotlib."""
+        from .. import plot
+
+        return plot.retry_table(self, ax=ax)
+
     @property
     def first_attempt_rate(self) -> float:
         """The connect rate of the first attempt (0.0 without one)."""
@@ -453,6 +487,13 @@ class HourTable(_Table):
         hours.sort(key=lambda h: (-self.connect_rate(h), -self.connected[h], h))
         return tuple(hours[: self.top])
 
+    def plot(self, *, ax: Any = None) -> Any:
+        """Connect rate by hour as bars; see `campaignkit.plot.hour_table`. Returns the
+        matplotlib ``Axes``; raises `MissingDependency` without matplotlib."""
+        from .. import plot
+
+        return plot.hour_table(self, ax=ax)
+
 
 @attrs.frozen(repr=False, weakref_slot=False)
 class Heatmap(_Table):
@@ -511,6 +552,14 @@ class Heatmap(_Table):
         """The grid: one list of 24 hourly counts per weekday label (``Mon`` .. ``Sun``);
         ``pandas.DataFrame(heatmap.to_dict())`` has hours as rows, weekdays as columns."""
         return {WEEKDAYS[d]: list(self.counts[d]) for d in range(7)}
+
+    def plot(self, *, ax: Any = None, rate: bool = False) -> Any:
+        """The grid as a coloured image (``rate=True``: count / calls per slot); see
+        `campaignkit.plot.heatmap`. Returns the matplotlib ``Axes``; raises
+        `MissingDependency` without matplotlib."""
+        from .. import plot
+
+        return plot.heatmap(self, ax=ax, rate=rate)
 
     def _grid(self) -> tuple[list[str], list[list[str]], list[list[float | None]]]:
         top = max(map(max, self.counts), default=0)
@@ -600,6 +649,10 @@ class CostAudit(_Table):
             if row.answered_by == answered_by:
                 return row
         raise KeyError(answered_by)
+
+    def _frame_records(self, total: bool) -> list[dict[str, Any]]:
+        records = self.to_records()
+        return records if total else records[:-1]
 
 
 # ----------------------------------------------------------------------------- summary

@@ -1,180 +1,62 @@
-"""Discrete-event simulation of whole campaigns, for notebooks and policy studies.
-
-The simulation drives the real engine - the same reducers and policies a
-service uses - with call outcomes drawn from a pluggable `OutcomeModel`. All
-randomness comes from one seeded `random.Random`, so the same seed gives the
-same run.
-
-The default model is calibrated to seed 001's retry-effectiveness example:
-60% of contacts connect on the first attempt, 25% of those retried connect on
-the first retry, and about 17% on the second; later attempts decay further.
-"""
+"""Running one simulated campaign through the real engine: `simulate`, `SimulationResult`."""
 
 from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from ._fields import aware_utc, replacer
-from ._fields import zone as lookup_zone
-from .billing import BillingPolicy
-from .engine import CallUpdate
-from .errors import InvalidConfig
-from .metrics import CampaignStats
-from .metrics._html import cell_text, html_table, text_table
-from .models import Call, Campaign, Contact
-from .policies.cycles import CyclePolicy
-from .policies.refusal import Refusal
-from .policies.retry import RetryPolicy
-from .policies.schedule import contact_time_zones
-from .runner import CampaignRunner
-from .statuses import AnsweredBy, CallStatus, Outcome
+from .._fields import aware_utc, replacer
+from .._fields import zone as lookup_zone
+from .._frames import frame
+from ..billing import BillingPolicy
+from ..engine import CallUpdate
+from ..errors import InvalidConfig
+from ..metrics import CampaignStats
+from ..metrics._html import cell_text, html_table, text_table
+from ..models import Call, Campaign, Contact
+from ..policies.cycles import CyclePolicy
+from ..policies.refusal import Refusal
+from ..policies.retry import RetryPolicy
+from ..policies.schedule import contact_time_zones
+from ..runner import CampaignRunner
+from ..statuses import CallStatus, Outcome
+from ._model import OutcomeModel, OutcomeSource
 
-__all__ = [
-    "DEFAULT_BILLING",
-    "Comparison",
-    "OutcomeDraw",
-    "OutcomeModel",
-    "OutcomeSource",
-    "SimulationResult",
-    "compare",
-    "simulate",
-]
+__all__ = ["DEFAULT_BILLING", "SimulationResult", "simulate"]
 
+SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("contacts", "int"),
+    ("calls", "int"),
+    ("connect_rate", "rate"),
+    ("attempts_per_contact", "float"),
+    ("cost", "money"),
+    ("cost_per_connected_contact", "money"),
+    ("elapsed_hours", "float"),
+)
+# The figures of `SimulationResult.summary` shown in tables, with how each is printed.
 
-@attrs.frozen
-class OutcomeDraw:
-    """One simulated attempt's result: what happened, how long it lasted, who answered."""
-
-    outcome: Outcome
-    duration: int
-    """Seconds from answer to hang-up (0 when nothing connected)."""
-    answered_by: AnsweredBy | None
-    ring_seconds: int
-    """Seconds the phone rang (or the attempt took) before the outcome."""
-
-
-class OutcomeSource(Protocol):
-    """Anything that can draw an attempt's outcome: plug your own model in here."""
-
-    def draw(self, rng: random.Random, *, attempt: int, local_time: datetime) -> OutcomeDraw:
-        """The result of attempt number ``attempt`` placed at the callee's ``local_time``."""
-        ...
-
-
-def _probability(name: str, value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise InvalidConfig(name, "a probability from 0 to 1", value)
-
-
-# Relative answer propensity by local hour: low at dawn and late evening, peaks
-# late morning and early evening. Normalised so business hours average 1.0.
-_HOURS = (
-    0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.6, 0.8, 0.95, 1.1, 1.15,
-    1.0, 0.9, 0.95, 1.0, 1.1, 1.15, 1.1, 0.95, 0.8, 0.6, 0.4, 0.3,
-)  # fmt: skip
-_WEEKDAYS = (1.0, 1.02, 1.02, 1.0, 0.96, 0.8, 0.7)  # Monday .. Sunday
-
-
-def _business_mean(hours: Sequence[float], weekdays: Sequence[float]) -> float:
-    day = sum(hours[9:18]) / 9
-    week = sum(weekdays[:5]) / 5
-    return day * week
-
-
-@attrs.frozen
-class OutcomeModel:
-    """A parametric outcome model: connect probability by attempt, hour and weekday.
-
-    The chance that attempt *n* connects is ``connect_by_attempt[n-1]`` (past the
-    end of the tuple, the last value times ``later_decay`` per extra attempt),
-    scaled by the callee's local hour and weekday weights, relative to the
-    average weekday business hour (9:00-18:00), and capped at 0.95. A connected
-    call is a person with probability ``human_share`` and voicemail otherwise;
-    a call that does not connect is busy, unanswered or failed in the given
-    proportions. Raises `InvalidConfig` for probabilities outside 0..1 or
-    weights of the wrong length.
-    """
-
-    connect_by_attempt: tuple[float, ...] = (0.60, 0.25, 0.17)
-    later_decay: float = 0.7
-    human_share: float = 0.8
-    busy_share: float = 0.2
-    no_answer_share: float = 0.65
-    failed_share: float = 0.15
-    hour_weights: tuple[float, ...] = _HOURS
-    weekday_weights: tuple[float, ...] = _WEEKDAYS
-    human_seconds: tuple[int, int] = (20, 240)
-    """Uniform range of a conversation's length."""
-    voicemail_seconds: tuple[int, int] = (8, 40)
-
-    def __attrs_post_init__(self) -> None:
-        if not self.connect_by_attempt:
-            raise InvalidConfig("connect_by_attempt", "at least one probability", ())
-        for value in self.connect_by_attempt:
-            _probability("connect_by_attempt", value)
-        for name in ("later_decay", "human_share", "busy_share", "no_answer_share", "failed_share"):
-            _probability(name, getattr(self, name))
-        if abs(self.busy_share + self.no_answer_share + self.failed_share - 1.0) > 1e-9:
-            raise InvalidConfig(
-                "busy_share + no_answer_share + failed_share",
-                "1.0",
-                self.busy_share + self.no_answer_share + self.failed_share,
-            )
-        if len(self.hour_weights) != 24 or min(self.hour_weights) < 0:
-            raise InvalidConfig("hour_weights", "24 non-negative weights", self.hour_weights)
-        if len(self.weekday_weights) != 7 or min(self.weekday_weights) < 0:
-            raise InvalidConfig("weekday_weights", "7 non-negative weights", self.weekday_weights)
-        for name in ("human_seconds", "voicemail_seconds"):
-            low, high = getattr(self, name)
-            if not 0 <= low <= high:
-                raise InvalidConfig(name, "a range 0 <= low <= high", (low, high))
-
-    def connect_probability(self, attempt: int, local_time: datetime) -> float:
-        """The chance that attempt number ``attempt`` placed at ``local_time`` connects."""
-        if attempt < 1:
-            raise InvalidConfig("attempt", "an integer >= 1", attempt)
-        table = self.connect_by_attempt
-        if attempt <= len(table):
-            base = table[attempt - 1]
-        else:
-            base = table[-1] * self.later_decay ** (attempt - len(table))
-        scale = (
-            self.hour_weights[local_time.hour]
-            * self.weekday_weights[local_time.weekday()]
-            / _business_mean(self.hour_weights, self.weekday_weights)
-        )
-        return min(0.95, base * scale)
-
-    def draw(self, rng: random.Random, *, attempt: int, local_time: datetime) -> OutcomeDraw:
-        """Draw one attempt's result with ``rng`` (three draws per attempt, always)."""
-        connect, kind, length = rng.random(), rng.random(), rng.random()
-        if connect < self.connect_probability(attempt, local_time):
-            ring = 3 + int(length * 17)
-            if kind < self.human_share:
-                low, high = self.human_seconds
-                return OutcomeDraw(
-                    Outcome.HUMAN_CONVERSATION,
-                    low + int(length * (high - low)),
-                    AnsweredBy.HUMAN,
-                    ring,
-                )
-            low, high = self.voicemail_seconds
-            return OutcomeDraw(
-                Outcome.VOICEMAIL, low + int(length * (high - low)), AnsweredBy.MACHINE, ring
-            )
-        if kind < self.busy_share:
-            return OutcomeDraw(Outcome.BUSY, 0, None, 2)
-        if kind < self.busy_share + self.no_answer_share:
-            return OutcomeDraw(Outcome.NO_ANSWER, 0, None, 30)
-        return OutcomeDraw(Outcome.FAILED, 0, None, 1)
+_CALL_COLUMNS = (
+    "id",
+    "contact_id",
+    "to",
+    "from_number",
+    "attempt",
+    "status",
+    "answered_by",
+    "outcome",
+    "created_at",
+    "started_at",
+    "ended_at",
+    "duration",
+    "cost",
+)
 
 
 # --------------------------------------------------------------------------- the run
@@ -277,15 +159,77 @@ class SimulationResult:
             "stuck": self.stuck,
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        """The run as plain data: `summary`, how it ended (``status``), the seed, the
+        start and end (datetimes) and the billing policy's name and unit."""
+        return {
+            **self.summary(),
+            "status": self.status,
+            "seed": self.seed,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "unsettled": self.unsettled,
+            "billing": self.billing.name,
+            "currency": self.billing.unit,
+        }
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One row per simulated call: ids, numbers, attempt, status, answered-by and
+        outcome (their string values), the datetimes (UTC ``datetime``), the
+        duration in seconds and the call's ``cost`` (`Decimal`) under `billing`."""
+        rows = []
+        for call in self.calls:
+            rows.append(
+                {
+                    "id": call.id,
+                    "contact_id": call.contact_id,
+                    "to": call.to,
+                    "from_number": call.from_number,
+                    "attempt": call.attempt,
+                    "status": call.status.value,
+                    "answered_by": call.answered_by.value if call.answered_by else None,
+                    "outcome": call.result.value if call.result else None,
+                    "created_at": call.created_at,
+                    "started_at": call.started_at,
+                    "ended_at": call.ended_at,
+                    "duration": call.duration,
+                    "cost": self.billing.cost(call),
+                }
+            )
+        return rows
+
+    def to_frame(self) -> Any:
+        """`to_records` as a ``pandas.DataFrame``: ``datetime64[ns, UTC]`` times, ``int64``
+        attempt and duration, ``cost`` as ``float64``. Raises `MissingDependency` without
+        pandas."""
+        return frame(self.to_records(), _CALL_COLUMNS)
+
+    def plot(self, kind: str = "timeline", *, ax: Any = None, **options: Any) -> Any:
+        """Draw the run: ``"timeline"`` (calls placed over time, connected ones apart; see
+        `campaignkit.plot.calls_over_time`) or ``"status"`` (contacts by status).
+        Returns the matplotlib ``Axes``. Raises `MissingDependency` without matplotlib,
+        `InvalidConfig` for another ``kind``."""
+        from .. import plot
+
+        if kind == "timeline":
+            return plot.calls_over_time(self.calls, ax=ax, **options)
+        if kind == "status":
+            return plot.breakdown(self.stats.status_breakdown(), ax=ax, **options)
+        raise InvalidConfig("kind", "'timeline' or 'status'", kind)
+
     def __repr__(self) -> str:
         row = self.summary()
-        cells = [cell_text(row[name], kind) for name, kind in _COLUMNS[1:]]
-        return text_table(f"Simulation (seed {self.seed})", [n for n, _ in _COLUMNS[1:]], [cells])
+        cells = [cell_text(row[name], kind) for name, kind in SUMMARY_COLUMNS]
+        return text_table(
+            f"Simulation (seed {self.seed})", [n for n, _ in SUMMARY_COLUMNS], [cells]
+        )
 
     def _repr_html_(self) -> str:
         row = self.summary()
-        cells = [cell_text(row[name], kind) for name, kind in _COLUMNS[1:]]
-        return html_table(f"Simulation (seed {self.seed})", [n for n, _ in _COLUMNS[1:]], [cells])
+        cells = [cell_text(row[name], kind) for name, kind in SUMMARY_COLUMNS]
+        return html_table(
+            f"Simulation (seed {self.seed})", [n for n, _ in SUMMARY_COLUMNS], [cells]
+        )
 
 
 def simulate(
@@ -455,94 +399,3 @@ def _not_modelled(model: OutcomeSource) -> dict[str, str]:
     if isinstance(model, OutcomeModel):
         reasons["abandonment_rate"] = "the outcome model does not draw hang-ups"
     return reasons
-
-
-# --------------------------------------------------------------------------- comparing
-
-
-_COLUMNS = (
-    ("policy", "text"),
-    ("contacts", "int"),
-    ("calls", "int"),
-    ("connect_rate", "rate"),
-    ("attempts_per_contact", "float"),
-    ("cost", "money"),
-    ("cost_per_connected_contact", "money"),
-    ("elapsed_hours", "float"),
-)
-
-
-@attrs.frozen
-class Comparison:
-    """Several policies simulated on the same contacts and outcome draws, one row each.
-
-    Each row averages the runs over the seeds given to `compare`.
-    """
-
-    rows: tuple[Mapping[str, Any], ...]
-    seeds: tuple[int, ...]
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """The rows as plain dicts (``pandas.DataFrame(comparison.to_records())`` works)."""
-        return [dict(row) for row in self.rows]
-
-    def _cells(self) -> list[list[str]]:
-        return [[cell_text(row[name], kind) for name, kind in _COLUMNS] for row in self.rows]
-
-    def __repr__(self) -> str:
-        title = f"Policy comparison (seeds {', '.join(map(str, self.seeds))})"
-        return text_table(title, [name for name, _ in _COLUMNS], self._cells())
-
-    def _repr_html_(self) -> str:
-        title = f"Policy comparison (seeds {', '.join(map(str, self.seeds))})"
-        return html_table(title, [name for name, _ in _COLUMNS], self._cells())
-
-
-def _average(rows: Sequence[Mapping[str, Any]], name: str) -> Any:
-    values = [row[name] for row in rows]
-    if isinstance(values[0], Decimal):
-        return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.0001"))
-    if isinstance(values[0], bool):
-        return all(values)
-    mean = sum(values) / len(values)
-    if isinstance(values[0], int):
-        # Counts stay whole when every run agrees, else one decimal is plenty.
-        return int(mean) if mean == int(mean) else round(mean, 1)
-    return mean
-
-
-def compare(
-    policies: Mapping[str, RetryPolicy | Mapping[str, Any]],
-    contacts: Iterable[Contact],
-    *,
-    start: datetime,
-    model: OutcomeSource | None = None,
-    seeds: Sequence[int] = (0,),
-    **options: Any,
-) -> Comparison:
-    """Simulate each named policy on the same contacts and outcome draws, and tabulate.
-
-    A policy is a `RetryPolicy`, or a mapping of `simulate` keyword arguments
-    (``retry``, ``cycles``, ``runner_options``, ...). ``options`` are shared by
-    every run (``billing``, ``max_concurrent``, ``horizon``, ``campaign``). A
-    contact's n-th attempt draws the same random numbers under every policy, so
-    differences come from the policies, not from luck. Answers "is a third
-    retry worth it?" in one call. Raises `InvalidConfig` for no policies or no seeds.
-    """
-    if not policies:
-        raise InvalidConfig("policies", "at least one named policy", policies)
-    if not seeds:
-        raise InvalidConfig("seeds", "at least one seed", seeds)
-    people = tuple(contacts)
-    rows = []
-    for name, policy in policies.items():
-        kwargs = {"retry": policy} if isinstance(policy, RetryPolicy) else dict(policy)
-        runs = [
-            simulate(people, start=start, model=model, seed=seed, **options, **kwargs).summary()
-            for seed in seeds
-        ]
-        row: dict[str, Any] = {"policy": name}
-        for column, _ in _COLUMNS[1:]:
-            row[column] = _average(runs, column)
-        rows.append(row)
-    return Comparison(rows=tuple(rows), seeds=tuple(seeds))
