@@ -221,3 +221,90 @@ def test_simulated_retry_table_stays_below_the_connect_rate() -> None:
     assert table.total.connected == len(reached)
     assert table.total.contacts == len({c.contact_id for c in run.calls})
     assert all(0.0 <= r.connect_rate <= 1.0 for r in (*table.rows, table.total))
+
+
+# --------------------------------------------------------------------------- intervals
+
+
+POLICIES = {"no retry": RetryPolicy.exotel(0), "2 retries": EXOTEL_2}
+
+
+@pytest.fixture(scope="module")
+def over_seeds():
+    return compare(POLICIES, PEOPLE[:150], start=START, seeds=(0, 1, 2, 3))
+
+
+def test_each_figure_has_a_mean_and_a_90_percent_range(over_seeds) -> None:
+    for name in over_seeds.policies:
+        runs = dict(over_seeds.runs)[name]
+        assert len(runs) == 4
+        values = sorted(run["connect_rate"] for run in runs)
+        span = over_seeds.interval(name)
+        assert values[0] <= span.low <= span.mean <= span.high <= values[-1]
+        assert span.mean == pytest.approx(sum(values) / 4)
+    record = over_seeds.to_records()[1]
+    assert record["connect_rate_low"] <= record["connect_rate"] <= record["connect_rate_high"]
+    assert isinstance(record["cost_low"], Decimal)
+
+
+def test_a_clear_difference_is_beyond_noise_and_a_policy_against_itself_within(
+    over_seeds,
+) -> None:
+    gain = over_seeds.difference("2 retries", "no retry")
+    assert gain.interval.low > 0  # common random numbers: retries only add connects
+    assert gain.within_noise is False
+    same = over_seeds.difference("no retry", "no retry", "cost")
+    assert same.within_noise is True
+    assert same.interval.mean == 0
+    assert "beyond noise" in repr(over_seeds)
+    one_seed = compare(POLICIES, PEOPLE[:20], start=START, seeds=(0,))
+    assert one_seed.difference("2 retries", "no retry").within_noise is None
+
+
+def test_noise_between_near_identical_policies() -> None:
+    # With flat hour and weekday weights the model's chances do not depend on when a
+    # retry is placed, so retrying after 2 or after 3 hours reaches the same people
+    # (the same draws): no difference beyond noise. Under the default model the later
+    # retry lands in other hours, and that difference is real (-1.3 points here).
+    flat = OutcomeModel(hour_weights=(1.0,) * 24, weekday_weights=(1.0,) * 7)
+    a = RetryPolicy.exotel(2, interval_mins=120, on_status=("busy", "no-answer", "failed"))
+    b = RetryPolicy.exotel(2, interval_mins=180, on_status=("busy", "no-answer", "failed"))
+    people = PEOPLE[:150]
+    table = compare({"2 h": a, "3 h": b}, people, start=START, seeds=(0, 1, 2), model=flat)
+    assert table.difference("3 h", "2 h").within_noise is True
+    shaped = compare({"2 h": a, "3 h": b}, people, start=START, seeds=(0, 1, 2, 3, 4))
+    assert shaped.difference("3 h", "2 h").within_noise is False
+
+
+def test_processes_and_dask_give_the_same_table(over_seeds) -> None:
+    pooled = compare(POLICIES, PEOPLE[:150], start=START, seeds=(0, 1, 2, 3), workers=2)
+    assert pooled.to_dict() == over_seeds.to_dict()
+    pytest.importorskip("dask")
+    on_dask = compare(
+        POLICIES, PEOPLE[:150], start=START, seeds=(0, 1, 2, 3), scheduler="synchronous"
+    )
+    assert on_dask.to_dict() == over_seeds.to_dict()
+
+
+def test_bad_comparison_options(over_seeds) -> None:
+    with pytest.raises(InvalidConfig, match="workers"):
+        compare(POLICIES, PEOPLE[:5], start=START, workers=0)
+    with pytest.raises(InvalidConfig, match="progress"):
+        compare(POLICIES, PEOPLE[:5], start=START, workers=2, progress=print)
+    with pytest.raises(InvalidConfig, match="figure"):
+        over_seeds.interval("no retry", "happiness")
+    with pytest.raises(KeyError):
+        over_seeds.interval("5 retries")
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=30))
+def test_intervals_hold_the_mean_and_lie_within_the_runs(values) -> None:
+    from campaignkit.simulate import Comparison
+
+    runs = tuple({"connect_rate": v} for v in values)
+    table = Comparison(
+        rows=({"policy": "p"},), seeds=tuple(range(len(values))), runs=(("p", runs),)
+    )
+    span = table.interval("p")
+    assert min(values) - 1e-12 <= span.low <= span.high <= max(values) + 1e-12
+    assert span.mean == pytest.approx(sum(values) / len(values))
