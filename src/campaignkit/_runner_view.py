@@ -20,7 +20,6 @@ from .policies.pacing import PacingState
 from .policies.refusal import Refusal
 from .policies.rules import CampaignRules
 from .statuses import CampaignStatus
-from .whatsapp import SERVICE_WINDOW
 
 if TYPE_CHECKING:
     import random
@@ -226,7 +225,7 @@ class RunnerView:
     def _sent_window(self, now: datetime) -> tuple[int, datetime | None]:
         """Distinct recipients of the sends of the last 24 hours, and the oldest send."""
         sends, recipients = self._sends, self._recipients
-        window_start = now - SERVICE_WINDOW
+        window_start = steps.send_window_start(now)
         while sends and sends[0][0] <= window_start:
             _, phone = sends.popleft()
             recipients[phone] -= 1

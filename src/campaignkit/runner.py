@@ -49,7 +49,7 @@ from .engine.reducers import (
     Notification,
     contact_bucket,
 )
-from .engine.state import CampaignState, ContactState
+from .engine.state import ContactState
 from .errors import InvalidInput, shown
 from .goals import GoalSet
 from .models import CallerLine, Campaign, Contact
@@ -126,33 +126,23 @@ class CampaignRunner(RunnerView):
         conversion: ConversionRule | None = None,
         goals: GoalSet | None = None,
     ) -> None:
-        if type(campaign) is not Campaign:
-            raise InvalidInput(f"campaign must be a Campaign; got {shown(campaign)}")
-        options = (retry, cycles, schedule, pacing, rotation, compliance, whatsapp, tier)
-        if rules is None:
-            rules = CampaignRules(
-                retry=RetryPolicy() if retry is None else retry,
-                cycles=cycles,
-                schedule=schedule,
-                pacing=pacing,
-                rotation=rotation,
-                compliance=compliance,
-                do_not_call=do_not_call,
-                whatsapp=whatsapp,
-                tier=tier,
-                conversion=conversion,
-                goals=goals,
-            )
-        elif type(rules) is not CampaignRules:
-            raise InvalidInput(f"rules must be a CampaignRules; got {shown(rules)}")
-        elif any(o is not None for o in (*options, conversion, goals)) or do_not_call:
-            raise InvalidInput("give either rules= or the policies as keywords, not both")
-        if rng is not None and not isinstance(rng, random.Random):
-            raise InvalidInput(f"rng must be a Random or None; got {shown(rng)}")
-        if lines is not None and (isinstance(lines, str) or not isinstance(lines, Iterable)):
-            raise InvalidInput(f"lines must be a sequence of CallerLine; got {shown(lines)}")
-        state = CampaignState(campaign, lines=None if lines is None else tuple(lines))
-        steps.check_setup(state, rules, rng=rng)
+        rules, state = steps.setup(
+            campaign,
+            rules=rules,
+            lines=lines,
+            rng=rng,
+            retry=retry,
+            cycles=cycles,
+            schedule=schedule,
+            pacing=pacing,
+            rotation=rotation,
+            compliance=compliance,
+            do_not_call=do_not_call,
+            whatsapp=whatsapp,
+            tier=tier,
+            conversion=conversion,
+            goals=goals,
+        )
         self._rules = rules
         self._state = state
         self._rng = rng

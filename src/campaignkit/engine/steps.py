@@ -48,9 +48,9 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import attrs
 
@@ -71,6 +71,7 @@ from ..policies.admission import admit
 from ..policies.compliance import Attempt, CompliancePolicy
 from ..policies.pacing import PacingPolicy, PacingState, counted_today
 from ..policies.refusal import Refusal
+from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy, RotationStrategy, record_line_call
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule, day_start_after, local_day, zone_of
@@ -129,7 +130,9 @@ __all__ = [
     "propose",
     "queue_lane",
     "requeue",
+    "send_window_start",
     "settle",
+    "setup",
     "update_line",
 ]
 
@@ -268,6 +271,52 @@ def check_setup(
     weighted = rotation.strategy is RotationStrategy.WEIGHTED
     if weighted and campaign.lines is not None and rng is None:
         raise InvalidInput("the weighted rotation strategy needs rng=random.Random(seed)")
+
+
+def setup(
+    campaign: Campaign,
+    *,
+    rules: CampaignRules | None = None,
+    lines: Sequence[CallerLine] | None = None,
+    rng: random.Random | None = None,
+    **policies: Any,
+) -> tuple[CampaignRules, CampaignState]:
+    """The rules and the first campaign row of a new campaign, checked together.
+
+    ``rules`` is a `CampaignRules`; or leave it None and give the policies as
+    keywords (``retry``, ``cycles``, ``schedule``, ``pacing``, ``rotation``,
+    ``compliance``, ``do_not_call``, ``whatsapp``, ``tier``, ``conversion``,
+    ``goals``, ``billing``), which build it. ``lines`` are the caller lines to
+    rotate (None: the dialer chooses). Raises `InvalidInput` for arguments of the
+    wrong type or rules given twice, and what `check_setup` raises.
+    """
+    if type(campaign) is not Campaign:
+        raise InvalidInput(f"campaign must be a Campaign; got {shown(campaign)}")
+    given = {k: v for k, v in policies.items() if v is not None and v != frozenset()}
+    if rules is None:
+        if policies.get("retry") is None:
+            policies["retry"] = RetryPolicy()
+        if policies.get("do_not_call") is None:
+            policies.pop("do_not_call", None)
+        rules = CampaignRules(**policies)
+    elif type(rules) is not CampaignRules:
+        raise InvalidInput(f"rules must be a CampaignRules; got {shown(rules)}")
+    elif given:
+        raise InvalidInput("give either rules= or the policies as keywords, not both")
+    if rng is not None and not isinstance(rng, random.Random):
+        raise InvalidInput(f"rng must be a Random or None; got {shown(rng)}")
+    if lines is not None and (isinstance(lines, str) or not isinstance(lines, Iterable)):
+        raise InvalidInput(f"lines must be a sequence of CallerLine; got {shown(lines)}")
+    state = CampaignState(campaign, lines=None if lines is None else tuple(lines))
+    check_setup(state, rules, rng=rng)
+    return rules, state
+
+
+def send_window_start(now: datetime) -> datetime:
+    """The oldest send that still counts against the messaging tier at ``now``: the
+    tier caps unique recipients over a rolling 24 hours (sends at or before the
+    returned time no longer count)."""
+    return now - SERVICE_WINDOW
 
 
 def load_contact(

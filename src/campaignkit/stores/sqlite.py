@@ -122,9 +122,8 @@ from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
-from ..runner import CampaignRunner
 from ..statuses import CampaignStatus, Channel
-from ..whatsapp import SERVICE_WINDOW, MessagingTier, WhatsAppSettings
+from ..whatsapp import MessagingTier, WhatsAppSettings
 
 __all__ = ["STORE_FORMAT", "SQLiteCampaign"]
 
@@ -292,20 +291,18 @@ class SQLiteCampaign:
         goals: GoalSet | None = None,
         synchronous: str = "FULL",
     ) -> None:
-        # The runner's constructor is the one home of the keyword convenience and of
-        # the set-up checks; an empty runner costs nothing.
-        model = CampaignRunner(
+        rules, state = steps.setup(
             campaign,
             rules=rules,
+            lines=lines,
+            rng=rng,
             retry=retry,
             cycles=cycles,
             schedule=schedule,
             pacing=pacing,
             rotation=rotation,
             compliance=compliance,
-            lines=lines,
             do_not_call=do_not_call,
-            rng=rng,
             whatsapp=whatsapp,
             tier=tier,
             conversion=conversion,
@@ -333,8 +330,8 @@ class SQLiteCampaign:
                 "INSERT INTO campaign (id, format, rules, state, rng) VALUES (1, ?, ?, ?, ?)",
                 (
                     STORE_FORMAT,
-                    _dumps(model.rules.to_dict()),
-                    _dumps(model.campaign_state.to_dict()),
+                    _dumps(rules.to_dict()),
+                    _dumps(state.to_dict()),
                     None if rng is None else _dumps(pd.rng_to_data(rng)),
                 ),
             )
@@ -344,7 +341,7 @@ class SQLiteCampaign:
                 db.execute("ROLLBACK")
             db.close()
             raise
-        self._setup(db, path, model.rules, model.campaign_state, rng)
+        self._setup(db, path, rules, state, rng)
 
     def _setup(
         self,
@@ -734,7 +731,7 @@ class SQLiteCampaign:
         if not self._track_sends:
             return 0, None
         db = self._db
-        start = _micros(now - SERVICE_WINDOW)
+        start = _micros(steps.send_window_start(now))
         db.execute(
             "DELETE FROM sends WHERE seq < coalesce("
             "(SELECT min(seq) FROM sends WHERE at_us > ?), (SELECT max(seq) + 1 FROM sends))",
