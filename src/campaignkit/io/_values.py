@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .._fields import zone as _zone
 from ..errors import InvalidConfig, InvalidInput
 
 __all__ = [
@@ -45,31 +44,27 @@ def shown(value: object) -> str:
     return text
 
 
-_MAX_ZONE_NAME = 64  # the longest IANA name has 32 characters
-_ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
+_MAX_ZONE_NAME = 64  # shown in messages; the longest IANA name has 32 characters
 
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no", ""})
 
 
 def zone(name: str) -> tzinfo:
-    """The IANA time zone ``name``.
+    """The IANA time zone ``name``, through the foundation's one cached lookup.
 
-    Raises `InvalidConfig` if there is none - including tzdata's folders
-    (``"America"``), its data files and over-long names; the message never
-    shows where tzdata is installed.
+    Raises `InvalidConfig` (a bad option, as before) if there is none -
+    including tzdata's folders (``"America"``), its data files and over-long
+    names; the message never shows where tzdata is installed.
     """
-    if type(name) is str and len(name) <= _MAX_ZONE_NAME and _ZONE_NAME.fullmatch(name):
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, OSError, ValueError):
-            # OSError: a folder (IsADirectoryError) or a name too long for the
-            # file system; ValueError: a tzdata file that is not a zone. Their
-            # messages hold the install path: never shown.
-            pass
-    if isinstance(name, str) and len(name) > _MAX_ZONE_NAME:
-        name = f"{name[:_MAX_ZONE_NAME]}... ({len(name):,} characters)"
-    raise InvalidConfig("timezone", "an IANA time zone name such as 'America/Mexico_City'", name)
+    try:
+        return _zone(name)
+    except InvalidInput:
+        if isinstance(name, str) and len(name) > _MAX_ZONE_NAME:
+            name = f"{name[:_MAX_ZONE_NAME]}... ({len(name):,} characters)"
+        raise InvalidConfig(
+            "timezone", "an IANA time zone name such as 'America/Mexico_City'", name
+        ) from None
 
 
 def parse_bool(value: object) -> bool:
