@@ -134,6 +134,11 @@ def test_notebook_runs(path: Path) -> None:
         assert "Policy comparison" in html
         text = "".join(o.get("text", "") for _, o in outputs(executed))
         assert "The third retry connects" in text
+    if path.name == "fit_and_compare.ipynb":
+        assert "Policy comparison" in html
+        assert "beyond noise" in html
+        images = [o for _, o in outputs(executed) if "image/png" in o.get("data", {})]
+        assert len(images) == 5, "the five plots are drawn"
 
 
 def test_the_study_runs_in_process_too() -> None:
@@ -142,3 +147,16 @@ def test_the_study_runs_in_process_too() -> None:
     assert set(rows) == {"2 retries", "3 retries"}
     assert rows["3 retries"]["connect_rate"] > rows["2 retries"]["connect_rate"]
     assert namespace["runs"]["3 retries"].finished
+
+
+def test_the_fitting_story_runs_in_process_too() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless
+    namespace = run_in_process(read(NOTEBOOKS / "fit_and_compare.ipynb"))
+    model, truth = namespace["model"], namespace["truth"]
+    # The fit sees only the exported calls, yet finds the true first-attempt rate.
+    assert abs(model.base_probability(1) - truth.base_probability(1)) < 0.03
+    table = namespace["table"]
+    assert table.policies == ("1 retry", "2 retries", "3 retries")
+    assert table.difference("3 retries", "1 retry").within_noise is False

@@ -16,7 +16,7 @@ import attrs
 from .._frames import frame
 from ..errors import InvalidConfig, MissingDependency
 from ..metrics._html import cell_text, html_table, text_table
-from ..models import Contact
+from ..models.records import Contact
 from ..policies.retry import RetryPolicy
 from ._model import OutcomeSource
 from ._run import SUMMARY_COLUMNS, simulate
@@ -203,7 +203,7 @@ class Comparison:
                 if len(self.seeds) > 1 and self.runs:
                     i = self.interval(row["policy"], name)
                     if i.low != i.high:
-                        text += f" ({cell_text(i.low, kind)}-{cell_text(i.high, kind)})"
+                        text += f" ({_bound(i.low, kind)}-{_bound(i.high, kind)})"
                 line.append(text)
             cells.append(line)
         return cells
@@ -229,6 +229,11 @@ class Comparison:
         return html_table(
             self._title(), [name for name, _ in _COLUMNS], self._cells(), notes=self._notes()
         )
+
+
+def _bound(value: float, kind: str) -> str:
+    # Money bounds are floats here (the interval's); four places, as `cell_text` shows money.
+    return f"{value:,.4f}" if kind == "money" else cell_text(value, kind)
 
 
 def _interval(values: Sequence[float]) -> Interval:
