@@ -679,3 +679,17 @@ def test_any_chunking_of_the_input_reads_the_same(phones: list[str], data: st.Da
             return pieces.pop(0) if pieces else ""
 
     assert import_contacts(Chunks()) == whole
+
+
+def test_decimal_ids_and_their_look_alikes_stay_distinct() -> None:
+    # the upload stream keeps decimal ids as ints: "7", "07" and "+7..." must not collide
+    text = (
+        "contact,name,context,id\n"
+        "+525555551234,a,x,7\n"
+        "+14155552671,b,x,07\n"
+        "+919876543210,c,x,7\n"
+        "+442071838750,d,x,\n"
+    )
+    result = import_contacts(text)
+    assert [c.id for c in result.contacts] == ["7", "07", "+442071838750"]
+    assert [(r.line, r.reason) for r in result.rejected] == [(4, RejectReason.DUPLICATE_ID)]

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import attrs
 
 from .._fields import is_e164, replacer
-from .._frozen import freeze
+from .._frozen import EMPTY, freeze
 from ..errors import InvalidConfig, InvalidInput
 from ..models import DEFAULT_TIMEZONE, Contact
 from ..statuses import Channel, Outcome, Priority
@@ -519,7 +519,7 @@ def _iter_upload(
     # Numbers seen, keyed by their digits as an int (32 bytes, not a 60-byte str:
     # at a million rows the dedup tables are most of a stream's memory).
     by_phone: dict[int, int] = {}
-    by_id: dict[str, int] = {}
+    by_id: dict[int | str, int] = {}
     for line, row in rows:
         if pending:
             yield from map(_oversized, pending)
@@ -534,7 +534,9 @@ def _iter_upload(
                     raise _Reject(RejectReason.RAGGED_ROW, None, joined, detail)
             raw = row[phone_index]
             phone = normalise(raw.strip()) if raw else None
-            if phone is None or not is_e164(phone):
+            # The normaliser gives "+" and digits with a non-zero country code, so
+            # the E.164 shape is only a matter of length (8 to 16 characters).
+            if phone is None or not 8 <= len(phone) <= 16:
                 phone = _phone(raw, phone_column, options.normaliser)  # raises the reason
                 if not is_e164(phone):  # pragma: no cover - longer than E.164 allows
                     raise _Reject(RejectReason.INVALID_PHONE, phone_column, raw, "not E.164")
@@ -574,13 +576,23 @@ def _iter_upload(
             yield Rejection(line, RejectReason.DUPLICATE_PHONE, phone_column, phone, detail)
             continue
         contact_id = external_id or phone
-        first = by_id.get(contact_id)
+        # Decimal ids (CRM numbers) are remembered as ints too; "007" and "+52..."
+        # stay strings, so no two different ids share a key.
+        id_key: int | str = (
+            int(contact_id)
+            if contact_id.isascii()
+            and contact_id.isdigit()
+            and contact_id[0] != "0"
+            and len(contact_id) < 19
+            else contact_id
+        )
+        first = by_id.get(id_key)
         if first is not None:
             detail = f"same id as line {first}"
             yield Rejection(line, RejectReason.DUPLICATE_ID, "id", contact_id, detail)
             continue
         by_phone[digits] = line
-        by_id[contact_id] = line
+        by_id[id_key] = line
         yield _fill(
             _TEMPLATE,
             contact_id,
@@ -591,7 +603,7 @@ def _iter_upload(
             (row[i_agent] or None) if i_agent is not None else None,
             (row[i_voice] or None) if i_voice is not None else None,
             priority,
-            freeze({n: row[i] for i, n in attribute_plan if row[i]}),
+            freeze({n: row[i] for i, n in attribute_plan if row[i]}) if attribute_plan else EMPTY,
         )
     if pending:
         yield from map(_oversized, pending)
