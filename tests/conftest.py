@@ -13,6 +13,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from .pg_server import postgres_conninfo  # noqa: F401  (the session's PostgreSQL server)
+
 settings.register_profile(
     "ci",
     max_examples=200,

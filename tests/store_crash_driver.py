@@ -80,7 +80,11 @@ def reports(call: Call) -> list[CallUpdate]:
 
 
 def open_or_create(path: str) -> SQLiteCampaign:
-    """The campaign in ``path``, created if no campaign was committed there yet."""
+    """The campaign in ``path``, created if no campaign was committed there yet.
+    ``pg:CAMPAIGN_ID:CONNINFO`` is campaign CAMPAIGN_ID on a PostgreSQL server
+    (``tests/test_store_postgres.py``), which has the same methods."""
+    if path.startswith("pg:"):
+        return _open_postgres(*path[3:].split(":", 1))  # type: ignore[no-any-return]
     try:
         return SQLiteCampaign.open(path, synchronous="NORMAL")
     except InvalidInput:
@@ -89,6 +93,19 @@ def open_or_create(path: str) -> SQLiteCampaign:
             Campaign(id="durable", name="Durable"),
             retry=RetryPolicy(max_retries=2, interval=timedelta(minutes=10)),
             synchronous="NORMAL",
+        )
+
+
+def _open_postgres(campaign_id: str, conninfo: str) -> object:
+    from campaignkit.stores.postgres import PostgresCampaign
+
+    try:
+        return PostgresCampaign.open(conninfo, campaign_id)
+    except InvalidInput:
+        return PostgresCampaign(
+            conninfo,
+            Campaign(id=campaign_id, name="Durable"),
+            retry=RetryPolicy(max_retries=2, interval=timedelta(minutes=10)),
         )
 
 

@@ -56,16 +56,27 @@ from .engine_strategies import T0, answered_bys, end_statuses, outcomes, report_
 
 SEC = timedelta(seconds=1)
 TEMPLATES = (MessageTemplate("recordatorio"), MessageTemplate("segundo_aviso"))
-Store = CampaignRunner | SQLiteCampaign
+Store = Any  # CampaignRunner, SQLiteCampaign or PostgresCampaign
+
+
+def sqlite_store(
+    campaign: Campaign, rules: CampaignRules, lines: list[CallerLine] | None, rng: random.Random
+) -> Any:
+    """The store under test: a SQLite database in memory."""
+    return SQLiteCampaign(":memory:", campaign, rules=rules, lines=lines, rng=rng)
 
 
 class StoreEquivalence(RuleBasedStateMachine):
-    """One runner and one SQLite store, driven with the same calls, never differ."""
+    """One runner and one store, driven with the same calls, never differ. The store
+    comes from ``make_store`` (SQLite here; ``tests/test_store_postgres.py`` runs the
+    same machine on PostgreSQL)."""
+
+    make_store = staticmethod(sqlite_store)
 
     def __init__(self) -> None:
         super().__init__()
         self.runner: CampaignRunner
-        self.store: SQLiteCampaign
+        self.store: Any
         self.now = T0
         self.events: list[Event] = []
         self.added = 0
@@ -135,9 +146,7 @@ class StoreEquivalence(RuleBasedStateMachine):
             )
             lines = setup.lines or None
         self.runner = CampaignRunner(campaign, rules=rules, lines=lines, rng=random.Random(seed))
-        self.store = SQLiteCampaign(
-            ":memory:", campaign, rules=rules, lines=lines, rng=random.Random(seed)
-        )
+        self.store = self.make_store(campaign, rules, lines, random.Random(seed))
         contacts = list(setup.contacts)
         self.both(lambda s: s.add_contacts(contacts, now=self.now))
         self.added = len(contacts)

@@ -1,0 +1,1113 @@
+"""`PostgresCampaign`: a campaign in a PostgreSQL database, driven by any number of
+worker processes at once, behaving exactly like `CampaignRunner`.
+
+Theory of operation
+-------------------
+The store keeps the rows of the decision layer - one `ContactState` per contact
+and the `CampaignState` - and decides nothing: each public method mirrors the
+method of the same name of `CampaignRunner` (and of `SQLiteCampaign`) and calls
+the same pure steps of `campaignkit.engine.steps`. Several campaigns share one
+database (every table is keyed by ``campaign_id``), and several processes may
+open the same campaign (``PostgresCampaign.open(conninfo, campaign_id)``) and
+call `due` and `handle` concurrently. ``psycopg`` (3) is imported by this module
+only: ``pip install "campaignkit[postgres]"``.
+
+Schema (``campaignkit.postgres/1``)::
+
+    ck_campaigns (id TEXT PRIMARY KEY, format, rules TEXT, state TEXT, rng TEXT,
+                  version BIGINT)            -- bumped on every change of state/rng
+    ck_contacts  (campaign_id, idx BIGINT,   -- loading order
+                  id TEXT, state TEXT,       -- ContactState.to_dict() as JSON text
+                  lane SMALLINT, due_us BIGINT, rank SMALLINT, bucket TEXT,
+                  held BOOLEAN, calling BOOLEAN,
+                  PRIMARY KEY (campaign_id, idx), UNIQUE (campaign_id, id))
+    INDEX ck_contacts_due ON ck_contacts (campaign_id, lane, due_us, rank, idx)
+        WHERE lane IS NOT NULL
+    INDEX ck_contacts_calling ON ck_contacts (campaign_id, idx) WHERE calling
+    ck_tally     (campaign_id, slot INT, bucket TEXT, count BIGINT,
+                  PRIMARY KEY (campaign_id, slot, bucket))  -- summed on read
+    ck_outbox    (seq BIGSERIAL PRIMARY KEY, campaign_id, note TEXT, drained BOOLEAN)
+    ck_sends     (seq BIGSERIAL PRIMARY KEY, campaign_id, at_us BIGINT, phone TEXT)
+
+Workers and the lease
+~~~~~~~~~~~~~~~~~~~~~
+A `due` round takes the campaign row ``FOR UPDATE`` and reads due contacts with
+``SELECT ... FOR UPDATE SKIP LOCKED`` (a row a webhook is being applied to is
+skipped; the next round takes it). The round commits every proposal before it
+returns the dials: a dialled contact is committed as ``dialing`` with its call
+in flight, off the dial lane, so no other worker's due query sees it again -
+the committed dial is the lease, and it needs no expiry: a worker that dies
+after the commit leaves calls in flight whose webhooks any worker applies. A
+worker that dies inside a round holds only row locks, which die with its
+connection (the round rolls back; another worker's next round takes the
+contacts).
+
+Global order, and what is kept cheap
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+Proposals need one global order: pacing (calls in flight, the start rate, the
+daily count), the caller lines' daily counts and the sticky rotation, the
+WhatsApp daily limit and tier, and the random generator of weighted rotation
+are campaign-wide, and the runner decides them contact after contact. So due
+rounds and commands serialise on the campaign row. Webhooks do not: `handle`
+locks the contact's row (``FOR UPDATE``, so two workers never apply events to
+one contact at once), reads the campaign row without a lock, runs the step, and
+touches the campaign row only if the step changed the `CampaignState` (a call
+ended under pacing, a halt lifted) - then it rolls back and runs again with the
+campaign row locked first (the one lock order everywhere: campaign, then
+contacts). The tally is per-connection counter rows (``slot`` is the backend
+pid): each transaction adds its deltas to its own rows (``INSERT ... ON
+CONFLICT DO UPDATE``), and counts are their sum.
+
+Cycle end: a webhook that takes the last busy contact (pending, in a call,
+held) ends the cycle. Its transaction sums the tally; if nothing is busy it
+re-runs with the campaign row locked and ends the cycle. Two workers finishing
+the last two contacts at once each see the other's contact still busy, so a
+webhook that made a contact not busy sums the tally again after its commit and,
+if nothing is busy then, ends the cycle in a transaction of its own.
+
+Ordering
+~~~~~~~~
+Events for one contact are applied one at a time (the row lock), in the order
+their transactions take it. Notifications of one transaction are consecutive
+in ``seq`` order; across transactions of different workers, ``seq`` order is
+the order the rows were written, not the order of commit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import random
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from .. import _policy_data as pd
+from .._fields import aware_utc
+from ..conversion import ConversionRule
+from ..engine import steps
+from ..engine.reducers import (
+    CampaignCommand,
+    CampaignCounts,
+    Dial,
+    Event,
+    Notification,
+    contact_bucket,
+    notification_from_dict,
+)
+from ..engine.state import CampaignState, ContactState
+from ..errors import InvalidInput, MissingDependency, shown
+from ..goals import GoalSet
+from ..models import Call, CallerLine, Campaign, Contact
+from ..policies.compliance import CompliancePolicy
+from ..policies.cycles import CyclePolicy
+from ..policies.pacing import PacingPolicy, PacingState
+from ..policies.refusal import Refusal
+from ..policies.retry import RetryPolicy
+from ..policies.rotation import RotationPolicy
+from ..policies.rules import CampaignRules
+from ..policies.schedule import Schedule
+from ..statuses import CampaignStatus, Channel
+from ..whatsapp import MessagingTier, WhatsAppSettings
+from ._shared import BUCKETS, EVENTS, ContactsView, dumps, load_state, micros, moment
+
+__all__ = ["STORE_FORMAT", "PostgresCampaign"]
+
+STORE_FORMAT = "campaignkit.postgres/1"
+"""The ``format`` of a `PostgresCampaign`'s campaign row."""
+
+_BATCH = 1000  # contacts read per query: the most the store holds at once
+_RECENT = 2048  # rows kept parsed, by the exact text saved (a bounded cache)
+_NOBODY: frozenset[str] = frozenset()
+_BUSY = frozenset({"pending", "in_progress"})
+_SCHEMA_LOCK = 0x636B5F736368  # pg_advisory_xact_lock key while creating the tables
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS ck_campaigns (
+    id TEXT PRIMARY KEY,
+    format TEXT NOT NULL,
+    rules TEXT NOT NULL,
+    state TEXT NOT NULL,
+    rng TEXT,
+    version BIGINT NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS ck_contacts (
+    campaign_id TEXT NOT NULL REFERENCES ck_campaigns (id) ON DELETE CASCADE,
+    idx BIGINT NOT NULL,
+    id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    lane SMALLINT,
+    due_us BIGINT,
+    rank SMALLINT NOT NULL,
+    bucket TEXT NOT NULL,
+    held BOOLEAN NOT NULL,
+    calling BOOLEAN NOT NULL,
+    PRIMARY KEY (campaign_id, idx),
+    UNIQUE (campaign_id, id)
+);
+CREATE INDEX IF NOT EXISTS ck_contacts_due ON ck_contacts (campaign_id, lane, due_us, rank, idx)
+    WHERE lane IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ck_contacts_calling ON ck_contacts (campaign_id, idx) WHERE calling;
+CREATE TABLE IF NOT EXISTS ck_tally (
+    campaign_id TEXT NOT NULL REFERENCES ck_campaigns (id) ON DELETE CASCADE,
+    slot INTEGER NOT NULL,
+    bucket TEXT NOT NULL,
+    count BIGINT NOT NULL,
+    PRIMARY KEY (campaign_id, slot, bucket)
+);
+CREATE TABLE IF NOT EXISTS ck_outbox (
+    seq BIGSERIAL PRIMARY KEY,
+    campaign_id TEXT NOT NULL REFERENCES ck_campaigns (id) ON DELETE CASCADE,
+    note TEXT NOT NULL,
+    drained BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX IF NOT EXISTS ck_outbox_undrained ON ck_outbox (campaign_id, seq)
+    WHERE NOT drained;
+CREATE TABLE IF NOT EXISTS ck_sends (
+    seq BIGSERIAL PRIMARY KEY,
+    campaign_id TEXT NOT NULL REFERENCES ck_campaigns (id) ON DELETE CASCADE,
+    at_us BIGINT NOT NULL,
+    phone TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ck_sends_campaign ON ck_sends (campaign_id, seq)
+"""
+
+_DUE = (
+    "SELECT idx, state FROM ck_contacts WHERE campaign_id = %s AND lane = %s AND due_us <= %s "
+    "AND (due_us, rank, idx) > (%s, %s, %s) ORDER BY due_us, rank, idx LIMIT %s "
+    "FOR UPDATE SKIP LOCKED"
+)
+_SAVE = (
+    "UPDATE ck_contacts SET state = %s, lane = %s, due_us = %s, rank = %s, bucket = %s, "
+    "held = %s, calling = %s WHERE campaign_id = %s AND idx = %s"
+)
+_TALLY = (
+    "INSERT INTO ck_tally (campaign_id, slot, bucket, count) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT (campaign_id, slot, bucket) DO UPDATE SET count = ck_tally.count + "
+    "EXCLUDED.count"
+)
+_SUMS = "SELECT bucket, sum(count)::bigint FROM ck_tally WHERE campaign_id = %s GROUP BY bucket"
+
+
+def _psycopg() -> Any:
+    """The ``psycopg`` module, or `MissingDependency` naming the extra."""
+    try:
+        return importlib.import_module("psycopg")
+    except ImportError:
+        raise MissingDependency(
+            'campaignkit.stores.postgres needs psycopg 3: pip install "campaignkit[postgres]"'
+        ) from None
+
+
+class _Again(Exception):
+    """Roll the transaction back and run it again with the campaign row locked."""
+
+
+def _busy(bucket: str, held: bool) -> bool:
+    return held or bucket in _BUSY
+
+
+class PostgresCampaign:
+    """One campaign in a PostgreSQL database (``conninfo``, a libpq connection string),
+    keyed by the campaign's id: the same methods and results as `CampaignRunner` and
+    `SQLiteCampaign`, every call one transaction, notifications in a transactional
+    outbox, and any number of processes driving it at once.
+
+    ``PostgresCampaign(conninfo, campaign, rules=..., lines=..., rng=...)`` creates
+    the tables if needed and the campaign; the policies may also be given as the
+    runner's keywords. `PostgresCampaign.open` resumes a campaign (in another
+    process, or after a crash).
+
+    Raises what `CampaignRunner` raises for the campaign and its rules,
+    `MissingDependency` without ``psycopg``, `InvalidInput` for a database that
+    cannot be reached or already holds a campaign with this id.
+    """
+
+    __slots__ = (
+        "_base",
+        "_conninfo",
+        "_db",
+        "_delta",
+        "_id",
+        "_messages",
+        "_recent",
+        "_recheck",
+        "_rng",
+        "_rng_used",
+        "_rules",
+        "_slot",
+        "_state",
+        "_track_sends",
+        "_version",
+    )
+
+    def __init__(
+        self,
+        conninfo: str,
+        campaign: Campaign,
+        *,
+        rules: CampaignRules | None = None,
+        retry: RetryPolicy | None = None,
+        cycles: CyclePolicy | None = None,
+        schedule: Schedule | None = None,
+        pacing: PacingPolicy | None = None,
+        rotation: RotationPolicy | None = None,
+        compliance: CompliancePolicy | None = None,
+        lines: Sequence[CallerLine] | None = None,
+        do_not_call: Iterable[str] = _NOBODY,
+        rng: random.Random | None = None,
+        whatsapp: WhatsAppSettings | None = None,
+        tier: MessagingTier | None = None,
+        conversion: ConversionRule | None = None,
+        goals: GoalSet | None = None,
+    ) -> None:
+        rules, state = steps.setup(
+            campaign,
+            rules=rules,
+            lines=lines,
+            rng=rng,
+            retry=retry,
+            cycles=cycles,
+            schedule=schedule,
+            pacing=pacing,
+            rotation=rotation,
+            compliance=compliance,
+            do_not_call=do_not_call,
+            whatsapp=whatsapp,
+            tier=tier,
+            conversion=conversion,
+            goals=goals,
+        )
+        psycopg = _psycopg()
+        db = _connect(conninfo)
+        try:
+            with db.transaction():
+                db.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                try:
+                    with db.transaction():
+                        db.execute(
+                            "INSERT INTO ck_campaigns (id, format, rules, state, rng) "
+                            "VALUES (%s, %s, %s, %s, %s)",
+                            (
+                                campaign.id,
+                                STORE_FORMAT,
+                                dumps(rules.to_dict()),
+                                dumps(state.to_dict()),
+                                None if rng is None else dumps(pd.rng_to_data(rng)),
+                            ),
+                        )
+                except psycopg.errors.UniqueViolation:
+                    raise InvalidInput(
+                        f"the database already holds campaign {shown(campaign.id)}; resume it "
+                        "with PostgresCampaign.open(conninfo, campaign_id)"
+                    ) from None
+        except BaseException:
+            db.close()
+            raise
+        self._setup(db, conninfo, rules, state, rng, 1)
+
+    def _setup(
+        self,
+        db: Any,
+        conninfo: str,
+        rules: CampaignRules,
+        state: CampaignState,
+        rng: random.Random | None,
+        version: int,
+    ) -> None:
+        self._db = db
+        self._conninfo = conninfo
+        self._id = state.campaign.id
+        self._rules = rules
+        self._state = self._base = state
+        self._version = version
+        self._rng = rng
+        self._rng_used = False
+        self._recheck: datetime | None = None
+        self._delta: dict[str, int] = {}
+        self._recent: OrderedDict[int, tuple[str, ContactState]] = OrderedDict()
+        self._messages = state.campaign.channel is Channel.WHATSAPP
+        self._track_sends = (
+            self._messages and rules.tier is not None and rules.tier.limit is not None
+        )
+        # Each connection adds to its own tally rows: no two workers update one row.
+        self._slot = int(db.execute("SELECT pg_backend_pid()").fetchone()[0])
+
+    @classmethod
+    def open(cls, conninfo: str, campaign_id: str) -> PostgresCampaign:
+        """Resume campaign ``campaign_id`` of the database ``conninfo``, exactly where it
+        stood after its last committed call (any number of processes may open it).
+
+        Raises `MissingDependency` without ``psycopg``, `InvalidInput` for a database
+        that cannot be reached or holds no such campaign, or a campaign row that does
+        not load.
+        """
+        _psycopg()
+        if type(campaign_id) is not str:
+            raise InvalidInput(f"campaign_id must be a string; got {shown(campaign_id)}")
+        db = _connect(conninfo)
+        try:
+            exists = db.execute("SELECT to_regclass('ck_campaigns') IS NOT NULL").fetchone()[0]
+            row = None
+            if exists:
+                row = db.execute(
+                    "SELECT format, rules, state, rng, version FROM ck_campaigns WHERE id = %s",
+                    (campaign_id,),
+                ).fetchone()
+            if row is None or row[0] != STORE_FORMAT:
+                raise InvalidInput(f"the database holds no {STORE_FORMAT} campaign {campaign_id!r}")
+            try:
+                rules = CampaignRules.from_dict(json.loads(row[1]))
+                state = CampaignState.from_dict(json.loads(row[2]))
+                rng = None if row[3] is None else pd.rng_from_data(json.loads(row[3]))
+            except (ValueError, TypeError):
+                raise InvalidInput(f"campaign {campaign_id!r}: the row does not load") from None
+            store = cls.__new__(cls)
+            store._setup(db, conninfo, rules, state, rng, int(row[4]))
+        except BaseException:
+            db.close()
+            raise
+        return store
+
+    @staticmethod
+    def drop(conninfo: str, campaign_id: str) -> bool:
+        """Delete campaign ``campaign_id`` and all its rows from ``conninfo``; True if it
+        existed. Raises `MissingDependency` without ``psycopg``, `InvalidInput` for a
+        database that cannot be reached."""
+        _psycopg()
+        db = _connect(conninfo)
+        try:
+            if not db.execute("SELECT to_regclass('ck_campaigns') IS NOT NULL").fetchone()[0]:
+                return False
+            return bool(
+                db.execute("DELETE FROM ck_campaigns WHERE id = %s", (campaign_id,)).rowcount
+            )
+        finally:
+            db.close()
+
+    def close(self) -> None:
+        """Close the database connection (every committed call is kept)."""
+        self._db.close()
+
+    def __enter__(self) -> PostgresCampaign:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        campaign = self._state.campaign
+        return (
+            f"<PostgresCampaign {shown(campaign.id)} {campaign.status.value} "
+            f"cycle {campaign.cycle}: {self._totals().get('created', 0)} contacts>"
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def campaign_id(self) -> str:
+        """The campaign's id (the key of its rows)."""
+        return self._id
+
+    @property
+    def campaign(self) -> Campaign:
+        """The campaign record as it stands."""
+        self._refresh()
+        return self._state.campaign
+
+    @property
+    def campaign_state(self) -> CampaignState:
+        """The campaign's row: the record, caller lines, pacing, loops and halt."""
+        self._refresh()
+        return self._state
+
+    @property
+    def rules(self) -> CampaignRules:
+        """Every policy the campaign runs with."""
+        return self._rules
+
+    @property
+    def lines(self) -> tuple[CallerLine, ...] | None:
+        """The caller lines as they stand; None when the store assigns no lines."""
+        return self.campaign_state.lines
+
+    @property
+    def pacing_state(self) -> PacingState:
+        """Calls in flight, the last start and today's count, as pacing sees them."""
+        return self.campaign_state.pacing
+
+    @property
+    def loop_starts(self) -> tuple[datetime, ...]:
+        """When each loop after the first pass started."""
+        return self.campaign_state.loop_starts
+
+    @property
+    def next_loop_at(self) -> datetime | None:
+        """When the next loop starts, while the campaign cools down."""
+        return self.campaign_state.next_loop_at
+
+    @property
+    def blocked(self) -> tuple[Refusal, ...]:
+        """Why the last `due` admitted nobody, while that holds (see
+        `CampaignRunner.blocked`); empty otherwise."""
+        halt = self.campaign_state.halt
+        return () if halt is None else halt.refusals
+
+    @property
+    def counts(self) -> CampaignCounts:
+        """Contacts by where they stand: the sum of the tally rows (no scan)."""
+        return self._counts()
+
+    def _totals(self) -> dict[str, int]:
+        """The tally: every slot's committed rows summed, plus this transaction's deltas."""
+        totals = dict.fromkeys((*BUCKETS, "created", "held"), 0)
+        for bucket, count in self._db.execute(_SUMS, (self._id,)).fetchall():
+            totals[bucket] = int(count)
+        for bucket, change in self._delta.items():
+            totals[bucket] += change
+        return totals
+
+    def _counts(self, totals: dict[str, int] | None = None) -> CampaignCounts:
+        tally = self._totals() if totals is None else totals
+        return CampaignCounts(created=tally["created"], **{b: tally[b] for b in BUCKETS})
+
+    @property
+    def contacts(self) -> Mapping[str, Contact]:
+        """A read-only view of the contacts by id, in loading order; iterating it reads
+        the rows in batches."""
+        return ContactsView(
+            self._text,
+            lambda: (text for _, text in self._scan("id")),
+            self._states,
+            lambda: self._totals()["created"],
+        )
+
+    def contact(self, contact_id: str) -> Contact:
+        """The contact ``contact_id``; raises `InvalidInput` if there is none."""
+        return self.state(contact_id).contact
+
+    def state(self, contact_id: str) -> ContactState:
+        """The contact's row: the contact and its ledger. Raises `InvalidInput` for an
+        unknown contact."""
+        return load_state(self._known(contact_id, lock=False)[1])
+
+    @property
+    def in_flight(self) -> Mapping[str, Call]:
+        """The calls placed and not yet ended, by contact id, in loading order."""
+        rows = self._db.execute(
+            "SELECT state FROM ck_contacts WHERE campaign_id = %s AND calling ORDER BY idx",
+            (self._id,),
+        ).fetchall()
+        calls: dict[str, Call] = {}
+        for (text,) in rows:
+            state = load_state(text)
+            assert state.call is not None  # the calling column says so
+            calls[state.contact.id] = state.call
+        return MappingProxyType(calls)
+
+    @property
+    def outbox(self) -> tuple[Notification, ...]:
+        """Notifications emitted and not yet drained, in ``seq`` order."""
+        rows = self._db.execute(
+            "SELECT note FROM ck_outbox WHERE campaign_id = %s AND NOT drained ORDER BY seq",
+            (self._id,),
+        ).fetchall()
+        return tuple(notification_from_dict(json.loads(text)) for (text,) in rows)
+
+    def drain(self, *, limit: int | None = None) -> list[Notification]:
+        """Take up to ``limit`` (default: all) notifications out of the outbox, in ``seq``
+        order, marking them drained in one transaction: each is handed out exactly
+        once, also when several workers drain at once (rows another worker is
+        draining are skipped). Raises `InvalidInput` for a bad ``limit``."""
+        if limit is not None and (type(limit) is not int or limit < 0):
+            raise InvalidInput(f"limit must be a non-negative integer or None; got {shown(limit)}")
+        with self._db.transaction():
+            rows = self._db.execute(
+                "UPDATE ck_outbox SET drained = TRUE WHERE seq IN (SELECT seq FROM ck_outbox "
+                "WHERE campaign_id = %s AND NOT drained ORDER BY seq LIMIT %s "
+                "FOR UPDATE SKIP LOCKED) RETURNING seq, note",
+                (self._id, limit),
+            ).fetchall()
+        rows.sort()
+        return [notification_from_dict(json.loads(text)) for _, text in rows]
+
+    def purge_drained(self) -> int:
+        """Delete the drained notifications (the log of what was handed out); returns how
+        many were deleted."""
+        with self._db.transaction():
+            return int(
+                self._db.execute(
+                    "DELETE FROM ck_outbox WHERE campaign_id = %s AND drained", (self._id,)
+                ).rowcount
+            )
+
+    def next_wakeup(self) -> datetime | None:
+        """When the campaign next has work (see `CampaignRunner.next_wakeup`): the
+        scheduled start, the end of a cooldown, the earliest held outcome to settle or
+        due attempt, not before a halt lifts. None when nothing waits on time."""
+        self._refresh()
+        campaign = self._state.campaign
+        status = campaign.status
+        if status is CampaignStatus.SCHEDULED:
+            return campaign.start_at
+        if status is CampaignStatus.COOLDOWN:
+            return self._state.next_loop_at
+        if status is not CampaignStatus.ACTIVE:
+            return None
+        settle = self._head(steps.SETTLE_LANE)
+        head = self._head(steps.DIAL_LANE)
+        halt = self._state.halt
+        if head is not None and halt is not None:
+            head = None if halt.until is None else max(head, halt.until)
+        if settle is None or (head is not None and head < settle):
+            return head
+        return settle
+
+    def _head(self, lane: int) -> datetime | None:
+        row = self._db.execute(
+            "SELECT due_us FROM ck_contacts WHERE campaign_id = %s AND lane = %s "
+            "ORDER BY due_us LIMIT 1",
+            (self._id, lane),
+        ).fetchone()
+        return None if row is None else moment(row[0])
+
+    # ------------------------------------------------------------------ contacts
+
+    def add_contacts(self, contacts: Iterable[Contact], *, now: datetime) -> None:
+        """Load ``contacts`` (any iterable, read in batches); queued and retrying ones
+        without a time become due at ``now``.
+
+        Raises what `CampaignRunner.add_contacts` raises (`InvalidInput` for a
+        duplicate id or a contact that cannot be loaded, `IllegalTransition` when
+        the campaign takes no more contacts); nothing is added when it raises.
+        """
+        now = aware_utc(now)
+        if isinstance(contacts, (str, bytes, Mapping)) or not isinstance(contacts, Iterable):
+            raise InvalidInput(f"contacts must be an iterable of Contact; got {shown(contacts)}")
+        with self._write(lock=True):
+            row = self._db.execute(
+                "SELECT coalesce(max(idx) + 1, 0) FROM ck_contacts WHERE campaign_id = %s",
+                (self._id,),
+            ).fetchone()
+            start = index = int(row[0])
+            items = iter(contacts)
+            while True:
+                chunk = [c for _, c in zip(range(_BATCH * 5), items, strict=False)]
+                if not chunk:
+                    break
+                index = self._insert(chunk, now, index)
+            if index == start:
+                return
+            self._add("created", index - start)
+            steps.check_loading(self._state)
+            self._state, notes = steps.load_contacts(self._state, self._counts(), now)
+            self._queue(notes)
+
+    def _insert(self, chunk: list[Contact], now: datetime, index: int) -> int:
+        """Check and copy one batch of contacts in, in the runner's order of checks;
+        returns the next index."""
+        ids = [c.id for c in chunk if type(c) is Contact]
+        known = {
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM ck_contacts WHERE campaign_id = %s AND id = ANY(%s)",
+                (self._id, ids),
+            )
+        }
+        seen: set[str] = set()
+        rows = []
+        record = self._state.campaign
+        for contact in chunk:
+            state = steps.load_contact(contact, now=now, campaign=record)
+            if contact.id in known or contact.id in seen:
+                raise InvalidInput(f"duplicate contact id {shown(contact.id)}")
+            seen.add(contact.id)
+            values = self._row_values(state)
+            rows.append((self._id, index, contact.id, *values))
+            self._add(values[4], 1)
+            if values[5]:
+                self._add("held", 1)
+            index += 1
+        with (
+            self._db.cursor() as cursor,
+            cursor.copy(
+                "COPY ck_contacts (campaign_id, idx, id, state, lane, due_us, rank, bucket, held, "
+                "calling) FROM STDIN"
+            ) as copy,
+        ):
+            for values in rows:
+                copy.write_row(values)
+        return index
+
+    def update_line(self, line: CallerLine) -> None:
+        """Replace or add the caller line ``line.id`` (see `CampaignRunner.update_line`).
+        Raises `InvalidInput` for a non-`CallerLine` or a store without lines."""
+        with self._write(lock=True):
+            self._state = steps.update_line(self._state, line)
+
+    # ------------------------------------------------------------------ commands
+
+    def start(self, now: datetime) -> None:
+        """Launch the campaign (see `CampaignRunner.start`). Raises `IllegalTransition`."""
+        self._command(CampaignCommand.START, now)
+
+    def pause(self, now: datetime) -> None:
+        """Pause the campaign. Raises `IllegalTransition` unless it can pause."""
+        self._command(CampaignCommand.PAUSE, now)
+
+    def resume(self, now: datetime) -> None:
+        """Resume a paused campaign. Raises `IllegalTransition` unless paused."""
+        self._command(CampaignCommand.RESUME, now)
+
+    def cancel(self, now: datetime) -> None:
+        """Cancel the campaign. Raises `IllegalTransition`."""
+        self._command(CampaignCommand.CANCEL, now)
+
+    def force_complete(self, now: datetime) -> None:
+        """Finish now (see `CampaignRunner.force_complete`); every contact is closed in
+        the same transaction. Raises `IllegalTransition`."""
+        self._command(CampaignCommand.FORCE_COMPLETE, now)
+
+    def archive(self, now: datetime) -> None:
+        """Archive a finished or cancelled campaign (seed 004). Raises
+        `IllegalTransition` from any other status."""
+        self._command(CampaignCommand.ARCHIVE, now)
+
+    def _command(self, order: CampaignCommand, now: datetime) -> None:
+        now = aware_utc(now)
+        with self._write(lock=True):
+            self._state, notes = steps.command(self._state, order, self._counts(), now)
+            self._queue(notes)
+            if order is CampaignCommand.FORCE_COMPLETE:
+                for index, state in self._all_states():
+                    self._commit(index, state, steps.close(state, self._state, self._rules, now))
+            self._end_cycle(now)
+
+    # ------------------------------------------------------------------ due calls
+
+    def due(self, now: datetime, *, limit: int | None = None) -> list[Dial]:
+        """The calls to place (or messages to send) at ``now``, at most ``limit``, in the
+        runner's order (see `CampaignRunner.due`). The round holds the campaign row (the
+        rounds of several workers take turns) and commits before the dials are
+        returned: each dial is handed to exactly one worker. Raises `InvalidInput` for
+        a naive ``now`` or a bad ``limit``."""
+        now = aware_utc(now)
+        if limit is not None and (type(limit) is not int or limit < 0):
+            raise InvalidInput(f"limit must be a non-negative integer or None; got {shown(limit)}")
+        with self._write(lock=True, rng=True):
+            return self._due(now, limit)
+
+    def _due(self, now: datetime, limit: int | None) -> list[Dial]:
+        self._advance(now)
+        dials: list[Dial] = []
+        if self._state.campaign.status is not CampaignStatus.ACTIVE:
+            return dials
+        until = micros(now)
+        self._settle_due(now, until)
+        sent_to, oldest = self._sent_window(now)
+        opened = steps.open_round(
+            self._state, self._rules, now, sent_to=sent_to, oldest_send=oldest
+        )
+        self._state = opened.campaign
+        if opened.blocked:
+            self._end_cycle(now)
+            return dials
+        left = opened.room
+        room = limit if left is None else left if limit is None else min(limit, left)
+        rules, rng, db, key = self._rules, self._rng, self._db, self._id
+        last = (-(1 << 62), -1, -1)
+        halted = False
+        while not halted and (room is None or len(dials) < room):
+            size = _BATCH if room is None else min(_BATCH, room - len(dials))
+            rows = db.execute(_DUE, (key, steps.DIAL_LANE, until, *last, size)).fetchall()
+            if not rows:
+                break
+            for index, text in rows:
+                if room is not None and len(dials) >= room:
+                    break
+                state = self._parse(index, text)
+                contact = state.contact
+                assert contact.next_attempt_at is not None  # lane says so
+                last = (micros(contact.next_attempt_at), contact.priority.rank, index)
+                self._rng_used = True
+                step = steps.propose(state, self._state, rules, now, rng=rng)
+                if step.halted:
+                    self._state = step.campaign
+                    halted = True
+                    break
+                self._commit(index, state, step)
+                placed = step.dial
+                if placed is not None:
+                    dials.append(placed)
+                    if self._track_sends:
+                        db.execute(
+                            "INSERT INTO ck_sends (campaign_id, at_us, phone) VALUES (%s, %s, %s)",
+                            (key, until, placed.contact.phone),
+                        )
+        if dials and self._messages:
+            sent_to, oldest = self._sent_window(now)
+            self._state = steps.close_round(
+                self._state, rules, now, proposed=len(dials), sent_to=sent_to, oldest_send=oldest
+            )
+        self._end_cycle(now)
+        return dials
+
+    def _sent_window(self, now: datetime) -> tuple[int, datetime | None]:
+        """Distinct recipients of the sends of the last 24 hours, and the oldest send
+        (sends older than the window are deleted from the front, as the runner does)."""
+        if not self._track_sends:
+            return 0, None
+        db, key = self._db, self._id
+        start = micros(steps.send_window_start(now))
+        db.execute(
+            "DELETE FROM ck_sends WHERE campaign_id = %s AND seq < coalesce("
+            "(SELECT min(seq) FROM ck_sends WHERE campaign_id = %s AND at_us > %s), "
+            "(SELECT max(seq) + 1 FROM ck_sends WHERE campaign_id = %s))",
+            (key, key, start, key),
+        )
+        count, first = db.execute(
+            "SELECT count(DISTINCT phone), (SELECT at_us FROM ck_sends WHERE campaign_id = %s "
+            "ORDER BY seq LIMIT 1) FROM ck_sends WHERE campaign_id = %s",
+            (key, key),
+        ).fetchone()
+        return int(count), None if first is None else moment(first)
+
+    def _settle_due(self, now: datetime, until: int) -> None:
+        """Settle every held outcome whose time has come, in due order."""
+        last = (-(1 << 62), -1, -1)
+        while True:
+            rows = self._db.execute(
+                _DUE, (self._id, steps.SETTLE_LANE, until, *last, _BATCH)
+            ).fetchall()
+            if not rows:
+                return
+            for index, text in rows:
+                state = self._parse(index, text)
+                contact = state.contact
+                assert contact.next_attempt_at is not None  # lane says so
+                last = (micros(contact.next_attempt_at), contact.priority.rank, index)
+                self._commit(index, state, steps.settle(state, self._state, self._rules, now))
+
+    # ------------------------------------------------------------------ events
+
+    def handle(self, event: Event) -> None:
+        """Apply one event in one transaction (see `CampaignRunner.handle`); duplicates
+        and stale reports change nothing, and an event that raises changes nothing.
+        The contact's row is locked while the event is applied, so events for one
+        contact are applied one at a time whichever worker receives them; the
+        campaign row is locked only when the event changes it. Raises what
+        `CampaignRunner.handle` raises."""
+        if type(event) not in EVENTS:
+            raise InvalidInput(f"not an event: {shown(event)}")
+        self._recheck = None
+        try:
+            with self._write(lock=False):
+                self._handle(event, locked=False)
+        except _Again:
+            self._recheck = None
+            with self._write(lock=True):
+                self._handle(event, locked=True)
+        at, self._recheck = self._recheck, None
+        if at is not None:
+            self._end_cycle_later(at)
+
+    def _handle(self, event: Event, *, locked: bool) -> None:
+        index, text = self._known(event.contact_id, lock=True)
+        if not locked:
+            # Read after the contact's lock is held: a command that closed the contact
+            # committed before, so its campaign row is the one read here.
+            self._read_campaign(lock=False)
+        before = self._state
+        state = self._parse(index, text)
+        step = steps.apply_event(state, event, before, self._rules)
+        if step.campaign is not before and not locked:
+            raise _Again  # pacing or a halt changed: the campaign row is written
+        self._commit(index, state, step)
+        old, new = state.contact, step.state.contact
+        if new is old or self._state.campaign.status is not CampaignStatus.ACTIVE:
+            return
+        messages = self._messages
+        if not _busy(contact_bucket(old), messages and steps.is_held(old)) or _busy(
+            contact_bucket(new), messages and steps.is_held(new)
+        ):
+            return
+        tally = self._totals()
+        if steps.cycle_may_end(
+            self._state,
+            created=tally["created"],
+            pending=tally["pending"],
+            in_progress=tally["in_progress"],
+            held=tally["held"],
+        ):
+            if not locked:
+                raise _Again  # the cycle ends here: the campaign row is written
+            self._end_cycle(event.at, tally)
+        else:
+            # Another worker may be committing the last busy contact right now, seeing
+            # this one still busy: look again once this transaction has committed.
+            self._recheck = event.at
+
+    def _end_cycle_later(self, at: datetime) -> None:
+        """After a commit that made a contact not busy: end the cycle at ``at`` if nothing
+        is busy any more (no worker saw the last busy contact go)."""
+        tally = self._totals()
+        if not (tally["pending"] or tally["in_progress"] or tally["held"]):
+            with self._write(lock=True):
+                self._end_cycle(at)
+
+    # ------------------------------------------------------------------ keeping
+
+    def _parse(self, index: int, text: str) -> ContactState:
+        """The row's state; parsed again unless it is the text this object last saved
+        for the row (a webhook often follows the dial or report just saved)."""
+        recent = self._recent.get(index)
+        if recent is not None and recent[0] == text:
+            return recent[1]
+        return load_state(text)
+
+    def _text(self, contact_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT state FROM ck_contacts WHERE campaign_id = %s AND id = %s",
+            (self._id, contact_id),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def _known(self, contact_id: str, *, lock: bool) -> tuple[int, str]:
+        row = None
+        if type(contact_id) is str:
+            row = self._db.execute(
+                "SELECT idx, state FROM ck_contacts WHERE campaign_id = %s AND id = %s"
+                + (" FOR UPDATE" if lock else ""),
+                (self._id, contact_id),
+            ).fetchone()
+        if row is None:
+            raise InvalidInput(
+                f"no contact {shown(contact_id)} in campaign {shown(self._state.campaign.id)}"
+            )
+        return int(row[0]), str(row[1])
+
+    def _scan(self, column: str, *, lock: bool = False) -> Iterator[tuple[int, str]]:
+        """(idx, ``column``) of every contact in loading order, read in batches."""
+        db, last = self._db, -1
+        while True:
+            rows = db.execute(
+                f"SELECT idx, {column} FROM ck_contacts WHERE campaign_id = %s AND idx > %s "
+                "ORDER BY idx LIMIT %s" + (" FOR UPDATE" if lock else ""),
+                (self._id, last, _BATCH),
+            ).fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
+
+    def _states(self) -> Iterator[ContactState]:
+        return (load_state(text) for _, text in self._scan("state"))
+
+    def _all_states(self) -> Iterator[tuple[int, ContactState]]:
+        """Every row in loading order, locked; each batch is read before any is saved."""
+        return ((index, load_state(text)) for index, text in self._scan("state", lock=True))
+
+    def _row_values(self, state: ContactState) -> tuple[Any, ...]:
+        """The columns of ``state``'s row after idx and id."""
+        contact = state.contact
+        lane = steps.queue_lane(contact, messages=self._messages)
+        due = None if lane is None or contact.next_attempt_at is None else contact.next_attempt_at
+        return (
+            dumps(state.to_dict()),
+            lane,
+            None if due is None else micros(due),
+            contact.priority.rank,
+            contact_bucket(contact),
+            self._messages and steps.is_held(contact),
+            state.call is not None,
+        )
+
+    def _add(self, bucket: str, change: int) -> None:
+        self._delta[bucket] = self._delta.get(bucket, 0) + change
+
+    def _commit(self, index: int, old: ContactState, step: steps.Step) -> None:
+        """Keep what a step returned: the row, its index columns, the tally, the outbox."""
+        self._state = step.campaign
+        if step.notifications:
+            self._queue(step.notifications)
+        new = step.state
+        if new is old:
+            return
+        values = self._row_values(new)
+        self._db.execute(_SAVE, (*values, self._id, index))
+        recent = self._recent
+        recent[index] = (values[0], new)
+        recent.move_to_end(index)
+        if len(recent) > _RECENT:
+            recent.popitem(last=False)
+        before, after = old.contact, new.contact
+        if after is not before:
+            old_bucket, new_bucket = contact_bucket(before), values[4]
+            if old_bucket != new_bucket:
+                self._add(old_bucket, -1)
+                self._add(new_bucket, 1)
+            if self._messages:
+                held = int(values[5]) - int(steps.is_held(before))
+                if held:
+                    self._add("held", held)
+
+    def _queue(self, notes: Iterable[Notification]) -> None:
+        rows = [(self._id, dumps(n.to_dict())) for n in notes]
+        if rows:
+            with self._db.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO ck_outbox (campaign_id, note) VALUES (%s, %s)", rows
+                )
+
+    def _end_cycle(self, now: datetime, tally: dict[str, int] | None = None) -> None:
+        if self._state.campaign.status is not CampaignStatus.ACTIVE:
+            return
+        tally = self._totals() if tally is None else tally
+        if not steps.cycle_may_end(
+            self._state,
+            created=tally["created"],
+            pending=tally["pending"],
+            in_progress=tally["in_progress"],
+            held=tally["held"],
+        ):
+            return
+        rules = self._rules
+        self._state, notes = steps.end_cycle(
+            self._state,
+            rules,
+            self._counts(tally),
+            now,
+            held=tally["held"],
+            any_eligible=lambda: any(steps.loop_eligible(s, rules) for s in self._states()),
+        )
+        self._queue(notes)
+
+    def _advance(self, now: datetime) -> None:
+        """Open a scheduled campaign, or start the next loop once the cooldown is over."""
+        before = self._state
+        if before.campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.COOLDOWN):
+            return
+        self._state, notes, loop_at = steps.advance(before, self._counts(), now)
+        if self._state is before:
+            return
+        self._queue(notes)
+        if loop_at is not None:
+            cycle, rules = self._state.campaign.cycle, self._rules
+            for index, state in self._all_states():
+                new = steps.requeue(state, rules, cycle=cycle, now=loop_at)
+                if new is not state:
+                    self._commit(index, state, steps.Step(new, self._state))
+            now = loop_at
+        self._end_cycle(now)
+
+    # ------------------------------------------------------------------ transactions
+
+    def _read_campaign(self, *, lock: bool) -> None:
+        """Load the campaign row into the cache if it changed (its version), locked
+        ``FOR UPDATE`` if ``lock``."""
+        version = self._version
+        row = self._db.execute(
+            "SELECT version, CASE WHEN version = %s THEN NULL ELSE state END, "
+            "CASE WHEN version = %s THEN NULL ELSE rng END FROM ck_campaigns WHERE id = %s"
+            + (" FOR UPDATE" if lock else ""),
+            (version, version, self._id),
+        ).fetchone()
+        if row is None:
+            raise InvalidInput(f"campaign {shown(self._id)} is no longer in the database")
+        if row[0] == version:
+            return
+        self._state = self._base = CampaignState.from_dict(json.loads(row[1]))
+        if row[2] is not None:
+            data = json.loads(row[2])
+            if self._rng is None:
+                self._rng = pd.rng_from_data(data)
+            else:
+                self._rng.setstate(pd.rng_from_data(data).getstate())
+        self._version = int(row[0])
+
+    def _refresh(self) -> None:
+        self._read_campaign(lock=False)
+
+    @contextmanager
+    def _write(self, *, lock: bool, rng: bool = False) -> Iterator[None]:
+        """One transaction: commit the rows, the tally deltas, the campaign row and the
+        random generator together, or roll everything back (the caches included).
+        ``lock`` takes the campaign row first (due rounds, commands)."""
+        db = self._db
+        state, version = self._state, self._version
+        rng_state = self._rng.getstate() if self._rng is not None else None
+        self._delta = {}
+        try:
+            with db.transaction():
+                self._base = self._state
+                if lock:
+                    self._read_campaign(lock=True)
+                self._rng_used = False
+                yield
+                new_version = self._version
+                if self._state is not self._base or (self._rng_used and self._rng is not None):
+                    if not lock:
+                        raise _Again  # only a locked transaction writes the campaign row
+                    generator = self._rng
+                    row = db.execute(
+                        "UPDATE ck_campaigns SET state = %s, rng = %s, version = version + 1 "
+                        "WHERE id = %s RETURNING version",
+                        (
+                            dumps(self._state.to_dict()),
+                            None if generator is None else dumps(pd.rng_to_data(generator)),
+                            self._id,
+                        ),
+                    ).fetchone()
+                    new_version = int(row[0])
+                changed = [(self._id, self._slot, b, n) for b, n in self._delta.items() if n]
+                if changed:
+                    with db.cursor() as cursor:
+                        cursor.executemany(_TALLY, changed)
+            self._version = new_version
+            self._base = self._state
+        except BaseException:
+            self._state = self._base = state
+            self._version = version
+            if rng_state is not None and self._rng is not None:
+                self._rng.setstate(rng_state)
+            raise
+        finally:
+            self._delta = {}
+
+    # ------------------------------------------------------------------ plain data
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole campaign in `CampaignRunner.snapshot`'s format (every row is read:
+        for export and tests, not for a hot path); ``CampaignRunner.restore`` rebuilds
+        it in memory."""
+        self._refresh()
+        rng = self._rng
+        sends = self._db.execute(
+            "SELECT at_us, phone FROM ck_sends WHERE campaign_id = %s ORDER BY seq", (self._id,)
+        ).fetchall()
+        return {
+            "format": "campaignkit.runner/3",
+            "rules": self._rules.to_dict(),
+            "campaign": self._state.to_dict(),
+            "contacts": [s.to_dict() for s in self._states()],
+            "outbox": [n.to_dict() for n in self.outbox],
+            "rng": None if rng is None else pd.rng_to_data(rng),
+            "sends": [[moment(at).isoformat(), phone] for at, phone in sends],
+        }
+
+
+def _connect(conninfo: Any) -> Any:
+    """A connection in autocommit mode (the store opens its own transactions)."""
+    psycopg = _psycopg()
+    if type(conninfo) is not str:
+        raise InvalidInput(f"conninfo must be a libpq connection string; got {shown(conninfo)}")
+    try:
+        return psycopg.connect(conninfo, autocommit=True)
+    except psycopg.Error as error:
+        raise InvalidInput(f"cannot connect to PostgreSQL ({shown(conninfo)}): {error}") from None
