@@ -37,8 +37,8 @@ from campaignkit import (
     RetryPolicy,
     apply_call_report,
 )
-from campaignkit._due_queue import _DueQueue
 from campaignkit.engine.steps import report_call as _report
+from campaignkit.runner.queue import DueQueue
 
 from .engine_strategies import T0, answered_bys, outcomes, report_statuses
 
@@ -449,7 +449,7 @@ _pushes = st.tuples(
 def test_the_due_queue_pops_in_key_order_like_a_heap(operations: list[int | None]) -> None:
     """Pushes (None: a pop) in any order - in order, out of order, before the current
     bucket, duplicates - come out exactly as from one plain heap."""
-    queue, reference = _DueQueue(), []
+    queue, reference = DueQueue(), []
     for key in operations:
         if key is not None:
             queue.push(key)
@@ -467,7 +467,7 @@ def test_the_due_queue_pops_in_key_order_like_a_heap(operations: list[int | None
 
 
 def test_the_due_queue_runs_in_order_and_out_of_order() -> None:
-    queue = _DueQueue()
+    queue = DueQueue()
     loaded = [(5 << 34) | (1 << 32) | i for i in range(5)]  # loaded together, in order
     for key in loaded:
         queue.push(key)

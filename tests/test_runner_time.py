@@ -50,7 +50,7 @@ from campaignkit import (
     WhatsAppSettings,
     contact_time_zones,
 )
-from campaignkit.runner import SNAPSHOT_FORMAT
+from campaignkit.runner.memory import SNAPSHOT_FORMAT
 from campaignkit.simulate import simulate
 
 from .time_strategies import ZONES, calling_windows, moments_near_transitions, oracle_open

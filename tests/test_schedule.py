@@ -637,7 +637,7 @@ def test_holidays_without_the_extra_say_how_to_install_it(
 
 
 def test_recurring_closures_travel_in_snapshots_and_old_data_still_loads() -> None:
-    from campaignkit import _policy_data as pd
+    from campaignkit.policies import codecs as pd
 
     schedule = Schedule.business_hours(closed_rules=["FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1"])
     data = pd.schedule_to_dict(schedule)

@@ -41,7 +41,7 @@ from campaignkit import (
 )
 from campaignkit.engine import steps
 from campaignkit.errors import IllegalTransition, InvalidConfig, InvalidInput
-from campaignkit.whatsapp import MessageTemplate, WhatsAppSettings
+from campaignkit.policies.messaging import MessageTemplate, WhatsAppSettings
 
 T0 = datetime(2026, 6, 1, 15, 0, tzinfo=UTC)  # a Monday, 09:00 in Mexico City
 MIN = timedelta(minutes=1)

@@ -5,28 +5,6 @@ detail whose layout may change.
 """
 
 from ._frozen import FrozenMap
-from .analyses import (
-    Analysis,
-    AnalysisType,
-    Answer,
-    AnswerValue,
-    active_analyses,
-    validate_answer,
-)
-from .billing import BillingPolicy, UnknownBilling, format_duration, parse_duration
-from .conversion import (
-    ConversionKind,
-    ConversionRule,
-    Extraction,
-    add_tags,
-    callback_time,
-    has_extracted_data,
-    is_converted,
-    is_empty_value,
-    merge_extracted,
-    schedule_callback,
-    tag_columns,
-)
 from .engine import (
     CallStatusNotification,
     CallUpdate,
@@ -61,8 +39,8 @@ from .engine import (
     send_message,
     settle_message,
 )
+from .engine.lifecycle import apply_call_report, apply_campaign_event, apply_contact_event
 from .errors import CampaignkitError, IllegalTransition, InvalidConfig, InvalidInput
-from .goals import Goal, GoalKind, GoalOutcome, GoalResult, GoalSet, combine_goal_results
 from .io import (
     ImportResult,
     Rejection,
@@ -76,7 +54,6 @@ from .io import (
     read_contact_export,
     to_e164,
 )
-from .lifecycle import apply_call_report, apply_campaign_event, apply_contact_event
 from .machines import (
     CALL_MACHINE,
     CAMPAIGN_MACHINE,
@@ -103,8 +80,18 @@ from .metrics import (
     heatmap,
     retry_effectiveness,
 )
-from .models import DEFAULT_TIMEZONE, Call, CallerLine, Campaign, Contact
+from .models.analyses import (
+    Analysis,
+    AnalysisType,
+    Answer,
+    AnswerValue,
+    active_analyses,
+    validate_answer,
+)
+from .models.goals import Goal, GoalKind, GoalOutcome, GoalResult, GoalSet, combine_goal_results
+from .models.records import DEFAULT_TIMEZONE, Call, CallerLine, Campaign, Contact
 from .policies.admission import Admission, admit
+from .policies.billing import BillingPolicy, UnknownBilling, format_duration, parse_duration
 from .policies.compliance import (
     AbandonedCallCooldown,
     Attempt,
@@ -116,39 +103,21 @@ from .policies.compliance import (
     QuietHours,
     Region,
 )
+from .policies.conversion import (
+    ConversionKind,
+    ConversionRule,
+    Extraction,
+    add_tags,
+    callback_time,
+    has_extracted_data,
+    is_converted,
+    is_empty_value,
+    merge_extracted,
+    schedule_callback,
+    tag_columns,
+)
 from .policies.cycles import CyclePolicy
-from .policies.pacing import (
-    CALL_INTERVAL_CHOICES,
-    RING_TIMEOUT_CHOICES,
-    PacingPolicy,
-    PacingState,
-)
-from .policies.refusal import Refusal
-from .policies.retry import RetryCounter, RetryDecision, RetryPolicy, RetryRule, Spacing
-from .policies.rotation import (
-    RotationPolicy,
-    RotationStrategy,
-    line_calls_today,
-    record_line_call,
-    spam_band,
-)
-from .policies.rules import CampaignRules
-from .policies.schedule import CallingWindow, Schedule, contact_time_zones
-from .runner import CampaignRunner
-from .statuses import (
-    AmdMode,
-    AnsweredBy,
-    CallStatus,
-    CampaignStatus,
-    Channel,
-    ContactStatus,
-    Direction,
-    LineStatus,
-    Outcome,
-    Priority,
-    classify_outcome,
-)
-from .whatsapp import (
+from .policies.messaging import (
     MESSAGE_STATUSES,
     SERVICE_WINDOW,
     MessageKind,
@@ -167,6 +136,37 @@ from .whatsapp import (
     whatsapp_delivery_rate,
     whatsapp_reach,
     whatsapp_read_rate,
+)
+from .policies.pacing import (
+    CALL_INTERVAL_CHOICES,
+    RING_TIMEOUT_CHOICES,
+    PacingPolicy,
+    PacingState,
+)
+from .policies.refusal import Refusal
+from .policies.retry import RetryCounter, RetryDecision, RetryPolicy, RetryRule, Spacing
+from .policies.rotation import (
+    RotationPolicy,
+    RotationStrategy,
+    line_calls_today,
+    record_line_call,
+    spam_band,
+)
+from .policies.rules import CampaignRules
+from .policies.schedule import CallingWindow, Schedule, contact_time_zones
+from .runner.memory import CampaignRunner
+from .statuses import (
+    AmdMode,
+    AnsweredBy,
+    CallStatus,
+    CampaignStatus,
+    Channel,
+    ContactStatus,
+    Direction,
+    LineStatus,
+    Outcome,
+    Priority,
+    classify_outcome,
 )
 
 __version__ = "0.1.0.dev0"

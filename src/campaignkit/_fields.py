@@ -14,7 +14,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, Self, TypeAlias, TypeVar
 
 import attrs
 
@@ -463,3 +463,24 @@ def _lookup_zone(name: str) -> zoneinfo.ZoneInfo | None:
         # file system; ValueError: a tzdata file that is not a zone ("zone.tab").
         # Their messages hold the install path, which must not reach a user.
         return None
+
+
+# --------------------------------------------------------------------------- records
+
+
+class PlainData:
+    """``to_dict``/``from_dict`` through the fields' codecs: the base of every record."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """This record as a dict of JSON types (enums as labels, datetimes as ISO 8601)."""
+        return dump(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Rebuild a record from `to_dict` output.
+
+        Raises `InvalidInput` for unknown keys, missing required keys or bad values.
+        """
+        return load(cls, data)

@@ -24,10 +24,10 @@ def _lazy(name: str, **kwargs: Any) -> Any:
 
 def _registrations() -> list[tuple[type[Any], str, dict[str, Any]]]:
     """Each public record type with its strategy's name and arguments."""
-    from .billing import BillingPolicy
     from .engine import CallUpdate, CampaignCounts
-    from .goals import Goal, GoalResult, GoalSet
-    from .models import Call, CallerLine, Campaign, Contact
+    from .models.goals import Goal, GoalResult, GoalSet
+    from .models.records import Call, CallerLine, Campaign, Contact
+    from .policies.billing import BillingPolicy
     from .policies.compliance import (
         AbandonedCallCooldown,
         CompliancePolicy,

@@ -45,8 +45,8 @@ from campaignkit import (
     RotationPolicy,
     Schedule,
 )
-from campaignkit import _policy_data as pd
 from campaignkit.errors import shown
+from campaignkit.policies import codecs as pd
 
 MX = ZoneInfo("America/Mexico_City")
 MONDAY = datetime(2026, 6, 1, 9, 0, tzinfo=MX).astimezone(UTC)

@@ -25,10 +25,10 @@ from typing import Any, TypeVar
 from dateutil import parser as dateparser
 
 from .._fields import zone as _zone
-from ..billing import parse_duration
 from ..errors import InvalidConfig, InvalidInput
 from ..io import DuplicateColumns, MalformedInput
 from ..io._source import read_text
+from ..policies.billing import parse_duration
 
 __all__ = [
     "MAX_CELL",

@@ -8,7 +8,7 @@ import attrs
 
 from ..errors import InvalidInput
 from ..io import Rejection, RejectReason
-from ..models import Call
+from ..models.records import Call
 from ._bounds import shown
 
 __all__ = ["CallReadResult", "rejection"]

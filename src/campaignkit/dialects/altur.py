@@ -18,7 +18,6 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..billing import BillingPolicy
 from ..errors import InvalidConfig, InvalidInput
 from ..io import (
     CALL_EXPORT_COLUMNS,
@@ -37,7 +36,8 @@ from ..io import (
 from ..io._source import read_text
 from ..io.contacts import Formulas
 from ..io.exports import Format
-from ..models import DEFAULT_TIMEZONE, Call, Campaign, Contact
+from ..models.records import DEFAULT_TIMEZONE, Call, Campaign, Contact
+from ..policies.billing import BillingPolicy
 from ..statuses import AnsweredBy, CallStatus, CampaignStatus, Channel, ContactStatus
 from . import _bounds as b
 from ._result import CallReadResult, rejection

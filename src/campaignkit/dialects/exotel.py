@@ -40,7 +40,7 @@ from ..io import DEFAULT_MAX_BYTES, ImportResult, MissingColumns, Rejection, Rej
 from ..io._phone import PhoneNormaliser
 from ..io._source import read_text
 from ..io._values import parse_moment
-from ..models import Call, Campaign, Contact
+from ..models.records import Call, Campaign, Contact
 from ..statuses import CallStatus, CampaignStatus, ContactStatus, Outcome, classify_outcome
 from . import _bounds as b
 from ._result import CallReadResult, rejection

@@ -21,9 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..billing import format_duration
 from ..errors import InvalidConfig, InvalidInput
-from ..goals import GoalOutcome
 from ..io._csv import check_delimiter, choose_delimiter, read_rows, write_csv
 from ..io._errors import MissingColumns
 from ..io._phone import PhoneNormaliser
@@ -31,7 +29,9 @@ from ..io._safe import is_formula, neutralise, unneutralise
 from ..io._source import read_text
 from ..io._values import parse_moment
 from ..io.contacts import ImportResult, RejectReason, _Collector, _Reject
-from ..models import DEFAULT_TIMEZONE, Contact
+from ..models.goals import GoalOutcome
+from ..models.records import DEFAULT_TIMEZONE, Contact
+from ..policies.billing import format_duration
 from ..policies.rotation import RotationStrategy
 from ..statuses import CampaignStatus, ContactStatus, LineStatus, Outcome, Priority
 from . import _bounds as b

@@ -23,7 +23,7 @@ from ..errors import InvalidConfig, InvalidInput
 from ..io import DEFAULT_MAX_BYTES, MissingColumns, Rejection, RejectReason
 from ..io._phone import PhoneNormaliser
 from ..io._source import read_text
-from ..models import Call
+from ..models.records import Call
 from ..statuses import AnsweredBy, CallStatus, CampaignStatus, Outcome
 from . import _bounds as b
 from ._result import CallReadResult, rejection

@@ -20,7 +20,7 @@ from ..errors import InvalidInput
 from ..io import DEFAULT_MAX_BYTES, MissingColumns, Rejection, RejectReason
 from ..io._phone import PhoneNormaliser
 from ..io._source import read_text
-from ..models import Call
+from ..models.records import Call
 from ..statuses import AnsweredBy, CallStatus, Direction
 from . import _bounds as b
 from ._result import CallReadResult, rejection

@@ -8,9 +8,9 @@
   rows; `CampaignRunner` and the stores only keep what the steps return.
 """
 
+from ..models.state import CampaignState, ContactState, Halt
 from .reducers import *  # noqa: F403
 from .reducers import __all__ as _reducers_all
-from .state import CampaignState, ContactState, Halt
 from .steps import Round, Step
 
 __all__ = [*_reducers_all, "CampaignState", "ContactState", "Halt", "Round", "Step"]

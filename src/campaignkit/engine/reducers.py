@@ -70,12 +70,13 @@ from typing import Any, ClassVar, Self, TypeAlias
 import attrs
 
 from .. import _fields as f
-from .._fields import Codec, Scalar, aware_utc, replacer
+from .._fields import Codec, PlainData, Scalar, aware_utc, replacer
 from .._frozen import FrozenMap
 from ..errors import IllegalTransition, InvalidInput, shown
-from ..goals import GoalResult
 from ..machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
-from ..models import Call, CallerLine, Campaign, Contact, _PlainData
+from ..models.goals import GoalResult
+from ..models.records import Call, CallerLine, Campaign, Contact
+from ..policies.messaging import MESSAGE_STATUSES, MessageTemplate, apply_message_status
 from ..policies.retry import RetryCounter, RetryPolicy
 from ..statuses import (
     AnsweredBy,
@@ -84,7 +85,6 @@ from ..statuses import (
     ContactStatus,
     Outcome,
 )
-from ..whatsapp import MESSAGE_STATUSES, MessageTemplate, apply_message_status
 
 __all__ = [
     "CallStatusNotification",
@@ -186,7 +186,7 @@ def contact_bucket(contact: Contact) -> str:
 
 
 @attrs.frozen(weakref_slot=False)
-class CampaignCounts(_PlainData):
+class CampaignCounts(PlainData):
     """Contacts of a campaign by where they stand: Exotel's ``stats`` object (seed 001).
 
     A partition (see `contact_bucket`): ``created`` always equals the sum of the
@@ -263,7 +263,7 @@ def _counts_field() -> Any:
 
 
 @attrs.frozen(weakref_slot=False)
-class CallUpdate(_PlainData):
+class CallUpdate(PlainData):
     """A carrier's status report about one call attempt (a call-status webhook).
 
     ``contact_id`` and ``attempt`` (as in `Dial`) say which attempt it is
@@ -318,7 +318,7 @@ _DETAILS = (
 
 
 @attrs.frozen(weakref_slot=False)
-class ContactCalledBack(_PlainData):
+class ContactCalledBack(PlainData):
     """The contact called back while its outcome was held (itellico's completion timeout).
 
     ``outcome`` is what the call-back established; it replaces the held outcome.
@@ -330,7 +330,7 @@ class ContactCalledBack(_PlainData):
 
 
 @attrs.frozen(weakref_slot=False)
-class ContactConverted(_PlainData):
+class ContactConverted(PlainData):
     """The campaign's conversion rule holds for the contact (Altur ``converted``)."""
 
     contact_id: str = f.text()
@@ -351,7 +351,7 @@ def _message_status() -> Any:
 
 
 @attrs.frozen(weakref_slot=False)
-class MessageUpdate(_PlainData):
+class MessageUpdate(PlainData):
     """A WhatsApp provider's status update about the message to one contact.
 
     Updates arrive duplicated and out of order; `apply_message_update` orders them
@@ -383,7 +383,7 @@ def _load_goal_results(value: Any) -> tuple[GoalResult, ...]:
 
 
 @attrs.frozen(weakref_slot=False)
-class ConversationResult(_PlainData):
+class ConversationResult(PlainData):
     """What one conversation with the contact (a call or a chat) left behind, as the
     conversation analysis reports it: goal results, extracted fields and tags.
 
@@ -484,7 +484,7 @@ class Dial:
     None for a call."""
 
 
-class _Notice(_PlainData):
+class _Notice(PlainData):
     __slots__ = ()
     kind: ClassVar[str]
 

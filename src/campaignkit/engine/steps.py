@@ -55,7 +55,14 @@ from typing import Any, Final, NamedTuple
 import attrs
 
 from .._fields import aware_utc, replacer
-from ..conversion import (
+from ..errors import InvalidConfig, InvalidInput, shown
+from ..machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
+from ..models.goals import GoalResult, combine_goal_results
+from ..models.records import Call, CallerLine, Campaign, Contact
+from ..models.state import CampaignState, ContactState, Halt
+from ..policies.admission import admit
+from ..policies.compliance import Attempt, CompliancePolicy
+from ..policies.conversion import (
     ConversionKind,
     Extraction,
     add_tags,
@@ -63,12 +70,8 @@ from ..conversion import (
     merge_extracted,
     schedule_callback,
 )
-from ..errors import InvalidConfig, InvalidInput, shown
-from ..goals import GoalResult, combine_goal_results
-from ..machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
-from ..models import Call, CallerLine, Campaign, Contact
-from ..policies.admission import admit
-from ..policies.compliance import Attempt, CompliancePolicy
+from ..policies.messaging import SERVICE_WINDOW, MessagingTier, check_consent, check_retry_loops
+from ..policies.messaging import sends_remaining as _sends_remaining
 from ..policies.pacing import PacingPolicy, PacingState, counted_today
 from ..policies.refusal import Refusal
 from ..policies.retry import RetryPolicy
@@ -76,8 +79,6 @@ from ..policies.rotation import RotationPolicy, RotationStrategy, record_line_ca
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule, day_start_after, local_day, zone_of
 from ..statuses import CampaignStatus, Channel, ContactStatus, Outcome
-from ..whatsapp import SERVICE_WINDOW, MessagingTier, check_consent, check_retry_loops
-from ..whatsapp import sends_remaining as _sends_remaining
 from .reducers import (
     CallUpdate,
     CampaignCommand,
@@ -106,7 +107,6 @@ from .reducers import (
     settle_message,
     settle_no_response,
 )
-from .state import CampaignState, ContactState, Halt
 
 __all__ = [
     "DIAL_LANE",

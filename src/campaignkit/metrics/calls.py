@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from ..models import Call, Contact
+from ..models.records import Call, Contact
 from ..statuses import ContactStatus, Outcome
 
 __all__ = ["contacts_from_calls"]

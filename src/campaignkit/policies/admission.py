@@ -37,13 +37,13 @@ import attrs
 
 from .._fields import aware_utc
 from ..errors import InvalidInput, shown
-from ..models import CallerLine, Contact
+from ..models.records import CallerLine, Contact
 from ..statuses import Channel
 from .compliance import CompliancePolicy, History, facts_for
 from .pacing import PacingPolicy, PacingState
 from .refusal import Refusal
 from .rotation import RotationPolicy, RotationStrategy
-from .schedule import Schedule, _describe, _limit, earliest_common
+from .schedule import Schedule, describe_windows, earliest_common, search_limit
 
 __all__ = ["Admission", "admit"]
 
@@ -165,7 +165,9 @@ def admit(
     def refusals_at(u: datetime, with_lines: bool = True) -> list[Refusal]:
         out = list(compliance.refusals_at(facts, u))
         if not campaign_gate.is_open(u):
-            opening = campaign_gate.next_change(u, True, _limit(u, len(schedule.closed_dates)))
+            opening = campaign_gate.next_change(
+                u, True, search_limit(u, len(schedule.closed_dates))
+            )
             if schedule.start_at is not None and u < schedule.start_at:
                 why = f"the campaign starts at {schedule.start_at.isoformat()}"
             else:
@@ -176,9 +178,9 @@ def admit(
             out.append(
                 Refusal(
                     "contact-window",
-                    f"outside the contact's local window ({_describe(schedule.contact_windows)})"
-                    f" in {', '.join(closed)}",
-                    earliest_common(contact_gates, u, _limit(u)),
+                    "outside the contact's local window "
+                    f"({describe_windows(schedule.contact_windows)}) in {', '.join(closed)}",
+                    earliest_common(contact_gates, u, search_limit(u)),
                 )
             )
         out.extend(pacing.check(pacing_state, u, channel=channel, timezone=timezone))
@@ -217,7 +219,7 @@ def admit(
 def _earliest(refusals: list[Refusal], t: datetime, refusals_at: _RefusalsAt) -> datetime | None:
     """The first instant from ``t`` at which ``refusals_at`` is empty, jumping each time
     to the latest ``retry_at`` (before it, some rule still refuses)."""
-    limit = _limit(t)
+    limit = search_limit(t)
     for _ in range(_MAX_ROUNDS):
         if not refusals:
             return t

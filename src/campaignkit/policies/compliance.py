@@ -35,17 +35,17 @@ import phonenumbers
 
 from .._fields import aware_utc, is_e164
 from ..errors import InvalidConfig, InvalidInput, shown
-from ..models import DEFAULT_TIMEZONE, Call, Contact
+from ..models.records import DEFAULT_TIMEZONE, Call, Contact
 from ..statuses import Outcome
 from .refusal import Refusal
 from .schedule import (
     CallingWindow,
-    _describe,
-    _limit,
     checked_zones,
     contact_time_zones,
+    describe_windows,
     earliest_common,
     gates_for,
+    search_limit,
 )
 
 __all__ = [
@@ -419,7 +419,7 @@ class QuietHours(_RuleBase):
         closed = [z for z, g in zip(facts.zones, gates, strict=True) if not g.is_open(t)]
         if not closed:
             return None
-        retry = earliest_common(gates, t, _limit(t))
+        retry = earliest_common(gates, t, search_limit(t))
         where = ", ".join(
             f"{t.astimezone(g.zone).strftime('%H:%M')} in {z}"
             for z, g in zip(facts.zones, gates, strict=True)
@@ -427,7 +427,7 @@ class QuietHours(_RuleBase):
         )
         return Refusal(
             "quiet-hours",
-            f"{self.name}: calls are allowed {_describe(self.windows)} in the callee's "
+            f"{self.name}: calls are allowed {describe_windows(self.windows)} in the callee's "
             f"local time; it is {where}",
             retry,
         )
@@ -679,7 +679,7 @@ class CompliancePolicy:
 
     def earliest_at(self, facts: _Facts, t: datetime) -> datetime | None:
         """`earliest_allowed` for gathered ``facts``."""
-        limit = _limit(t)
+        limit = search_limit(t)
         for _ in range(_MAX_ROUNDS):
             refusals = self.refusals_at(facts, t)
             if not refusals:

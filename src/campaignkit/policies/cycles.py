@@ -26,7 +26,7 @@ from .._fields import Codec, aware_utc, dump, load
 from .._fields import zone as zone_of
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..machines import CONTACT_MACHINE, ContactEvent
-from ..models import Contact
+from ..models.records import Contact
 from ..statuses import ContactStatus
 from .retry import MAX_WAIT
 

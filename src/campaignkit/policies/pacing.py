@@ -21,7 +21,7 @@ import attrs
 
 from .._fields import aware_utc
 from ..errors import InvalidConfig, InvalidInput, shown
-from ..models import DEFAULT_TIMEZONE
+from ..models.records import DEFAULT_TIMEZONE
 from ..statuses import Channel
 from .refusal import Refusal
 from .schedule import day_start_after, local_day, zone_of

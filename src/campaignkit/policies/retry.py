@@ -31,7 +31,7 @@ import attrs
 from .._fields import Codec, dump, load
 from .._frozen import FrozenMap
 from ..errors import InvalidConfig, InvalidInput, shown
-from ..models import Contact
+from ..models.records import Contact
 from ..statuses import ContactStatus, Outcome
 
 __all__ = [

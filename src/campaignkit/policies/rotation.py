@@ -26,7 +26,7 @@ import attrs
 
 from .._fields import aware_utc
 from ..errors import InvalidConfig, InvalidInput, shown
-from ..models import DEFAULT_TIMEZONE, CallerLine
+from ..models.records import DEFAULT_TIMEZONE, CallerLine
 from ..statuses import LineStatus
 from .pacing import counted_today
 from .refusal import Refusal

@@ -14,15 +14,15 @@ from typing import Any, Self
 
 import attrs
 
-from .. import _policy_data as pd
-from ..billing import BillingPolicy, UnknownBilling
-from ..conversion import ConversionKind, ConversionRule
 from ..errors import InvalidConfig, InvalidInput, shown
-from ..goals import GoalSet
+from ..models.goals import GoalSet
 from ..statuses import Outcome
-from ..whatsapp import MessagingTier, WhatsAppSettings
+from . import codecs as pd
+from .billing import BillingPolicy, UnknownBilling
 from .compliance import CompliancePolicy
+from .conversion import ConversionKind, ConversionRule
 from .cycles import CyclePolicy
+from .messaging import MessagingTier, WhatsAppSettings
 from .pacing import PacingPolicy
 from .retry import RetryPolicy
 from .rotation import RotationPolicy

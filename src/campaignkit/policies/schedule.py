@@ -64,7 +64,7 @@ from phonenumbers import timezone as _phone_tz
 
 from .._fields import aware_utc, is_e164, zone
 from ..errors import InvalidConfig, InvalidInput, MissingDependency, shown
-from ..models import DEFAULT_TIMEZONE
+from ..models.records import DEFAULT_TIMEZONE
 
 __all__ = [
     "HORIZON_DAYS",
@@ -359,7 +359,8 @@ class CallingWindow:
 
 
 @functools.lru_cache(maxsize=1024)
-def _describe(windows: tuple[CallingWindow, ...]) -> str:
+def describe_windows(windows: tuple[CallingWindow, ...]) -> str:
+    """The windows in words, for refusal reasons (``Mon-Fri 09:00-18:00, ...``)."""
     return ", ".join(str(w) for w in windows)
 
 
@@ -469,7 +470,7 @@ class _Gate:
         closed = self.closed
         fixed = closed.dates if isinstance(closed, _Closures) else closed
         if self.start_at is not None and t < self.start_at:
-            limit = max(limit, _limit(self.start_at, len(fixed)))
+            limit = max(limit, search_limit(self.start_at, len(fixed)))
         last = closed.last if isinstance(closed, _Closures) else None
         if last is not None and last.year < 9999:
             end = datetime.combine(last, _MIDNIGHT, tzinfo=UTC)
@@ -550,7 +551,9 @@ def _plus(t: datetime, span: timedelta) -> datetime:
         return _END_OF_TIME if span > timedelta(0) else _START_OF_TIME
 
 
-def _limit(t: datetime, closed_dates: int = 0) -> datetime:
+def search_limit(t: datetime, closed_dates: int = 0) -> datetime:
+    """How far past ``t`` a search for an opening looks before it gives up
+    (`HORIZON_DAYS`, two more days per closed date)."""
     return _plus(t, timedelta(days=HORIZON_DAYS + 2 * closed_dates))
 
 
@@ -725,8 +728,8 @@ class Schedule:
             self.windows, self.timezone, self.closed_dates, self.start_at, self.closed_rules
         )
 
-    def _limit(self, t: datetime) -> datetime:
-        return _limit(t, len(self.closed_dates))
+    def search_limit(self, t: datetime) -> datetime:
+        return search_limit(t, len(self.closed_dates))
 
     def is_closed_on(self, day: date) -> bool:
         """True if local date ``day`` is closed (a closed date or a recurring closure)."""
@@ -743,13 +746,13 @@ class Schedule:
         (``now`` itself when open), however far ahead ``start_at`` is; None means the
         hours never open again (see the module's note on how far the search looks)."""
         t = aware_utc(now)
-        return self._gate().next_change(t, True, self._limit(t))
+        return self._gate().next_change(t, True, self.search_limit(t))
 
     def next_closing(self, now: datetime) -> datetime | None:
         """The first instant at or after ``now`` at which the campaign's hours are
         closed (``now`` itself when closed); None if it stays open past the horizon."""
         t = aware_utc(now)
-        return self._gate().next_change(t, False, self._limit(t))
+        return self._gate().next_change(t, False, self.search_limit(t))
 
     def today(self, now: datetime) -> date:
         """The campaign's calendar day at ``now``: what "today" means for daily caps."""
@@ -786,7 +789,7 @@ class Schedule:
         far ahead ``start_at`` is; None means never (e.g. hours that never overlap)."""
         t = aware_utc(now)
         gates = [self._gate(), *self._contact_gates(phone, zones)]
-        return earliest_common(gates, t, self._limit(t))
+        return earliest_common(gates, t, self.search_limit(t))
 
     def contact_window_open(
         self, phone: str, now: datetime, *, zones: Sequence[str] | None = None
@@ -802,15 +805,15 @@ class Schedule:
         """The first instant at or after ``now`` at which `contact_window_open` holds."""
         t = aware_utc(now)
         gates = self._contact_gates(phone, zones)
-        return earliest_common(gates, t, _limit(t)) if gates else t
+        return earliest_common(gates, t, search_limit(t)) if gates else t
 
     def describe_contact_windows(self) -> str:
         """The contact windows as text, e.g. ``"09:00-20:00"``."""
-        return _describe(self.contact_windows)
+        return describe_windows(self.contact_windows)
 
     def describe(self) -> str:
         """The campaign hours as text, e.g. ``"09:00-18:00 Mon,Tue,Wed,Thu,Fri"``."""
-        return _describe(self.windows)
+        return describe_windows(self.windows)
 
 
 def checked_zones(zones: Sequence[str]) -> tuple[str, ...]:

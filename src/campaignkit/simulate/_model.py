@@ -19,7 +19,7 @@ from .._fields import zone as lookup_zone
 from .._frames import frame
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..metrics import WEEKDAYS
-from ..models import Call
+from ..models.records import Call
 from ..policies.schedule import contact_time_zones
 from ..statuses import AnsweredBy, Outcome
 

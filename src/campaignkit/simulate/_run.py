@@ -15,17 +15,17 @@ import attrs
 from .._fields import aware_utc, replacer
 from .._fields import zone as lookup_zone
 from .._frames import frame
-from ..billing import BillingPolicy
 from ..engine import CallUpdate
 from ..errors import InvalidConfig
 from ..metrics import CampaignStats
 from ..metrics._html import cell_text, html_table, text_table
-from ..models import Call, Campaign, Contact
+from ..models.records import Call, Campaign, Contact
+from ..policies.billing import BillingPolicy
 from ..policies.cycles import CyclePolicy
 from ..policies.refusal import Refusal
 from ..policies.retry import RetryPolicy
 from ..policies.schedule import contact_time_zones
-from ..runner import CampaignRunner
+from ..runner.memory import CampaignRunner
 from ..statuses import CallStatus, Outcome
 from ._model import OutcomeModel, OutcomeSource
 

@@ -11,10 +11,10 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ..billing import BillingPolicy
 from ..engine import CallUpdate, CampaignCounts
-from ..goals import Goal, GoalKind, GoalOutcome, GoalResult, GoalSet
-from ..models import CallerLine, Campaign, Contact
+from ..models.goals import Goal, GoalKind, GoalOutcome, GoalResult, GoalSet
+from ..models.records import CallerLine, Campaign, Contact
+from ..policies.billing import BillingPolicy
 from ..policies.compliance import (
     CompliancePolicy,
 )
@@ -23,7 +23,7 @@ from ..policies.pacing import PacingPolicy
 from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy
 from ..policies.schedule import Schedule
-from ..runner import CampaignRunner
+from ..runner.memory import CampaignRunner
 from ..statuses import (
     AnsweredBy,
     CallStatus,

@@ -14,7 +14,7 @@ from hypothesis.errors import InvalidArgument
 from .._fields import zone as lookup_zone
 from ..errors import InvalidInput
 from ..io import CALL_EXPORT_COLUMNS, CONTACT_EXPORT_COLUMNS, EXTENDED_CONTACT_COLUMNS
-from ..models import DEFAULT_TIMEZONE
+from ..models.records import DEFAULT_TIMEZONE
 
 T = TypeVar("T")
 

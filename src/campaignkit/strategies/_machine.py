@@ -11,10 +11,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from ..engine import CallUpdate, CampaignCounts, contact_bucket, is_due
 from ..errors import IllegalTransition
-from ..models import Campaign, Contact
+from ..models.records import Campaign, Contact
 from ..policies.cycles import SETTLED_STATUSES, CyclePolicy
 from ..policies.retry import RetryPolicy
-from ..runner import CampaignRunner
+from ..runner.memory import CampaignRunner
 from ..statuses import (
     AnsweredBy,
     CallStatus,

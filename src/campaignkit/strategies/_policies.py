@@ -12,7 +12,7 @@ import phonenumbers
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ..billing import ALL_OUTCOMES, BillingPolicy, UnknownBilling
+from ..policies.billing import ALL_OUTCOMES, BillingPolicy, UnknownBilling
 from ..policies.compliance import (
     AbandonedCallCooldown,
     CompliancePolicy,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from ..machines import CALL_MACHINE
-from ..models import Call, CallerLine, Campaign, Contact
+from ..models.records import Call, CallerLine, Campaign, Contact
 from ..statuses import (
     AnsweredBy,
     CallStatus,

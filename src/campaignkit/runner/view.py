@@ -8,18 +8,18 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from ._due_queue import _INDEX_MASK, _DueQueue
-from .engine import steps
-from .engine.reducers import CampaignCounts, Notification
-from .engine.state import CampaignState, ContactState
-from .errors import InvalidInput, shown
-from .goals import GoalResult
-from .models import Call, CallerLine, Campaign, Contact
-from .policies.compliance import Attempt
-from .policies.pacing import PacingState
-from .policies.refusal import Refusal
-from .policies.rules import CampaignRules
-from .statuses import CampaignStatus
+from ..engine import steps
+from ..engine.reducers import CampaignCounts, Notification
+from ..errors import InvalidInput, shown
+from ..models.goals import GoalResult
+from ..models.records import Call, CallerLine, Campaign, Contact
+from ..models.state import CampaignState, ContactState
+from ..policies.compliance import Attempt
+from ..policies.pacing import PacingState
+from ..policies.refusal import Refusal
+from ..policies.rules import CampaignRules
+from ..statuses import CampaignStatus
+from .queue import INDEX_MASK, DueQueue
 
 if TYPE_CHECKING:
     import random
@@ -77,8 +77,8 @@ class RunnerView:
     _sends: deque[tuple[datetime, str]]
     _recipients: Counter[str]
     _keys: list[int | None]
-    _queue: _DueQueue
-    _settling: _DueQueue
+    _queue: DueQueue
+    _settling: DueQueue
     _messages: bool
 
     @property
@@ -210,11 +210,11 @@ class RunnerView:
             return head
         return settle
 
-    def _head(self, queue: _DueQueue, lane: int) -> datetime | None:
+    def _head(self, queue: DueQueue, lane: int) -> datetime | None:
         """The time of the first live entry of ``queue``, dropping stale ones."""
         keys, states, messages = self._keys, self._states, self._messages
         while (key := queue.peek()) is not None:
-            index = key & _INDEX_MASK
+            index = key & INDEX_MASK
             if keys[index] is key:
                 contact = states[index].contact
                 if steps.queue_lane(contact, messages=messages) == lane:

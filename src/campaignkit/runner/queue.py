@@ -3,7 +3,7 @@
 Each entry is one ``int``: (time in microseconds, priority rank, loading index)
 packed so that comparing the ints compares the tuples. Ints compare in C
 without touching tuples or datetimes, which keeps the queue cheap and compact.
-A `_DueQueue` has a `_Lane` per priority rank; a lane groups keys in buckets of
+A `DueQueue` has a `_Lane` per priority rank; a lane groups keys in buckets of
 about a minute and keeps only the earliest bucket loaded, so the cost of a pop
 stays nearly flat from ten thousand to a million entries. Everything here is
 private to the runner.
@@ -17,15 +17,15 @@ from datetime import UTC, datetime, timedelta
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _INDEX_BITS = 32
-_INDEX_MASK = (1 << _INDEX_BITS) - 1
+INDEX_MASK = (1 << _INDEX_BITS) - 1
 _TIME_SHIFT = _INDEX_BITS + 2  # two bits of priority rank (0, 1, 2) under the time
 
 
-def _key(at: datetime, rank: int, index: int) -> int:
+def key_of(at: datetime, rank: int, index: int) -> int:
     return (((at - _EPOCH) // _MICROSECOND) << _TIME_SHIFT) | (rank << _INDEX_BITS) | index
 
 
-def _key_limit(now: datetime) -> int:
+def key_limit(now: datetime) -> int:
     """The largest key of an entry due at or before ``now``."""
     return ((((now - _EPOCH) // _MICROSECOND) + 1) << _TIME_SHIFT) - 1
 
@@ -124,7 +124,7 @@ class _Lane:
             heapq.heappop(extra)
 
 
-class _DueQueue:
+class DueQueue:
     """A min-priority queue of packed keys: one `_Lane` per priority rank.
 
     Popping takes the smallest of the lanes' heads, each cached until its lane

@@ -15,22 +15,22 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import _policy_data as pd
-from ._fields import aware_utc
-from .conversion import ConversionRule, Extraction
-from .engine.reducers import Notification, notification_from_dict
-from .engine.state import CampaignState, ContactState, Halt
-from .errors import InvalidInput, shown
-from .goals import GoalResult, GoalSet, combine_goal_results
-from .models import Call, CallerLine, Campaign, Contact
-from .policies.cycles import CyclePolicy
-from .policies.retry import RetryPolicy
-from .policies.rules import CampaignRules
-from .statuses import ContactStatus
-from .whatsapp import MessagingTier, WhatsAppSettings
+from .._fields import aware_utc
+from ..engine.reducers import Notification, notification_from_dict
+from ..errors import InvalidInput, shown
+from ..models.goals import GoalResult, GoalSet, combine_goal_results
+from ..models.records import Call, CallerLine, Campaign, Contact
+from ..models.state import CampaignState, ContactState, Halt
+from ..policies import codecs as pd
+from ..policies.conversion import ConversionRule, Extraction
+from ..policies.cycles import CyclePolicy
+from ..policies.messaging import MessagingTier, WhatsAppSettings
+from ..policies.retry import RetryPolicy
+from ..policies.rules import CampaignRules
+from ..statuses import ContactStatus
 
 if TYPE_CHECKING:
-    from .runner import CampaignRunner
+    from .memory import CampaignRunner
 
 SNAPSHOT_FORMAT = "campaignkit.runner/3"
 """The ``format`` tag of `CampaignRunner.snapshot` data (``campaignkit.runner/1``

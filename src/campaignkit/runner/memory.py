@@ -30,14 +30,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from . import _runner_data
-from ._due_queue import _INDEX_MASK, _DueQueue, _key, _key_limit
-from ._fields import aware_utc
-from ._runner_data import SNAPSHOT_FORMAT
-from ._runner_view import RunnerView
-from .conversion import ConversionRule
-from .engine import steps
-from .engine.reducers import (
+from .._fields import aware_utc
+from ..engine import steps
+from ..engine.reducers import (
     CallUpdate,
     CampaignCommand,
     ContactCalledBack,
@@ -49,19 +44,24 @@ from .engine.reducers import (
     Notification,
     contact_bucket,
 )
-from .engine.state import ContactState
-from .errors import InvalidInput, shown
-from .goals import GoalSet
-from .models import CallerLine, Campaign, Contact
-from .policies.compliance import CompliancePolicy
-from .policies.cycles import CyclePolicy
-from .policies.pacing import PacingPolicy
-from .policies.retry import RetryPolicy
-from .policies.rotation import RotationPolicy
-from .policies.rules import CampaignRules
-from .policies.schedule import Schedule
-from .statuses import CampaignStatus, Channel, ContactStatus
-from .whatsapp import MessagingTier, WhatsAppSettings
+from ..errors import InvalidInput, shown
+from ..models.goals import GoalSet
+from ..models.records import CallerLine, Campaign, Contact
+from ..models.state import ContactState
+from ..policies.compliance import CompliancePolicy
+from ..policies.conversion import ConversionRule
+from ..policies.cycles import CyclePolicy
+from ..policies.messaging import MessagingTier, WhatsAppSettings
+from ..policies.pacing import PacingPolicy
+from ..policies.retry import RetryPolicy
+from ..policies.rotation import RotationPolicy
+from ..policies.rules import CampaignRules
+from ..policies.schedule import Schedule
+from ..statuses import CampaignStatus, Channel, ContactStatus
+from . import snapshot as _snapshot
+from .queue import INDEX_MASK, DueQueue, key_limit, key_of
+from .snapshot import SNAPSHOT_FORMAT
+from .view import RunnerView
 
 __all__ = ["SNAPSHOT_FORMAT", "CampaignRunner"]
 
@@ -152,8 +152,8 @@ class CampaignRunner(RunnerView):
         self._order: dict[str, int] = {}  # contact id -> loading index
         self._states: list[ContactState] = []  # loading index -> the contact's row
         self._keys: list[int | None] = []  # loading index -> its latest queue key
-        self._queue = _DueQueue()  # contacts to dial (steps.DIAL_LANE)
-        self._settling = _DueQueue()  # held outcomes to settle (steps.SETTLE_LANE)
+        self._queue = DueQueue()  # contacts to dial (steps.DIAL_LANE)
+        self._settling = DueQueue()  # held outcomes to settle (steps.SETTLE_LANE)
         self._calling: dict[str, int] = {}  # contact id -> index, for calls in flight
         self._held: set[int] = set()  # message outcomes waiting to settle (steps.is_held)
         self._tally: dict[str, int] = dict.fromkeys(_BUCKETS, 0)
@@ -271,7 +271,7 @@ class CampaignRunner(RunnerView):
         dials: list[Dial] = []
         if self._state.campaign.status is not CampaignStatus.ACTIVE:
             return dials
-        until = _key_limit(now)
+        until = key_limit(now)
         self._settle_due(now, until)
         sent_to, oldest = self._sent_window(now)
         opened = steps.open_round(
@@ -294,7 +294,7 @@ class CampaignRunner(RunnerView):
             if room is not None and len(dials) >= room:
                 break
             queue.pop()
-            index = key & _INDEX_MASK
+            index = key & INDEX_MASK
             if keys[index] is not key:  # the very object _push stored, or stale
                 continue  # a stale entry: the contact was rescheduled since
             state = states[index]
@@ -325,7 +325,7 @@ class CampaignRunner(RunnerView):
         queue, states, keys = self._settling, self._states, self._keys
         while (key := queue.peek()) is not None and key <= until:
             queue.pop()
-            index = key & _INDEX_MASK
+            index = key & INDEX_MASK
             if keys[index] is key:
                 self._commit(index, steps.settle(states[index], self._state, self._rules, now))
 
@@ -350,8 +350,8 @@ class CampaignRunner(RunnerView):
 
     def _add(self, state: ContactState) -> None:
         index = len(self._states)
-        if index > _INDEX_MASK:
-            raise InvalidInput(f"a runner holds at most {_INDEX_MASK + 1:,} contacts")
+        if index > INDEX_MASK:
+            raise InvalidInput(f"a runner holds at most {INDEX_MASK + 1:,} contacts")
         contact = state.contact
         self._order[contact.id] = index
         self._states.append(state)
@@ -368,7 +368,7 @@ class CampaignRunner(RunnerView):
         if lane is None:
             return
         assert contact.next_attempt_at is not None  # queue_lane checks it
-        key = _key(contact.next_attempt_at, contact.priority.rank, index)
+        key = key_of(contact.next_attempt_at, contact.priority.rank, index)
         self._keys[index] = key  # the same object as the queue's entry: see `due`
         (self._queue if lane == steps.DIAL_LANE else self._settling).push(key)
 
@@ -447,7 +447,7 @@ class CampaignRunner(RunnerView):
         """The whole runner as plain JSON types: the rules, the campaign row, every
         contact row, the outbox, the random generator's state and the recent sends;
         `restore` rebuilds it exactly."""
-        return _runner_data.dump(self)
+        return _snapshot.dump(self)
 
     @classmethod
     def restore(cls, data: Mapping[str, Any]) -> CampaignRunner:
@@ -458,4 +458,4 @@ class CampaignRunner(RunnerView):
         bad records, duplicate contacts, or calls that do not match a dialling
         contact's current attempt; `InvalidConfig` for policies out of range.
         """
-        return _runner_data.load(cls, data)
+        return _snapshot.load(cls, data)

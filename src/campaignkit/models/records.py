@@ -9,18 +9,17 @@ UTC. ``to_dict`` gives plain JSON types and ``from_dict`` takes them back, lossl
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any
 
 import attrs
 
-from . import _fields as f
-from ._fields import Scalar
-from ._frozen import FrozenMap
-from .errors import InvalidConfig, InvalidInput
-from .statuses import (
+from .. import _fields as f
+from .._fields import PlainData, Scalar
+from .._frozen import FrozenMap
+from ..errors import InvalidConfig, InvalidInput
+from ..statuses import (
     AmdMode,
     AnsweredBy,
     CallStatus,
@@ -40,30 +39,12 @@ DEFAULT_TIMEZONE = "America/Mexico_City"
 """The seeds' default campaign time zone (Altur, seed 004)."""
 
 
-class _PlainData:
-    """``to_dict``/``from_dict`` for the records below."""
-
-    __slots__ = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """This record as a dict of JSON types (enums as labels, datetimes as ISO 8601)."""
-        return f.dump(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Rebuild a record from `to_dict` output.
-
-        Raises `InvalidInput` for unknown keys, missing required keys or bad values.
-        """
-        return f.load(cls, data)
-
-
 def _check_timezone(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     f.zone(value, attribute.name)
 
 
 @attrs.frozen(weakref_slot=False)
-class Campaign(_PlainData):
+class Campaign(PlainData):
     """An outbound campaign: what it is called, how it reaches people, and where it stands."""
 
     id: str = f.text()
@@ -116,7 +97,7 @@ def _voice_refused(field: str, value: str) -> InvalidConfig:
 
 
 @attrs.frozen(weakref_slot=False)
-class Contact(_PlainData):
+class Contact(PlainData):
     """One person to reach, with everything the rules need to decide what happens next.
 
     ``retries`` (voicemail retries) and ``failed_retries`` are per-cycle counters
@@ -169,7 +150,7 @@ class Contact(_PlainData):
 
 
 @attrs.frozen(weakref_slot=False)
-class Call(_PlainData):
+class Call(PlainData):
     """One call attempt to one contact, as the carrier and the agent saw it.
 
     Raises `InvalidInput` when its timestamps run backwards (created <= started
@@ -235,7 +216,7 @@ class Call(_PlainData):
 
 
 @attrs.frozen(weakref_slot=False)
-class CallerLine(_PlainData):
+class CallerLine(PlainData):
     """An outbound number a campaign calls from (itellico's phone-number table).
 
     ``calls_today`` counts the calls placed on ``counted_on`` (the line's

@@ -1,0 +1,340 @@
+"""The state a service stores: one `ContactState` row per contact, one `CampaignState` row.
+
+Theory of operation
+-------------------
+Every rule of a campaign is a pure step (`campaignkit.engine.steps`) over these
+two records, so a service keeps exactly them - the contact row and the small
+campaign row - and nothing else to behave like `CampaignRunner`.
+
+`ContactState` is the contact and its *ledger*: what the rules must remember
+about one contact beyond the `Contact` record itself.
+
+* the call in flight and the caller line it was placed from (the line that
+  first reaches a contact becomes its sticky line, ``Contact.line_id``);
+* the pending callback request of the latest report asking for one
+  (``callback_at``, ``callback_reported_at``): scheduled into the calling window
+  when the outcome settles;
+* the attempts the compliance rules look back on - kept only with a compliance
+  policy, and no further back than its longest rule needs (`CompliancePolicy`
+  ``lookback``), so the row stays small;
+* the conversation history that conversion and goal results combine
+  (``extractions``, ``goals``);
+* ``refused``: the reason a rule refused the contact for good (do-not-call, a
+  window that never opens), so that a new cycle never re-queues it.
+
+`CampaignState` is the campaign record and what the campaign-wide rules keep:
+caller lines with their daily counts, the pacing state, the last line used, the
+loop start times, the next loop time and a campaign-wide halt.
+
+Both are frozen and round-trip exactly through ``to_dict``/``from_dict`` to JSON
+types, so each is one row (a JSON column, or columns of your own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Self
+
+import attrs
+
+from .._fields import aware_utc
+from .._frozen import EMPTY, FrozenMap
+from ..errors import InvalidInput, shown
+from ..policies import codecs as pd
+from ..policies.compliance import Attempt
+from ..policies.conversion import Extraction
+from ..policies.pacing import PacingState
+from ..policies.refusal import Refusal
+from .goals import GoalResult, combine_goal_results
+from .records import Call, CallerLine, Campaign, Contact
+
+__all__ = ["CampaignState", "ContactState", "Halt"]
+
+
+def _check_type(cls: type, optional: bool = False) -> Any:
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if optional and value is None:
+            return
+        if type(value) is not cls:
+            raise InvalidInput(
+                f"{attribute.name} must be a {cls.__name__}"
+                f"{' or None' if optional else ''}; got {shown(value)}"
+            )
+
+    return check
+
+
+def _check_moment(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        aware_utc(value, attribute.name)
+
+
+def _to_tuple_of(cls: type, name: str) -> Any:
+    def convert(value: Any) -> tuple[Any, ...]:
+        if isinstance(value, tuple) and all(type(x) is cls for x in value):
+            return value
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+            raise InvalidInput(f"{name} must be a sequence of {cls.__name__}; got {shown(value)}")
+        items = tuple(value)
+        if not all(type(x) is cls for x in items):
+            raise InvalidInput(f"{name} must hold {cls.__name__} records; got {shown(value)}")
+        return items
+
+    return convert
+
+
+def _to_history(value: Any) -> tuple[Attempt, ...]:
+    return _to_tuple_of(Attempt, "history")(value)  # type: ignore[no-any-return]
+
+
+def _to_extractions(value: Any) -> tuple[Extraction, ...]:
+    return _to_tuple_of(Extraction, "extractions")(value)  # type: ignore[no-any-return]
+
+
+def _to_refusals(value: Any) -> tuple[Refusal, ...]:
+    return _to_tuple_of(Refusal, "refusals")(value)  # type: ignore[no-any-return]
+
+
+def _to_goals(value: Any) -> FrozenMap[str, GoalResult]:
+    if isinstance(value, FrozenMap):
+        return value
+    if isinstance(value, Mapping):
+        return combine_goal_results(value.values())
+    raise InvalidInput(f"goals must be a mapping of goal id to GoalResult; got {shown(value)}")
+
+
+@attrs.frozen(weakref_slot=False)
+class ContactState:
+    """One contact and its ledger: everything the rules need about it, as one row.
+
+    Build one with ``ContactState(contact)`` when a contact is loaded; the steps
+    of `campaignkit.engine.steps` return new ones. Raises `InvalidInput` for a
+    field of the wrong type, a call for another contact, or a naive datetime.
+    """
+
+    contact: Contact = attrs.field(validator=_check_type(Contact))
+    """The contact record as it stands."""
+    call: Call | None = attrs.field(default=None, validator=_check_type(Call, optional=True))
+    """The call in flight (placed, not yet ended); None otherwise."""
+    line_id: str | None = None
+    """The caller line the call in flight was placed from; None otherwise."""
+    callback_at: datetime | None = attrs.field(default=None, validator=_check_moment)
+    """When the contact asked to be called back (the latest report asking for it)."""
+    callback_reported_at: datetime | None = attrs.field(default=None, validator=_check_moment)
+    """When the report carrying ``callback_at`` was made (a later report wins)."""
+    history: tuple[Attempt, ...] = attrs.field(default=(), converter=_to_history)
+    """Past attempts the compliance rules look back on, oldest first (bounded)."""
+    extractions: tuple[Extraction, ...] = attrs.field(default=(), converter=_to_extractions)
+    """The extracted fields each conversation reported, in arrival order."""
+    goals: FrozenMap[str, GoalResult] = attrs.field(default=EMPTY, converter=_to_goals)
+    """The contact's goal results combined over its conversations, by goal id."""
+    refused: str | None = None
+    """Why a rule refused the contact for good; a refused contact is never re-queued."""
+
+    def __attrs_post_init__(self) -> None:
+        call = self.call
+        if call is not None and call.contact_id != self.contact.id:
+            raise InvalidInput(
+                f"call {shown(call.id)} is for contact "
+                f"{shown(call.contact_id)}, not {shown(self.contact.id)}"
+            )
+        for name in ("line_id", "refused"):
+            value = getattr(self, name)
+            if value is not None and (type(value) is not str or not value):
+                raise InvalidInput(f"{name} must be a non-empty string or None; got {shown(value)}")
+        if (self.callback_at is None) != (self.callback_reported_at is None):
+            raise InvalidInput("callback_at and callback_reported_at go together")
+
+    @property
+    def id(self) -> str:
+        """The contact's id."""
+        return self.contact.id
+
+    def to_dict(self) -> dict[str, Any]:
+        """The state as JSON types; `from_dict` rebuilds it exactly."""
+        return {
+            "contact": self.contact.to_dict(),
+            "call": None if self.call is None else self.call.to_dict(),
+            "line_id": self.line_id,
+            "callback_at": _iso(self.callback_at),
+            "callback_reported_at": _iso(self.callback_reported_at),
+            "history": [pd.attempt_to_dict(a) for a in self.history],
+            "extractions": [e.to_dict() for e in self.extractions],
+            "goals": [r.to_dict() for r in self.goals.values()],
+            "refused": self.refused,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The state `to_dict` wrote. Raises `InvalidInput` naming the bad field."""
+        fields = _fields(data, "contact state", _CONTACT_KEYS)
+        call = fields["call"]
+        return cls(
+            contact=Contact.from_dict(_mapping(fields["contact"], "contact")),
+            call=None if call is None else Call.from_dict(_mapping(call, "call")),
+            line_id=fields["line_id"],
+            callback_at=_load_moment(fields["callback_at"], "callback_at"),
+            callback_reported_at=_load_moment(
+                fields["callback_reported_at"], "callback_reported_at"
+            ),
+            history=[pd.attempt_from_dict(a) for a in _list(fields["history"], "history")],
+            extractions=[
+                Extraction.from_dict(_mapping(e, "extractions"))
+                for e in _list(fields["extractions"], "extractions")
+            ],
+            goals=combine_goal_results(
+                GoalResult.from_dict(_mapping(r, "goals")) for r in _list(fields["goals"], "goals")
+            ),
+            refused=fields["refused"],
+        )
+
+
+_CONTACT_KEYS = frozenset(attrs.fields_dict(ContactState))
+
+
+@attrs.frozen(weakref_slot=False)
+class Halt:
+    """Why no contact can be admitted now, and until when.
+
+    ``until`` None means waiting alone does not help: nothing is admitted until an
+    event (a call ending, a line update) changes the campaign's state.
+    """
+
+    until: datetime | None = attrs.field(validator=_check_moment)
+    """No contact is admitted before this time; None: until an event."""
+    refusals: tuple[Refusal, ...] = attrs.field(default=(), converter=_to_refusals)
+    """The campaign-wide refusals behind the halt."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The halt as JSON types."""
+        return {
+            "until": _iso(self.until),
+            "refusals": [pd.refusal_to_dict(r) for r in self.refusals],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The halt `to_dict` wrote. Raises `InvalidInput`."""
+        fields = _fields(data, "halt", frozenset({"until", "refusals"}))
+        return cls(
+            _load_moment(fields["until"], "until"),
+            tuple(pd.refusal_from_dict(r) for r in _list(fields["refusals"], "refusals")),
+        )
+
+
+def _to_lines(value: Any) -> tuple[CallerLine, ...] | None:
+    return None if value is None else _to_tuple_of(CallerLine, "lines")(value)
+
+
+def _to_moments(value: Any) -> tuple[datetime, ...]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidInput(f"loop_starts must be a sequence of datetimes; got {shown(value)}")
+    return tuple(aware_utc(t, "loop_starts") for t in value)
+
+
+@attrs.frozen(weakref_slot=False)
+class CampaignState:
+    """The campaign record and what the campaign-wide rules keep, as one row.
+
+    ``lines`` None means the campaign assigns no caller lines (the dialer
+    chooses); a tuple, even empty, is rotated by the rules' `RotationPolicy`.
+    Raises `InvalidInput` for a field of the wrong type, duplicate line ids or a
+    naive datetime.
+    """
+
+    campaign: Campaign = attrs.field(validator=_check_type(Campaign))
+    """The campaign record as it stands."""
+    lines: tuple[CallerLine, ...] | None = attrs.field(default=None, converter=_to_lines)
+    """The caller lines with today's counts; None when no lines are assigned."""
+    pacing: PacingState = attrs.field(factory=PacingState, validator=_check_type(PacingState))
+    """Calls in flight, the last start and today's count, as pacing sees them."""
+    previous_line_id: str | None = None
+    """The line of the last call placed (Round Robin continues after it)."""
+    loop_starts: tuple[datetime, ...] = attrs.field(default=(), converter=_to_moments)
+    """When each loop after the first pass started."""
+    next_loop_at: datetime | None = attrs.field(default=None, validator=_check_moment)
+    """When the next loop starts, while the campaign cools down."""
+    halt: Halt | None = attrs.field(default=None, validator=_check_type(Halt, optional=True))
+    """Why nobody can be admitted now, while that holds."""
+
+    def __attrs_post_init__(self) -> None:
+        lines = self.lines
+        if lines is not None and len({x.id for x in lines}) != len(lines):
+            raise InvalidInput(f"caller lines must have distinct ids; got {[x.id for x in lines]}")
+        previous = self.previous_line_id
+        if previous is not None and (lines is None or all(x.id != previous for x in lines)):
+            raise InvalidInput(f"previous_line_id {shown(previous)} is not a caller line")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The state as JSON types; `from_dict` rebuilds it exactly."""
+        return {
+            "campaign": self.campaign.to_dict(),
+            "lines": None if self.lines is None else [x.to_dict() for x in self.lines],
+            "pacing": pd.pacing_state_to_dict(self.pacing),
+            "previous_line_id": self.previous_line_id,
+            "loop_starts": [t.isoformat() for t in self.loop_starts],
+            "next_loop_at": _iso(self.next_loop_at),
+            "halt": None if self.halt is None else self.halt.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The state `to_dict` wrote. Raises `InvalidInput` naming the bad field."""
+        fields = _fields(data, "campaign state", _CAMPAIGN_KEYS)
+        lines = fields["lines"]
+        halt = fields["halt"]
+        return cls(
+            campaign=Campaign.from_dict(_mapping(fields["campaign"], "campaign")),
+            lines=None
+            if lines is None
+            else [CallerLine.from_dict(_mapping(x, "lines")) for x in _list(lines, "lines")],
+            pacing=pd.pacing_state_from_dict(fields["pacing"]),
+            previous_line_id=fields["previous_line_id"],
+            loop_starts=[
+                _load_moment(t, "loop_starts") for t in _list(fields["loop_starts"], "loop_starts")
+            ],
+            next_loop_at=_load_moment(fields["next_loop_at"], "next_loop_at"),
+            halt=None if halt is None else Halt.from_dict(_mapping(halt, "halt")),
+        )
+
+
+_CAMPAIGN_KEYS = frozenset(attrs.fields_dict(CampaignState))
+
+
+# --------------------------------------------------------------------------- plain data
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _fields(data: Any, name: str, keys: frozenset[str]) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping) or set(data) != keys:
+        got = sorted(map(str, data)) if isinstance(data, Mapping) else data
+        raise InvalidInput(f"{name} must have keys {sorted(keys)}; got {shown(got)}")
+    return data
+
+
+def _mapping(value: Any, name: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"{name} must be a mapping; got {shown(value)}")
+    return value
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InvalidInput(f"{name} must be a list; got {shown(value)}")
+    return value
+
+
+def _load_moment(value: Any, name: str) -> datetime | None:
+    if value is None:
+        return None
+    if type(value) is not str:
+        raise InvalidInput(f"{name} must be an ISO 8601 date-time; got {shown(value)}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{name} must be an ISO 8601 date-time; got {shown(value)}") from None
+    return aware_utc(parsed, name)
