@@ -7,8 +7,11 @@ and queues the notifications, each public call in one transaction.
 
 * `campaignkit.stores.sqlite` - `SQLiteCampaign` on a SQLite file (stdlib
   ``sqlite3``), crash-safe, with a transactional outbox.
+* `campaignkit.stores.postgres` - `PostgresCampaign` on PostgreSQL (the
+  ``postgres`` extra, psycopg 3), driven by several worker processes at once.
 """
 
+from .postgres import PostgresCampaign
 from .sqlite import SQLiteCampaign
 
-__all__ = ["SQLiteCampaign"]
+__all__ = ["PostgresCampaign", "SQLiteCampaign"]
