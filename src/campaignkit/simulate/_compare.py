@@ -322,7 +322,9 @@ def compare(
     Runs go one after another in this process by default. ``workers=N`` runs
     them in N processes (``None``: one per core); the contacts, model and
     options are sent to each process once, and they must pickle (a model
-    class defined in a notebook may not). ``scheduler`` runs them as Dask
+    class defined in a notebook may not); the processes are spawned, so a
+    script must call this under ``if __name__ == "__main__":``, and each costs
+    about a second to start. ``scheduler`` runs them as Dask
     tasks instead: a ``dask.distributed.Client`` or a scheduler name such as
     ``"processes"`` or ``"synchronous"`` (needs dask). The results do not
     depend on how the runs were spread. A ``progress`` option only works in
