@@ -21,7 +21,6 @@ from campaignkit import (
     Channel,
     Contact,
     ContactStatus,
-    Direction,
     InvalidConfig,
     InvalidInput,
     Outcome,
@@ -46,6 +45,7 @@ from campaignkit.io import (
     read_contact_export,
     unneutralise,
 )
+from campaignkit.statuses import Direction
 
 from .records import contacts, ids, moments
 
