@@ -58,8 +58,8 @@ from campaignkit import (
     Priority,
     RetryPolicy,
     Schedule,
-    apply_call,
 )
+from campaignkit.engine import apply_call
 
 NOW = datetime(2026, 6, 1, 16, tzinfo=UTC)
 POLICY = RetryPolicy.exotel(2, interval_mins=15)

@@ -21,7 +21,9 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from campaignkit import CONTACT_MACHINE, Contact, ContactEvent, ContactStatus, apply_contact_event
+from campaignkit import CONTACT_MACHINE, Contact, ContactStatus
+from campaignkit.engine import apply_contact_event
+from campaignkit.machines import ContactEvent
 
 LIFECYCLE = [
     ContactEvent.DIAL,

@@ -38,7 +38,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from campaignkit import AnsweredBy, Call, CallStatus, CampaignStats, classify_outcome
+from campaignkit import AnsweredBy, Call, CallStatus, CampaignStats
+from campaignkit.statuses import classify_outcome
 
 ZONE_NAME = "Asia/Kolkata"
 ZONE = ZoneInfo(ZONE_NAME)

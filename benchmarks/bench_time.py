@@ -22,17 +22,15 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from campaignkit import (
-    Attempt,
     CallerLine,
     CallingWindow,
     CompliancePolicy,
     Contact,
     Outcome,
     RotationPolicy,
-    RotationStrategy,
     Schedule,
-    admit,
 )
+from campaignkit.policies import Attempt, RotationStrategy, admit
 
 MX = ZoneInfo("America/Mexico_City")
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=MX).astimezone(UTC)  # Monday 10:00, open

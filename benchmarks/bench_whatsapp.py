@@ -22,13 +22,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from campaignkit import (
-    Contact,
-    ContactEvent,
-    ContactStatus,
-    apply_contact_event,
-    apply_message_status,
-)
+from campaignkit import Contact, ContactStatus
+from campaignkit.engine import apply_contact_event
+from campaignkit.machines import ContactEvent
+from campaignkit.policies import apply_message_status
 
 K = ContactStatus
 T0 = datetime(2026, 6, 1, 16, tzinfo=UTC)

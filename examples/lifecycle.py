@@ -6,17 +6,9 @@ Run:  python examples/lifecycle.py
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from campaignkit import (
-    CALL_MACHINE,
-    CONTACT_MACHINE,
-    AnsweredBy,
-    Call,
-    CallStatus,
-    Contact,
-    ContactEvent,
-    apply_call_report,
-    apply_contact_event,
-)
+from campaignkit import CALL_MACHINE, CONTACT_MACHINE, AnsweredBy, Call, CallStatus, Contact
+from campaignkit.engine import apply_call_report, apply_contact_event
+from campaignkit.machines import ContactEvent
 
 MX = ZoneInfo("America/Mexico_City")
 now = datetime(2026, 6, 1, 10, 0, tzinfo=MX)

@@ -14,11 +14,9 @@ from campaignkit import (
     CyclePolicy,
     Outcome,
     Priority,
-    RetryCounter,
     RetryPolicy,
-    RetryRule,
-    Spacing,
 )
+from campaignkit.policies import RetryCounter, RetryRule, Spacing
 
 T0 = datetime(2026, 6, 1, 15, 0, tzinfo=UTC)
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from campaignkit import (
-    AmdMode,
     AnsweredBy,
     Call,
     CallerLine,
@@ -19,11 +18,10 @@ from campaignkit import (
     Channel,
     Contact,
     ContactStatus,
-    Direction,
-    LineStatus,
     Outcome,
     Priority,
 )
+from campaignkit.statuses import AmdMode, Direction, LineStatus
 
 names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=20)
 ids = st.text("abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=12)

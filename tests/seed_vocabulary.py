@@ -6,17 +6,10 @@ exists, and the dialect tests check that each vendor's parser agrees.
 
 from __future__ import annotations
 
-from campaignkit import (
-    AnsweredBy,
-    CallStatus,
-    CampaignStatus,
-    ContactStatus,
-    GoalOutcome,
-    LineStatus,
-    Outcome,
-    Priority,
-)
+from campaignkit import AnsweredBy, CallStatus, CampaignStatus, ContactStatus, Outcome, Priority
+from campaignkit.models import GoalOutcome
 from campaignkit.policies.rotation import RotationStrategy
+from campaignkit.statuses import LineStatus
 
 # Seed 000 (Altur results export) and 004 (Altur set-up).
 ALTUR_CONTACT_STATUS = {

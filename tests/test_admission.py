@@ -13,30 +13,32 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from campaignkit import (
-    AbandonedCallCooldown,
-    Admission,
-    Attempt,
     CallerLine,
     CallingWindow,
     Channel,
     CompliancePolicy,
-    ComplianceRule,
     Contact,
-    ConversationCooldown,
-    FrequencyCap,
     InvalidInput,
-    LineStatus,
     Outcome,
     PacingPolicy,
+    RotationPolicy,
+    Schedule,
+)
+from campaignkit.policies import (
+    AbandonedCallCooldown,
+    Admission,
+    Attempt,
+    ComplianceRule,
+    ConversationCooldown,
+    FrequencyCap,
     PacingState,
     QuietHours,
-    RotationPolicy,
     RotationStrategy,
-    Schedule,
     admit,
     line_calls_today,
     record_line_call,
 )
+from campaignkit.statuses import LineStatus
 
 from .time_strategies import ZONES, calling_windows, oracle_open
 

@@ -10,15 +10,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from campaignkit import (
-    Analysis,
-    AnalysisType,
-    Answer,
-    InvalidConfig,
-    InvalidInput,
-    active_analyses,
-    validate_answer,
-)
+from campaignkit import InvalidConfig, InvalidInput
+from campaignkit.models import Analysis, AnalysisType, Answer, active_analyses, validate_answer
 
 from .records import ids, names
 

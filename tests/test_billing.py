@@ -17,10 +17,8 @@ from campaignkit import (
     InvalidConfig,
     InvalidInput,
     Outcome,
-    UnknownBilling,
-    format_duration,
-    parse_duration,
 )
+from campaignkit.policies import UnknownBilling, format_duration, parse_duration
 
 
 def _call(answered_by: AnsweredBy | None, duration: int) -> Call:

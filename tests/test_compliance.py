@@ -12,20 +12,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from campaignkit import (
-    AbandonedCallCooldown,
     AnsweredBy,
-    Attempt,
     Call,
     CallStatus,
     CompliancePolicy,
-    ComplianceRule,
     Contact,
-    ConversationCooldown,
-    DoNotCall,
-    FrequencyCap,
     InvalidConfig,
     InvalidInput,
     Outcome,
+)
+from campaignkit.policies import (
+    AbandonedCallCooldown,
+    Attempt,
+    ComplianceRule,
+    ConversationCooldown,
+    DoNotCall,
+    FrequencyCap,
     QuietHours,
     Region,
 )

@@ -12,14 +12,16 @@ from hypothesis import strategies as st
 from campaignkit import (
     Contact,
     ContactStatus,
-    ConversionKind,
     ConversionRule,
-    Extraction,
-    GoalOutcome,
     GoalResult,
     InvalidConfig,
     InvalidInput,
     Outcome,
+)
+from campaignkit.models import GoalOutcome
+from campaignkit.policies import (
+    ConversionKind,
+    Extraction,
     add_tags,
     callback_time,
     has_extracted_data,

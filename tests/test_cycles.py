@@ -18,7 +18,6 @@ from campaignkit import (
     CampaignkitError,
     CampaignRunner,
     CampaignStatus,
-    CampaignStatusNotification,
     Contact,
     ContactStatus,
     CyclePolicy,
@@ -27,6 +26,7 @@ from campaignkit import (
     InvalidInput,
     RetryPolicy,
 )
+from campaignkit.engine import CampaignStatusNotification
 
 from .engine_strategies import T0, cycle_policies
 from .records import contacts

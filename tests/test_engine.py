@@ -14,20 +14,21 @@ from campaignkit import (
     Call,
     CallerLine,
     CallStatus,
-    CallStatusNotification,
     Campaign,
-    CampaignCommand,
     CampaignCounts,
-    CampaignEvent,
     CampaignStatus,
-    CampaignStatusNotification,
     Contact,
-    ContactFinalNotification,
     ContactStatus,
     IllegalTransition,
     InvalidInput,
     Outcome,
     RetryPolicy,
+)
+from campaignkit.engine import (
+    CallStatusNotification,
+    CampaignCommand,
+    CampaignStatusNotification,
+    ContactFinalNotification,
     apply_call,
     apply_call_back,
     apply_command,
@@ -43,6 +44,7 @@ from campaignkit import (
     open_campaign,
     postpone,
 )
+from campaignkit.machines import CampaignEvent
 
 from .engine_strategies import T0, outcomes, retry_policies, vendor_policies
 from .records import contacts

@@ -26,14 +26,13 @@ from campaignkit import (
     Contact,
     ContactCalledBack,
     ContactConverted,
-    ContactEvent,
     ContactStatus,
     CyclePolicy,
     IllegalTransition,
     RetryPolicy,
-    is_due,
 )
-from campaignkit.engine import Event
+from campaignkit.engine import Event, is_due
+from campaignkit.machines import ContactEvent
 from campaignkit.policies.cycles import SETTLED_STATUSES
 
 from .engine_strategies import (

@@ -10,23 +10,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from campaignkit import (
-    MESSAGE_STATUSES,
     Contact,
-    ContactFinalNotification,
     ContactStatus,
     ConversationResult,
-    GoalOutcome,
     GoalResult,
     IllegalTransition,
     InvalidInput,
     MessageTemplate,
     Outcome,
     RetryPolicy,
+)
+from campaignkit.engine import (
+    ContactFinalNotification,
     apply_message_update,
     refuse_contact,
     send_message,
     settle_message,
 )
+from campaignkit.models import GoalOutcome
+from campaignkit.policies import MESSAGE_STATUSES
 
 T0 = datetime(2026, 6, 1, 16, 0, tzinfo=UTC)
 S = ContactStatus

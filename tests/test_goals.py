@@ -9,16 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaignkit import (
-    Goal,
-    GoalKind,
-    GoalOutcome,
-    GoalResult,
-    GoalSet,
-    InvalidConfig,
-    InvalidInput,
-    combine_goal_results,
-)
+from campaignkit import Goal, GoalResult, GoalSet, InvalidConfig, InvalidInput
+from campaignkit.models import GoalKind, GoalOutcome, combine_goal_results
 
 from .records import ids, names
 

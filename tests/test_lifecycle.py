@@ -18,16 +18,13 @@ from campaignkit import (
     Call,
     CallStatus,
     Campaign,
-    CampaignEvent,
     CampaignStatus,
     Contact,
-    ContactEvent,
     IllegalTransition,
     InvalidInput,
-    apply_call_report,
-    apply_campaign_event,
-    apply_contact_event,
 )
+from campaignkit.engine import apply_call_report, apply_campaign_event, apply_contact_event
+from campaignkit.machines import CampaignEvent, ContactEvent
 
 from .records import contacts
 

@@ -14,15 +14,12 @@ from campaignkit import (
     CALL_MACHINE,
     CAMPAIGN_MACHINE,
     CONTACT_MACHINE,
-    CallEvent,
     CallStatus,
-    CampaignEvent,
     CampaignStatus,
-    ContactEvent,
     ContactStatus,
     IllegalTransition,
-    StateMachine,
 )
+from campaignkit.machines import CallEvent, CampaignEvent, ContactEvent, StateMachine
 
 MACHINES: list[StateMachine[enum.Enum, enum.Enum]] = [
     CAMPAIGN_MACHINE,  # type: ignore[list-item]

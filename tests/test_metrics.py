@@ -17,12 +17,11 @@ from campaignkit import (
     InvalidConfig,
     InvalidInput,
     Outcome,
-    UnknownBilling,
-    cost_audit,
     heatmap,
     retry_effectiveness,
 )
-from campaignkit.metrics import GOAL_RESULTS
+from campaignkit.metrics import GOAL_RESULTS, cost_audit
+from campaignkit.policies import UnknownBilling
 
 from .metrics_data import PHONE, START, exotel_calls, exotel_contacts, make_call
 from .seed_vocabulary import ITELLICO_ANSWER_STATUS, THINKRR_OUTCOME
@@ -389,7 +388,7 @@ def test_itellico_goal_achievement_primary_and_secondary() -> None:
 
 
 def test_goal_outcomes_from_the_goals_module_are_accepted() -> None:
-    from campaignkit import GoalOutcome
+    from campaignkit.models import GoalOutcome
 
     stats = CampaignStats().add_goal(GoalOutcome.PARTIALLY_ACHIEVED, primary=False)
     assert dict(stats.goal_achievement().secondary)["partially-achieved"] == 1

@@ -18,11 +18,15 @@ from campaignkit import (
     InvalidConfig,
     InvalidInput,
     Outcome,
+)
+from campaignkit.dialects import exotel
+from campaignkit.metrics import (
+    HEALTHY_RANGES,
+    ExotelStats,
+    HealthyRange,
     campaign_health,
     contacts_from_calls,
 )
-from campaignkit.dialects import exotel
-from campaignkit.metrics import HEALTHY_RANGES, ExotelStats, HealthyRange
 
 from .metrics_data import START, exotel_calls, exotel_contacts, make_call
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from campaignkit import CampaignStats, cost_audit, heatmap, retry_effectiveness
+from campaignkit import CampaignStats, heatmap, retry_effectiveness
+from campaignkit.metrics import cost_audit
 
 from .metrics_data import exotel_calls, exotel_contacts
 

@@ -18,11 +18,9 @@ from campaignkit import (
     Contact,
     ContactStatus,
     Outcome,
-    UnknownBilling,
-    format_duration,
-    parse_duration,
 )
 from campaignkit.metrics import GOAL_RESULTS
+from campaignkit.policies import UnknownBilling, format_duration, parse_duration
 
 from .records import calls, moments
 

@@ -14,8 +14,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from campaignkit import (
-    DEFAULT_TIMEZONE,
-    AmdMode,
     AnsweredBy,
     Call,
     CallerLine,
@@ -32,6 +30,8 @@ from campaignkit import (
 )
 from campaignkit._fields import zone
 from campaignkit.errors import shown
+from campaignkit.models import DEFAULT_TIMEZONE
+from campaignkit.statuses import AmdMode
 
 from .records import caller_lines, calls, campaigns, contacts
 

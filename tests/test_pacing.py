@@ -12,15 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaignkit import (
-    CALL_INTERVAL_CHOICES,
-    RING_TIMEOUT_CHOICES,
-    Channel,
-    InvalidConfig,
-    InvalidInput,
-    PacingPolicy,
-    PacingState,
-)
+from campaignkit import Channel, InvalidConfig, InvalidInput, PacingPolicy
+from campaignkit.policies import CALL_INTERVAL_CHOICES, RING_TIMEOUT_CHOICES, PacingState
 
 MX = ZoneInfo("America/Mexico_City")
 S = timedelta(seconds=1)

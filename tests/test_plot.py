@@ -12,16 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from campaignkit import (
-    CampaignStats,
-    Contact,
-    RetryPolicy,
-    cost_audit,
-    heatmap,
-    retry_effectiveness,
-)
+from campaignkit import CampaignStats, Contact, RetryPolicy, heatmap, retry_effectiveness
 from campaignkit.data import sample_contacts, sample_contacts_csv, sample_import
 from campaignkit.errors import MissingDependency
+from campaignkit.metrics import cost_audit
 from campaignkit.simulate import compare, simulate
 
 from .metrics_data import exotel_calls, exotel_contacts

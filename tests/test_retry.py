@@ -18,13 +18,10 @@ from campaignkit import (
     InvalidConfig,
     InvalidInput,
     Outcome,
-    RetryCounter,
     RetryPolicy,
-    RetryRule,
-    Spacing,
-    apply_call,
-    dial,
 )
+from campaignkit.engine import apply_call, dial
+from campaignkit.policies import RetryCounter, RetryRule, Spacing
 from campaignkit.policies.retry import MAX_WAIT, as_duration
 
 from .engine_strategies import T0, retry_policies, vendor_policies

@@ -13,18 +13,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaignkit import (
-    CallerLine,
-    InvalidConfig,
-    InvalidInput,
-    LineStatus,
+from campaignkit import CallerLine, InvalidConfig, InvalidInput, RotationPolicy
+from campaignkit.policies import (
     Refusal,
-    RotationPolicy,
     RotationStrategy,
     line_calls_today,
     record_line_call,
     spam_band,
 )
+from campaignkit.statuses import LineStatus
 
 MX = ZoneInfo("America/Mexico_City")
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=MX)

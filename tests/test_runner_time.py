@@ -31,27 +31,24 @@ from campaignkit import (
     CampaignStatus,
     CompliancePolicy,
     Contact,
-    ContactFinalNotification,
     ContactStatus,
     Dial,
-    FrequencyCap,
     InvalidConfig,
     InvalidInput,
-    LineStatus,
     MessageTemplate,
     Outcome,
     PacingPolicy,
     Priority,
     RetryPolicy,
-    RetryRule,
     RotationPolicy,
-    RotationStrategy,
     Schedule,
     WhatsAppSettings,
-    contact_time_zones,
 )
+from campaignkit.engine import ContactFinalNotification
+from campaignkit.policies import FrequencyCap, RetryRule, RotationStrategy, contact_time_zones
 from campaignkit.runner.memory import SNAPSHOT_FORMAT
 from campaignkit.simulate import simulate
+from campaignkit.statuses import LineStatus
 
 from .time_strategies import ZONES, calling_windows, moments_near_transitions, oracle_open
 

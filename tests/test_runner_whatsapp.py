@@ -18,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaignkit import (
-    MESSAGE_STATUSES,
     AnsweredBy,
     CallerLine,
     CallStatus,
@@ -30,14 +29,11 @@ from campaignkit import (
     Channel,
     Contact,
     ContactCalledBack,
-    ContactFinalNotification,
     ContactStatus,
     ConversationResult,
     ConversionRule,
     CyclePolicy,
     Goal,
-    GoalKind,
-    GoalOutcome,
     GoalResult,
     GoalSet,
     InvalidConfig,
@@ -49,12 +45,12 @@ from campaignkit import (
     RetryPolicy,
     Schedule,
     WhatsAppSettings,
-    WhatsAppStats,
-    export_results,
-    has_extracted_data,
-    is_converted,
 )
 from campaignkit.dialects import altur, thinkrr
+from campaignkit.engine import ContactFinalNotification
+from campaignkit.io import export_results
+from campaignkit.models import GoalKind, GoalOutcome
+from campaignkit.policies import MESSAGE_STATUSES, WhatsAppStats, has_extracted_data, is_converted
 
 MX = ZoneInfo("America/Mexico_City")
 T0 = datetime(2026, 6, 1, 10, 0, tzinfo=MX).astimezone(UTC)

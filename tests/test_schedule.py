@@ -10,14 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaignkit import (
-    DEFAULT_TIMEZONE,
-    CallingWindow,
-    InvalidConfig,
-    InvalidInput,
-    Schedule,
-    contact_time_zones,
-)
+from campaignkit import CallingWindow, InvalidConfig, InvalidInput, Schedule
+from campaignkit.models import DEFAULT_TIMEZONE
+from campaignkit.policies import contact_time_zones
 from campaignkit.policies.schedule import holiday_dates
 
 from .time_strategies import (

@@ -14,8 +14,8 @@ from campaignkit import (
     ContactStatus,
     Outcome,
     Priority,
-    classify_outcome,
 )
+from campaignkit.statuses import classify_outcome
 
 from .seed_vocabulary import ALL_TABLES, EXOTEL_CALL_STATUS, EXOTEL_CATEGORY
 

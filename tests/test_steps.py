@@ -28,19 +28,18 @@ from campaignkit import (
     Channel,
     CompliancePolicy,
     Contact,
-    ContactFinalNotification,
     ContactState,
     ContactStatus,
     ConversationResult,
     CyclePolicy,
-    FrequencyCap,
     MessageUpdate,
     Outcome,
     RetryPolicy,
     Schedule,
 )
-from campaignkit.engine import steps
+from campaignkit.engine import ContactFinalNotification, steps
 from campaignkit.errors import IllegalTransition, InvalidConfig, InvalidInput
+from campaignkit.policies import FrequencyCap
 from campaignkit.policies.messaging import MessageTemplate, WhatsAppSettings
 
 T0 = datetime(2026, 6, 1, 15, 0, tzinfo=UTC)  # a Monday, 09:00 in Mexico City

@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from campaignkit import (
-    MESSAGE_STATUSES,
     CallerLine,
     CallUpdate,
     Campaign,
@@ -39,7 +38,6 @@ from campaignkit import (
     ContactConverted,
     ConversationResult,
     ConversionRule,
-    LineStatus,
     MessageTemplate,
     MessageUpdate,
     MessagingTier,
@@ -48,7 +46,9 @@ from campaignkit import (
 )
 from campaignkit.engine import Event
 from campaignkit.errors import CampaignkitError
+from campaignkit.policies import MESSAGE_STATUSES
 from campaignkit.policies.rules import CampaignRules
+from campaignkit.statuses import LineStatus
 from campaignkit.stores.sqlite import SQLiteCampaign
 from campaignkit.strategies import CampaignSetup, campaign_setups, retry_policies
 

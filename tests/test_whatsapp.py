@@ -11,22 +11,24 @@ from hypothesis import strategies as st
 
 from campaignkit import (
     CONTACT_MACHINE,
-    MESSAGE_STATUSES,
-    SERVICE_WINDOW,
     Channel,
     Contact,
-    ContactEvent,
     ContactStatus,
     IllegalTransition,
     InvalidConfig,
     InvalidInput,
-    MessageKind,
     MessageTemplate,
     MessagingTier,
     WhatsAppSettings,
+)
+from campaignkit.engine import apply_contact_event
+from campaignkit.machines import ContactEvent
+from campaignkit.policies import (
+    MESSAGE_STATUSES,
+    SERVICE_WINDOW,
+    MessageKind,
     WhatsAppStats,
     allows_retry_loops,
-    apply_contact_event,
     apply_message_status,
     check_consent,
     check_retry_loops,

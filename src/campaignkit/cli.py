@@ -41,7 +41,6 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import __version__
-from .billing import BillingPolicy
 from .errors import CampaignkitError, InvalidConfig
 from .io import (
     DEFAULT_MAX_BYTES,
@@ -56,8 +55,9 @@ from .io import (
     iter_contacts,
 )
 from .metrics import CampaignStats
-from .metrics.tables import _Table
-from .models import DEFAULT_TIMEZONE, Call, CallerLine, Campaign, Contact
+from .metrics.tables import Table
+from .models.records import DEFAULT_TIMEZONE, Call, CallerLine, Campaign, Contact
+from .policies.billing import BillingPolicy
 from .policies.compliance import CompliancePolicy
 from .policies.pacing import PacingPolicy
 from .policies.retry import RetryPolicy
@@ -182,7 +182,7 @@ class Output:
             ]
             print("  ".join(cells).rstrip(), file=self.stream)
 
-    def table(self, table: _Table) -> None:
+    def table(self, table: Table) -> None:
         """One of the metrics result tables."""
         if self.console is None:
             print(repr(table), file=self.stream)

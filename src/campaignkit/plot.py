@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ._fields import zone as lookup_zone
 from .errors import InvalidConfig, MissingDependency
 from .metrics import WEEKDAYS, Breakdown, Heatmap, HourTable, RetryTable
-from .models import Call
+from .models.records import Call
 
 if TYPE_CHECKING:
     from .simulate import Comparison

@@ -20,12 +20,12 @@ from campaignkit import (
     InvalidConfig,
     InvalidInput,
     Outcome,
-    apply_call_report,
 )
 from campaignkit.dialects import (
     CallReadResult,
     exotel,
 )
+from campaignkit.engine import apply_call_report
 from campaignkit.errors import CampaignkitError
 from campaignkit.io import DuplicateColumns, MalformedInput, MissingColumns, RejectReason
 
@@ -362,7 +362,7 @@ def test_exotel_stats_errors() -> None:
 
 
 def test_exotel_stats_read_the_metrics_table() -> None:
-    from campaignkit import ExotelStats
+    from campaignkit.metrics import ExotelStats
 
     computed = ExotelStats(
         created=2500, completed=1875, failed=425, pending=0, in_progress=0, busy=87, no_answer=113

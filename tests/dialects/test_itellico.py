@@ -8,16 +8,10 @@ import json
 import attrs
 import pytest
 
-from campaignkit import (
-    Contact,
-    ContactStatus,
-    GoalOutcome,
-    InvalidConfig,
-    InvalidInput,
-    Priority,
-)
+from campaignkit import Contact, ContactStatus, InvalidConfig, InvalidInput, Priority
 from campaignkit.dialects import itellico
 from campaignkit.io import DuplicateColumns, RejectReason
+from campaignkit.models import GoalOutcome
 
 HEADER = "Name,Phone Number,Status,Tags,Goal Score,Conversations,Conversation Duration\n"
 

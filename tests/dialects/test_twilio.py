@@ -10,16 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaignkit import (
-    AnsweredBy,
-    Call,
-    CallStatus,
-    Direction,
-    InvalidInput,
-    Outcome,
-)
+from campaignkit import AnsweredBy, Call, CallStatus, InvalidInput, Outcome
 from campaignkit.dialects import twilio
 from campaignkit.io import DuplicateColumns, MalformedInput, MissingColumns, RejectReason
+from campaignkit.statuses import Direction
 
 from .. import seed_vocabulary as seed
 from ..records import moments

@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources
 
 from ..io import ImportResult, import_contacts
-from ..models import Contact
+from ..models.records import Contact
 
 __all__ = ["SAMPLE_CONTACTS_FILE", "sample_contacts", "sample_contacts_csv", "sample_import"]
 

@@ -38,14 +38,14 @@ from typing import Any
 import attrs
 
 from .._frozen import FrozenMap, freeze
-from ..billing import BillingPolicy, format_duration
+from .._render import cell_text, html_table, text_table
 from ..errors import InvalidConfig, InvalidInput
-from ..models import Call, Contact
+from ..models.records import Call, Contact
+from ..policies.billing import BillingPolicy, format_duration
 from ..statuses import AnsweredBy, ContactStatus, Outcome
 from . import _accumulate as a
 from . import _codes as c
 from . import _vocab as v
-from ._html import cell_text, html_table, text_table
 from .calls import contacts_from_calls
 from .health import campaign_health, retry_check
 from .tables import (

@@ -22,8 +22,8 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ..billing import BillingPolicy
-from ._html import cell_text, html_table, text_table
+from .._render import cell_text, html_table, text_table
+from ..policies.billing import BillingPolicy
 
 __all__ = [
     "WEEKDAYS",
@@ -51,8 +51,8 @@ def ratio(numerator: int | float, denominator: int | float) -> float:
     return numerator / denominator if denominator else 0.0
 
 
-class _Table:
-    """Rendering and plain-data views shared by the result tables.
+class Table:
+    """The base of the result tables: rendering and plain-data views they share.
 
     Subclasses set ``_title`` and ``_columns`` (name, kind) and implement ``_rows``.
     """
@@ -109,7 +109,7 @@ class _Table:
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
-class ExotelStats(_Table):
+class ExotelStats(Table):
     """Exotel's campaign ``stats`` object (seed 001): contacts by where they ended up.
 
     ``busy`` and ``no_answer`` are contacts that failed and whose last attempt was
@@ -171,7 +171,7 @@ class ExotelStats(_Table):
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
-class Breakdown(_Table):
+class Breakdown(Table):
     """Counts by label, each with its share of ``total`` (e.g. contacts by status).
 
     ``shares`` lie in [0, 1]; with ``total`` 0 every share is 0.0.
@@ -214,7 +214,7 @@ class Breakdown(_Table):
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
-class GoalAchievement(_Table):
+class GoalAchievement(Table):
     """itellico's goal analysis (seed 002): contacts by goal result, primary and secondary."""
 
     primary: tuple[tuple[str, int], ...]
@@ -302,7 +302,7 @@ class RateCheck:
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
-class HealthReport(_Table):
+class HealthReport(Table):
     """Seed 001's key rates, each compared with its healthy range (connect 40-70%,
     answer 50-80%, failure below 15%, retry success 20-40%). Index it by rate name."""
 
@@ -369,7 +369,7 @@ class RetryRow:
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
-class RetryTable(_Table):
+class RetryTable(Table):
     """Exotel's retry-effectiveness table (seed 001): connect rate by attempt number.
 
     A retry whose connect rate falls below ``threshold`` (default 10%) is flagged
@@ -452,7 +452,7 @@ class RetryTable(_Table):
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
-class HourTable(_Table):
+class HourTable(Table):
     """Exotel's best time to call (seed 001): calls and connect rate by local hour."""
 
     timezone: str
@@ -496,7 +496,7 @@ class HourTable(_Table):
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
-class Heatmap(_Table):
+class Heatmap(Table):
     """itellico's human-answer heatmap (seed 002): a count by weekday and hour.
 
     ``counts[weekday][hour]`` counts the ``measure`` (human answers by default);
@@ -604,7 +604,7 @@ class CostRow:
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
-class CostAudit(_Table):
+class CostAudit(Table):
     """Altur's cost audit (seed 000, best practice 3): billed duration and cost summed by
     answered-by, under one `BillingPolicy`."""
 
@@ -628,7 +628,7 @@ class CostAudit(_Table):
         return f"CostAudit ({self.policy.name}; cost in{unit or ' price units'})"
 
     def _rows(self) -> list[tuple[Any, ...]]:
-        from ..billing import format_duration
+        from ..policies.billing import format_duration
 
         return [
             (
@@ -659,7 +659,7 @@ class CostAudit(_Table):
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
-class Summary(_Table):
+class Summary(Table):
     """Every headline figure of a `CampaignStats`, with its formula and source seed.
 
     A figure the input cannot give is None (shown as ``-``), and ``notes`` says why.

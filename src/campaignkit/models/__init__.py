@@ -2,6 +2,7 @@
 caller lines, goals and analyses. Frozen, slotted, validated `attrs` classes that
 round-trip to plain data; changed only through the steps of `campaignkit.engine`."""
 
+from .._frozen import FrozenMap
 from .analyses import Analysis, AnalysisType, Answer, AnswerValue, active_analyses, validate_answer
 from .goals import Goal, GoalKind, GoalOutcome, GoalResult, GoalSet, combine_goal_results
 from .records import DEFAULT_TIMEZONE, Call, CallerLine, Campaign, Contact
@@ -19,6 +20,7 @@ __all__ = [
     "CampaignState",
     "Contact",
     "ContactState",
+    "FrozenMap",
     "Goal",
     "GoalKind",
     "GoalOutcome",

@@ -1,3 +1,132 @@
 """Policies are data: frozen records with validated ranges and vendor presets,
-evaluated by pure functions. Import them from `campaignkit`; the modules of this
-package (retry, cycles, schedule, pacing, rotation, compliance) are private layout."""
+evaluated by pure functions - retries (`RetryPolicy`), cycles (`CyclePolicy`), the
+calling schedule (`Schedule`), pacing, caller-ID rotation, compliance, WhatsApp
+messaging, conversion, billing - and `CampaignRules`, the record of them all.
+"""
+
+from .admission import Admission, admit
+from .billing import BillingPolicy, UnknownBilling, format_duration, parse_duration
+from .compliance import (
+    AbandonedCallCooldown,
+    Attempt,
+    CompliancePolicy,
+    ComplianceRule,
+    ConversationCooldown,
+    DoNotCall,
+    FrequencyCap,
+    QuietHours,
+    Region,
+)
+from .conversion import (
+    ConversionKind,
+    ConversionRule,
+    Extraction,
+    add_tags,
+    callback_time,
+    has_extracted_data,
+    is_converted,
+    is_empty_value,
+    merge_extracted,
+    schedule_callback,
+    tag_columns,
+)
+from .cycles import CyclePolicy
+from .messaging import (
+    MESSAGE_STATUSES,
+    SERVICE_WINDOW,
+    MessageKind,
+    MessageTemplate,
+    MessagingTier,
+    WhatsAppSettings,
+    WhatsAppStats,
+    allows_retry_loops,
+    apply_message_status,
+    check_consent,
+    check_retry_loops,
+    in_service_window,
+    may_send,
+    sends_remaining,
+    unique_recipients,
+    whatsapp_delivery_rate,
+    whatsapp_reach,
+    whatsapp_read_rate,
+)
+from .pacing import CALL_INTERVAL_CHOICES, RING_TIMEOUT_CHOICES, PacingPolicy, PacingState
+from .refusal import Refusal
+from .retry import RetryCounter, RetryDecision, RetryPolicy, RetryRule, Spacing
+from .rotation import (
+    RotationPolicy,
+    RotationStrategy,
+    line_calls_today,
+    record_line_call,
+    spam_band,
+)
+from .rules import CampaignRules
+from .schedule import CallingWindow, Schedule, contact_time_zones
+
+__all__ = [
+    "CALL_INTERVAL_CHOICES",
+    "MESSAGE_STATUSES",
+    "RING_TIMEOUT_CHOICES",
+    "SERVICE_WINDOW",
+    "AbandonedCallCooldown",
+    "Admission",
+    "Attempt",
+    "BillingPolicy",
+    "CallingWindow",
+    "CampaignRules",
+    "CompliancePolicy",
+    "ComplianceRule",
+    "ConversationCooldown",
+    "ConversionKind",
+    "ConversionRule",
+    "CyclePolicy",
+    "DoNotCall",
+    "Extraction",
+    "FrequencyCap",
+    "MessageKind",
+    "MessageTemplate",
+    "MessagingTier",
+    "PacingPolicy",
+    "PacingState",
+    "QuietHours",
+    "Refusal",
+    "Region",
+    "RetryCounter",
+    "RetryDecision",
+    "RetryPolicy",
+    "RetryRule",
+    "RotationPolicy",
+    "RotationStrategy",
+    "Schedule",
+    "Spacing",
+    "UnknownBilling",
+    "WhatsAppSettings",
+    "WhatsAppStats",
+    "add_tags",
+    "admit",
+    "allows_retry_loops",
+    "apply_message_status",
+    "callback_time",
+    "check_consent",
+    "check_retry_loops",
+    "contact_time_zones",
+    "format_duration",
+    "has_extracted_data",
+    "in_service_window",
+    "is_converted",
+    "is_empty_value",
+    "line_calls_today",
+    "may_send",
+    "merge_extracted",
+    "parse_duration",
+    "record_line_call",
+    "schedule_callback",
+    "sends_remaining",
+    "spam_band",
+    "tag_columns",
+    "unique_recipients",
+    "whatsapp_delivery_rate",
+    "whatsapp_reach",
+    "whatsapp_read_rate",
+]

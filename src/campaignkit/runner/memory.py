@@ -13,7 +13,7 @@ What the runner keeps besides the rows (the same as a database store):
   two priority queues chosen by `queue_lane` - contacts to dial, and held
   outcomes to settle (settled first in every `due`). Entries are packed ``int``
   keys ``(next_attempt_at, priority rank, loading order)`` in a calendar queue
-  (``_due_queue``), never removed, only skipped when they no longer match the
+  (`campaignkit.runner.queue`), never removed, only skipped when they no longer match the
   contact (lazy deletion), so every change is O(log n) and `due` never scans;
 * a tally of contacts by `contact_bucket`, so `counts` is O(1);
 * the outbox, and for a WhatsApp tier the sends of the last 24 hours.

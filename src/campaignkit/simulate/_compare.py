@@ -14,8 +14,8 @@ from typing import Any
 import attrs
 
 from .._frames import frame
+from .._render import cell_text, html_table, text_table
 from ..errors import InvalidConfig, MissingDependency
-from ..metrics._html import cell_text, html_table, text_table
 from ..models.records import Contact
 from ..policies.retry import RetryPolicy
 from ._model import OutcomeSource

@@ -15,10 +15,10 @@ import attrs
 from .._fields import aware_utc, replacer
 from .._fields import zone as lookup_zone
 from .._frames import frame
+from .._render import cell_text, html_table, text_table
 from ..engine import CallUpdate
 from ..errors import InvalidConfig
 from ..metrics import CampaignStats
-from ..metrics._html import cell_text, html_table, text_table
 from ..models.records import Call, Campaign, Contact
 from ..policies.billing import BillingPolicy
 from ..policies.cycles import CyclePolicy
