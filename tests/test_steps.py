@@ -368,3 +368,77 @@ def test_a_voice_override_is_refused_on_a_whatsapp_campaign() -> None:
     assert len(runner.contacts) == 0
     with pytest.raises(InvalidConfig):
         steps.load_contact(voiced, now=T0, campaign=WHATSAPP)
+
+
+# --------------------------------------------------------------------------- issue 14 (18)
+
+
+@pytest.mark.parametrize("timeout", [None, 30])
+@pytest.mark.parametrize("answerer", [AnsweredBy.MACHINE, AnsweredBy.HUMAN])
+def test_a_late_answerer_settles_the_call_as_if_the_reports_came_in_order(
+    timeout: int | None, answerer: AnsweredBy
+) -> None:
+    """Twilio may send AnsweredBy on an in-progress report that arrives after the
+    completed one; the contact ends as it would have with the reports in order (while
+    the campaign runs: Ana, not yet called, keeps it running)."""
+    retry = (
+        RetryPolicy.altur(2)
+        if timeout is None
+        else RetryPolicy.itellico(contact_completion_timeout=(timeout, "minutes"))
+    )
+    ends = []
+    for order in ("in order", "late"):
+        runner = CampaignRunner(Campaign(id="c", name="c"), retry=retry)
+        runner.add_contacts([JUAN, Contact(id="ana", phone="+525555550002")], now=T0)
+        runner.start(T0)
+        [dial] = runner.due(T0, limit=1)
+        progress = CallUpdate(
+            contact_id="juan",
+            attempt=dial.attempt,
+            status=CallStatus.IN_PROGRESS,
+            answered_by=answerer,
+            at=T0 + MIN,
+        )
+        done = CallUpdate(
+            contact_id="juan",
+            attempt=dial.attempt,
+            status=CallStatus.COMPLETED,
+            duration=25,
+            at=T0 + 2 * MIN,
+        )
+        reports = [progress, done] if order == "in order" else [done, progress]
+        for report in [*reports, *reports]:  # and every report twice
+            runner.handle(report)
+        runner.due(T0 + 2 * HOUR, limit=1)
+        ends.append((runner.contact("juan"), runner.counts))
+        assert runner.state("juan").ended is None  # nothing left to wait for
+    assert ends[0] == ends[1]
+    if answerer is AnsweredBy.MACHINE and timeout is None:
+        assert ends[1][0].last_outcome is Outcome.VOICEMAIL  # Altur retries voicemail
+
+
+def test_a_late_answerer_after_the_contact_moved_on_changes_nothing() -> None:
+    runner = CampaignRunner(Campaign(id="c", name="c"), retry=RetryPolicy.altur(2))
+    runner.add_contacts([JUAN], now=T0)
+    runner.start(T0)
+    [dial] = runner.due(T0)
+    runner.handle(
+        CallUpdate(contact_id="juan", attempt=1, status=CallStatus.NO_ANSWER, at=T0 + MIN)
+    )
+    before = runner.snapshot()
+    runner.handle(
+        CallUpdate(
+            contact_id="juan",
+            attempt=dial.attempt,
+            status=CallStatus.IN_PROGRESS,
+            answered_by=AnsweredBy.MACHINE,
+            at=T0 + MIN,
+        )
+    )
+    assert runner.snapshot() == before  # no-answer is not settled by an answerer
+
+
+def test_rows_written_before_the_late_answerer_fields_still_load() -> None:
+    state = steps.load_contact(JUAN, now=T0)
+    old = {k: v for k, v in state.to_dict().items() if k not in {"ended", "before_end"}}
+    assert ContactState.from_dict(old) == state

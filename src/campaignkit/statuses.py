@@ -151,7 +151,7 @@ class AnsweredBy(enum.StrEnum):
         return self.coarse is AnsweredBy.MACHINE
 
 
-class Outcome(enum.Enum):
+class Outcome(enum.StrEnum):
     """The classification of one finished attempt, used by every later rule.
 
     Each member carries VICIdial-style flags:
@@ -162,29 +162,31 @@ class Outcome(enum.Enum):
     * ``retriable`` - retried by default while the retry policy has attempts left;
     * ``final`` - settles the contact by default, whatever retries are left.
 
-    Policies may override ``retriable``; the flags are only defaults.
+    Policies may override ``retriable``; the flags are only defaults. A `StrEnum`:
+    ``Outcome("busy")`` and ``json.dumps(Outcome.BUSY)`` work as for the other labels
+    (issue 18); the flags are plain attributes, set once below, so reading one costs
+    what reading a field does (the metrics read them per call).
     """
 
-    # value, connected, human_answered, billable, retriable, final
-    HUMAN_CONVERSATION = ("human-conversation", True, True, True, False, True)
+    HUMAN_CONVERSATION = "human-conversation"
     """A person answered and a conversation took place (thinkrr *Completed*)."""
-    CALLBACK_REQUESTED = ("callback-requested", True, True, True, True, False)
+    CALLBACK_REQUESTED = "callback-requested"
     """A person asked to be called back later (thinkrr *Callback*)."""
-    HUNG_UP = ("hung-up", True, True, True, False, True)
+    HUNG_UP = "hung-up"
     """A person answered and hung up (thinkrr *User Hung Up*)."""
-    NO_CONVERSATION = ("no-conversation", True, False, True, True, False)
+    NO_CONVERSATION = "no-conversation"
     """Connected, but nothing was said (itellico *No Conversation*, thinkrr *No Message*)."""
-    VOICEMAIL = ("voicemail", True, False, True, True, False)
+    VOICEMAIL = "voicemail"
     """A machine or voicemail answered (thinkrr *Left Message*)."""
-    BUSY = ("busy", False, False, False, True, False)
+    BUSY = "busy"
     """The line was busy."""
-    NO_ANSWER = ("no-answer", False, False, False, True, False)
+    NO_ANSWER = "no-answer"
     """It rang out within the ring timeout."""
-    FAILED = ("failed", False, False, False, False, False)
+    FAILED = "failed"
     """Could not connect: invalid number, network error, DND (thinkrr *Issue Dialing*)."""
-    CANCELED = ("canceled", False, False, False, False, False)
+    CANCELED = "canceled"
     """Cancelled before connecting (campaign paused or force-completed)."""
-    REJECTED = ("rejected", False, False, False, False, True)
+    REJECTED = "rejected"
     """The callee declined the call (itellico's *rejection* answer status)."""
 
     connected: bool
@@ -193,31 +195,34 @@ class Outcome(enum.Enum):
     retriable: bool
     final: bool
 
-    def __new__(
-        cls,
-        value: str,
-        connected: bool,
-        human_answered: bool,
-        billable: bool,
-        retriable: bool,
-        final: bool,
-    ) -> Outcome:
-        member = object.__new__(cls)
-        member._value_ = value
-        member.connected = connected
-        member.human_answered = human_answered
-        member.billable = billable
-        member.retriable = retriable
-        member.final = final
-        return member
-
     @property
     def contact_status(self) -> ContactStatus:
         """The contact status an attempt with this outcome leaves behind."""
         return _CONTACT_STATUS_OF_OUTCOME[self]
 
-    def __str__(self) -> str:
-        return str(self.value)
+
+# connected, human_answered, billable, retriable, final (VICIdial-style defaults)
+_OUTCOME_FLAGS: dict[Outcome, tuple[bool, bool, bool, bool, bool]] = {
+    Outcome.HUMAN_CONVERSATION: (True, True, True, False, True),
+    Outcome.CALLBACK_REQUESTED: (True, True, True, True, False),
+    Outcome.HUNG_UP: (True, True, True, False, True),
+    Outcome.NO_CONVERSATION: (True, False, True, True, False),
+    Outcome.VOICEMAIL: (True, False, True, True, False),
+    Outcome.BUSY: (False, False, False, True, False),
+    Outcome.NO_ANSWER: (False, False, False, True, False),
+    Outcome.FAILED: (False, False, False, False, False),
+    Outcome.CANCELED: (False, False, False, False, False),
+    Outcome.REJECTED: (False, False, False, False, True),
+}
+for _outcome, _flags in _OUTCOME_FLAGS.items():
+    (
+        _outcome.connected,
+        _outcome.human_answered,
+        _outcome.billable,
+        _outcome.retriable,
+        _outcome.final,
+    ) = _flags
+del _outcome, _flags
 
 
 _CONTACT_STATUS_OF_OUTCOME: dict[Outcome, ContactStatus] = {

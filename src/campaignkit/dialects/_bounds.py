@@ -27,7 +27,7 @@ from dateutil import parser as dateparser
 from .._fields import zone as _zone
 from ..errors import InvalidConfig, InvalidInput
 from ..io import DuplicateColumns, MalformedInput
-from ..io._source import read_text
+from ..io.text import read_text
 from ..policies.billing import parse_duration
 
 __all__ = [

@@ -33,9 +33,9 @@ from ..io import (
     read_call_export,
     read_contact_export,
 )
-from ..io._source import read_text
 from ..io.contacts import Formulas
 from ..io.exports import Format
+from ..io.text import read_text
 from ..models.records import DEFAULT_TIMEZONE, Call, Campaign, Contact
 from ..policies.billing import BillingPolicy
 from ..statuses import AnsweredBy, CallStatus, CampaignStatus, Channel, ContactStatus

@@ -37,9 +37,7 @@ import attrs
 from .. import _fields as f
 from ..errors import InvalidConfig, InvalidInput
 from ..io import DEFAULT_MAX_BYTES, ImportResult, MissingColumns, Rejection, RejectReason
-from ..io._phone import PhoneNormaliser
-from ..io._source import read_text
-from ..io._values import parse_moment
+from ..io.text import PhoneNormaliser, parse_moment, read_text
 from ..models.records import Call, Campaign, Contact
 from ..statuses import CallStatus, CampaignStatus, ContactStatus, Outcome, classify_outcome
 from . import _bounds as b

@@ -22,13 +22,20 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import InvalidConfig, InvalidInput
-from ..io._csv import check_delimiter, choose_delimiter, read_rows, write_csv
-from ..io._errors import MissingColumns
-from ..io._phone import PhoneNormaliser
-from ..io._safe import is_formula, neutralise, unneutralise
-from ..io._source import read_text
-from ..io._values import parse_moment
-from ..io.contacts import ImportResult, RejectReason, _Collector, _Reject
+from ..io import MissingColumns
+from ..io.contacts import ImportResult, RejectReason, RowCollector, RowRejected
+from ..io.text import (
+    PhoneNormaliser,
+    check_delimiter,
+    choose_delimiter,
+    is_formula,
+    neutralise,
+    parse_moment,
+    read_rows,
+    read_text,
+    unneutralise,
+    write_csv,
+)
 from ..models.goals import GoalOutcome
 from ..models.records import DEFAULT_TIMEZONE, Contact
 from ..policies.billing import format_duration
@@ -222,7 +229,7 @@ def _contact(
             if raw is None or raw == "" or raw == []:
                 continue
             # issue 14: a value under an empty header was dropped without a word
-            raise _Reject(
+            raise RowRejected(
                 RejectReason.UNNAMED_COLUMN, None, str(raw), "value under an empty header"
             )
         key = keys.get(name)
@@ -234,7 +241,9 @@ def _contact(
             if value[:1] == "'":
                 value = unneutralise(value)
             elif column != "Phone Number" and is_formula(value):
-                raise _Reject(RejectReason.FORMULA, name, value, "looks like a spreadsheet formula")
+                raise RowRejected(
+                    RejectReason.FORMULA, name, value, "looks like a spreadsheet formula"
+                )
         if column == "Phone Number":
             phone_raw = value
             continue
@@ -269,13 +278,13 @@ def _contact(
             else:
                 raise InvalidInput(f"expected text, a number or a boolean; got {value!r}")
         except InvalidInput as exc:
-            raise _Reject(RejectReason.INVALID_VALUE, name, str(raw), str(exc)) from None
+            raise RowRejected(RejectReason.INVALID_VALUE, name, str(raw), str(exc)) from None
     if phone_raw is None or (isinstance(phone_raw, str) and not phone_raw.strip()):
-        raise _Reject(RejectReason.MISSING_PHONE, "Phone Number", "", "no phone number")
+        raise RowRejected(RejectReason.MISSING_PHONE, "Phone Number", "", "no phone number")
     phone = normaliser.normalise(str(phone_raw).strip())
     if phone is None:
         region = normaliser.region
-        raise _Reject(
+        raise RowRejected(
             RejectReason.INVALID_PHONE,
             "Phone Number",
             str(phone_raw),
@@ -309,7 +318,7 @@ def parse_contact_export(
     """
     normaliser = PhoneNormaliser(region)
     tz = b.zone(timezone)
-    out = _Collector()
+    out = RowCollector()
     data: Any = source
     if not b.decoded(source):
         text = read_text(source, max_bytes=max_bytes)
@@ -328,18 +337,18 @@ def parse_contact_export(
             for line, row in rows:
                 if len(row) != len(names) and (len(row) < len(names) or any(row[len(names) :])):
                     detail = f"{len(row)} cells; the header has {len(names)}"
-                    ragged = _Reject(RejectReason.RAGGED_ROW, None, delimiter.join(row), detail)
+                    ragged = RowRejected(RejectReason.RAGGED_ROW, None, delimiter.join(row), detail)
                     out.reject(line, ragged)
                     continue
                 lost = next((row[i] for i in unnamed if row[i].strip()), None)
                 if lost is not None:
                     detail = "value under an empty header"
-                    out.reject(line, _Reject(RejectReason.UNNAMED_COLUMN, None, lost, detail))
+                    out.reject(line, RowRejected(RejectReason.UNNAMED_COLUMN, None, lost, detail))
                     continue
                 try:
                     cells = dict(zip(names, row, strict=False))
                     kwargs = _contact(cells, normaliser, tz, True, keys)
-                except _Reject as problem:
+                except RowRejected as problem:
                     out.reject(line, problem)
                     continue
                 out.add(line, "Phone Number", kwargs)
@@ -355,17 +364,19 @@ def parse_contact_export(
     b.refuse_duplicates(seen, json_keys.__getitem__)
     for position, record in enumerate(data, 1):
         if not isinstance(record, dict):
-            bad = _Reject(RejectReason.INVALID_VALUE, None, b.shown(record), "not a JSON object")
+            bad = RowRejected(
+                RejectReason.INVALID_VALUE, None, b.shown(record), "not a JSON object"
+            )
             out.reject(position, bad)
             continue
         try:
             b.check_tree(record, "itellico", "contact")
         except InvalidInput as exc:
-            out.reject(position, _Reject(RejectReason.INVALID_VALUE, None, "", str(exc)))
+            out.reject(position, RowRejected(RejectReason.INVALID_VALUE, None, "", str(exc)))
             continue
         try:
             kwargs = _contact(record, normaliser, tz, False, json_keys)
-        except _Reject as problem:
+        except RowRejected as problem:
             out.reject(position, problem)
             continue
         out.add(position, "Phone Number", kwargs)

@@ -21,8 +21,7 @@ from typing import Any
 
 from ..errors import InvalidConfig, InvalidInput
 from ..io import DEFAULT_MAX_BYTES, MissingColumns, Rejection, RejectReason
-from ..io._phone import PhoneNormaliser
-from ..io._source import read_text
+from ..io.text import PhoneNormaliser, read_text
 from ..models.records import Call
 from ..statuses import AnsweredBy, CallStatus, CampaignStatus, Outcome
 from . import _bounds as b

@@ -18,8 +18,7 @@ from urllib.parse import parse_qs, urlencode
 
 from ..errors import InvalidInput
 from ..io import DEFAULT_MAX_BYTES, MissingColumns, Rejection, RejectReason
-from ..io._phone import PhoneNormaliser
-from ..io._source import read_text
+from ..io.text import PhoneNormaliser, read_text
 from ..models.records import Call
 from ..statuses import AnsweredBy, CallStatus, Direction
 from . import _bounds as b

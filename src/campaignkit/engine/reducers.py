@@ -77,7 +77,7 @@ from ..machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, Campaign
 from ..models.goals import GoalResult
 from ..models.records import Call, CallerLine, Campaign, Contact
 from ..policies.messaging import MESSAGE_STATUSES, MessageTemplate, apply_message_status
-from ..policies.retry import RetryCounter, RetryPolicy
+from ..policies.retry import RetryCounter, RetryDecision, RetryPolicy
 from ..statuses import (
     AnsweredBy,
     CallStatus,
@@ -705,14 +705,28 @@ def _settle(
         )
         exhausted = retry and policy.rules[outcome].retry
         return settled, (_final_notice(settled, now, exhausted, campaign_id),)
-    due = now + decision.wait
+    status, retries, failed_retries = _retried(contact, landed, decision)
+    return _settled(contact, status, retries, failed_retries, now + decision.wait, now, outcome), ()
+
+
+def _retried(
+    contact: Contact, landed: ContactStatus, decision: RetryDecision
+) -> tuple[ContactStatus, int, int]:
+    """Where a granted retry takes a contact that landed in ``landed``, and its counters:
+    Altur keeps two per-cycle counters (seed 004) - ``retries`` for outcomes that wait
+    in ``retrying``, ``failed_retries`` for failures that go straight back to the queue.
+    A message (sent, delivered, read) has no direct way back to the queue in the table:
+    it always waits in ``retrying``, whichever counter pays."""
     if decision.counter is RetryCounter.RETRIES:
-        status = _TABLE[landed, ContactEvent.SCHEDULE_RETRY]
-        retries, failed_retries = contact.retries + 1, contact.failed_retries
-    else:
-        status = _TABLE[landed, ContactEvent.REQUEUE]
-        retries, failed_retries = contact.retries, contact.failed_retries + 1
-    return _settled(contact, status, retries, failed_retries, due, now, outcome), ()
+        return (
+            _TABLE[landed, ContactEvent.SCHEDULE_RETRY],
+            contact.retries + 1,
+            contact.failed_retries,
+        )
+    event = ContactEvent.REQUEUE
+    if (landed, event) not in _TABLE:
+        event = ContactEvent.SCHEDULE_RETRY
+    return _TABLE[landed, event], contact.retries, contact.failed_retries + 1
 
 
 def apply_call(
@@ -968,12 +982,7 @@ def settle_message(
         )
         exhausted = retry and policy.rules[Outcome.FAILED].retry
         return settled, (_final_notice(settled, held, exhausted, campaign_id),)
-    if decision.counter is RetryCounter.RETRIES:
-        status = _TABLE[_Q.FAILED, ContactEvent.SCHEDULE_RETRY]
-        retries, failed_retries = contact.retries + 1, contact.failed_retries
-    else:
-        status = _TABLE[_Q.FAILED, ContactEvent.REQUEUE]
-        retries, failed_retries = contact.retries, contact.failed_retries + 1
+    status, retries, failed_retries = _retried(contact, _Q.FAILED, decision)
     again = _settled(
         contact, status, retries, failed_retries, held + decision.wait, held, Outcome.FAILED
     )
@@ -1010,13 +1019,7 @@ def settle_no_response(
         )
         exhausted = retry and policy.rules[Outcome.NO_ANSWER].retry
         return settled, (_final_notice(settled, held, exhausted, campaign_id),)
-    # Sent, delivered and read leave only for a retry (the table has no direct requeue).
-    retries, failed_retries = contact.retries, contact.failed_retries
-    if decision.counter is RetryCounter.RETRIES:
-        retries += 1
-    else:
-        failed_retries += 1
-    status = _TABLE[status, ContactEvent.SCHEDULE_RETRY]
+    status, retries, failed_retries = _retried(contact, status, decision)
     again = _settled(
         contact, status, retries, failed_retries, held + decision.wait, held, Outcome.NO_ANSWER
     )

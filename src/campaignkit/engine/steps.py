@@ -78,7 +78,7 @@ from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy, RotationStrategy, record_line_call
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule, day_start_after, local_day, zone_of
-from ..statuses import CampaignStatus, Channel, ContactStatus, Outcome
+from ..statuses import CallStatus, CampaignStatus, Channel, ContactStatus, Outcome
 from .reducers import (
     CallUpdate,
     CampaignCommand,
@@ -181,9 +181,10 @@ _awaiting_reply = replacer(Contact, "next_attempt_at")
 # cost is dominated by record construction, and attrs.evolve re-runs every converter.
 _row_contact = replacer(ContactState, "contact")
 _row_call = replacer(ContactState, "call")
-_row_dialled = replacer(ContactState, "contact", "call", "line_id")
+_row_dialled = replacer(ContactState, "contact", "call", "line_id", "ended", "before_end")
 _row_sent = replacer(ContactState, "contact", "history")
-_row_ended = replacer(ContactState, "contact", "call", "line_id", "history")
+_row_ended = replacer(ContactState, "contact", "call", "line_id", "history", "ended", "before_end")
+_with_answerer = replacer(Call, "answered_by")
 _row_callback = replacer(ContactState, "callback_at", "callback_reported_at")
 _campaign_pacing = replacer(CampaignState, "pacing")
 _NO_PACING = PacingState()
@@ -499,7 +500,9 @@ def _place(
                     break
         if changes:
             campaign = attrs.evolve(campaign, **changes)  # type: ignore[arg-type]
-    return Step(_row_dialled(state, placed.contact, call, line_id), campaign, dial=placed)
+    return Step(
+        _row_dialled(state, placed.contact, call, line_id, None, None), campaign, dial=placed
+    )
 
 
 def _remember(
@@ -702,7 +705,7 @@ def _on_call_update(
 ) -> Step:
     call = state.call
     if call is None or call.attempt != event.attempt:
-        return Step(state, campaign)
+        return _late_report(state, event, campaign, rules)
     requested = event.callback_at
     if requested is not None:
         seen, asked = state.callback_reported_at, state.callback_at
@@ -725,27 +728,107 @@ def _on_call_update(
         if changes:
             campaign = attrs.evolve(campaign, **changes)  # type: ignore[arg-type]
         if rules.compliance is not None:
-            attempt = Attempt.from_call(updated)
-            if attempt.ended_at is None and at >= attempt.at:
-                # The report's time is when the call was over, for the cooldowns.
-                attempt = Attempt(attempt.at, attempt.outcome, at, attempt.abandoned)
-            history = _remember(history, attempt, rules.compliance)
+            history = _remember(history, _attempt_of(updated, at), rules.compliance)
+    return _end_call(state, updated, history, campaign, rules, at)
+
+
+def _attempt_of(call: Call, at: datetime) -> Attempt:
+    """The attempt the compliance rules remember for ``call``, over at ``at``."""
+    attempt = Attempt.from_call(call)
+    if attempt.ended_at is None and at >= attempt.at:
+        # The report's time is when the call was over, for the cooldowns.
+        attempt = Attempt(attempt.at, attempt.outcome, at, attempt.abandoned)
+    return attempt
+
+
+def _end_call(
+    state: ContactState,
+    ended: Call,
+    history: tuple[Attempt, ...],
+    campaign: CampaignState,
+    rules: CampaignRules,
+    at: datetime,
+) -> Step:
+    """Settle (or hold) the contact whose call ``ended`` at ``at``."""
+    before = state.contact
     record = campaign.campaign
     new, notes = apply_call(
-        state.contact,
-        updated,
+        before,
+        ended,
         rules.retry,
         now=at,
         campaign_id=record.id,
         retry=record.status is not CampaignStatus.FINISHED,  # no retry once finished
     )
     line_id = state.line_id
-    result = updated.result
+    result = ended.result
     if line_id is not None and new.line_id is None and result is not None and result.connected:
         new = attrs.evolve(new, line_id=line_id)  # the line that first reached the contact
-    state = _row_ended(state, new, None, None, history)
+    # A completed call with nobody known to have answered settles as a conversation, but
+    # Twilio may send the answering-machine verdict on an in-progress report that arrives
+    # after the completed one: keep what is needed to settle it again (issue 14 item 18).
+    late = ended.status is CallStatus.COMPLETED and ended.answered_by is None
+    late = late and ended.outcome is None
+    state = _row_ended(
+        state, new, None, None, history, ended if late else None, before if late else None
+    )
     state, more = _after_outcome(state, campaign, rules, at)
     return Step(state, campaign, notes + more)
+
+
+# The statuses a contact can be left in by settling a call: a late verdict may still
+# settle it again from there; once it converted, or dialled again, it is too late.
+_SETTLED_BY_A_CALL = frozenset(
+    {
+        _Q.ANSWERED,
+        _Q.VOICEMAIL,
+        _Q.NO_CONVERSATION,
+        _Q.FAILED,
+        _Q.RETRYING,
+        _Q.QUEUED,
+        _Q.AWAITING_OUTCOME,
+    }
+)
+
+
+def _late_report(
+    state: ContactState, event: CallUpdate, campaign: CampaignState, rules: CampaignRules
+) -> Step:
+    """A report about a call that already ended: only the answerer it may carry
+    matters, when the call ended without one (issue 14 item 18); the contact is then
+    settled again, from where it stood when the call ended, as if the reports had
+    arrived in order - with a corrected `CallStatusNotification`. Once the campaign
+    has finished (the contact looked settled and nothing else was pending), the
+    outcome is still corrected but no retry is granted, as for any call that ends
+    after the finish."""
+    ended, before = state.ended, state.before_end
+    if (
+        ended is None
+        or before is None
+        or event.attempt != ended.attempt
+        or event.answered_by is None
+        or event.status in _CALL_ENDED
+    ):
+        return Step(state, campaign)
+    merged = _with_answerer(ended, event.answered_by)
+    contact = state.contact
+    forget = _row_ended(state, contact, None, None, state.history, None, None)
+    if merged.result == ended.result:
+        return Step(forget, campaign)  # the verdict changes nothing: nothing left to wait for
+    if (
+        contact.attempts != ended.attempt
+        or contact.status not in _SETTLED_BY_A_CALL
+        or contact.last_outcome is not ended.result
+    ):
+        return Step(forget, campaign)  # the contact moved on: too late to change
+    at = ended.updated_at or event.at
+    history = state.history
+    if rules.compliance is not None and history:
+        # the attempt remembered for the call, now with its answerer
+        history = (*history[:-1], _attempt_of(merged, at))
+    sticky = contact.line_id if before.line_id is None else None
+    again = _row_ended(state, before, None, sticky, history, None, None)
+    return _end_call(again, merged, history, campaign, rules, at)
 
 
 def _after_outcome(

@@ -19,7 +19,7 @@ import attrs
 from .._fields import is_e164, replacer
 from .._frozen import EMPTY, freeze
 from ..errors import InvalidConfig, InvalidInput
-from ..models import DEFAULT_TIMEZONE, Contact
+from ..models.records import DEFAULT_TIMEZONE, Contact
 from ..statuses import Channel, Outcome, Priority
 from ._csv import CELL_LIMIT, header_key, open_rows
 from ._errors import DuplicateColumns, MalformedInput, MissingColumns
@@ -195,8 +195,9 @@ _STARTERS = frozenset("=+-@\t\r'") | frozenset(
 _SCALARS = (str, int, float, bool)
 
 
-class _Reject(Exception):
-    """Internal: a row is rejected (carries the `Rejection` fields but the line)."""
+class RowRejected(Exception):
+    """A row is rejected: raised by the row checks, caught by the reader, which adds the
+    line and records a `Rejection` (readers of vendor files reuse it)."""
 
     def __init__(self, reason: RejectReason, column: str | None, value: str, detail: str) -> None:
         self.reason = reason
@@ -272,7 +273,9 @@ def _text(value: Any, column: str, options: _Options) -> Any:
         if value[0] == "'":
             return unneutralise(value)
         if options.formulas == "reject" and is_formula(value):
-            raise _Reject(RejectReason.FORMULA, column, value, "looks like a spreadsheet formula")
+            raise RowRejected(
+                RejectReason.FORMULA, column, value, "looks like a spreadsheet formula"
+            )
     return value
 
 
@@ -294,7 +297,7 @@ def _build(
                 kwargs[_TEXT_FIELDS[kind]] = ""
             continue
         if kind == _UNNAMED:
-            raise _Reject(
+            raise RowRejected(
                 RejectReason.UNNAMED_COLUMN, None, str(raw), "value under an empty header"
             )
         value = _text(raw, name, options)
@@ -341,7 +344,7 @@ def _build(
             elif kind == _LINE_ID:
                 kwargs["line_id"] = str(value)
         except InvalidInput as exc:
-            raise _Reject(RejectReason.INVALID_VALUE, name, str(raw), str(exc)) from None
+            raise RowRejected(RejectReason.INVALID_VALUE, name, str(raw), str(exc)) from None
     if attributes:
         kwargs["attributes"] = attributes
     if extracted:
@@ -353,7 +356,7 @@ def _build(
     return kwargs
 
 
-class _Collector:
+class RowCollector:
     """Deduplicates and keeps contacts and rejections in input order."""
 
     __slots__ = ("by_id", "by_phone", "contacts", "rejected")
@@ -373,7 +376,7 @@ class _Collector:
             yield from self.rejected
             self.rejected.clear()
 
-    def reject(self, line: int, problem: _Reject) -> None:
+    def reject(self, line: int, problem: RowRejected) -> None:
         self.rejected.append(
             Rejection(line, problem.reason, problem.column, problem.value, problem.detail)
         )
@@ -413,15 +416,15 @@ class _Collector:
 
 def _phone(raw: Any, column: str, normaliser: PhoneNormaliser) -> str:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise _Reject(RejectReason.MISSING_PHONE, column, "", "no phone number")
+        raise RowRejected(RejectReason.MISSING_PHONE, column, "", "no phone number")
     if not isinstance(raw, str):
-        raise _Reject(RejectReason.INVALID_PHONE, column, repr(raw), "not text")
+        raise RowRejected(RejectReason.INVALID_PHONE, column, repr(raw), "not text")
     phone = normaliser.normalise(raw.strip())
     if phone is None:
         if normaliser.has_extension(raw):
-            raise _Reject(RejectReason.PHONE_EXTENSION, column, raw, "E.164 has no extensions")
+            raise RowRejected(RejectReason.PHONE_EXTENSION, column, raw, "E.164 has no extensions")
         region = normaliser.region
-        raise _Reject(
+        raise RowRejected(
             RejectReason.INVALID_PHONE, column, raw, f"not a valid number (default region {region})"
         )
     return phone
@@ -531,7 +534,7 @@ def _iter_upload(
                 else:
                     detail = f"{len(row)} cells; the header has {width}"
                     joined = delimiter.join(row)
-                    raise _Reject(RejectReason.RAGGED_ROW, None, joined, detail)
+                    raise RowRejected(RejectReason.RAGGED_ROW, None, joined, detail)
             raw = row[phone_index]
             phone = normalise(raw.strip()) if raw else None
             # The normaliser gives "+" and digits with a non-zero country code, so
@@ -539,10 +542,10 @@ def _iter_upload(
             if phone is None or not 8 <= len(phone) <= 16:
                 phone = _phone(raw, phone_column, options.normaliser)  # raises the reason
                 if not is_e164(phone):  # pragma: no cover - longer than E.164 allows
-                    raise _Reject(RejectReason.INVALID_PHONE, phone_column, raw, "not E.164")
+                    raise RowRejected(RejectReason.INVALID_PHONE, phone_column, raw, "not E.164")
             for i in unnamed:
                 if row[i]:
-                    raise _Reject(
+                    raise RowRejected(
                         RejectReason.UNNAMED_COLUMN, None, row[i], "value under an empty header"
                     )
             for i, column in text_plan:
@@ -552,21 +555,21 @@ def _iter_upload(
                         row[i] = unneutralise(value)
                     elif not keep_formulas and is_formula(value):
                         detail = "looks like a spreadsheet formula"
-                        raise _Reject(RejectReason.FORMULA, column, value, detail)
+                        raise RowRejected(RejectReason.FORMULA, column, value, detail)
             external_id = (row[i_id].strip() or None) if i_id is not None else None
             priority = normal
             if i_priority is not None:
                 label = row[i_priority].strip().casefold()
                 if label:
                     if label not in _PRIORITIES:
-                        raise _Reject(
+                        raise RowRejected(
                             RejectReason.INVALID_VALUE,
                             names[i_priority],
                             row[i_priority],
                             "expected high, normal or low",
                         )
                     priority = _PRIORITIES[label]
-        except _Reject as problem:
+        except RowRejected as problem:
             yield Rejection(line, problem.reason, problem.column, problem.value, problem.detail)
             continue
         digits = int(phone[1:])
@@ -622,7 +625,7 @@ def _iter_rows(
     """The general loop (contact and results exports): every column kind."""
     phone_column = names[phone_index]
     width = len(names)
-    out = _Collector()
+    out = RowCollector()
     for line, row in rows:
         if pending:
             yield from map(_oversized, pending)
@@ -633,13 +636,13 @@ def _iter_rows(
             else:
                 detail = f"{len(row)} cells; the header has {width}"
                 out.reject(
-                    line, _Reject(RejectReason.RAGGED_ROW, None, delimiter.join(row), detail)
+                    line, RowRejected(RejectReason.RAGGED_ROW, None, delimiter.join(row), detail)
                 )
         else:
             try:
                 phone = _phone(row[phone_index], phone_column, options.normaliser)
                 kwargs = _build(phone, ((k, n, row[i]) for i, k, n in plan), options)
-            except _Reject as problem:
+            except RowRejected as problem:
                 out.reject(line, problem)
             else:
                 out.add(line, phone_column, kwargs)
@@ -672,12 +675,12 @@ def _check_json_record(record: dict[Any, Any]) -> None:
     """Reject a JSON record holding a lone surrogate or an oversized integer (issue 14)."""
     for key, value in record.items():
         if type(key) is str and has_lone_surrogate(key):
-            raise _Reject(RejectReason.INVALID_VALUE, None, shown(key), "a lone surrogate")
+            raise RowRejected(RejectReason.INVALID_VALUE, None, shown(key), "a lone surrogate")
         if type(value) is str:
             if has_lone_surrogate(value):
-                raise _Reject(RejectReason.INVALID_VALUE, key, shown(value), "a lone surrogate")
+                raise RowRejected(RejectReason.INVALID_VALUE, key, shown(value), "a lone surrogate")
         elif type(value) is OversizedNumber:
-            raise _Reject(RejectReason.INVALID_VALUE, key, repr(value), "number too large")
+            raise RowRejected(RejectReason.INVALID_VALUE, key, repr(value), "number too large")
 
 
 def _read_json(
@@ -696,11 +699,13 @@ def _read_json(
         if isinstance(record, dict):
             seen.update(dict.fromkeys(k for k in record if isinstance(k, str)))
     names = tuple(seen)
-    out = _Collector()
+    out = RowCollector()
     plan_cache: dict[tuple[str, ...], tuple[int, list[tuple[int, int, str]]]] = {}
     for position, record in enumerate(data, 1):
         if not isinstance(record, dict):
-            problem = _Reject(RejectReason.INVALID_VALUE, None, shown(record), "not a JSON object")
+            problem = RowRejected(
+                RejectReason.INVALID_VALUE, None, shown(record), "not a JSON object"
+            )
             out.reject(position, problem)
             continue
         keys = tuple(record)
@@ -710,9 +715,9 @@ def _read_json(
                 plan_cache[keys] = _plan(keys, kinds, tags, fields)
         except MissingColumns as exc:
             detail = f"no {', '.join(exc.missing)}"
-            out.reject(position, _Reject(RejectReason.RAGGED_ROW, None, shown(record), detail))
+            out.reject(position, RowRejected(RejectReason.RAGGED_ROW, None, shown(record), detail))
             continue
-        except _Reject as problem:
+        except RowRejected as problem:
             out.reject(position, problem)
             continue
         phone_index, plan = plan_cache[keys]
@@ -721,7 +726,7 @@ def _read_json(
         try:
             phone = _phone(values[phone_index], phone_column, options.normaliser)
             kwargs = _build(phone, ((k, n, values[i]) for i, k, n in plan), options)
-        except _Reject as problem:
+        except RowRejected as problem:
             out.reject(position, problem)
             continue
         out.add(position, phone_column, kwargs)

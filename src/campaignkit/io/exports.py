@@ -17,10 +17,10 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from .._fields import is_e164, replacer
-from ..billing import BillingPolicy, parse_duration
-from ..conversion import has_extracted_data
 from ..errors import InvalidConfig, InvalidInput
-from ..models import DEFAULT_TIMEZONE, Call, Campaign, Contact
+from ..models.records import DEFAULT_TIMEZONE, Call, Campaign, Contact
+from ..policies.billing import BillingPolicy, parse_duration
+from ..policies.conversion import has_extracted_data
 from ..statuses import AnsweredBy, CallStatus, Channel, Direction
 from ._csv import check_delimiter, header_key, open_rows, write_csv
 from ._errors import DuplicateColumns, MalformedInput, MissingColumns

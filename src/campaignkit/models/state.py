@@ -131,6 +131,14 @@ class ContactState:
     """The contact's goal results combined over its conversations, by goal id."""
     refused: str | None = None
     """Why a rule refused the contact for good; a refused contact is never re-queued."""
+    ended: Call | None = attrs.field(default=None, validator=_check_type(Call, optional=True))
+    """The last call, kept while a late report may still change its outcome: it ended
+    ``completed`` with nobody known to have answered, and an earlier report carrying
+    ``answered_by`` (a person, a machine) may still arrive (issue 14 item 18)."""
+    before_end: Contact | None = attrs.field(
+        default=None, validator=_check_type(Contact, optional=True)
+    )
+    """The contact as it was when ``ended`` ended, to settle it again from there."""
 
     def __attrs_post_init__(self) -> None:
         call = self.call
@@ -145,6 +153,8 @@ class ContactState:
                 raise InvalidInput(f"{name} must be a non-empty string or None; got {shown(value)}")
         if (self.callback_at is None) != (self.callback_reported_at is None):
             raise InvalidInput("callback_at and callback_reported_at go together")
+        if (self.ended is None) != (self.before_end is None):
+            raise InvalidInput("ended and before_end go together")
 
     @property
     def id(self) -> str:
@@ -163,13 +173,17 @@ class ContactState:
             "extractions": [e.to_dict() for e in self.extractions],
             "goals": [r.to_dict() for r in self.goals.values()],
             "refused": self.refused,
+            "ended": None if self.ended is None else self.ended.to_dict(),
+            "before_end": None if self.before_end is None else self.before_end.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """The state `to_dict` wrote. Raises `InvalidInput` naming the bad field."""
-        fields = _fields(data, "contact state", _CONTACT_KEYS)
+        # rows written before ``ended`` and ``before_end`` existed have neither
+        fields = _fields(data, "contact state", _CONTACT_KEYS, optional=_LATE_KEYS)
         call = fields["call"]
+        ended, before = fields.get("ended"), fields.get("before_end")
         return cls(
             contact=Contact.from_dict(_mapping(fields["contact"], "contact")),
             call=None if call is None else Call.from_dict(_mapping(call, "call")),
@@ -187,10 +201,15 @@ class ContactState:
                 GoalResult.from_dict(_mapping(r, "goals")) for r in _list(fields["goals"], "goals")
             ),
             refused=fields["refused"],
+            ended=None if ended is None else Call.from_dict(_mapping(ended, "ended")),
+            before_end=None
+            if before is None
+            else Contact.from_dict(_mapping(before, "before_end")),
         )
 
 
 _CONTACT_KEYS = frozenset(attrs.fields_dict(ContactState))
+_LATE_KEYS = frozenset({"ended", "before_end"})
 
 
 @attrs.frozen(weakref_slot=False)
@@ -309,8 +328,10 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _fields(data: Any, name: str, keys: frozenset[str]) -> Mapping[str, Any]:
-    if not isinstance(data, Mapping) or set(data) != keys:
+def _fields(
+    data: Any, name: str, keys: frozenset[str], optional: frozenset[str] = frozenset()
+) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping) or not keys - optional <= set(data) <= keys:
         got = sorted(map(str, data)) if isinstance(data, Mapping) else data
         raise InvalidInput(f"{name} must have keys {sorted(keys)}; got {shown(got)}")
     return data
