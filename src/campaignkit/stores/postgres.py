@@ -700,7 +700,7 @@ class PostgresCampaign:
         now = aware_utc(now)
         if limit is not None and (type(limit) is not int or limit < 0):
             raise InvalidInput(f"limit must be a non-negative integer or None; got {shown(limit)}")
-        with self._write(lock=True, rng=True):
+        with self._write(lock=True):
             return self._due(now, limit)
 
     def _due(self, now: datetime, limit: int | None) -> list[Dial]:
@@ -818,11 +818,15 @@ class PostgresCampaign:
             self._end_cycle_later(at)
 
     def _handle(self, event: Event, *, locked: bool) -> None:
-        index, text = self._known(event.contact_id, lock=True)
+        asked = self._ask_contact(event.contact_id, lock=True)
         if not locked:
             # Read after the contact's lock is held: a command that closed the contact
             # committed before, so its campaign row is the one read here.
-            self._read_campaign(lock=False)
+            campaign = self._ask_campaign(lock=False)
+            index, text = self._got_contact(asked, event.contact_id)
+            self._use_campaign(campaign.fetchone())
+        else:
+            index, text = self._got_contact(asked, event.contact_id)
         before = self._state
         state = self._parse(index, text)
         step = steps.apply_event(state, event, before, self._rules)
@@ -879,13 +883,21 @@ class PostgresCampaign:
         return None if row is None else str(row[0])
 
     def _known(self, contact_id: str, *, lock: bool) -> tuple[int, str]:
-        row = None
-        if type(contact_id) is str:
-            row = self._db.execute(
-                "SELECT idx, state FROM ck_contacts WHERE campaign_id = %s AND id = %s"
-                + (" FOR UPDATE" if lock else ""),
-                (self._id, contact_id),
-            ).fetchone()
+        return self._got_contact(self._ask_contact(contact_id, lock=lock), contact_id)
+
+    def _ask_contact(self, contact_id: str, *, lock: bool) -> Any:
+        """Run the contact row's query; the cursor to fetch it from, None for a contact
+        id that is not a string."""
+        if type(contact_id) is not str:
+            return None
+        return self._db.execute(
+            "SELECT idx, state FROM ck_contacts WHERE campaign_id = %s AND id = %s"
+            + (" FOR UPDATE" if lock else ""),
+            (self._id, contact_id),
+        )
+
+    def _got_contact(self, asked: Any, contact_id: str) -> tuple[int, str]:
+        row = None if asked is None else asked.fetchone()
         if row is None:
             raise InvalidInput(
                 f"no contact {shown(contact_id)} in campaign {shown(self._state.campaign.id)}"
@@ -1011,13 +1023,20 @@ class PostgresCampaign:
     def _read_campaign(self, *, lock: bool) -> None:
         """Load the campaign row into the cache if it changed (its version), locked
         ``FOR UPDATE`` if ``lock``."""
+        self._use_campaign(self._ask_campaign(lock=lock).fetchone())
+
+    def _ask_campaign(self, *, lock: bool) -> Any:
+        """Run the campaign row's query; the cursor to fetch it from."""
         version = self._version
-        row = self._db.execute(
+        return self._db.execute(
             "SELECT version, CASE WHEN version = %s THEN NULL ELSE state END, "
             "CASE WHEN version = %s THEN NULL ELSE rng END FROM ck_campaigns WHERE id = %s"
             + (" FOR UPDATE" if lock else ""),
             (version, version, self._id),
-        ).fetchone()
+        )
+
+    def _use_campaign(self, row: Any) -> None:
+        version = self._version
         if row is None:
             raise InvalidInput(f"campaign {shown(self._id)} is no longer in the database")
         if row[0] == version:
@@ -1035,7 +1054,7 @@ class PostgresCampaign:
         self._read_campaign(lock=False)
 
     @contextmanager
-    def _write(self, *, lock: bool, rng: bool = False) -> Iterator[None]:
+    def _write(self, *, lock: bool) -> Iterator[None]:
         """One transaction: commit the rows, the tally deltas, the campaign row and the
         random generator together, or roll everything back (the caches included).
         ``lock`` takes the campaign row first (due rounds, commands)."""

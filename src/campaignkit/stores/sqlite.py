@@ -88,7 +88,7 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence, ValuesView
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -97,15 +97,10 @@ from .._fields import aware_utc
 from ..conversion import ConversionRule
 from ..engine import steps
 from ..engine.reducers import (
-    CallUpdate,
     CampaignCommand,
     CampaignCounts,
-    ContactCalledBack,
-    ContactConverted,
-    ConversationResult,
     Dial,
     Event,
-    MessageUpdate,
     Notification,
     contact_bucket,
     notification_from_dict,
@@ -124,16 +119,15 @@ from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
 from ..statuses import CampaignStatus, Channel
 from ..whatsapp import MessagingTier, WhatsAppSettings
+from ._shared import BUCKETS, EVENTS, dumps, load_state, micros, moment
 
 __all__ = ["STORE_FORMAT", "SQLiteCampaign"]
 
 STORE_FORMAT = "campaignkit.sqlite/1"
 """The ``format`` of the campaign row of a `SQLiteCampaign` file."""
 
-_EVENTS = (CallUpdate, MessageUpdate, ConversationResult, ContactCalledBack, ContactConverted)
-_BUCKETS = ("completed", "failed", "pending", "in_progress", "busy", "no_answer")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+_EVENTS = EVENTS
+_BUCKETS = BUCKETS
 _BATCH = 1000  # contacts read per query: the most the store holds at once
 _RECENT = 2048  # rows kept parsed, by the exact text saved (a bounded cache)
 _LOAD_BATCH = 5000  # contacts written per executemany when loading
@@ -185,20 +179,11 @@ _INSERT = (
 )
 
 
-def _dumps(data: Any) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-
-def _micros(at: datetime) -> int:
-    return (at - _EPOCH) // _MICROSECOND
-
-
-def _moment(micros: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-def _load_state(text: str) -> ContactState:
-    return ContactState.from_dict(json.loads(text))
+# The store-independent helpers live in ._shared (the PostgreSQL store uses them too).
+_dumps = dumps
+_micros = micros
+_moment = moment
+_load_state = load_state
 
 
 class _Contacts(Mapping[str, Contact]):
