@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 A service that keeps its contacts in a database stores one `ContactState` per
-contact and one `CampaignState` for the campaign (``campaignkit.engine.state``),
+contact and one `CampaignState` for the campaign (``campaignkit.models.state``),
 with the campaign's `CampaignRules`. Everything that changes a status or a
 next-attempt time happens in the functions of this module, and nowhere else:
 `CampaignRunner` (in memory) and the stores (``campaignkit.stores``) only load

@@ -1,6 +1,6 @@
 """Stores: campaigns kept in a database, behaving exactly like `CampaignRunner`.
 
-A store keeps the rows of the decision layer (`campaignkit.engine.state`) and
+A store keeps the rows of the decision layer (`campaignkit.models.state`) and
 decides nothing: it loads a row, calls a pure step of
 `campaignkit.engine.steps`, saves what the step returned, indexes the due time
 and queues the notifications, each public call in one transaction.

@@ -16,8 +16,8 @@ from ..engine.reducers import (
     ConversationResult,
     MessageUpdate,
 )
-from ..engine.state import ContactState
-from ..models import Contact
+from ..models.records import Contact
+from ..models.state import ContactState
 
 __all__ = ["BUCKETS", "EVENTS", "ContactsView", "dumps", "load_state", "micros", "moment"]
 

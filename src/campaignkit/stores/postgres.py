@@ -85,9 +85,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from .. import _policy_data as pd
 from .._fields import aware_utc
-from ..conversion import ConversionRule
 from ..engine import steps
 from ..engine.reducers import (
     CampaignCommand,
@@ -98,12 +96,15 @@ from ..engine.reducers import (
     contact_bucket,
     notification_from_dict,
 )
-from ..engine.state import CampaignState, ContactState
 from ..errors import InvalidInput, MissingDependency, shown
-from ..goals import GoalSet
-from ..models import Call, CallerLine, Campaign, Contact
+from ..models.goals import GoalSet
+from ..models.records import Call, CallerLine, Campaign, Contact
+from ..models.state import CampaignState, ContactState
+from ..policies import codecs as pd
 from ..policies.compliance import CompliancePolicy
+from ..policies.conversion import ConversionRule
 from ..policies.cycles import CyclePolicy
+from ..policies.messaging import MessagingTier, WhatsAppSettings
 from ..policies.pacing import PacingPolicy, PacingState
 from ..policies.refusal import Refusal
 from ..policies.retry import RetryPolicy
@@ -111,7 +112,6 @@ from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
 from ..statuses import CampaignStatus, Channel
-from ..whatsapp import MessagingTier, WhatsAppSettings
 from ._shared import BUCKETS, EVENTS, ContactsView, dumps, load_state, micros, moment
 
 __all__ = ["STORE_FORMAT", "PostgresCampaign"]
