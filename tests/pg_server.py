@@ -9,7 +9,8 @@ the same directory), and stops and deletes it at the end of the session.
 to the ``postgres`` user (created by the distribution's package) and the
 binaries run through ``runuser``.
 
-``CAMPAIGNKIT_POSTGRES_DSN`` points the tests at a server of your own instead.
+``CAMPAIGNKIT_POSTGRES_DSN`` points the tests at a scratch server of your own instead
+(they create and drop databases, tables and campaigns on it).
 Without a server the PostgreSQL tests skip, saying why - unless
 ``CAMPAIGNKIT_REQUIRE_POSTGRES=1`` (``.ci/run`` sets it), when that is an error.
 """
