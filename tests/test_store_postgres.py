@@ -97,7 +97,7 @@ def test_postgres_store_behaves_like_the_runner(conninfo: str) -> None:
     run_state_machine_as_test(
         PostgresEquivalence,
         settings=settings(
-            max_examples=int(os.environ.get("CAMPAIGNKIT_PG_EXAMPLES", "12")),
+            max_examples=int(os.environ.get("CAMPAIGNKIT_PG_EXAMPLES", "25")),
             stateful_step_count=25,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -226,6 +226,67 @@ def test_two_connections_apply_events_to_one_contact_one_at_a_time(conninfo: str
         n for n in expected if '"campaign-' not in n
     ]
     store.close()
+
+
+class _Racing(PostgresCampaign):
+    """A store that, inside its first transaction's tally read, waits until the other
+    racer has read the tally too: both see the other's contact still busy."""
+
+    barrier: threading.Barrier
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("use _Racing.open")
+
+    def _totals(self) -> dict[str, int]:
+        totals = super()._totals()
+        if not getattr(self, "raced", False) and self._db.info.transaction_status:
+            self.raced = True
+            self.barrier.wait(timeout=30)
+        return totals
+
+
+def test_two_workers_settling_the_last_two_contacts_at_once_end_the_cycle_once(
+    conninfo: str,
+) -> None:
+    """Each transaction sees the other's contact still busy; the check after the commit
+    ends the campaign, exactly once."""
+    campaign = Campaign(id="race", name="Race")
+    with PostgresCampaign(conninfo, campaign, retry=RetryPolicy(max_retries=0)) as store:
+        store.add_contacts(people(2), now=T0)
+        store.start(T0)
+        assert len(store.due(T0)) == 2
+    _Racing.barrier = threading.Barrier(2)
+    racers = [_Racing.open(conninfo, "race") for _ in range(2)]
+    errors: list[BaseException] = []
+
+    def end(racer: _Racing, contact_id: str) -> None:
+        try:
+            racer.handle(
+                CallUpdate(
+                    contact_id=contact_id, attempt=1, status=CallStatus.BUSY, at=T0 + 30 * SEC
+                )
+            )
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    try:
+        threads = [
+            threading.Thread(target=end, args=(racer, f"p{i}")) for i, racer in enumerate(racers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for racer in racers:
+            racer.close()
+    assert errors == []
+    assert all(getattr(r, "raced", False) for r in racers)  # both read before either commit
+    with PostgresCampaign.open(conninfo, "race") as store:
+        assert store.campaign.status is CampaignStatus.FINISHED
+        notes = [n.to_dict() for n in store.drain()]
+    finished = [n for n in notes if n["kind"] == "campaign-status" and n["status"] == "finished"]
+    assert len(finished) == 1, notes
 
 
 # --------------------------------------------------------------------------- durability
