@@ -1,0 +1,63 @@
+"""Memory per contact with distinct, realistic strings (issue 15): a `Contact` alone,
+the runner's cost per contact loaded (its `ContactState` row, index entries, tally),
+and the total with every contact's call in flight.
+
+Run:  python benchmarks/bench_memory.py            (100,000 contacts)
+      python benchmarks/bench_memory.py 1000000    (a million)
+
+Every contact has its own id, number, a name with accents, a context line and an
+external id, so no string is shared between contacts (the old bench_machines figure
+of 328 B shared one name and one context string across all of them). Measured with
+`tracemalloc` over the whole population.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import sys
+import tracemalloc
+from datetime import UTC, datetime
+
+from campaignkit import Campaign, CampaignRunner, Contact
+
+FIRST = ["José", "María", "Juan", "Lucía", "Andrés", "Sofía", "Ángel", "Valentina"]
+NOW = datetime(2026, 6, 1, 15, tzinfo=UTC)
+
+
+def make(i: int, rng: random.Random) -> Contact:
+    """One contact whose every string is its own."""
+    return Contact(
+        id=f"c{i:07d}",
+        phone=f"+5255{10000000 + i:08d}",
+        name=f"{rng.choice(FIRST)} Pérez {i}",
+        context=f"Pago pendiente de {rng.randint(100, 9999)} MXN, vence el {rng.randint(1, 28)}/07",
+        external_id=f"crm-{rng.getrandbits(40):x}",
+    )
+
+
+def main(n: int) -> None:
+    rng = random.Random(1)
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    contacts = [make(i, rng) for i in range(n)]
+    gc.collect()
+    made = tracemalloc.get_traced_memory()[0]
+    runner = CampaignRunner(Campaign(id="c", name="c"))
+    runner.add_contacts(contacts, now=NOW)
+    del contacts  # the runner keeps its own (enqueued) records
+    gc.collect()
+    loaded = tracemalloc.get_traced_memory()[0]
+    runner.start(NOW)
+    runner.due(NOW)
+    gc.collect()
+    calling, peak = tracemalloc.get_traced_memory()
+    print(f"contacts: {n:,}")
+    print(f"Contact with distinct strings       {(made - base) / n:8.0f} B")
+    print(f"runner, loaded (rows, index, all)   {(loaded - base) / n:8.0f} B per contact")
+    print(f"runner, every contact in a call     {(calling - base) / n:8.0f} B per contact")
+    print(f"peak                                {(peak - base) / n:8.0f} B per contact")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
