@@ -23,22 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-CALL_COLUMNS = (
-    "campaign_name",
-    "campaign_date",
-    "id",
-    "number_to",
-    "contact_name",
-    "type",
-    "status",
-    "answered_by",
-    "created_at",
-    "started_at",
-    "ended_at",
-    "duration",
-    "billed_duration",
-    "recording_url",
-)
+from campaignkit.io import CALL_EXPORT_COLUMNS  # the Altur call export's columns (seed 000)
 
 
 def write_contacts(path: Path, rows: int, seed: int = 15) -> None:
@@ -71,7 +56,7 @@ def write_call_export(path: Path, rows: int, seed: int = 15) -> None:
     outcomes = [("ended", "human"), ("ended", "machine"), ("no-answer", ""), ("busy", "")]
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(CALL_COLUMNS)
+        writer.writerow(CALL_EXPORT_COLUMNS)
         numbers: list[str] = []
         for i in range(rows):
             if numbers and rng.random() < 0.33:

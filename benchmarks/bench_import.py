@@ -58,25 +58,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from campaignkit.io import CALL_EXPORT_COLUMNS  # the Altur call export's columns (seed 000)
+
 if TYPE_CHECKING:
     from campaignkit import Call
 
-ALTUR_COLUMNS = (
-    "campaign_name",
-    "campaign_date",
-    "id",
-    "number_to",
-    "contact_name",
-    "type",
-    "status",
-    "answered_by",
-    "created_at",
-    "started_at",
-    "ended_at",
-    "duration",
-    "billed_duration",
-    "recording_url",
-)
 
 # --------------------------------------------------------------------------- inputs
 
@@ -146,7 +132,7 @@ def write_call_export(path: Path, rows: int, seed: int = 15) -> None:
     weights = [45, 25, 20, 7, 3]
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(ALTUR_COLUMNS)
+        writer.writerow(CALL_EXPORT_COLUMNS)
         numbers: list[str] = []
         for i in range(rows):
             if numbers and rng.random() < 0.33:
