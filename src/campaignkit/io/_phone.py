@@ -21,7 +21,7 @@ country code is a prefix-free 1-3 digit code and the rest is the national
 significant number. `_Checker` compiles, per country code, the same
 validation ``is_valid_number`` performs - region choice by leading digits,
 the general pattern, then any number-type pattern allowed at that length -
-into at most two regular-expression matches. ``tests/test_import.py`` checks
+into at most two regular-expression matches. ``tests/io/test_contacts.py`` checks
 the fast path against ``phonenumbers`` on every region's example numbers and
 on generated ones.
 """

@@ -1,0 +1,142 @@
+"""Notebook views: readable reprs, dependency-free HTML, and plain data pandas accepts."""
+
+from __future__ import annotations
+
+import html.parser
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from campaignkit import CampaignStats, heatmap, retry_effectiveness
+from campaignkit.metrics import cost_audit
+
+from ..metrics_data import exotel_calls, exotel_contacts
+
+
+@pytest.fixture(scope="module")
+def stats() -> CampaignStats:
+    return CampaignStats.from_records(
+        calls=exotel_calls(), contacts=exotel_contacts(), goals=[("achieved", True)]
+    )
+
+
+def _tables(stats: CampaignStats) -> dict[str, Any]:
+    return {
+        "counts": stats.counts,
+        "retry": retry_effectiveness(stats),
+        "heatmap": heatmap(stats, timezone="Asia/Kolkata"),
+        "hours": stats.best_time_to_call("Asia/Kolkata"),
+        "audit": cost_audit(stats),
+        "answer": stats.answer_status_rates(),
+        "status": stats.status_breakdown("itellico"),
+        "outcomes": stats.outcome_counts(),
+        "goals": stats.goal_achievement(),
+        "summary": stats.summary(),
+        "stats": stats,
+    }
+
+
+class _Checker(html.parser.HTMLParser):
+    """Counts open and closed tags, to check the HTML is well formed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.seen: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        self.stack.append(tag)
+        self.seen.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack.pop() == tag
+
+
+def test_reprs_are_readable(stats: CampaignStats) -> None:
+    assert repr(stats).startswith("CampaignStats(contacts=2,500, calls=")
+    assert "connect_rate=75.0%" in repr(stats)
+    retry = repr(retry_effectiveness(stats))
+    assert "1st attempt" in retry
+    assert "60.0%" in retry
+    assert "Total" in retry
+    assert "no_answer" in repr(stats.counts)
+    assert "Heatmap of human" in repr(heatmap(stats))
+    assert "connect_rate" in str(stats)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "counts",
+        "retry",
+        "heatmap",
+        "hours",
+        "audit",
+        "answer",
+        "status",
+        "outcomes",
+        "goals",
+        "summary",
+        "stats",
+    ],
+)
+def test_html_is_a_well_formed_table(stats: CampaignStats, name: str) -> None:
+    markup = _tables(stats)[name]._repr_html_()
+    checker = _Checker()
+    checker.feed(markup)
+    assert checker.stack == []
+    assert checker.seen[0] == "table"
+    assert "td" in checker.seen
+    assert "<script" not in markup
+
+
+def test_heatmap_html_is_coloured(stats: CampaignStats) -> None:
+    markup = heatmap(stats, timezone="Asia/Kolkata")._repr_html_()
+    assert "background:rgb(0,128,128)" in markup  # the busiest slot is the strongest colour
+    assert "background:rgb(255,255,255)" in markup  # empty slots stay white
+
+
+def test_retry_html_shows_the_advice() -> None:
+    from campaignkit import AnsweredBy, CallStatus
+
+    from ..metrics_data import make_call
+
+    calls = [make_call(i, 1, CallStatus.NO_ANSWER) for i in range(20)]
+    calls += [make_call(i, 2, CallStatus.NO_ANSWER) for i in range(19)]
+    calls.append(make_call(19, 2, CallStatus.COMPLETED, AnsweredBy.HUMAN, 9))
+    markup = retry_effectiveness(calls)._repr_html_()
+    assert "may not be cost-effective" in markup
+
+
+@pytest.mark.parametrize(
+    "name", ["counts", "retry", "hours", "audit", "answer", "status", "outcomes", "goals"]
+)
+def test_plain_data_views_agree(stats: CampaignStats, name: str) -> None:
+    table = _tables(stats)[name]
+    records = table.to_records()
+    columns = table.to_dict()
+    assert records
+    assert all(list(r) == list(columns) for r in records)
+    assert all(len(values) == len(records) for values in columns.values())
+    for record in records:
+        for value in record.values():
+            assert value is None or isinstance(value, str | int | float | bool | Decimal)
+
+
+def test_pandas_accepts_every_view(stats: CampaignStats) -> None:
+    pd = pytest.importorskip("pandas")
+    for name, table in _tables(stats).items():
+        from_records = pd.DataFrame(table.to_records())
+        from_dict = pd.DataFrame(table.to_dict())
+        assert len(from_records) > 0, name
+        if name != "heatmap":
+            pd.testing.assert_frame_equal(from_records, from_dict)
+    retry = pd.DataFrame(retry_effectiveness(stats).to_records())
+    assert retry["connected"].tolist() == [1500, 250, 125, 1875]
+    grid = pd.DataFrame(heatmap(stats, timezone="Asia/Kolkata").to_dict())
+    assert grid.shape == (24, 7)
+    assert grid.loc[10, "Thu"] == 1500
+    summary = pd.DataFrame(stats.to_records()).set_index("metric")
+    assert summary.loc["connect_rate", "value"] == 0.75
+    assert summary.loc["created", "source"] == "001 Exotel"
