@@ -59,7 +59,7 @@ from campaignkit import (
     RetryPolicy,
     Schedule,
 )
-from campaignkit.engine import apply_call
+from campaignkit.engine import Dial, apply_call
 
 NOW = datetime(2026, 6, 1, 16, tzinfo=UTC)
 POLICY = RetryPolicy.exotel(2, interval_mins=15)
@@ -215,43 +215,86 @@ def population(size: int, scattered: bool) -> list[Contact]:
     ]
 
 
-def bench_due(size: int, scattered: bool, selected: int) -> tuple[float, float, float]:
-    """(seconds per selected call, plain-heap pop per call, seconds to build)."""
-    contacts = population(size, scattered)
-    start = time.perf_counter()
-    runner = started_runner(contacts)
-    built = time.perf_counter() - start
-    best_call = float("inf")
-    for _ in range(3):
-        gc.collect()
-        done = 0
+def report_ends(runner: CampaignRunner, dials: list[Dial], now: datetime) -> None:
+    """Each dial's terminal webhook, as a carrier sends it (call id, start and end
+    times); busy and no-answer go back into the due queue as retries."""
+    end = now + timedelta(seconds=30)
+    for placed in dials:
+        contact = placed.contact
+        status = _ending(int(contact.id[1:]), placed.attempt)
+        human = status is CallStatus.COMPLETED
+        runner.handle(
+            CallUpdate(
+                contact_id=contact.id,
+                attempt=placed.attempt,
+                status=status,
+                at=end,
+                answered_by=AnsweredBy.HUMAN if human else None,
+                duration=25 if human else 0,
+                call_id=f"CA{contact.id}{placed.attempt}",
+                started_at=now + timedelta(seconds=5) if human else None,
+                ended_at=end,
+            )
+        )
+
+
+def bench_due(
+    sizes: list[int], scattered: bool, selected: int
+) -> list[tuple[int, float, float, float]]:
+    """Per size: (seconds per selected call, plain-heap pop per call, seconds to build).
+
+    Every size's runner is built first, then the windows take turns between the sizes
+    in one process (so a busy moment of the machine hits every size alike). After each
+    `due` the dials' terminal webhooks are applied (untimed): retries go back into the
+    queue between the timed calls, as in a running campaign."""
+    runners: dict[int, CampaignRunner] = {}
+    built: dict[int, float] = {}
+    for size in sizes:
+        contacts = population(size, scattered)
         start = time.perf_counter()
-        while done < selected:
-            got = len(runner.due(NOW, limit=100))
-            assert got, "the campaign ran out of due contacts: measure fewer calls"
-            done += got
-        best_call = min(best_call, (time.perf_counter() - start) / done)
-    del runner
-    gc.collect()
-    # The structural baseline: one plain heap of the same packed int keys
-    # (microseconds, priority rank, loading index), as a runner without buckets keeps.
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    heap = [
-        ((c.next_attempt_at or NOW) - epoch) // timedelta(microseconds=1) << 34
-        | c.priority.rank << 32
-        | i
-        for i, c in enumerate(contacts)
-    ]
+        runners[size] = started_runner(contacts)
+        built[size] = time.perf_counter() - start
     del contacts
-    heapq.heapify(heap)
-    gc.collect()
-    best_pop = float("inf")
+    best_call = dict.fromkeys(sizes, float("inf"))
     for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(selected):
-            heapq.heappop(heap)
-        best_pop = min(best_pop, (time.perf_counter() - start) / selected)
-    return best_call, best_pop, built
+        for size in sizes:
+            runner = runners[size]
+            gc.collect()
+            done, spent = 0, 0.0
+            while done < selected:
+                start = time.perf_counter()
+                dials = runner.due(NOW, limit=100)
+                spent += time.perf_counter() - start
+                assert dials, "the campaign ran out of due contacts: measure fewer calls"
+                done += len(dials)
+                report_ends(runner, dials, NOW)
+                runner.drain()
+            best_call[size] = min(best_call[size], spent / done)
+    runners.clear()
+    gc.collect()
+    results = []
+    for size in sizes:
+        # The structural baseline: one plain heap of the same packed int keys
+        # (microseconds, priority rank, loading index), as a runner without buckets keeps.
+        contacts = population(size, scattered)
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        heap = [
+            ((c.next_attempt_at or NOW) - epoch) // timedelta(microseconds=1) << 34
+            | c.priority.rank << 32
+            | i
+            for i, c in enumerate(contacts)
+        ]
+        del contacts
+        heapq.heapify(heap)
+        gc.collect()
+        best_pop = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            for _ in range(selected):
+                heapq.heappop(heap)
+            best_pop = min(best_pop, (time.perf_counter() - start) / selected)
+        results.append((size, best_call[size], best_pop, built[size]))
+    return results
 
 
 # --------------------------------------------------------------------------- time policies
@@ -316,10 +359,276 @@ def bench_timed(size: int, selected: int) -> list[tuple[str, float]]:
     return rows
 
 
+# --------------------------------------------------------------------------- whole campaign
+
+# Outcomes by a hash of (contact, attempt): a quarter each of completed (a person),
+# busy, no-answer (both retried, 15 minutes later) and failed.
+CAMPAIGN_BATCH = 1_000  # dials per round; the clock moves 1 s per round
+
+
+def _ending(index: int, attempt: int) -> CallStatus:
+    return ENDINGS[(index * 7 + attempt * 3) % len(ENDINGS)]
+
+
+class GCWatch:
+    """Garbage-collector pauses, through `gc.callbacks`: count and longest per generation."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self.pauses: list[tuple[int, float]] = []
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], time.perf_counter() - self.started))
+
+    def __enter__(self) -> GCWatch:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+    def summary(self) -> str:
+        full = [p for g, p in self.pauses if g == 2]
+        longest = max((p for _, p in self.pauses), default=0.0)
+        total = sum(p for _, p in self.pauses)
+        return (
+            f"{len(self.pauses)} collections ({len(full)} full), "
+            f"longest {longest * 1e3:.0f} ms, total {total:.2f} s"
+        )
+
+    @property
+    def longest(self) -> float:
+        return max((p for _, p in self.pauses), default=0.0)
+
+
+def floor_campaign(size: int) -> int:
+    """The same campaign in plain Python: a list per contact, one heap of due times,
+    a dict of calls in flight, the counts and an outbox of tuples. Returns attempts."""
+    rows = [["queued", 0, 0, f"c{i:07d}"] for i in range(size)]  # status, attempts, retries, id
+    heap = [(0, i) for i in range(size)]
+    calls: dict[str, int] = {}
+    counts = {"pending": size, "in_progress": 0, "completed": 0, "failed": 0}
+    outbox: list[tuple[str, str, int]] = []
+    clock, attempts, wait = 0, 0, 900
+    while heap:
+        placed = []
+        while heap and heap[0][0] <= clock and len(placed) < CAMPAIGN_BATCH:
+            _, i = heapq.heappop(heap)
+            row = rows[i]
+            row[0], row[1] = "dialing", row[1] + 1
+            calls[row[3]] = i
+            counts["pending"] -= 1
+            counts["in_progress"] += 1
+            placed.append(i)
+        attempts += len(placed)
+        for i in placed:  # ringing, then the end
+            row = rows[i]
+            row[0] = "ringing"
+            status = _ending(i, row[1])
+            del calls[row[3]]
+            counts["in_progress"] -= 1
+            if (status is CallStatus.BUSY or status is CallStatus.NO_ANSWER) and row[2] < 2:
+                row[0], row[2] = "retrying", row[2] + 1
+                heapq.heappush(heap, (clock + wait, i))
+                counts["pending"] += 1
+                outbox.append(("status", row[3], row[1]))
+                continue
+            row[0] = "answered" if status is CallStatus.COMPLETED else "failed"
+            counts["completed" if status is CallStatus.COMPLETED else "failed"] += 1
+            outbox.append(("status", row[3], row[1]))
+            outbox.append(("final", row[3], row[1]))
+        outbox.clear()  # delivered
+        clock = clock + 1 if not heap or heap[0][0] <= clock + 1 else heap[0][0]
+    return attempts
+
+
+CONTENDERS = ("floor", "minimal", "real", "ringing")
+
+
+def runner_campaign(runner: CampaignRunner, webhooks: str) -> int:
+    """Drive ``runner`` to the end: each round's dials, then their webhooks - "minimal":
+    the terminal report alone (status, time, answerer, duration); "real": the same
+    report carrying the carrier's call id and ``started_at``/``ended_at`` as well;
+    "ringing": a ringing report (with the call id) before the real one. Returns attempts."""
+    real = webhooks != "minimal"
+    now, attempts, handle = NOW, 0, runner.handle
+    second = timedelta(seconds=1)
+    while True:
+        dials = runner.due(now, limit=CAMPAIGN_BATCH)
+        for placed in dials:
+            contact = placed.contact
+            status = _ending(int(contact.id[1:]), placed.attempt)
+            human = status is CallStatus.COMPLETED
+            if real:
+                sid = f"CA{contact.id}{placed.attempt}"
+                if webhooks == "ringing":
+                    handle(
+                        CallUpdate(
+                            contact_id=contact.id,
+                            attempt=placed.attempt,
+                            status=CallStatus.RINGING,
+                            at=now,
+                            call_id=sid,
+                        )
+                    )
+                handle(
+                    CallUpdate(
+                        contact_id=contact.id,
+                        attempt=placed.attempt,
+                        status=status,
+                        at=now + second,
+                        answered_by=AnsweredBy.HUMAN if human else None,
+                        duration=1 if human else 0,
+                        call_id=sid,
+                        started_at=now if human else None,
+                        ended_at=now + second,
+                    )
+                )
+            else:
+                handle(
+                    CallUpdate(
+                        contact_id=contact.id,
+                        attempt=placed.attempt,
+                        status=status,
+                        at=now + second,
+                        answered_by=AnsweredBy.HUMAN if human else None,
+                        duration=1 if human else 0,
+                    )
+                )
+        attempts += len(dials)
+        runner.drain()
+        wakeup = runner.next_wakeup()
+        if wakeup is None:
+            return attempts
+        now = max(now + second, wakeup)
+
+
+def bench_campaign(
+    sizes: list[int], runs: int, freeze: bool
+) -> list[tuple[int, str, float, float, str]]:
+    """(size, contender, median s per attempt, spread, GC summary of the slowest run)."""
+    results = []
+    for size in sizes:
+        contacts = [
+            Contact(id=f"c{i:07d}", phone=f"+5215{i:09d}", name="Juan Pérez") for i in range(size)
+        ]
+        times: dict[str, list[float]] = {label: [] for label in CONTENDERS}
+        watches: dict[str, GCWatch] = {}
+        attempts_of: dict[str, int] = {}
+        for _ in range(runs):
+            for label in CONTENDERS:  # interleaved, one process
+                gc.collect()
+                runner = None
+                if label != "floor":
+                    runner = CampaignRunner(Campaign(id="bench", name="Bench"), retry=POLICY)
+                    runner.add_contacts(contacts, now=NOW)
+                    runner.start(NOW)
+                    gc.collect()
+                    if freeze:
+                        gc.freeze()
+                with GCWatch() as watch:
+                    start = time.perf_counter()
+                    if runner is None:
+                        attempts = floor_campaign(size)
+                    else:
+                        attempts = runner_campaign(runner, label)
+                    elapsed = time.perf_counter() - start
+                if freeze:
+                    gc.unfreeze()
+                del runner
+                times[label].append(elapsed / attempts)
+                previous = attempts_of.setdefault(label, attempts)
+                assert previous == attempts
+                if label not in watches or watch.longest > watches[label].longest:
+                    watches[label] = watch
+        assert len(set(attempts_of.values())) == 1, attempts_of
+        for label in CONTENDERS:
+            values = sorted(times[label])
+            median = values[len(values) // 2]
+            spread = (values[-1] - values[0]) / 2 / median
+            results.append((size, label, median, spread, watches[label].summary()))
+            results[-1] = (*results[-1][:4], f"{attempts_of[label]:,} attempts; " + results[-1][4])
+    return results
+
+
+def print_campaign(sizes: list[int], runs: int, freeze: bool) -> int:
+    print(
+        f"whole campaign, 2 retries 15 min apart, {CAMPAIGN_BATCH:,} dials a round; "
+        f"median of {runs} interleaved runs{'; gc.freeze() after loading' if freeze else ''}"
+    )
+    rows = bench_campaign(sizes, runs, freeze)
+    floors = {size: median for size, label, median, _, _ in rows if label == "floor"}
+    minimal = {size: median for size, label, median, _, _ in rows if label == "minimal"}
+    print(f"{'contacts':>10} {'contender':<42}{'us/attempt':>11}{'spread':>8}{'x floor':>8}")
+    names = {
+        "floor": "plain Python (lists, heapq, dicts)",
+        "minimal": "runner, terminal report only",
+        "real": "runner, end report with call id, times",
+        "ringing": "runner, ringing + that end report",
+    }
+    for size, label, median, spread, watch in rows:
+        print(
+            f"{size:>10,} {names[label]:<42}{median * 1e6:>11.2f}{f'±{spread:.0%}':>8}"
+            f"{median / floors[size]:>8.2f}   {watch}"
+        )
+    for size, label, median, _, _ in rows:
+        if label == "real":
+            print(
+                f"{size:,}: an end report with call id and times costs "
+                f"{median / minimal[size]:.2f}x a minimal one (target 1.2x)"
+            )
+    return 0
+
+
+def profile_campaign(size: int, freeze: bool) -> int:
+    """cProfile and tracemalloc-free look at one real-webhook campaign of ``size``."""
+    import cProfile
+    import pstats
+
+    contacts = [
+        Contact(id=f"c{i:07d}", phone=f"+5215{i:09d}", name="Juan Pérez") for i in range(size)
+    ]
+    runner = CampaignRunner(Campaign(id="bench", name="Bench"), retry=POLICY)
+    runner.add_contacts(contacts, now=NOW)
+    runner.start(NOW)
+    del contacts
+    gc.collect()
+    if freeze:
+        gc.freeze()
+    profiler = cProfile.Profile()
+    with GCWatch() as watch:
+        profiler.enable()
+        attempts = runner_campaign(runner, "ringing")
+        profiler.disable()
+    print(f"{attempts:,} attempts; GC: {watch.summary()}")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts for a fast look")
+    parser.add_argument(
+        "--campaign",
+        action="store_true",
+        help="only the whole campaign against the plain-Python floor (--sizes, --runs)",
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--freeze", action="store_true", help="gc.freeze() after loading the runner"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile one real-webhook campaign (first size)"
+    )
     args = parser.parse_args(argv)
+    if args.profile:
+        return profile_campaign(args.sizes[0], args.freeze)
+    if args.campaign:
+        return print_campaign(args.sizes, args.runs, args.freeze)
     events = 5_000 if args.quick else 50_000
     repeat = 3 if args.quick else 5
     sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
@@ -342,11 +651,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{header:<42}{'us/call':>9}{'x 10k':>7}{'heap pop ns':>13}{'x 10k':>7}{'build s':>9}"
         )
-        results = []
-        for size in sizes:
-            per_call, pop, built = bench_due(size, scattered, selected)
-            results.append((size, per_call, pop))
-            first_call, first_pop = results[0][1], results[0][2]
+        results = bench_due(sizes, scattered, selected)
+        first_call, first_pop = results[0][1], results[0][2]
+        for size, per_call, pop, built in results:
             print(
                 f"{f'{size:,} contacts':<42}{per_call * 1e6:>9.2f}{per_call / first_call:>7.2f}"
                 f"{pop * 1e9:>13,.0f}{pop / first_pop:>7.2f}{built:>9.1f}"
