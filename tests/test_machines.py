@@ -19,7 +19,19 @@ from campaignkit import (
     ContactStatus,
     IllegalTransition,
 )
-from campaignkit.machines import CallEvent, CampaignEvent, ContactEvent, StateMachine
+from campaignkit.machines import (
+    CALL_EVENT_FOR_STATUS,
+    CONTACT_EVENT_FOR_STATUS,
+    MESSAGE_STATUSES,
+    CallEvent,
+    CampaignEvent,
+    ContactEvent,
+    StateMachine,
+    attempt_status,
+    retry_status,
+    settle_event,
+)
+from campaignkit.statuses import Outcome
 
 MACHINES: list[StateMachine[enum.Enum, enum.Enum]] = [
     CAMPAIGN_MACHINE,  # type: ignore[list-item]
@@ -226,6 +238,77 @@ class TestContactLifecycle:
         assert CONTACT_MACHINE.is_terminal(ContactStatus.CONVERTED)
         with pytest.raises(IllegalTransition, match="contact machine"):
             CONTACT_MACHINE.next(ContactStatus.CONVERTED, ContactEvent.REQUEUE)
+
+
+class TestWhichEvent:
+    """The "which event?" tables beside the transition tables (h11's rule: one home)."""
+
+    @pytest.mark.parametrize("status", list(ContactStatus))
+    def test_every_contact_status_is_entered_by_exactly_its_event(
+        self, status: ContactStatus
+    ) -> None:
+        event = ContactEvent.for_status(status)
+        assert CONTACT_EVENT_FOR_STATUS[status] is event
+        entering = {e for (_, e), target in CONTACT_MACHINE.table.items() if target is status}
+        assert entering == {event}
+
+    def test_message_statuses_are_the_message_half(self) -> None:
+        # seed 004: sending, sent, delivered, read, accepted, rejected - and failure.
+        labels = {s.value for s in MESSAGE_STATUSES}
+        assert labels == {"sending", "sent", "delivered", "read", "accepted", "rejected", "failed"}
+
+    @pytest.mark.parametrize("outcome", list(Outcome))
+    def test_an_outcome_settles_with_the_event_into_its_status(self, outcome: Outcome) -> None:
+        event = settle_event(outcome)
+        for source in (ContactStatus.DIALING, ContactStatus.AWAITING_OUTCOME):
+            assert CONTACT_MACHINE.next(source, event) is outcome.contact_status
+
+    def test_voicemail_is_reached_busy_is_a_failure(self) -> None:
+        assert settle_event(Outcome.VOICEMAIL) is ContactEvent.REACH_VOICEMAIL
+        assert settle_event(Outcome.BUSY) is ContactEvent.FAIL
+
+    @pytest.mark.parametrize("event", [ContactEvent.DIAL, ContactEvent.SEND])
+    def test_a_retrying_contact_begins_its_attempt_through_queued(
+        self, event: ContactEvent
+    ) -> None:
+        direct = attempt_status(ContactStatus.QUEUED, event)
+        assert attempt_status(ContactStatus.RETRYING, event) is direct
+        assert direct is CONTACT_MACHINE.next(ContactStatus.QUEUED, event)
+
+    @pytest.mark.parametrize(
+        "status",
+        [s for s in ContactStatus if s not in (ContactStatus.QUEUED, ContactStatus.RETRYING)],
+    )
+    def test_only_a_waiting_contact_begins_an_attempt(self, status: ContactStatus) -> None:
+        with pytest.raises(IllegalTransition, match=status.value):
+            attempt_status(status, ContactEvent.DIAL)
+
+    @pytest.mark.parametrize(
+        ("landed", "requeue", "expected"),
+        [
+            # seed 004: a failed call paid by failed_retries goes straight back to the queue
+            (ContactStatus.FAILED, True, ContactStatus.QUEUED),
+            (ContactStatus.FAILED, False, ContactStatus.RETRYING),
+            (ContactStatus.VOICEMAIL, False, ContactStatus.RETRYING),
+            # a message has no direct way back to the queue: it waits in retrying
+            (ContactStatus.READ, True, ContactStatus.RETRYING),
+            (ContactStatus.SENT, False, ContactStatus.RETRYING),
+        ],
+    )
+    def test_retry_status(
+        self, landed: ContactStatus, requeue: bool, expected: ContactStatus
+    ) -> None:
+        assert retry_status(landed, requeue=requeue) is expected
+
+    def test_a_settled_answer_cannot_be_retried(self) -> None:
+        with pytest.raises(IllegalTransition):
+            retry_status(ContactStatus.ACCEPTED, requeue=True)
+
+    def test_the_tables_are_read_only(self) -> None:
+        with pytest.raises(TypeError):
+            CALL_EVENT_FOR_STATUS[CallStatus.CREATED] = CallEvent.QUEUE  # type: ignore[index]
+        with pytest.raises(TypeError):
+            CONTACT_EVENT_FOR_STATUS[ContactStatus.QUEUED] = ContactEvent.DIAL  # type: ignore[index]
 
 
 class TestCallLifecycle:

@@ -5,9 +5,25 @@ Theory of operation
 Each lifecycle is an enum of states, an enum of events and one transition
 table: a plain mapping from ``(state, event)`` to the next state. Moving a
 record is one dictionary lookup (`StateMachine.next`); a missing key is an
-`IllegalTransition` naming the machine, the state and the event. Everything
-that decides a transition lives in this module, beside its table; the engine
-only chooses *which* event to feed.
+`IllegalTransition` naming the machine, the state and the event.
+
+The rule (h11's, for its ``_state.py``): **everything that decides a transition
+lives in this module.** A "which event?" or "which next status?" question is
+answered here, by a table beside the transition table it feeds:
+
+* `CALL_EVENT_FOR_STATUS` - which `CallEvent` reports a carrier's call status;
+* `CONTACT_EVENT_FOR_STATUS` - which `ContactEvent` takes a contact into a
+  status (an outcome settling, a message-status update), derived from the
+  contact table itself so the two cannot disagree; `MESSAGE_STATUSES` are the
+  ones a WhatsApp provider may report;
+* `settle_event` - which event settles a call with a given `Outcome` (its
+  classification, `Outcome.contact_status`, is vocabulary in `statuses`);
+* `attempt_status` and `retry_status` - where a new attempt and a granted retry
+  take a contact (through ``queued``, or straight back to it).
+
+The engine (`campaignkit.engine`), the runner and the stores decide *when* to
+feed an event - a call ended, a wait is over, the retry policy said yes - and
+store what these functions return; none of them holds a status table of its own.
 
 Carriers do not deliver status callbacks in order, and they deliver some twice.
 `StateMachine.next` is strict and is for commands the caller issues itself.
@@ -29,16 +45,22 @@ from types import MappingProxyType
 from typing import Generic, TypeVar
 
 from .errors import IllegalTransition
-from .statuses import CallStatus, CampaignStatus, ContactStatus
+from .statuses import CallStatus, CampaignStatus, ContactStatus, Outcome
 
 __all__ = [
+    "CALL_EVENT_FOR_STATUS",
     "CALL_MACHINE",
     "CAMPAIGN_MACHINE",
+    "CONTACT_EVENT_FOR_STATUS",
     "CONTACT_MACHINE",
+    "MESSAGE_STATUSES",
     "CallEvent",
     "CampaignEvent",
     "ContactEvent",
     "StateMachine",
+    "attempt_status",
+    "retry_status",
+    "settle_event",
 ]
 
 S = TypeVar("S", bound=enum.Enum)
@@ -297,6 +319,19 @@ class ContactEvent(enum.StrEnum):
     REJECT = "reject"
     """The contact rejected the WhatsApp conversation."""
 
+    @classmethod
+    def for_status(cls, status: ContactStatus) -> ContactEvent:
+        """The one event that takes a contact into ``status`` (``ContactStatus.READ`` ->
+        ``ContactEvent.MESSAGE_READ``): a lookup in `CONTACT_EVENT_FOR_STATUS`.
+
+        Raises `IllegalTransition` for a status no event enters (none today: every
+        status has exactly one).
+        """
+        try:
+            return CONTACT_EVENT_FOR_STATUS[status]
+        except KeyError:
+            raise IllegalTransition("contact", status, "report") from None
+
 
 _K = ContactStatus
 _KE = ContactEvent
@@ -345,10 +380,93 @@ def _contact_table() -> dict[tuple[ContactStatus, ContactEvent], ContactStatus]:
 CONTACT_MACHINE: StateMachine[ContactStatus, ContactEvent] = StateMachine(
     "contact", ContactStatus, ContactEvent, _K.QUEUED, _contact_table()
 )
+_CONTACT_TABLE = CONTACT_MACHINE.table
 """The contact lifecycle for calls (queued -> dialing -> outcome, retried through
 retrying -> queued) and WhatsApp (queued -> sending -> sent -> delivered -> read ->
 accepted/rejected). Converted and rejected are terminal; voicemail, failed and
 no-conversation become final when the retry policy has nothing left."""
+
+
+def _entering_events(
+    table: Mapping[tuple[ContactStatus, ContactEvent], ContactStatus],
+) -> dict[ContactStatus, ContactEvent]:
+    """Each status with the one event that leads into it, read off the table.
+
+    The contact table is built so that one event enters each status (a status *is*
+    what happened last); a second one would make "which event reports this status?"
+    ambiguous, so it is refused when the module loads.
+    """
+    entering: dict[ContactStatus, ContactEvent] = {}
+    for (_, event), target in table.items():
+        if entering.setdefault(target, event) is not event:
+            raise AssertionError(f"{target} is entered by {entering[target]} and {event}")
+    return {status: entering[status] for status in ContactStatus if status in entering}
+
+
+CONTACT_EVENT_FOR_STATUS: Mapping[ContactStatus, ContactEvent] = MappingProxyType(
+    _entering_events(CONTACT_MACHINE.table)
+)
+"""Which `ContactEvent` takes a contact into each status (``answered`` -> ``answer``,
+``read`` -> ``message-read``, ``failed`` -> ``fail``, ...), derived from
+`CONTACT_MACHINE`'s table: one event enters each status. The engine settles a call
+and applies a message-status update with it."""
+
+MESSAGE_STATUSES: frozenset[ContactStatus] = frozenset(
+    {
+        ContactStatus.SENDING,
+        ContactStatus.SENT,
+        ContactStatus.DELIVERED,
+        ContactStatus.READ,
+        ContactStatus.ACCEPTED,
+        ContactStatus.REJECTED,
+        ContactStatus.FAILED,
+    }
+)
+"""The statuses a WhatsApp message-status update may report: sending, sent, delivered,
+read, accepted, rejected and failed (seed 004's message states, and failure)."""
+
+# One lookup per settled call: the event its outcome feeds the contact machine.
+_SETTLE_EVENT: dict[Outcome, ContactEvent] = {
+    outcome: CONTACT_EVENT_FOR_STATUS[outcome.contact_status] for outcome in Outcome
+}
+
+
+def settle_event(outcome: Outcome) -> ContactEvent:
+    """The event that settles a call with ``outcome``: the one entering the status the
+    outcome leaves behind (`Outcome.contact_status`), e.g. ``voicemail`` ->
+    ``reach-voicemail``, ``busy`` -> ``fail``. Raises `KeyError` for a non-`Outcome`."""
+    return _SETTLE_EVENT[outcome]
+
+
+def attempt_status(status: ContactStatus, event: ContactEvent) -> ContactStatus:
+    """Where ``event`` (`ContactEvent.DIAL` or `ContactEvent.SEND`) takes a contact
+    waiting in ``status``: a ``retrying`` contact goes through ``queued`` first, since
+    only a queued contact is dialled or messaged (the table has no shortcut).
+
+    Raises `IllegalTransition` naming ``status`` when the contact cannot begin an
+    attempt (it is not queued or retrying, or ``event`` does not begin one).
+    """
+    waiting = status
+    if waiting is ContactStatus.RETRYING:
+        waiting = _CONTACT_TABLE[waiting, ContactEvent.REQUEUE]
+    try:
+        return _CONTACT_TABLE[waiting, event]
+    except KeyError:
+        raise IllegalTransition("contact", status, event) from None
+
+
+def retry_status(landed: ContactStatus, *, requeue: bool) -> ContactStatus:
+    """Where a granted retry takes a contact that has just landed in ``landed``.
+
+    Altur keeps two per-cycle counters (seed 004): outcomes paid by ``retries`` wait
+    in ``retrying``; failures paid by ``failed_retries`` go straight back to the
+    queue (``requeue=True``). A message (sent, delivered, read) has no direct way back
+    to the queue in the table, so it always waits in ``retrying``. Raises
+    `IllegalTransition` when ``landed`` cannot be retried at all.
+    """
+    if requeue and (landed, ContactEvent.REQUEUE) in _CONTACT_TABLE:
+        return _CONTACT_TABLE[landed, ContactEvent.REQUEUE]
+    return CONTACT_MACHINE.next(landed, ContactEvent.SCHEDULE_RETRY)
 
 
 # --------------------------------------------------------------------------- call
@@ -357,7 +475,8 @@ no-conversation become final when the retry policy has nothing left."""
 class CallEvent(enum.StrEnum):
     """A carrier's report about one call attempt.
 
-    Each event is named after the status it reports; `for_status` maps back.
+    Each event is named after the status it reports; `for_status` maps back
+    (`CALL_EVENT_FOR_STATUS`).
     """
 
     QUEUE = "queue"
@@ -379,22 +498,28 @@ class CallEvent(enum.StrEnum):
         Raises `IllegalTransition` for ``CallStatus.CREATED``, which no report produces.
         """
         try:
-            return _EVENT_FOR_STATUS[status]
+            return CALL_EVENT_FOR_STATUS[status]
         except KeyError:
             raise IllegalTransition("call", status, "report") from None
 
 
-_EVENT_FOR_STATUS = {
-    CallStatus.QUEUED: CallEvent.QUEUE,
-    CallStatus.RINGING: CallEvent.RING,
-    CallStatus.IN_PROGRESS: CallEvent.ANSWER,
-    CallStatus.FORWARDING: CallEvent.FORWARD,
-    CallStatus.COMPLETED: CallEvent.COMPLETE,
-    CallStatus.BUSY: CallEvent.BUSY,
-    CallStatus.NO_ANSWER: CallEvent.NO_ANSWER,
-    CallStatus.FAILED: CallEvent.FAIL,
-    CallStatus.CANCELED: CallEvent.CANCEL,
-}
+CALL_EVENT_FOR_STATUS: Mapping[CallStatus, CallEvent] = MappingProxyType(
+    {
+        CallStatus.QUEUED: CallEvent.QUEUE,
+        CallStatus.RINGING: CallEvent.RING,
+        CallStatus.IN_PROGRESS: CallEvent.ANSWER,
+        CallStatus.FORWARDING: CallEvent.FORWARD,
+        CallStatus.COMPLETED: CallEvent.COMPLETE,
+        CallStatus.BUSY: CallEvent.BUSY,
+        CallStatus.NO_ANSWER: CallEvent.NO_ANSWER,
+        CallStatus.FAILED: CallEvent.FAIL,
+        CallStatus.CANCELED: CallEvent.CANCEL,
+    }
+)
+"""Which `CallEvent` reports each call status a carrier sends. Not derived from the
+call table as the contact one is: in-progress is entered both by ``answer`` and by
+``resume`` (a forwarded call coming back), and a report of in-progress means answered.
+``created`` is absent: no carrier reports it (the record is born created)."""
 
 _L = CallStatus
 _LE = CallEvent

@@ -72,11 +72,21 @@ import attrs
 from .. import _fields as f
 from .._fields import Codec, PlainData, Scalar, aware_utc, replacer
 from .._frozen import FrozenMap
-from ..errors import IllegalTransition, InvalidInput, shown
-from ..machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
+from ..errors import InvalidInput, shown
+from ..machines import (
+    CALL_MACHINE,
+    CAMPAIGN_MACHINE,
+    CONTACT_MACHINE,
+    MESSAGE_STATUSES,
+    CampaignEvent,
+    ContactEvent,
+    attempt_status,
+    retry_status,
+    settle_event,
+)
 from ..models.goals import GoalResult
 from ..models.records import Call, CallerLine, Campaign, Contact
-from ..policies.messaging import MESSAGE_STATUSES, MessageTemplate, apply_message_status
+from ..policies.messaging import MessageTemplate, apply_message_status
 from ..policies.retry import RetryCounter, RetryDecision, RetryPolicy
 from ..statuses import (
     AnsweredBy,
@@ -619,13 +629,6 @@ _held = replacer(Contact, "status", "next_attempt_at", "updated_at", "last_outco
 _rescheduled = replacer(Contact, "next_attempt_at")
 _recalled = replacer(Contact, "updated_at", "last_outcome")
 
-_EVENT_OF_STATUS = {
-    _Q.ANSWERED: ContactEvent.ANSWER,
-    _Q.VOICEMAIL: ContactEvent.REACH_VOICEMAIL,
-    _Q.NO_CONVERSATION: ContactEvent.NO_CONVERSATION,
-    _Q.FAILED: ContactEvent.FAIL,
-}
-
 
 def enqueue(contact: Contact, *, at: datetime) -> Contact:
     """``contact`` waiting for its first attempt at ``at``, if it waits without a time.
@@ -661,15 +664,10 @@ def dial(contact: Contact, *, now: datetime, line: CallerLine | None = None) -> 
 
 
 def _begin_attempt(contact: Contact, event: ContactEvent, now: datetime) -> Contact:
-    """``contact`` after ``event`` (dial or send), a retrying one through queued:
-    one more attempt, no next attempt time. Raises `IllegalTransition`."""
-    status = contact.status
-    if status is _Q.RETRYING:
-        status = _TABLE[status, ContactEvent.REQUEUE]
-    try:
-        status = _TABLE[status, event]
-    except KeyError:
-        raise IllegalTransition("contact", contact.status, event) from None
+    """``contact`` after ``event`` (dial or send), a retrying one through queued
+    (`attempt_status`): one more attempt, no next attempt time. Raises
+    `IllegalTransition`."""
+    status = attempt_status(contact.status, event)
     return _attempted(contact, status, contact.attempts + 1, None, now)
 
 
@@ -697,7 +695,7 @@ def _settle(
     *,
     retry: bool,
 ) -> tuple[Contact, tuple[Notification, ...]]:
-    landed = CONTACT_MACHINE.next(contact.status, _EVENT_OF_STATUS[outcome.contact_status])
+    landed = CONTACT_MACHINE.next(contact.status, settle_event(outcome))
     decision = policy.decide(contact, outcome) if retry else None
     if decision is None:
         settled = _settled(
@@ -706,27 +704,23 @@ def _settle(
         exhausted = retry and policy.rules[outcome].retry
         return settled, (_final_notice(settled, now, exhausted, campaign_id),)
     status, retries, failed_retries = _retried(contact, landed, decision)
-    return _settled(contact, status, retries, failed_retries, now + decision.wait, now, outcome), ()
+    return _settled(contact, status, retries, failed_retries, decision.due(now), now, outcome), ()
 
 
 def _retried(
     contact: Contact, landed: ContactStatus, decision: RetryDecision
 ) -> tuple[ContactStatus, int, int]:
-    """Where a granted retry takes a contact that landed in ``landed``, and its counters:
-    Altur keeps two per-cycle counters (seed 004) - ``retries`` for outcomes that wait
-    in ``retrying``, ``failed_retries`` for failures that go straight back to the queue.
-    A message (sent, delivered, read) has no direct way back to the queue in the table:
-    it always waits in ``retrying``, whichever counter pays."""
+    """Where a granted retry takes a contact that landed in ``landed`` (`retry_status`
+    decides), and its counters: Altur keeps two per-cycle counters (seed 004) -
+    ``retries`` for outcomes that wait in ``retrying``, ``failed_retries`` for failures
+    that go straight back to the queue."""
     if decision.counter is RetryCounter.RETRIES:
         return (
-            _TABLE[landed, ContactEvent.SCHEDULE_RETRY],
+            retry_status(landed, requeue=False),
             contact.retries + 1,
             contact.failed_retries,
         )
-    event = ContactEvent.REQUEUE
-    if (landed, event) not in _TABLE:
-        event = ContactEvent.SCHEDULE_RETRY
-    return _TABLE[landed, event], contact.retries, contact.failed_retries + 1
+    return retry_status(landed, requeue=True), contact.retries, contact.failed_retries + 1
 
 
 def apply_call(
@@ -984,7 +978,7 @@ def settle_message(
         return settled, (_final_notice(settled, held, exhausted, campaign_id),)
     status, retries, failed_retries = _retried(contact, _Q.FAILED, decision)
     again = _settled(
-        contact, status, retries, failed_retries, held + decision.wait, held, Outcome.FAILED
+        contact, status, retries, failed_retries, decision.due(held), held, Outcome.FAILED
     )
     return again, ()
 
@@ -1021,7 +1015,7 @@ def settle_no_response(
         return settled, (_final_notice(settled, held, exhausted, campaign_id),)
     status, retries, failed_retries = _retried(contact, status, decision)
     again = _settled(
-        contact, status, retries, failed_retries, held + decision.wait, held, Outcome.NO_ANSWER
+        contact, status, retries, failed_retries, decision.due(held), held, Outcome.NO_ANSWER
     )
     return again, ()
 

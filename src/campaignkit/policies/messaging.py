@@ -60,7 +60,7 @@ import attrs
 from .. import _fields as f
 from .._fields import PlainData, aware_utc, replacer
 from ..errors import IllegalTransition, InvalidConfig, InvalidInput, shown
-from ..machines import CONTACT_MACHINE, ContactEvent
+from ..machines import CONTACT_EVENT_FOR_STATUS, CONTACT_MACHINE, MESSAGE_STATUSES, ContactEvent
 from ..models.records import Contact
 from ..statuses import Channel, ContactStatus
 
@@ -86,23 +86,14 @@ __all__ = [
 ]
 
 _K = ContactStatus
-_KE = ContactEvent
 
 # --------------------------------------------------------------------------- message status
 
+# Which event each reported status feeds the contact machine: machines.py decides
+# (CONTACT_EVENT_FOR_STATUS); MESSAGE_STATUSES is re-exported from there.
 _EVENT_OF_STATUS: dict[ContactStatus, ContactEvent] = {
-    _K.SENDING: _KE.SEND,
-    _K.SENT: _KE.MESSAGE_SENT,
-    _K.DELIVERED: _KE.MESSAGE_DELIVERED,
-    _K.READ: _KE.MESSAGE_READ,
-    _K.ACCEPTED: _KE.ACCEPT,
-    _K.REJECTED: _KE.REJECT,
-    _K.FAILED: _KE.FAIL,
+    status: CONTACT_EVENT_FOR_STATUS[status] for status in MESSAGE_STATUSES
 }
-
-MESSAGE_STATUSES: frozenset[ContactStatus] = frozenset(_EVENT_OF_STATUS)
-"""The statuses a message-status update may report: sending, sent, delivered,
-read, accepted, rejected and failed."""
 
 _WAITING = frozenset({_K.QUEUED, _K.RETRYING})
 _ANSWERS = frozenset({_K.ACCEPTED, _K.REJECTED})
