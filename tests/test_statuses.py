@@ -15,7 +15,7 @@ from campaignkit import (
     Outcome,
     Priority,
 )
-from campaignkit.statuses import classify_outcome
+from campaignkit.statuses import CONTACT_BUCKETS, STATS_FIELDS, bucket_of, classify_outcome
 
 from .seed_vocabulary import ALL_TABLES, EXOTEL_CALL_STATUS, EXOTEL_CATEGORY
 
@@ -96,3 +96,63 @@ def test_answered_by_coarse_folds_twilio_detail() -> None:
 
 def test_priority_rank_orders_high_first() -> None:
     assert sorted(Priority, key=lambda p: p.rank) == [Priority.HIGH, Priority.NORMAL, Priority.LOW]
+
+
+# --------------------------------------------------------------------------- stats buckets
+
+
+def test_the_three_stats_objects_carry_exotels_fields_in_its_order() -> None:
+    # seed 001's stats object: created, completed, failed, pending, in_progress, busy,
+    # no_answer. The engine's counts, the metrics table and the dialect's parsed object
+    # are built on the one list in statuses.
+    import attrs
+
+    from campaignkit.dialects.exotel import Stats
+    from campaignkit.engine import CampaignCounts
+    from campaignkit.metrics import ExotelStats
+
+    assert ("created", *CONTACT_BUCKETS) == STATS_FIELDS
+    assert STATS_FIELDS == (
+        "created",
+        "completed",
+        "failed",
+        "pending",
+        "in_progress",
+        "busy",
+        "no_answer",
+    )
+    for cls in (CampaignCounts, ExotelStats, Stats):
+        assert tuple(a.name for a in attrs.fields(cls)) == STATS_FIELDS, cls
+
+
+@pytest.mark.parametrize("status", list(ContactStatus))
+def test_every_contact_is_in_exactly_one_bucket(status: ContactStatus) -> None:
+    for last in (None, *Outcome):
+        bucket = bucket_of(status, last)
+        assert bucket in CONTACT_BUCKETS
+        if status is not ContactStatus.FAILED:
+            assert bucket == bucket_of(status, None)  # only a failure looks at the outcome
+
+
+@pytest.mark.parametrize(
+    ("last", "bucket"),
+    [
+        (Outcome.BUSY, "busy"),
+        (Outcome.NO_ANSWER, "no_answer"),
+        (Outcome.FAILED, "failed"),
+        (Outcome.CANCELED, "failed"),  # force-completed: never got its attempt
+        (None, "failed"),
+    ],
+)
+def test_a_failed_contact_is_counted_by_its_last_attempt(last: Outcome | None, bucket: str) -> None:
+    assert bucket_of(ContactStatus.FAILED, last) == bucket
+
+
+def test_the_engine_counts_contacts_by_the_same_rule() -> None:
+    from campaignkit.engine import contact_bucket
+    from campaignkit.models import Contact
+
+    for status in ContactStatus:
+        for last in (None, Outcome.BUSY, Outcome.NO_ANSWER, Outcome.VOICEMAIL):
+            contact = Contact(id="1", phone="+14155550100", status=status, last_outcome=last)
+            assert contact_bucket(contact) == bucket_of(status, last)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import enum
 
 __all__ = [
+    "CONTACT_BUCKETS",
+    "STATS_FIELDS",
     "AmdMode",
     "AnsweredBy",
     "CallStatus",
@@ -22,6 +24,7 @@ __all__ = [
     "LineStatus",
     "Outcome",
     "Priority",
+    "bucket_of",
     "classify_outcome",
 ]
 
@@ -261,6 +264,74 @@ def classify_outcome(status: CallStatus, answered_by: AnsweredBy | None) -> Outc
             return Outcome.VOICEMAIL
         return Outcome.HUMAN_CONVERSATION
     return _OUTCOME_OF_FAILURE.get(status)
+
+
+# --------------------------------------------------------------------------- stats buckets
+
+CONTACT_BUCKETS: tuple[str, ...] = (
+    "completed",
+    "failed",
+    "pending",
+    "in_progress",
+    "busy",
+    "no_answer",
+)
+"""Where a contact is counted in a campaign's stats: the fields of Exotel's ``stats``
+object after ``created`` (seed 001), in Exotel's order. Every contact is in exactly
+one (`bucket_of`), so they add up to ``created``."""
+
+STATS_FIELDS: tuple[str, ...] = ("created", *CONTACT_BUCKETS)
+"""Exotel's ``stats`` object (seed 001), in its order: ``created`` and the buckets. The
+engine's ``CampaignCounts``, the metrics' ``ExotelStats`` and the Exotel dialect's
+``Stats`` all carry these fields."""
+
+_BUCKET_OF_STATUS: dict[ContactStatus, str] = {
+    ContactStatus.QUEUED: "pending",
+    ContactStatus.RETRYING: "pending",
+    # itellico's *Called*: the call ended but its outcome is still open, so the contact
+    # has not been reached or failed yet (seed 002's completion timeout).
+    ContactStatus.AWAITING_OUTCOME: "pending",
+    ContactStatus.DIALING: "in_progress",
+    ContactStatus.SENDING: "in_progress",
+    # seed 001: "completed" is "contacts reached (call answered)" - by a person or a
+    # machine, so voicemail and no-conversation count; on WhatsApp the message left.
+    ContactStatus.ANSWERED: "completed",
+    ContactStatus.VOICEMAIL: "completed",
+    ContactStatus.NO_CONVERSATION: "completed",
+    ContactStatus.CONVERTED: "completed",
+    ContactStatus.SENT: "completed",
+    ContactStatus.DELIVERED: "completed",
+    ContactStatus.READ: "completed",
+    ContactStatus.ACCEPTED: "completed",
+    ContactStatus.REJECTED: "completed",
+    ContactStatus.FAILED: "failed",
+}
+# seed 001 counts busy and no_answer apart from failed: a failed contact whose last
+# attempt was busy / not answered goes there, any other failure stays in failed.
+_BUCKET_OF_FAILURE: dict[Outcome | None, str] = {
+    Outcome.BUSY: "busy",
+    Outcome.NO_ANSWER: "no_answer",
+}
+
+
+def bucket_of(status: ContactStatus, last_outcome: Outcome | None) -> str:
+    """The `CONTACT_BUCKETS` field a contact in ``status`` whose last attempt ended with
+    ``last_outcome`` is counted in (Exotel's stats, seed 001).
+
+    * ``pending``: queued, retrying, or awaiting its outcome;
+    * ``in_progress``: a call (or message) in flight;
+    * ``completed``: reached - answered, voicemail, no conversation, converted
+      (and on WhatsApp sent, delivered, read, accepted, rejected);
+    * ``busy`` / ``no_answer``: failed, and the last attempt was busy / not answered;
+    * ``failed``: failed for any other reason (including never reached because
+      the campaign was force-completed).
+
+    Raises `KeyError` for a ``status`` that is not a `ContactStatus`.
+    """
+    bucket = _BUCKET_OF_STATUS[status]
+    if bucket == "failed":
+        return _BUCKET_OF_FAILURE.get(last_outcome, "failed")
+    return bucket
 
 
 class AmdMode(enum.StrEnum):

@@ -39,7 +39,14 @@ from ..errors import InvalidConfig, InvalidInput
 from ..io import DEFAULT_MAX_BYTES, ImportResult, MissingColumns, Rejection, RejectReason
 from ..io.text import PhoneNormaliser, parse_moment, read_text
 from ..models.records import Call, Campaign, Contact
-from ..statuses import CallStatus, CampaignStatus, ContactStatus, Outcome, classify_outcome
+from ..statuses import (
+    STATS_FIELDS,
+    CallStatus,
+    CampaignStatus,
+    ContactStatus,
+    Outcome,
+    classify_outcome,
+)
 from . import _bounds as b
 from ._result import CallReadResult, rejection
 from ._vocab import Vocabulary
@@ -175,8 +182,6 @@ def campaign_status_label(status: CampaignStatus) -> str:
 
 # --------------------------------------------------------------------------- stats
 
-_STAT_FIELDS = ("created", "completed", "failed", "pending", "in_progress", "busy", "no_answer")
-
 
 def _optional_count(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and (type(value) is not int or value < 0):
@@ -216,11 +221,11 @@ class Stats:
         """Read a ``stats`` object; unknown keys are ignored, bad counts raise `InvalidInput`."""
         if not isinstance(data, Mapping):
             raise InvalidInput(f"exotel: stats must be an object; got {data!r}")
-        return cls(**{k: _int(data[k], k) for k in _STAT_FIELDS if data.get(k) is not None})
+        return cls(**{k: _int(data[k], k) for k in STATS_FIELDS if data.get(k) is not None})
 
     def to_dict(self) -> dict[str, int]:
         """The ``stats`` object: every count that is known, in Exotel's order."""
-        return {k: v for k in _STAT_FIELDS if (v := getattr(self, k)) is not None}
+        return {k: v for k in STATS_FIELDS if (v := getattr(self, k)) is not None}
 
 
 def force_complete(stats: Stats) -> Stats:

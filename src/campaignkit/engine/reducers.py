@@ -89,11 +89,13 @@ from ..models.records import Call, CallerLine, Campaign, Contact
 from ..policies.messaging import MessageTemplate, apply_message_status
 from ..policies.retry import RetryCounter, RetryDecision, RetryPolicy
 from ..statuses import (
+    CONTACT_BUCKETS,
     AnsweredBy,
     CallStatus,
     CampaignStatus,
     ContactStatus,
     Outcome,
+    bucket_of,
 )
 
 __all__ = [
@@ -151,33 +153,9 @@ def _check_optional_count(inst: Any, attribute: attrs.Attribute[Any], value: Any
 # --------------------------------------------------------------------------- counts
 
 
-_BUCKETS = ("completed", "failed", "pending", "in_progress", "busy", "no_answer")
-
-_BUCKET_OF_STATUS: dict[ContactStatus, str] = {
-    _Q.QUEUED: "pending",
-    _Q.RETRYING: "pending",
-    _Q.AWAITING_OUTCOME: "pending",
-    _Q.DIALING: "in_progress",
-    _Q.SENDING: "in_progress",
-    _Q.ANSWERED: "completed",
-    _Q.VOICEMAIL: "completed",
-    _Q.NO_CONVERSATION: "completed",
-    _Q.CONVERTED: "completed",
-    _Q.SENT: "completed",
-    _Q.DELIVERED: "completed",
-    _Q.READ: "completed",
-    _Q.ACCEPTED: "completed",
-    _Q.REJECTED: "completed",
-    _Q.FAILED: "failed",
-}
-_BUCKET_OF_FAILURE: dict[Outcome | None, str] = {
-    Outcome.BUSY: "busy",
-    Outcome.NO_ANSWER: "no_answer",
-}
-
-
 def contact_bucket(contact: Contact) -> str:
-    """The `CampaignCounts` field ``contact`` is counted in (Exotel's stats, seed 001).
+    """The `CampaignCounts` field ``contact`` is counted in (Exotel's stats, seed 001):
+    `campaignkit.statuses.bucket_of` its status and last outcome.
 
     * ``pending``: queued, retrying, or awaiting its outcome;
     * ``in_progress``: a call (or message) in flight;
@@ -189,10 +167,7 @@ def contact_bucket(contact: Contact) -> str:
 
     Every contact is in exactly one, so the counts always add up to ``created``.
     """
-    bucket = _BUCKET_OF_STATUS[contact.status]
-    if bucket == "failed":
-        return _BUCKET_OF_FAILURE.get(contact.last_outcome, "failed")
-    return bucket
+    return bucket_of(contact.status, contact.last_outcome)
 
 
 @attrs.frozen(weakref_slot=False)
@@ -222,6 +197,7 @@ class CampaignCounts(PlainData):
     """Not reached; the last attempt was not answered."""
 
     def __attrs_post_init__(self) -> None:
+        # CONTACT_BUCKETS spelled out: this runs on every count the runner builds.
         parts = (
             self.completed
             + self.failed
@@ -239,7 +215,7 @@ class CampaignCounts(PlainData):
     @classmethod
     def of(cls, contacts: Iterable[Contact]) -> Self:
         """The counts of ``contacts``, one pass."""
-        tally = dict.fromkeys(_BUCKETS, 0)
+        tally = dict.fromkeys(CONTACT_BUCKETS, 0)
         created = 0
         for contact in contacts:
             tally[contact_bucket(contact)] += 1

@@ -24,6 +24,7 @@ import attrs
 
 from .._render import cell_text, html_table, text_table
 from ..policies.billing import BillingPolicy
+from ..statuses import CONTACT_BUCKETS
 
 __all__ = [
     "WEEKDAYS",
@@ -141,8 +142,7 @@ class ExotelStats(Table):
         return f"ExotelStats: {self.created:,} contacts"
 
     def _rows(self) -> list[tuple[Any, ...]]:
-        fields = ("completed", "failed", "pending", "in_progress", "busy", "no_answer")
-        values = [(f, getattr(self, f)) for f in fields]
+        values = [(f, getattr(self, f)) for f in CONTACT_BUCKETS]
         return [(f, n, None if n is None else ratio(n, self.created)) for f, n in values]
 
     def to_exotel(self) -> dict[str, int]:
