@@ -39,7 +39,7 @@ from .._fields import aware_utc
 from ..errors import InvalidInput, shown
 from ..models.records import CallerLine, Contact
 from ..statuses import Channel
-from .compliance import CompliancePolicy, History, facts_for
+from .compliance import CompliancePolicy, History, earliest_clear, facts_for
 from .pacing import PacingPolicy, PacingState
 from .refusal import Refusal
 from .rotation import RotationPolicy, RotationStrategy
@@ -47,7 +47,6 @@ from .schedule import Schedule, describe_windows, earliest_common, search_limit
 
 __all__ = ["Admission", "admit"]
 
-_MAX_ROUNDS = 10_000
 _RefusalsAt: TypeAlias = Callable[[datetime], list[Refusal]]
 _DEFAULT_SCHEDULE = Schedule()
 _DEFAULT_PACING = PacingPolicy()
@@ -213,20 +212,6 @@ def admit(
                 line = chosen
     if not refusals:
         return Admission(True, line, (), None, facts.zones)
-    return Admission(False, None, tuple(refusals), _earliest(refusals, t, refusals_at), facts.zones)
-
-
-def _earliest(refusals: list[Refusal], t: datetime, refusals_at: _RefusalsAt) -> datetime | None:
-    """The first instant from ``t`` at which ``refusals_at`` is empty, jumping each time
-    to the latest ``retry_at`` (before it, some rule still refuses)."""
-    limit = search_limit(t)
-    for _ in range(_MAX_ROUNDS):
-        if not refusals:
-            return t
-        if any(r.retry_at is None for r in refusals):
-            return None
-        t = max(r.retry_at for r in refusals if r.retry_at is not None)
-        if t > limit:
-            return None
-        refusals = refusals_at(t)
-    return None
+    return Admission(
+        False, None, tuple(refusals), earliest_clear(refusals_at, t, refusals), facts.zones
+    )

@@ -26,7 +26,7 @@ callee numbers. History is passed in - `Call` records or the smaller `Attempt`
 from __future__ import annotations
 
 import functools
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any, Self, TypeAlias
 
@@ -574,6 +574,37 @@ def _to_rules(value: Any) -> tuple[ComplianceRule, ...]:
 _MAX_ROUNDS = 10_000
 
 
+def earliest_clear(
+    refusals_at: Callable[[datetime], Sequence[Refusal]],
+    t: datetime,
+    refusals: Sequence[Refusal] | None = None,
+) -> datetime | None:
+    """The first instant from ``t`` at which ``refusals_at`` refuses nothing: ``t``
+    itself when it refuses nothing there, else the search jumps to the latest
+    ``retry_at`` of the refusals (before it, some rule still refuses) and asks again.
+
+    ``refusals`` are those at ``t`` when the caller already has them. None when a
+    refusal has no ``retry_at`` (it never lifts: do-not-call) or nothing is found
+    within `search_limit` (a year) - the caller's "never". Shared by
+    `CompliancePolicy.earliest_at` and the admission rule (one home, issue 18).
+    """
+    limit = search_limit(t)
+    if refusals is None:
+        refusals = refusals_at(t)
+    # Each round jumps past every refusal's retry_at, so it moves forward; the round cap
+    # only guards a rule whose retry_at fails to advance.
+    for _ in range(_MAX_ROUNDS):
+        if not refusals:
+            return t
+        if any(r.retry_at is None for r in refusals):
+            return None
+        t = max(r.retry_at for r in refusals if r.retry_at is not None)
+        if t > limit:
+            return None
+        refusals = refusals_at(t)
+    return None
+
+
 @attrs.frozen(weakref_slot=False)
 class CompliancePolicy:
     """A set of compliance rules, all of which must allow a call (the most restrictive
@@ -678,18 +709,8 @@ class CompliancePolicy:
         return self.refusals_at(facts, aware_utc(now))
 
     def earliest_at(self, facts: _Facts, t: datetime) -> datetime | None:
-        """`earliest_allowed` for gathered ``facts``."""
-        limit = search_limit(t)
-        for _ in range(_MAX_ROUNDS):
-            refusals = self.refusals_at(facts, t)
-            if not refusals:
-                return t
-            if any(r.retry_at is None for r in refusals):
-                return None
-            t = max(r.retry_at for r in refusals if r.retry_at is not None)
-            if t > limit:
-                return None
-        return None
+        """`earliest_allowed` for gathered ``facts`` (see `earliest_clear`)."""
+        return earliest_clear(lambda u: self.refusals_at(facts, u), t)
 
     def earliest_allowed(
         self,
