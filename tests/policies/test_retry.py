@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from dateutil.relativedelta import MO, relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,13 +24,14 @@ from campaignkit import (
     RetryPolicy,
 )
 from campaignkit.engine import apply_call, dial
-from campaignkit.policies import RetryCounter, RetryRule, Spacing
-from campaignkit.policies.retry import MAX_WAIT, as_duration
+from campaignkit.policies import CampaignRules, RetryCounter, RetryRule, Schedule, Spacing
+from campaignkit.policies.retry import MAX_WAIT, Wait, add_wait, as_duration, longest_span
 
 from ..engine_strategies import T0, retry_policies, vendor_policies
 from ..seed_vocabulary import ALTUR_CONTACT_STATUS, EXOTEL_CALL_STATUS, EXOTEL_CATEGORY
 
 MIN = timedelta(minutes=1)
+_CALENDAR_OK = "a timedelta from 0 to 366 days or a calendar relativedelta"
 _END_STATUS = {
     Outcome.BUSY: CallStatus.BUSY,
     Outcome.NO_ANSWER: CallStatus.NO_ANSWER,
@@ -276,8 +280,8 @@ def test_lifetime_cap_on_attempts() -> None:
         ("max_retries", -1, "an integer from 0 to 100"),
         ("max_failed_retries", "1", "an integer from 0 to 100"),
         ("max_attempts", 0, "an integer from 1 to 10000 or None"),
-        ("interval", timedelta(seconds=-1), "a timedelta from 0 to 366 days"),
-        ("interval", 60, "a timedelta from 0 to 366 days"),
+        ("interval", timedelta(seconds=-1), _CALENDAR_OK),
+        ("interval", 60, _CALENDAR_OK),
         ("completion_timeout", timedelta(days=400), "a timedelta from 0 to 366 days"),
         ("spacing", "quadratic", "one of 'fixed', 'linear', 'exponential'"),
         ("name", "", "a non-empty string"),
@@ -401,3 +405,233 @@ def test_from_dict_refuses_hostile_values_with_typed_errors(changes: dict[str, o
     # Issue 14 (5): non-list and oversized intervals were TypeError / OverflowError.
     with pytest.raises(CampaignkitError):
         RetryPolicy.from_dict({**RetryPolicy().to_dict(), **changes})
+
+
+# ----------------------------------------------------------------- calendar waits (issue 13)
+
+_NY = "America/New_York"
+_MX = "America/Mexico_City"
+
+
+def _local(zone: str, *args: int) -> datetime:
+    return datetime(*args, tzinfo=ZoneInfo(zone))  # type: ignore[misc]
+
+
+def _retried_at(policy: RetryPolicy, now: datetime) -> datetime | None:
+    """The next attempt time after a voicemail at ``now``, through the engine."""
+    placed = dial(_contact(), now=now)
+    call = Call(
+        id="CA1",
+        contact_id="1",
+        to=placed.contact.phone,
+        attempt=placed.attempt,
+        status=CallStatus.COMPLETED,
+        outcome=Outcome.VOICEMAIL,
+    )
+    settled, _ = apply_call(placed.contact, call, policy, now=now)
+    return settled.next_attempt_at
+
+
+def test_a_retry_next_month_across_a_month_end_keeps_the_local_time() -> None:
+    policy = RetryPolicy(interval=relativedelta(months=1), timezone=_MX)
+    now = _local(_MX, 2026, 1, 31, 10, 0)
+    # relativedelta clips to the month's last day: 31 January -> 28 February.
+    assert _retried_at(policy, now) == _local(_MX, 2026, 2, 28, 10, 0)
+    leap = _local(_MX, 2028, 1, 31, 10, 0)
+    assert _retried_at(policy, leap) == _local(_MX, 2028, 2, 29, 10, 0)
+
+
+def test_one_calendar_day_across_dst_keeps_the_wall_clock_where_24h_does_not() -> None:
+    calendar = RetryPolicy(interval=relativedelta(days=1), timezone=_NY)
+    exact = RetryPolicy(interval=timedelta(days=1))
+    spring = _local(_NY, 2026, 3, 7, 10, 0)  # 10:00 EST; clocks go forward on 8 March
+    assert _retried_at(calendar, spring) == _local(_NY, 2026, 3, 8, 10, 0)
+    assert _retried_at(calendar, spring) - spring == timedelta(hours=23)  # type: ignore[operator]
+    assert _retried_at(exact, spring) == _local(_NY, 2026, 3, 8, 11, 0)
+    # Mexico City still kept DST in 2021: back on 31 October, so that day lasts 25 h.
+    autumn = _local(_MX, 2021, 10, 30, 10, 0)
+    due = _retried_at(RetryPolicy(interval=relativedelta(days=1), timezone=_MX), autumn)
+    assert due == _local(_MX, 2021, 10, 31, 10, 0)
+    assert due - autumn == timedelta(hours=25)  # type: ignore[operator]
+    assert _retried_at(exact, autumn) == _local(_MX, 2021, 10, 31, 9, 0)
+
+
+def test_a_calendar_wait_into_a_dst_gap_or_overlap() -> None:
+    # 02:30 on 8 March 2026 does not exist in New York: it moves forward by the gap.
+    gap = add_wait(_local(_NY, 2026, 3, 7, 2, 30), relativedelta(days=1), _NY)
+    assert gap == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT
+    # 01:30 happens twice on 1 November 2026: ten minutes after each is 01:40 of the
+    # same occurrence, never an hour before.
+    first = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT
+    second = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST
+    ten = relativedelta(minutes=10)
+    assert add_wait(first, ten, _NY) == datetime(2026, 11, 1, 5, 40, tzinfo=UTC)
+    assert add_wait(second, ten, _NY) == datetime(2026, 11, 1, 6, 40, tzinfo=UTC)
+
+
+def test_timedelta_waits_are_unchanged_and_decisions_carry_the_zone() -> None:
+    now = datetime(2026, 3, 7, 15, tzinfo=UTC)
+    assert add_wait(now, timedelta(days=1), _NY) == now + timedelta(days=1)
+    policy = RetryPolicy(intervals=[timedelta(hours=1), relativedelta(weeks=1)], timezone=_NY)
+    decision = policy.decide(_contact(retries=1), Outcome.BUSY)
+    assert decision is not None
+    assert decision.wait == relativedelta(days=7)
+    assert decision.timezone == _NY
+    assert decision.due(now) == datetime(2026, 3, 14, 14, tzinfo=UTC)  # same 10:00, now EDT
+
+
+def test_a_year_9999_calendar_wait_overflows_like_a_timedelta() -> None:
+    late = datetime(9999, 12, 31, tzinfo=UTC)
+    with pytest.raises(OverflowError):
+        add_wait(late, relativedelta(months=1), _MX)
+    with pytest.raises(OverflowError):
+        add_wait(late, timedelta(days=31))
+
+
+@pytest.mark.parametrize(
+    ("field", "changes", "expected"),
+    [
+        ("interval", {"interval": relativedelta(days=-1)}, "a positive calendar interval"),
+        ("interval", {"interval": relativedelta()}, "a positive calendar interval"),
+        ("interval", {"interval": relativedelta(months=1, days=-1)}, "no negative fields"),
+        ("interval", {"interval": relativedelta(month=1)}, "without absolute fields"),
+        ("interval", {"interval": relativedelta(weekday=MO)}, "without absolute fields"),
+        ("interval", {"interval": relativedelta(years=1, days=1)}, "at most 366 days"),
+        ("interval", {"interval": relativedelta(months=12, days=1)}, "at most 366 days"),
+        ("interval", {"interval": relativedelta(days=1.5)}, "whole units"),
+        ("intervals", {"intervals": [relativedelta(years=2)]}, "at most 366 days"),
+        ("timezone", {"interval": relativedelta(days=1), "timezone": None}, "IANA time zone"),
+        ("timezone", {"timezone": "Mars/Olympus"}, "IANA time zone"),
+        ("spacing", {"interval": relativedelta(days=1), "spacing": Spacing.LINEAR}, "FIXED"),
+        (
+            "max_interval",
+            {"interval": relativedelta(days=1), "max_interval": timedelta(days=2)},
+            "None with a calendar interval",
+        ),
+        ("completion_timeout", {"completion_timeout": relativedelta(days=1)}, "a timedelta"),
+    ],
+)
+def test_bad_calendar_waits_raise_invalid_config_naming_the_field(
+    field: str, changes: dict[str, object], expected: str
+) -> None:
+    changes = {"timezone": _MX, **changes}
+    with pytest.raises(InvalidConfig, match=expected) as raised:
+        RetryPolicy(**changes)  # type: ignore[arg-type]
+    assert raised.value.field == field
+
+
+def test_a_rule_delay_in_calendar_units_is_checked_too() -> None:
+    with pytest.raises(InvalidConfig, match="at most 366 days") as raised:
+        RetryRule(delay=relativedelta(months=13))
+    assert raised.value.field == "delay"
+    with pytest.raises(InvalidConfig, match="timezone"):
+        RetryPolicy(rules={Outcome.BUSY: RetryRule(delay=relativedelta(days=1))})
+
+
+def test_the_campaign_rules_refuse_a_retry_zone_that_is_not_the_schedules() -> None:
+    policy = RetryPolicy(interval=relativedelta(days=1), timezone=_NY)
+    with pytest.raises(InvalidConfig, match="schedule's time zone") as raised:
+        CampaignRules(retry=policy, schedule=Schedule(timezone=_MX))
+    assert raised.value.field == "retry.timezone"
+    CampaignRules(retry=policy, schedule=Schedule(timezone=_NY))
+
+
+def test_calendar_waits_in_plain_data() -> None:
+    policy = RetryPolicy(
+        interval=relativedelta(months=1),
+        intervals=[timedelta(minutes=30), relativedelta(days=1, hours=2)],
+        rules={Outcome.BUSY: RetryRule(delay=relativedelta(weeks=1))},
+        timezone=_MX,
+    )
+    data = policy.to_dict()
+    assert data["interval"] == {"months": 1}
+    assert data["intervals"] == [1800, {"days": 1, "hours": 2}]
+    assert data["rules"]["busy"]["delay"] == {"days": 7}
+    assert data["timezone"] == _MX
+    assert RetryPolicy.from_dict(json.loads(json.dumps(data))) == policy
+    assert "timezone" not in RetryPolicy().to_dict()  # the shape stored before calendar waits
+    rules = CampaignRules(retry=policy)
+    assert CampaignRules.from_dict(json.loads(json.dumps(rules.to_dict()))) == rules
+
+
+@pytest.mark.parametrize(
+    ("interval", "error", "match"),
+    [
+        ({"fortnights": 1}, InvalidInput, "takes only"),
+        ({"days": "1"}, InvalidInput, "whole number"),
+        ({"days": True}, InvalidInput, "whole number"),
+        ({"days": 1.5}, InvalidInput, "whole number"),
+        ({1: 2}, InvalidInput, "takes only"),
+        ({"days": -1}, InvalidConfig, "positive"),
+        ({}, InvalidConfig, "positive"),
+        ({"years": 10**400}, InvalidConfig, "366 days"),
+        ([1, 2], InvalidInput, "seconds"),
+    ],
+)
+def test_from_dict_refuses_bad_calendar_waits_with_typed_errors(
+    interval: object, error: type[Exception], match: str
+) -> None:
+    data = {**RetryPolicy().to_dict(), "timezone": _MX, "interval": interval}
+    with pytest.raises(error, match=match):
+        RetryPolicy.from_dict(data)
+
+
+_ZONES = st.sampled_from(
+    [_MX, _NY, "Europe/London", "Australia/Lord_Howe", "Pacific/Apia", "Asia/Kolkata", "UTC"]
+)
+
+
+@st.composite
+def calendar_waits(draw: st.DrawFn) -> relativedelta:
+    """Valid calendar waits: at most a year, one unit at least, shrinking to one minute."""
+    wait = relativedelta(
+        years=draw(st.integers(0, 1)),
+        months=draw(st.integers(0, 11)),
+        days=draw(st.integers(0, 40)),
+        hours=draw(st.integers(0, 23)),
+        minutes=draw(st.integers(0, 59)),
+    )
+    if wait.years:
+        wait = relativedelta(years=1)
+    if longest_span(wait) > MAX_WAIT:
+        wait = relativedelta(months=wait.months)
+    return wait if wait else relativedelta(minutes=1)
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    calendar_waits() | st.timedeltas(min_value=timedelta(0), max_value=MAX_WAIT),
+    _ZONES,
+)
+def test_a_retry_is_due_at_or_after_now_and_within_max_wait(
+    now: datetime, wait: Wait, zone: str
+) -> None:
+    policy = RetryPolicy(interval=wait, timezone=zone)
+    decision = policy.decide(_contact(), Outcome.BUSY)
+    assert decision is not None
+    due = decision.due(now)
+    assert now <= due <= now + MAX_WAIT
+    if type(wait) is relativedelta:
+        assert due > now
+        local = due.astimezone(ZoneInfo(zone))
+        start = now.astimezone(ZoneInfo(zone))
+        if (start.replace(tzinfo=None) + wait).replace(tzinfo=ZoneInfo(zone)).utcoffset() == (
+            local.utcoffset()
+        ):  # no gap at the target: the wall clock moved by exactly the calendar units
+            assert local.replace(tzinfo=None) == start.replace(tzinfo=None) + wait
+
+
+@given(
+    st.lists(calendar_waits() | st.timedeltas(min_value=timedelta(0), max_value=MAX_WAIT)),
+    calendar_waits() | st.timedeltas(min_value=timedelta(0), max_value=MAX_WAIT),
+    _ZONES,
+)
+def test_calendar_policies_round_trip_through_json(
+    intervals: list[Wait], interval: Wait, zone: str
+) -> None:
+    policy = RetryPolicy(interval=interval, intervals=intervals, timezone=zone)
+    data = json.loads(json.dumps(policy.to_dict()))
+    assert RetryPolicy.from_dict(data) == policy
+    assert RetryPolicy.from_dict(data).to_dict() == data

@@ -7,6 +7,14 @@ limits, an optional lifetime cap on attempts, the spacing of waits (fixed,
 linear, exponential, or an explicit list) and itellico's contact completion
 timeout. `RetryPolicy.decide` is the pure function every engine uses.
 
+A wait is either a `timedelta` - exact elapsed time, added to the moment in
+UTC - or a `dateutil.relativedelta.relativedelta` in calendar units ("next
+month", "in 1 day") - added on the wall clock of the policy's ``timezone``
+(the campaign's zone) and converted back to UTC, so ``relativedelta(days=1)``
+keeps the local time of day across a daylight-saving change where
+``timedelta(days=1)`` moves it by an hour. `RetryDecision.due` (and
+`add_wait`) is the one place that arithmetic happens.
+
 The two counters are Altur's (seed 000). ``Contact.retries`` counts retries
 that wait in ``retrying`` (Altur: voicemail -> retrying -> queue) and is
 limited by ``max_retries``; ``Contact.failed_retries`` counts failed contacts
@@ -23,12 +31,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
-from typing import Any, Self, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, Self, TypeAlias, TypeVar
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
-from .._fields import Codec, dump, load
+from .._fields import Codec, aware_utc, dump, load
+from .._fields import zone as lookup_zone
 from .._frozen import FrozenMap
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.records import Contact
@@ -41,11 +51,39 @@ __all__ = [
     "RetryPolicy",
     "RetryRule",
     "Spacing",
+    "Wait",
+    "add_wait",
     "as_duration",
+    "longest_span",
 ]
 
 MAX_WAIT = timedelta(days=366)
-"""The longest wait spacing ever produces: exponential waits stop growing here."""
+"""The longest wait spacing ever produces: exponential waits stop growing here.
+A calendar wait may span at most this long at its longest (see `longest_span`)."""
+
+Wait: TypeAlias = timedelta | relativedelta
+"""A retry wait: exact elapsed time (`timedelta`) or calendar units (`relativedelta`)."""
+
+# The relative fields a calendar wait may use, in the order `to_dict` writes them.
+# relativedelta normalises weeks into days and hours past 23 into days, so these
+# seven are all it ever holds.
+_CALENDAR_FIELDS = ("years", "months", "days", "hours", "minutes", "seconds", "microseconds")
+# Absolute fields replace a part of the date ("month=1": January) instead of
+# adding to it: they name a moment, not an interval, so a wait refuses them.
+_ABSOLUTE_FIELDS = ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond")
+# The longest a calendar unit can last, in seconds: a year 366 days, a month 31;
+# a day 25 hours would be exact for DST, but the wall clock is what the wait keeps
+# and `add_wait` clamps the elapsed time to MAX_WAIT anyway.
+_LONGEST = {
+    "years": 366 * 86_400_000_000,
+    "months": 31 * 86_400_000_000,
+    "days": 86_400_000_000,
+    "hours": 3_600_000_000,
+    "minutes": 60_000_000,
+    "seconds": 1_000_000,
+    "microseconds": 1,
+}
+_MAX_WAIT_US = MAX_WAIT // timedelta(microseconds=1)
 
 _MOST_RETRIES = 100
 EnumT = TypeVar("EnumT", bound=enum.Enum)
@@ -90,17 +128,49 @@ def _load_seconds(value: Any) -> timedelta:
         raise InvalidInput(f"{shown(value)} seconds is out of range") from None
 
 
+def _dump_wait(value: Wait) -> int | float | dict[str, int]:
+    """A `timedelta` as seconds; a `relativedelta` as its non-zero calendar fields."""
+    if type(value) is relativedelta:
+        return {name: getattr(value, name) for name in _CALENDAR_FIELDS if getattr(value, name)}
+    return _seconds(value)  # type: ignore[arg-type]
+
+
+def _load_wait(value: Any) -> Wait:
+    """Seconds back to a `timedelta`; a mapping such as ``{"months": 1}`` back to a
+    `relativedelta` (range checks are the validators' job). Raises `InvalidInput`."""
+    if not isinstance(value, Mapping):
+        return _load_seconds(value)
+    unknown = sorted(map(repr, set(value) - set(_CALENDAR_FIELDS)))
+    if unknown:
+        raise InvalidInput(
+            f"a calendar wait takes only {', '.join(_CALENDAR_FIELDS)}; got {', '.join(unknown)}"
+        )
+    for name, amount in value.items():
+        if type(amount) is not int:
+            raise InvalidInput(f"{name} must be a whole number; got {shown(amount)}")
+    try:
+        return relativedelta(**value)
+    except (ValueError, OverflowError):
+        raise InvalidInput(f"{shown(value)} is not a calendar interval") from None
+
+
 _DURATION = Codec(_seconds, _load_seconds)
+_WAIT = Codec(_dump_wait, _load_wait)
+_OPTIONAL_WAIT = Codec(
+    lambda v: None if v is None else _dump_wait(v), lambda v: None if v is None else _load_wait(v)
+)
 _OPTIONAL_DURATION = Codec(
     lambda v: None if v is None else _seconds(v), lambda v: None if v is None else _load_seconds(v)
 )
-_DURATIONS = Codec(lambda v: [_seconds(d) for d in v], lambda v: _load_durations(v))
+_WAITS = Codec(lambda v: [_dump_wait(d) for d in v], lambda v: _load_waits(v))
 
 
-def _load_durations(value: Any) -> list[timedelta]:
+def _load_waits(value: Any) -> list[Wait]:
     if not isinstance(value, list):
-        raise InvalidInput(f"must be a list of seconds; got {shown(value)}")
-    return [_load_seconds(d) for d in value]
+        raise InvalidInput(
+            f"must be a list of waits (seconds or calendar fields); got {shown(value)}"
+        )
+    return [_load_wait(d) for d in value]
 
 
 _PLAIN = Codec(lambda v: v, lambda v: v)
@@ -133,23 +203,115 @@ def _int_range(low: int, high: int, *, optional: bool = False) -> Any:
     return check
 
 
-def _check_wait(name: str, value: Any) -> None:
-    if type(value) is not timedelta or not timedelta(0) <= value <= MAX_WAIT:
-        raise InvalidConfig(name, f"a timedelta from 0 to {MAX_WAIT.days} days", value)
+def _check_wait(name: str, value: Any, *, calendar: bool = False) -> None:
+    if calendar and type(value) is relativedelta:
+        _check_calendar(name, value)
+    elif type(value) is not timedelta or not timedelta(0) <= value <= MAX_WAIT:
+        also = " or a calendar relativedelta" if calendar else ""
+        raise InvalidConfig(name, f"a timedelta from 0 to {MAX_WAIT.days} days{also}", value)
 
 
-def _wait(*, optional: bool = False) -> Any:
+def longest_span(value: relativedelta) -> timedelta:
+    """The longest elapsed time calendar wait ``value`` can last: a year counted as
+    366 days, a month as 31. Raises `InvalidConfig` if that is beyond ``timedelta``."""
+    micro = sum(getattr(value, name) * _LONGEST[name] for name in _CALENDAR_FIELDS)
+    try:
+        return timedelta(microseconds=micro)
+    except OverflowError:
+        raise InvalidConfig("wait", "a calendar interval of at most a year", value) from None
+
+
+def _check_calendar(name: str, value: relativedelta) -> None:
+    """A calendar wait must be a positive interval of whole relative fields, at most
+    `MAX_WAIT` long at its longest."""
+    if any(getattr(value, f) is not None for f in _ABSOLUTE_FIELDS) or value.leapdays:
+        raise InvalidConfig(
+            name,
+            "a calendar interval (years=, months=, days=, ...) without absolute fields "
+            "(year=, month=, day=, weekday=, hour=, ... name a date, not a wait)",
+            value,
+        )
+    amounts = [getattr(value, f) for f in _CALENDAR_FIELDS]
+    if any(type(a) is not int for a in amounts):
+        raise InvalidConfig(name, "a calendar interval in whole units", value)
+    if any(a < 0 for a in amounts) or not any(amounts):
+        raise InvalidConfig(
+            name,
+            "a positive calendar interval (no negative fields; for none use timedelta(0))",
+            value,
+        )
+    micro = sum(a * _LONGEST[f] for f, a in zip(_CALENDAR_FIELDS, amounts, strict=True))
+    if micro > _MAX_WAIT_US:
+        raise InvalidConfig(
+            name,
+            f"a calendar interval of at most {MAX_WAIT.days} days at its longest "
+            "(a month counts 31 days, a year 366)",
+            value,
+        )
+
+
+def _wait(*, optional: bool = False, calendar: bool = False) -> Any:
     def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if optional and value is None:
             return
-        _check_wait(attribute.name, value)
+        _check_wait(attribute.name, value, calendar=calendar)
 
     return check
+
+
+def add_wait(after: datetime, wait: Wait, timezone: str | None = None) -> datetime:
+    """The moment ``wait`` after ``after``: where every retry's due time is computed.
+
+    A `timedelta` is exact elapsed time: ``after + wait``, unchanged. A
+    `relativedelta` is calendar units on the wall clock of ``timezone`` (the
+    campaign's IANA zone; UTC when None): ``after`` is read as local time, the
+    units are added to the local date and time, and the result is converted back
+    to UTC. So one day after 10:00 is 10:00 the next day even across a DST change
+    (23 or 25 hours later), and a month after 31 January is 28 (or 29) February.
+    A local time that falls in a DST gap moves forward by the gap; one that occurs
+    twice takes the first occurrence after ``after``. The result is never before
+    ``after`` nor more than `MAX_WAIT` after it (a zone that changed its offset,
+    like Pacific/Apia skipping 30 December 2011, could stretch a calendar wait).
+
+    Raises `InvalidInput` for a naive ``after`` or a bad ``timezone``, and
+    `OverflowError`, like ``datetime + timedelta``, past year 9999.
+    """
+    if type(wait) is timedelta:
+        return after + wait
+    start = aware_utc(after, "after")
+    zone = UTC if timezone is None else lookup_zone(timezone, "timezone")
+    try:
+        wall = start.astimezone(zone).replace(tzinfo=None) + wait
+    except ValueError:  # relativedelta past year 9999: "year 10000 is out of range"
+        raise OverflowError("date value out of range") from None
+    real = []
+    for fold in (0, 1):
+        moment = wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+        if moment.astimezone(zone).replace(tzinfo=None) == wall:
+            real.append(moment)
+    if not real:
+        # A wall-clock time in a gap (02:30 on a spring-forward night): fold=0 reads
+        # it with the offset before the change, which lands after the gap (03:30).
+        real.append(wall.replace(tzinfo=zone, fold=0).astimezone(UTC))
+    later = [m for m in real if m >= start]
+    due = min(later) if later else max(real)
+    latest = start + MAX_WAIT
+    return start if due < start else min(due, latest)
 
 
 def _check_flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if type(value) is not bool:
         raise InvalidConfig(attribute.name, "True or False", value)
+
+
+def _check_zone(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        try:
+            lookup_zone(value, attribute.name)
+        except InvalidInput:
+            raise InvalidConfig(
+                attribute.name, "an IANA time zone name such as 'America/Mexico_City'", value
+            ) from None
 
 
 def _check_name(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -173,12 +335,12 @@ def _to_spacing(value: Any) -> Spacing:
     return _member(Spacing, "spacing", value)
 
 
-def _to_waits(value: Any) -> tuple[timedelta, ...]:
+def _to_waits(value: Any) -> tuple[Wait, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise InvalidConfig("intervals", "a sequence of timedeltas", value)
+        raise InvalidConfig("intervals", "a sequence of timedeltas or relativedeltas", value)
     waits = tuple(value)
     for wait in waits:
-        _check_wait("intervals", wait)
+        _check_wait("intervals", wait, calendar=True)
     return waits
 
 
@@ -209,13 +371,17 @@ class RetryRule:
         metadata={"codec": _PLAIN},
     )
     """A tighter limit on ``counter`` for this outcome; None uses the policy's limit."""
-    delay: timedelta | None = attrs.field(
-        default=None, validator=_wait(optional=True), metadata={"codec": _OPTIONAL_DURATION}
+    delay: Wait | None = attrs.field(
+        default=None,
+        validator=_wait(optional=True, calendar=True),
+        metadata={"codec": _OPTIONAL_WAIT},
     )
-    """A fixed wait for this outcome; None uses the policy's spacing."""
+    """A fixed wait for this outcome (a `timedelta`, or a `relativedelta` in calendar
+    units); None uses the policy's spacing."""
 
     def to_dict(self) -> dict[str, Any]:
-        """This rule as plain JSON types (waits in seconds)."""
+        """This rule as plain JSON types (a `timedelta` wait in seconds, a calendar
+        wait as its fields, e.g. ``{"months": 1}``)."""
         return dump(self)
 
     @classmethod
@@ -268,10 +434,19 @@ class RetryDecision:
 
     counter: RetryCounter
     """The counter to increment."""
-    wait: timedelta
-    """How long after the attempt the contact is due again."""
+    wait: Wait
+    """How long after the attempt the contact is due again: exact time or calendar units."""
     number: int
     """Which retry of the cycle this is: 1 for the first."""
+    timezone: str | None = None
+    """The zone a calendar ``wait`` is counted in (the policy's ``timezone``)."""
+
+    def due(self, after: datetime) -> datetime:
+        """When the contact is due again: ``wait`` after ``after`` (see `add_wait`).
+
+        Raises `InvalidInput` for a naive ``after``; `OverflowError` past year 9999.
+        """
+        return add_wait(after, self.wait, self.timezone)
 
     @property
     def status(self) -> ContactStatus:
@@ -326,21 +501,23 @@ class RetryPolicy:
         default=None, validator=_int_range(1, 10_000, optional=True), metadata={"codec": _PLAIN}
     )
     """A cap on ``Contact.attempts`` over the contact's lifetime, cycles included; None for none."""
-    interval: timedelta = attrs.field(
-        default=timedelta(hours=1), validator=_wait(), metadata={"codec": _DURATION}
+    interval: Wait = attrs.field(
+        default=timedelta(hours=1), validator=_wait(calendar=True), metadata={"codec": _WAIT}
     )
-    """The base wait before a retry, spaced by ``spacing``."""
+    """The base wait before a retry, spaced by ``spacing``. A `relativedelta` in
+    calendar units ("1 month") needs ``timezone`` and `Spacing.FIXED`."""
     spacing: Spacing = attrs.field(
         default=Spacing.FIXED,
         converter=_to_spacing,
         metadata={"codec": _enum_codec(Spacing)},
     )
     """How the wait grows from one retry to the next."""
-    intervals: tuple[timedelta, ...] = attrs.field(
-        default=(), converter=_to_waits, metadata={"codec": _DURATIONS}
+    intervals: tuple[Wait, ...] = attrs.field(
+        default=(), converter=_to_waits, metadata={"codec": _WAITS}
     )
-    """Explicit waits for retries 1, 2, 3, ... (e.g. 30, 60, 120 minutes); the last one
-    repeats. When given, they replace ``interval`` and ``spacing``."""
+    """Explicit waits for retries 1, 2, 3, ... (e.g. 30, 60, 120 minutes, or 1 day,
+    1 week, 1 month as `relativedelta`); the last one repeats. When given, they
+    replace ``interval`` and ``spacing``."""
     max_interval: timedelta | None = attrs.field(
         default=None, validator=_wait(optional=True), metadata={"codec": _OPTIONAL_DURATION}
     )
@@ -356,6 +533,37 @@ class RetryPolicy:
     )
     """The rule for each outcome. Outcomes left out of a mapping given here keep the
     default: retried (spending ``retries``) if `Outcome.retriable`, else not."""
+    timezone: str | None = attrs.field(
+        default=None, validator=_check_zone, metadata={"codec": _PLAIN}
+    )
+    """The campaign's IANA time zone, on whose wall clock calendar waits are added;
+    required when any wait is a `relativedelta`, else None. `CampaignRules` checks it
+    is the schedule's zone."""
+
+    def __attrs_post_init__(self) -> None:
+        calendar = [w for w in (self.interval, *self.intervals) if type(w) is relativedelta]
+        calendar += [r.delay for r in self.rules.values() if type(r.delay) is relativedelta]
+        if calendar and self.timezone is None:
+            raise InvalidConfig(
+                "timezone",
+                "the campaign's IANA time zone when a wait is in calendar units "
+                "(they are added on its wall clock)",
+                None,
+            )
+        if type(self.interval) is relativedelta and not self.intervals:
+            # Growth of a calendar step (1 month, 2 months, 4 months) cannot be capped
+            # by a timedelta exactly; an explicit list says what is meant.
+            if self.spacing is not Spacing.FIXED:
+                raise InvalidConfig(
+                    "spacing",
+                    "Spacing.FIXED with a calendar interval (list growing calendar "
+                    "waits in intervals)",
+                    self.spacing,
+                )
+            if self.max_interval is not None:
+                raise InvalidConfig(
+                    "max_interval", "None with a calendar interval", self.max_interval
+                )
 
     # ------------------------------------------------------------------ presets
 
@@ -467,8 +675,9 @@ class RetryPolicy:
         """The rule for ``outcome``."""
         return self.rules[outcome]
 
-    def wait(self, number: int) -> timedelta:
-        """The wait before retry ``number`` of a cycle (1 for the first).
+    def wait(self, number: int) -> Wait:
+        """The wait before retry ``number`` of a cycle (1 for the first): a `timedelta`,
+        or a `relativedelta` when the policy counts in calendar units.
 
         Raises `InvalidInput` unless ``number`` is an integer >= 1.
         """
@@ -476,8 +685,11 @@ class RetryPolicy:
             raise InvalidInput(f"number must be an integer >= 1; got {number!r}")
         if self.intervals:
             return self.intervals[min(number, len(self.intervals)) - 1]
-        ceiling = MAX_WAIT if self.max_interval is None else self.max_interval
         base = self.interval
+        if type(base) is relativedelta:
+            return base  # always Spacing.FIXED (checked at construction)
+        assert type(base) is timedelta
+        ceiling = MAX_WAIT if self.max_interval is None else self.max_interval
         if self.spacing is Spacing.FIXED or not base:
             wait = base
         elif self.spacing is Spacing.LINEAR:
@@ -512,7 +724,7 @@ class RetryPolicy:
             return None
         number = contact.retries + contact.failed_retries + 1
         wait = self.wait(number) if rule.delay is None else rule.delay
-        return RetryDecision(rule.counter, wait, number)
+        return RetryDecision(rule.counter, wait, number, self.timezone)
 
     def max_attempts_per_cycle(self) -> int:
         """The most attempts one cycle can hold: the first and every retry both counters allow."""
@@ -521,8 +733,14 @@ class RetryPolicy:
     # ------------------------------------------------------------------ plain data
 
     def to_dict(self) -> dict[str, Any]:
-        """This policy as plain JSON types (waits in seconds, outcomes by label)."""
-        return dump(self)
+        """This policy as plain JSON types (a `timedelta` wait in seconds, a calendar
+        wait as its fields such as ``{"months": 1}``, outcomes by label). ``timezone``
+        is written only when set, so policies without calendar waits keep the shape
+        stored before it existed."""
+        data = dump(self)
+        if data["timezone"] is None:
+            del data["timezone"]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:

@@ -108,6 +108,13 @@ class CampaignRules:
             and self.goals is None
         ):
             raise InvalidConfig("goals", "a GoalSet for a primary-goal conversion rule", None)
+        zone = self.retry.timezone
+        if zone is not None and self.schedule is not None and zone != self.schedule.timezone:
+            # Calendar waits are counted on the campaign's wall clock (issue 13): one
+            # campaign, one zone, or "next day at the same time" means two things.
+            raise InvalidConfig(
+                "retry.timezone", f"the schedule's time zone {self.schedule.timezone!r}", zone
+            )
 
     @property
     def time_policies(self) -> bool:
