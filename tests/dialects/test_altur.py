@@ -198,3 +198,15 @@ def test_recording_calls_are_exactly_the_human_calls_with_a_recording(
     kept = altur.recording_calls(calls)
     expected = [c for c in calls if c.answered_by is AnsweredBy.HUMAN and c.recording_url]
     assert list(kept) == expected
+
+
+def test_breakdown_labels_fold_both_channels() -> None:
+    # seed 000: Altur says "sending" for a call being dialled and a message being sent.
+    assert altur.breakdown_label(ContactStatus.DIALING) == "sending"
+    assert altur.breakdown_label(ContactStatus.SENDING) == "sending"
+    assert altur.breakdown_label(ContactStatus.QUEUED) == "queue"
+    assert altur.breakdown_label(ContactStatus.AWAITING_OUTCOME) == "other"
+    for status in ContactStatus:
+        assert altur.breakdown_label(status) in altur.BREAKDOWN_LABELS
+    assert altur.BREAKDOWN_LABELS[-1] == "other"
+    assert len(set(altur.BREAKDOWN_LABELS)) == len(altur.BREAKDOWN_LABELS)

@@ -249,3 +249,23 @@ def test_itellico_missing_phone_column() -> None:
 
     with pytest.raises(MissingColumns):
         itellico.parse_contact_export("Name,Status\nAna,Pending\n")
+
+
+def test_breakdown_labels_are_seed_002s() -> None:
+    # seed 002: "contact status breakdown (pending, dialing, called, retry, completed,
+    # failed, no conversation)".
+    assert itellico.BREAKDOWN_LABELS == (
+        "pending",
+        "dialing",
+        "called",
+        "retry",
+        "completed",
+        "failed",
+        "no conversation",
+        "other",
+    )
+    assert itellico.breakdown_label(ContactStatus.CONVERTED) == "completed"
+    assert itellico.breakdown_label(ContactStatus.VOICEMAIL) == "no conversation"
+    assert itellico.breakdown_label(ContactStatus.READ) == "other"
+    for status in ContactStatus:
+        assert itellico.breakdown_label(status) in itellico.BREAKDOWN_LABELS

@@ -45,6 +45,7 @@ from ._vocab import Vocabulary
 
 __all__ = [
     "ANSWERED_BY",
+    "BREAKDOWN_LABELS",
     "CALL_STATUS",
     "CAMPAIGN_STATUS",
     "CONTACT_STATUS_CALL",
@@ -53,6 +54,7 @@ __all__ = [
     "LEGACY_CONTACT_STATUS",
     "answered_by",
     "answered_by_label",
+    "breakdown_label",
     "call_status",
     "call_status_label",
     "campaign_status",
@@ -164,6 +166,40 @@ CAMPAIGN_STATUS: Vocabulary[CampaignStatus] = Vocabulary(
 )
 """Campaign statuses (``inactive`` is a manual pause); display names are read too.
 ``archived`` is a finished campaign put away (seed 004's "Archive the campaign")."""
+
+
+BREAKDOWN_LABELS: tuple[str, ...] = (
+    "queue",
+    "sending",
+    "failed",
+    "retrying",
+    "converted",
+    "voicemail",
+    "answered",
+    "sent",
+    "delivered",
+    "read",
+    "accepted",
+    "rejected",
+    "other",
+)
+"""The rows of a contacts-by-status breakdown in Altur's words (seed 000), both
+channels together, in display order; ``other`` for statuses Altur has no label for
+(``awaiting-outcome``, ``no-conversation``)."""
+
+# Both channels' current labels: "sending" is a call being dialled on a call campaign
+# and a message being sent on a WhatsApp one, so the two fold into one row.
+_BREAKDOWN_LABEL: dict[ContactStatus, str] = {
+    status: label
+    for vocabulary in (CONTACT_STATUS_CALL, CONTACT_STATUS_WHATSAPP)
+    for label, status in vocabulary.labels.items()
+}
+
+
+def breakdown_label(status: ContactStatus) -> str:
+    """The `BREAKDOWN_LABELS` row a contact in ``status`` is counted in: its Altur label
+    on either channel, or ``"other"``. Never raises for a `ContactStatus`."""
+    return _BREAKDOWN_LABEL.get(status, "other")
 
 
 def _contact_vocabulary(channel: Channel) -> Vocabulary[ContactStatus]:

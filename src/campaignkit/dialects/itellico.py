@@ -46,6 +46,7 @@ from ._vocab import Vocabulary
 
 __all__ = [
     "ANSWER_STATUS",
+    "BREAKDOWN_LABELS",
     "CAMPAIGN_STATUS",
     "CONTACT_EXPORT_COLUMNS",
     "CONTACT_STATUS",
@@ -53,6 +54,7 @@ __all__ = [
     "LINE_STATUS",
     "PRIORITY",
     "ROTATION_STRATEGY",
+    "breakdown_label",
     "export_contacts",
     "export_contacts_xlsx",
     "parse_contact_export",
@@ -84,6 +86,32 @@ CONTACT_STATUS: Vocabulary[ContactStatus] = Vocabulary(
     },
 )
 """The seven contact statuses of the contact table and the dashboard."""
+
+BREAKDOWN_LABELS: tuple[str, ...] = (
+    *(label.lower() for label in CONTACT_STATUS.labels),
+    "other",
+)
+"""The rows of itellico's contact status breakdown, as seed 002 writes them (lower
+case: pending, dialing, called, retry, completed, failed, no conversation), and
+``other`` for statuses itellico has none for (the WhatsApp ones)."""
+
+_BREAKDOWN_LABEL: dict[ContactStatus, str] = {
+    status: label.lower() for label, status in CONTACT_STATUS.labels.items()
+}
+# itellico has no converted status: a converted contact is one whose call completed
+# (the goal is a separate column, seed 002).
+_BREAKDOWN_LABEL[ContactStatus.CONVERTED] = "completed"
+# Nor a voicemail one: seed 002's *No Conversation* is "call connected but no
+# conversation occurred", which a machine answering is.
+_BREAKDOWN_LABEL[ContactStatus.VOICEMAIL] = "no conversation"
+
+
+def breakdown_label(status: ContactStatus) -> str:
+    """The `BREAKDOWN_LABELS` row a contact in ``status`` is counted in (converted as
+    completed, voicemail as no conversation), or ``"other"``. Never raises for a
+    `ContactStatus`."""
+    return _BREAKDOWN_LABEL.get(status, "other")
+
 
 LINE_STATUS: Vocabulary[LineStatus] = Vocabulary(
     "itellico",
