@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ from campaignkit import (
     InvalidConfig,
     InvalidInput,
     Outcome,
+    strategies,
 )
 from campaignkit.dialects import exotel
 from campaignkit.metrics import (
@@ -144,6 +147,40 @@ def call_sets(draw: st.DrawFn) -> list[Call]:
             )
         )
     return calls
+
+
+@st.composite
+def mixed_calls(draw: st.DrawFn) -> list[Call]:
+    """Calls to a few contacts with ties everywhere: equal attempts, equal or missing
+    times, explicit outcomes, prices - what the streamed last attempt must rank alike."""
+    calls = []
+    for n in range(draw(st.integers(0, 15))):
+        call = make_call(
+            draw(st.sampled_from("abc")),
+            draw(st.integers(1, 3)),
+            draw(st.sampled_from(CallStatus)),
+            draw(st.none() | st.sampled_from(AnsweredBy)),
+            draw(st.integers(0, 3)),
+            outcome=draw(st.none() | st.sampled_from(Outcome)),
+            at=START + timedelta(microseconds=draw(st.integers(0, 3))),
+            price=draw(st.none() | st.sampled_from([Decimal("0.5"), Decimal(2)])),
+        )
+        if draw(st.booleans()):  # untimed: no created, started or ended time
+            call = attrs.evolve(call, id=f"u{n}", created_at=None)
+        calls.append(call)
+    return calls
+
+
+@given(st.one_of(call_sets(), mixed_calls(), st.lists(strategies.calls(), max_size=8)))
+def test_streamed_from_calls_equals_the_batch_figures(calls: list[Call]) -> None:
+    # Issue 15: from_calls folds a stream (one pass, one packed int per contact) into
+    # exactly the record the batch way builds from every call and Contact record.
+    streamed = CampaignStats.from_calls(iter(calls))
+    unknown = CampaignStats.from_calls(()).unknown
+    batch = CampaignStats.from_records(calls, contacts_from_calls(calls)).with_unknown(unknown)
+    assert streamed == batch
+    assert streamed.summary() == batch.summary()
+    assert streamed.counts == batch.counts
 
 
 @given(call_sets())

@@ -29,11 +29,13 @@ from ._phone import PhoneNormaliser
 from ._safe import neutralise, unneutralise
 from ._source import OversizedNumber, Progress, iter_lines, load_json
 from ._values import EARLIEST, LATEST, format_moment, parse_instant, shown, zone
+from .contacts import Rejection, RejectReason
 
 __all__ = [
     "CALL_EXPORT_COLUMNS",
     "CONTACT_EXPORT_COLUMNS",
     "EXTENDED_CONTACT_COLUMNS",
+    "CallStream",
     "export_calls",
     "export_contact_list",
     "export_contacts",
@@ -535,9 +537,16 @@ class _CallReader:
         self.campaign_id = campaign_id
         self.unordered: set[str] = set()
 
-    def calls(self, rows: Iterator[tuple[int, list[str]]], plan: Sequence[int]) -> Iterator[Call]:
+    def calls(
+        self,
+        rows: Iterator[tuple[int, list[str]]],
+        plan: Sequence[int],
+        reject: Callable[[int, list[str], str, bool], None] | None = None,
+    ) -> Iterator[Call]:
         """One `Call` per row; ``plan`` gives the index of each of `_CALL_FIELDS` in a row
-        (``-1``: absent, read as the empty cell appended to every row)."""
+        (``-1``: absent, read as the empty cell appended to every row). With ``reject``,
+        a row that cannot be read is handed to it (line, cells, reason) and skipped;
+        attempts are then numbered among the rows kept."""
         i_id, i_to, i_kind, i_status, i_answered, i_created, i_started, i_ended, i_dur, i_url = plan
         labels, tz, ids, campaign_id = self.labels, self.tz, self.ids, self.campaign_id
         normalise = self.normaliser.normalise
@@ -657,7 +666,11 @@ class _CallReader:
                 )
             except (ValueError, OverflowError) as exc:  # InvalidInput is a ValueError
                 reason = str(exc) if isinstance(exc, InvalidInput) else "a value out of range"
-                raise MalformedInput(line, reason) from None
+                if reject is None:
+                    raise MalformedInput(line, reason) from None
+                del row[-1]  # the empty cell appended above
+                reject(line, row, reason, False)
+                continue
             yield call
 
 
@@ -701,8 +714,13 @@ def _call_rows(
     max_bytes: int | None,
     encoding: str,
     progress: Progress | None,
+    reject: Callable[[int, list[str], str, bool], None] | None = None,
+    found: list[str] | None = None,
 ) -> tuple[Iterator[tuple[int, list[str]]], list[int]]:
-    """The rows of a CSV or JSON call export, and where each of `_CALL_FIELDS` is in a row."""
+    """The rows of a CSV or JSON call export, and where each of `_CALL_FIELDS` is in a row.
+
+    With ``reject``, a ragged row is handed to it and skipped instead of raising;
+    ``found`` receives the delimiter of CSV input."""
     if _is_data(source):
         return _json_rows(source)
     lines = iter_lines(source, max_bytes=max_bytes, encoding=encoding, progress=progress)
@@ -714,7 +732,9 @@ def _call_rows(
     chained = itertools.chain(peeked, lines)
     if peeked and peeked[-1].lstrip()[:1] == "[":
         return _json_rows(load_json("".join(chained), max_bytes=None))
-    names, _, _, rows = open_rows(chained, delimiter, CALL_EXPORT_COLUMNS)
+    names, _, chosen, rows = open_rows(chained, delimiter, CALL_EXPORT_COLUMNS)
+    if found is not None:
+        found.append(chosen)
     keys = [header_key(n) for n in names]
     missing = tuple(c for c in _CALL_REQUIRED if c not in keys)
     if missing:
@@ -726,7 +746,11 @@ def _call_rows(
         for line, row in rows:
             if len(row) != width:
                 if len(row) < width or any(row[width:]):
-                    raise MalformedInput(line, f"{len(row)} cells; the header has {width}")
+                    reason = f"{len(row)} cells; the header has {width}"
+                    if reject is None:
+                        raise MalformedInput(line, reason)
+                    reject(line, row, reason, True)
+                    continue
                 del row[width:]
             yield line, row
 
@@ -768,6 +792,44 @@ def _json_rows(data: Any) -> tuple[Iterator[tuple[int, list[str]]], list[int]]:
     return cells(), list(range(len(_CALL_FIELDS)))
 
 
+class CallStream(Iterator[Call]):
+    """Calls read one row at a time, in file order (`iter_call_export`).
+
+    Iterating yields each row's `Call`. ``rejected`` lists the rows skipped so
+    far (only with ``skip_bad_rows=True``; otherwise a bad row raises
+    `MalformedInput`), each a `Rejection` with its line. ``renumbered`` turns
+    True once some number's rows were not in ``created_at`` order: the stream's
+    attempt numbers (rank among the rows read so far) then differ from
+    `read_call_export`'s for those calls. ``delimiter`` is the CSV delimiter
+    (``""`` for JSON input).
+    """
+
+    __slots__ = ("_calls", "_reader", "delimiter", "rejected")
+
+    def __init__(
+        self,
+        reader: _CallReader,
+        calls: Iterator[Call],
+        delimiter: str,
+        rejected: list[Rejection],
+    ) -> None:
+        self._reader = reader
+        self._calls = calls
+        self.delimiter = delimiter
+        self.rejected = rejected
+
+    def __iter__(self) -> CallStream:
+        return self
+
+    def __next__(self) -> Call:
+        return next(self._calls)
+
+    @property
+    def renumbered(self) -> bool:
+        """Whether some number's calls came out of ``created_at`` order so far."""
+        return bool(self._reader.unordered)
+
+
 def iter_call_export(
     source: Any,
     *,
@@ -780,17 +842,23 @@ def iter_call_export(
     max_bytes: int | None = None,
     encoding: str = "utf-8",
     progress: Progress | None = None,
-) -> Iterator[Call]:
+    skip_bad_rows: bool = False,
+) -> CallStream:
     """`read_call_export` as a stream: one `Call` per row, in file order, with bounded memory.
 
     Each call's ``attempt`` is its rank among the rows *read so far* to the
     same number, which is `read_call_export`'s rank by ``created_at`` when
-    the export lists calls oldest first (Altur's do); `read_call_export`
-    also renumbers files in any order. Memory holds one row plus a count per
-    number. ``progress`` is called with the bytes read so far (CSV input).
+    the export lists calls oldest first (Altur's do; `CallStream.renumbered`
+    says when a file was not); `read_call_export` also renumbers files in any
+    order. Memory holds one row plus a count per number. ``progress`` is
+    called with the bytes read so far (CSV input). With ``skip_bad_rows``, a
+    row that cannot be read (a bad value, a ragged row) is listed in
+    `CallStream.rejected` with its line and reason and the others are still
+    read, attempts numbered among the rows kept (as the dialects' readers do).
     Raises, at once, `MissingColumns`, `EmptyInput`, `DuplicateColumns` and
     `InvalidConfig`; while iterating, `MalformedInput` naming the line of a
-    row that cannot be read, and the size and decoding errors of `import_contacts`.
+    row that cannot be read (without ``skip_bad_rows``) or of text the CSV
+    reader gives up on, and the size and decoding errors of `import_contacts`.
     """
     reader = _CallReader(
         labels=labels,
@@ -799,14 +867,36 @@ def iter_call_export(
         contact_ids=contact_ids,
         campaign_id=campaign_id,
     )
+    rejected: list[Rejection] = []
+    found: list[str] = []
+    reject = None
+    if skip_bad_rows:
+
+        def reject(line: int, row: list[str], reason: str, ragged: bool) -> None:
+            # The same records the dialects' batch readers give: the row joined,
+            # cut to 200 characters (shown quoted for a ragged row).
+            text = found[0].join(row) if found else ",".join(row)
+            if ragged:
+                value = (
+                    f"{text[:200]!r}... ({len(text):,} characters)"
+                    if len(text) > 200
+                    else repr(text)
+                )
+                rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, value, reason))
+            else:
+                value = text[:200]
+                rejected.append(Rejection(line, RejectReason.INVALID_VALUE, None, value, reason))
+
     rows, plan = _call_rows(
         source,
         delimiter=delimiter,
         max_bytes=max_bytes,
         encoding=encoding,
         progress=progress,
+        reject=reject,
+        found=found,
     )
-    return reader.calls(rows, plan)
+    return CallStream(reader, reader.calls(rows, plan, reject), found[0] if found else "", rejected)
 
 
 def read_call_export(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,13 +40,16 @@ def count_calls(
     by_block: dict[int, int],
     prices: dict[str | None, tuple[int, Decimal]],
     by_contact_attempt: dict[tuple[str, int], int],
+    last: dict[str, int] | None = None,
 ) -> None:
     """The single pass over calls: one iteration, a handful of int-keyed dict updates.
 
     Written for speed; see the module docstring for what each dict holds.
     ``by_contact_attempt`` holds, by (contact, attempt), the packed counts of calls,
     connected and human-answered calls (``_codes.REACH``): what the retry table needs
-    to count contacts rather than calls (seed 001).
+    to count contacts rather than calls (seed 001). With ``last``, each contact's
+    latest attempt is kept too, as one packed int (see `pack_last`): what a call
+    export's contacts are rebuilt from, without keeping the calls.
     """
     classified = c.CLASSIFIED
     reach = c.REACH
@@ -55,6 +59,8 @@ def count_calls(
     get_a = by_attempt.get
     get_b = by_block.get
     cc = c.CALL_CODES
+    get_l = (last if last is not None else {}).get
+    index = 0
     unit: str | None = None
     n_priced = 0
     total = ZERO
@@ -76,6 +82,25 @@ def count_calls(
             if moment is not None:
                 key = (moment.toordinal() * 96 + moment.hour * 4 + moment.minute // 15) * cc + code
                 by_block[key] = get_b(key, 0) + 1
+            if last is not None:
+                # The rank of calls_from's contacts_from_calls, packed: attempt, then
+                # timed after untimed, then the time placed, then input order.
+                if moment is None:
+                    rank = (call.attempt << 1) << _STAMP_BITS
+                else:
+                    rank = ((call.attempt << 1) | 1) << _STAMP_BITS | (
+                        (moment - _ORIGIN) // _MICROSECOND
+                    )
+                rank = (rank << _INDEX_BITS | index) << _TAIL_BITS | code << _COUNT_BITS
+                contact = call.contact_id
+                held = get_l(contact)
+                if held is None:
+                    last[contact] = rank | 1
+                elif rank >> _TAIL_BITS > held >> _TAIL_BITS:
+                    last[contact] = rank | ((held & _COUNT_MASK) + 1)
+                else:
+                    last[contact] = held + 1
+                index += 1
             price = call.price
             if price is not None:
                 if call.price_unit != unit:
@@ -86,6 +111,24 @@ def count_calls(
                 total += price
         if n_priced:
             add_price(prices, unit, n_priced, total)
+
+
+# A contact's latest attempt, one int: rank (attempt, timed flag, microseconds since
+# year 1, input index), then the call code, then the number of calls to the contact.
+_ORIGIN = datetime(1, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_STAMP_BITS = 59  # 9999-12-31 is under 2**58.2 microseconds after year 1
+_INDEX_BITS = 48
+_COUNT_BITS = 48
+_CODE_BITS = 8
+_TAIL_BITS = _CODE_BITS + _COUNT_BITS
+_COUNT_MASK = (1 << _COUNT_BITS) - 1
+assert c.CALL_CODES <= 1 << _CODE_BITS
+
+
+def unpack_last(packed: int) -> tuple[int, int]:
+    """The (call code, calls) of a contact's packed latest attempt (see `count_calls`)."""
+    return (packed >> _COUNT_BITS) & ((1 << _CODE_BITS) - 1), packed & _COUNT_MASK
 
 
 def add_price(

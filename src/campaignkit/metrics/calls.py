@@ -13,6 +13,8 @@ from datetime import datetime
 
 from ..models.records import Call, Contact
 from ..statuses import ContactStatus, Outcome
+from . import _codes as c
+from ._accumulate import unpack_last
 
 __all__ = ["contacts_from_calls"]
 
@@ -85,3 +87,28 @@ def _later(
     if rank[2] is not None and held[2] is not None and rank[2] != held[2]:
         return rank[2] > held[2]
     return rank[3] > held[3]
+
+
+def _contact_code(call_code: int) -> int:
+    outcome = c.split_call_code(call_code)[0]
+    return c.CONTACT[(_status(outcome), None if outcome is None else outcome.value)]
+
+
+# The contact code a contact's last attempt leaves, by that attempt's call code.
+_CONTACT_AFTER = tuple(_contact_code(code) for code in range(c.CALL_CODES))
+
+
+def count_last_attempts(last: dict[str, int], by_contact: dict[int, int]) -> None:
+    """Count into ``by_contact`` the contacts `contacts_from_calls` would build, from the
+    packed latest attempt per contact that ``_accumulate.count_calls`` keeps.
+
+    The same counts as ``count_contacts(contacts_from_calls(calls))`` without a
+    `Contact` (or a `Call`) per contact: how `CampaignStats.from_calls` streams.
+    """
+    after = _CONTACT_AFTER
+    kc = c.CONTACT_CODES
+    get = by_contact.get
+    for packed in last.values():
+        code, calls = unpack_last(packed)
+        key = calls * kc + after[code]
+        by_contact[key] = get(key, 0) + 1

@@ -46,7 +46,7 @@ from ..statuses import AnsweredBy, ContactStatus, Outcome
 from . import _accumulate as a
 from . import _codes as c
 from . import _vocab as v
-from .calls import contacts_from_calls
+from .calls import contacts_from_calls, count_last_attempts
 from .health import campaign_health, retry_check
 from .tables import (
     Breakdown,
@@ -232,8 +232,28 @@ class CampaignStats:
         75% connect rate. Figures calls cannot give - pending contacts, conversion,
         extracted data - are unknown (None, shown as ``-``, see `unknown`), never 0.
         """
-        records = list(calls)
-        stats = cls.from_records(calls=records, contacts=contacts_from_calls(records))
+        # One pass with bounded state (issue 15): per contact one packed int (its latest
+        # attempt and its number of calls), not the calls nor a Contact record; ``calls``
+        # may be a stream of any length.
+        by_duration: dict[int, int] = {}
+        by_attempt: dict[int, int] = {}
+        by_block: dict[int, int] = {}
+        prices: dict[str | None, tuple[int, Decimal]] = {}
+        by_contact: dict[int, int] = {}
+        by_contact_attempt: dict[tuple[str, int], int] = {}
+        last: dict[str, int] = {}
+        a.count_calls(calls, by_duration, by_attempt, by_block, prices, by_contact_attempt, last)
+        count_last_attempts(last, by_contact)
+        del last
+        stats = cls(
+            FrozenMap(by_duration),
+            FrozenMap(by_attempt),
+            FrozenMap(by_block),
+            FrozenMap(prices),
+            FrozenMap(by_contact),
+            FrozenMap(),
+            FrozenMap(by_contact_attempt),
+        )
         return stats.with_unknown(v.CALLS_ONLY)
 
     def with_unknown(self, reasons: Mapping[str, str]) -> CampaignStats:
