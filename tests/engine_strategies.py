@@ -108,7 +108,7 @@ end_statuses = st.sampled_from(
         CallStatus.BUSY,
         CallStatus.NO_ANSWER,
         CallStatus.FAILED,
-        CallStatus.CANCELED,
+        CallStatus.CANCELLED,
     ]
 )
 report_statuses = st.sampled_from([s for s in CallStatus if s is not CallStatus.CREATED])

@@ -62,7 +62,7 @@ EXOTEL_CALL_STATUS = {
     "busy": CallStatus.BUSY,
     "no-answer": CallStatus.NO_ANSWER,
     "failed": CallStatus.FAILED,
-    "canceled": CallStatus.CANCELED,
+    "canceled": CallStatus.CANCELLED,
 }
 EXOTEL_CATEGORY = {  # status -> category (success / retriable / terminal)
     "completed": "success",
@@ -155,7 +155,7 @@ TWILIO_CALL_STATUS = {
     "busy": CallStatus.BUSY,
     "no-answer": CallStatus.NO_ANSWER,
     "failed": CallStatus.FAILED,
-    "canceled": CallStatus.CANCELED,
+    "canceled": CallStatus.CANCELLED,
 }
 TWILIO_ANSWERED_BY = {
     "human": AnsweredBy.HUMAN,

@@ -114,7 +114,7 @@ def test_expected_terminal_states() -> None:
         CallStatus.BUSY,
         CallStatus.NO_ANSWER,
         CallStatus.FAILED,
-        CallStatus.CANCELED,
+        CallStatus.CANCELLED,
     }
 
 

@@ -192,7 +192,9 @@ class StateMachine(Generic[S, E]):
 
 
 def _node(state: enum.Enum) -> str:
-    return str(state.name).lower()
+    # Mermaid ids cannot hold "-"; built from the value, not the member name, so that
+    # renaming a member (CANCELED -> CANCELLED, issue 18) does not redraw the diagrams.
+    return str(state.value).replace("-", "_")
 
 
 def _strict_reachability(table: Mapping[tuple[S, E], S]) -> set[tuple[S, S]]:
@@ -513,7 +515,7 @@ CALL_EVENT_FOR_STATUS: Mapping[CallStatus, CallEvent] = MappingProxyType(
         CallStatus.BUSY: CallEvent.BUSY,
         CallStatus.NO_ANSWER: CallEvent.NO_ANSWER,
         CallStatus.FAILED: CallEvent.FAIL,
-        CallStatus.CANCELED: CallEvent.CANCEL,
+        CallStatus.CANCELLED: CallEvent.CANCEL,
     }
 )
 """Which `CallEvent` reports each call status a carrier sends. Not derived from the
@@ -539,7 +541,7 @@ def _call_table() -> dict[tuple[CallStatus, CallEvent], CallStatus]:
         table[source, _LE.BUSY] = _L.BUSY
         table[source, _LE.NO_ANSWER] = _L.NO_ANSWER
         table[source, _LE.FAIL] = _L.FAILED
-        table[source, _LE.CANCEL] = _L.CANCELED
+        table[source, _LE.CANCEL] = _L.CANCELLED
     # After connecting.
     for source in (_L.IN_PROGRESS, _L.FORWARDING):
         table[source, _LE.COMPLETE] = _L.COMPLETED

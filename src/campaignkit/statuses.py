@@ -107,6 +107,8 @@ class CallStatus(enum.StrEnum):
     """The status of one call attempt, as carriers report it (see `CALL_MACHINE`).
 
     ``COMPLETED`` is Altur's ``ended``; ``CallStatus.ENDED`` is an alias of it.
+    ``CANCELLED`` keeps the carriers' value ``"canceled"`` (Twilio, Exotel); its old
+    name ``CANCELED`` is a deprecated alias (issue 18: one spelling of cancelled).
     """
 
     CREATED = "created"
@@ -119,7 +121,10 @@ class CallStatus(enum.StrEnum):
     BUSY = "busy"
     NO_ANSWER = "no-answer"
     FAILED = "failed"
-    CANCELED = "canceled"
+    # The member name is spelled as the seeds spell the word (cancelled: seeds 001, 002);
+    # the value is the carriers' wire label (seed 001's "canceled"), which records store.
+    CANCELLED = "canceled"
+    CANCELED = "canceled"  # deprecated alias of CANCELLED (issue 18), kept one release
 
 
 class AnsweredBy(enum.StrEnum):
@@ -187,8 +192,10 @@ class Outcome(enum.StrEnum):
     """It rang out within the ring timeout."""
     FAILED = "failed"
     """Could not connect: invalid number, network error, DND (thinkrr *Issue Dialing*)."""
-    CANCELED = "canceled"
-    """Cancelled before connecting (campaign paused or force-completed)."""
+    CANCELLED = "canceled"
+    """Cancelled before connecting (campaign paused or force-completed; seed 001). The
+    value is the carriers' spelling; ``Outcome.CANCELED`` is a deprecated alias."""
+    CANCELED = "canceled"  # deprecated alias of CANCELLED (issue 18), kept one release
     REJECTED = "rejected"
     """The callee declined the call (itellico's *rejection* answer status)."""
 
@@ -214,7 +221,7 @@ _OUTCOME_FLAGS: dict[Outcome, tuple[bool, bool, bool, bool, bool]] = {
     Outcome.BUSY: (False, False, False, True, False),
     Outcome.NO_ANSWER: (False, False, False, True, False),
     Outcome.FAILED: (False, False, False, False, False),
-    Outcome.CANCELED: (False, False, False, False, False),
+    Outcome.CANCELLED: (False, False, False, False, False),
     Outcome.REJECTED: (False, False, False, False, True),
 }
 for _outcome, _flags in _OUTCOME_FLAGS.items():
@@ -237,7 +244,7 @@ _CONTACT_STATUS_OF_OUTCOME: dict[Outcome, ContactStatus] = {
     Outcome.BUSY: ContactStatus.FAILED,
     Outcome.NO_ANSWER: ContactStatus.FAILED,
     Outcome.FAILED: ContactStatus.FAILED,
-    Outcome.CANCELED: ContactStatus.FAILED,
+    Outcome.CANCELLED: ContactStatus.FAILED,
     Outcome.REJECTED: ContactStatus.FAILED,
 }
 
@@ -245,7 +252,7 @@ _OUTCOME_OF_FAILURE: dict[CallStatus, Outcome] = {
     CallStatus.BUSY: Outcome.BUSY,
     CallStatus.NO_ANSWER: Outcome.NO_ANSWER,
     CallStatus.FAILED: Outcome.FAILED,
-    CallStatus.CANCELED: Outcome.CANCELED,
+    CallStatus.CANCELLED: Outcome.CANCELLED,
 }
 
 

@@ -244,7 +244,7 @@ def test_force_complete_turns_pending_contacts_into_failed() -> None:
     assert closed.next_attempt_at is None
     assert contact_bucket(closed) == "failed"  # not "busy": it never got its retry
     assert isinstance(final, ContactFinalNotification)
-    assert final.outcome is Outcome.CANCELED
+    assert final.outcome is Outcome.CANCELLED
     never_called = enqueue(_contact(), at=T0)
     assert close_contact(never_called, policy, now=T0)[0].status is ContactStatus.FAILED
     held = _contact(
@@ -370,7 +370,7 @@ def test_counts_must_add_up() -> None:
         (ContactStatus.FAILED, Outcome.BUSY, "busy"),
         (ContactStatus.FAILED, Outcome.NO_ANSWER, "no_answer"),
         (ContactStatus.FAILED, Outcome.FAILED, "failed"),
-        (ContactStatus.FAILED, Outcome.CANCELED, "failed"),
+        (ContactStatus.FAILED, Outcome.CANCELLED, "failed"),
         (ContactStatus.FAILED, None, "failed"),
     ],
 )

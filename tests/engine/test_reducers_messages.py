@@ -97,7 +97,7 @@ def test_refuse_contact_settles_a_waiting_contact_with_a_reason() -> None:
     )
     assert (failed.status, failed.last_outcome, failed.next_attempt_at, failed.attempts) == (
         S.FAILED,
-        Outcome.CANCELED,
+        Outcome.CANCELLED,
         None,
         0,
     )

@@ -233,7 +233,7 @@ def test_call_export_in_altur_labels() -> None:
     detail = attrs.evolve(MACHINE_CALL, answered_by=AnsweredBy.MACHINE_END_BEEP)
     row = rows(altur.write_call_export([detail]))[1]
     assert (row[6], row[7]) == ("ended", "machine")
-    canceled = attrs.evolve(MACHINE_CALL, status=CallStatus.CANCELED)
+    canceled = attrs.evolve(MACHINE_CALL, status=CallStatus.CANCELLED)
     with pytest.raises(InvalidInput, match="altur"):
         altur.write_call_export([canceled])
 

@@ -175,7 +175,7 @@ def test_exotel_status_categories_are_views_of_call_outcomes() -> None:
             make_call(2, 1, CallStatus.BUSY),
             make_call(3, 1, CallStatus.NO_ANSWER),
             make_call(4, 1, CallStatus.FAILED),
-            make_call(5, 1, CallStatus.CANCELED),
+            make_call(5, 1, CallStatus.CANCELLED),
         ]
     )
     counts = stats.outcome_counts()

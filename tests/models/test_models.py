@@ -162,7 +162,7 @@ def test_exotel_cdr_example_fits_a_call_record() -> None:
         (CallStatus.BUSY, None, Outcome.BUSY),
         (CallStatus.NO_ANSWER, None, Outcome.NO_ANSWER),
         (CallStatus.FAILED, None, Outcome.FAILED),
-        (CallStatus.CANCELED, None, Outcome.CANCELED),
+        (CallStatus.CANCELLED, None, Outcome.CANCELLED),
         (CallStatus.RINGING, None, None),
         (CallStatus.IN_PROGRESS, AnsweredBy.HUMAN, None),
     ],

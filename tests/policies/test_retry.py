@@ -36,7 +36,7 @@ _END_STATUS = {
     Outcome.BUSY: CallStatus.BUSY,
     Outcome.NO_ANSWER: CallStatus.NO_ANSWER,
     Outcome.FAILED: CallStatus.FAILED,
-    Outcome.CANCELED: CallStatus.CANCELED,
+    Outcome.CANCELLED: CallStatus.CANCELLED,
     Outcome.REJECTED: CallStatus.FAILED,
 }
 

@@ -323,7 +323,7 @@ def test_a_do_not_call_number_is_settled_as_failed_with_the_reason() -> None:
     refused = runner.contact("c0")
     assert (refused.status, refused.last_outcome, refused.attempts) == (
         ContactStatus.FAILED,
-        Outcome.CANCELED,
+        Outcome.CANCELLED,
         0,
     )
     [final] = [n for n in runner.outbox if isinstance(n, ContactFinalNotification)]

@@ -132,7 +132,7 @@ CALL_STATUS: Vocabulary[CallStatus] = Vocabulary(
         "failed": CallStatus.FAILED,
     },
 )
-"""The call export's ``status`` column. Altur has no label for `CallStatus.CANCELED`."""
+"""The call export's ``status`` column. Altur has no label for `CallStatus.CANCELLED`."""
 
 ANSWERED_BY: Vocabulary[AnsweredBy] = Vocabulary(
     "altur",

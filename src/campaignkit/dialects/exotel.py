@@ -101,7 +101,7 @@ CALL_STATUS: Vocabulary[CallStatus] = Vocabulary(
         "busy": CallStatus.BUSY,
         "no-answer": CallStatus.NO_ANSWER,
         "failed": CallStatus.FAILED,
-        "canceled": CallStatus.CANCELED,
+        "canceled": CallStatus.CANCELLED,
     },
 )
 """CDR and webhook call statuses: the seed's five final ones and the API's live ones."""
@@ -111,7 +111,7 @@ CATEGORY = {
     CallStatus.BUSY: "retriable",
     CallStatus.NO_ANSWER: "retriable",
     CallStatus.FAILED: "terminal",
-    CallStatus.CANCELED: "terminal",
+    CallStatus.CANCELLED: "terminal",
 }
 """Seed 001's status categories: success, retriable, terminal."""
 
@@ -723,7 +723,7 @@ _DASHBOARD_STATUS: dict[str, tuple[ContactStatus, Outcome | None]] = {
     "busy": (ContactStatus.FAILED, Outcome.BUSY),
     "no-answer": (ContactStatus.FAILED, Outcome.NO_ANSWER),
     "failed": (ContactStatus.FAILED, Outcome.FAILED),
-    "canceled": (ContactStatus.FAILED, Outcome.CANCELED),
+    "canceled": (ContactStatus.FAILED, Outcome.CANCELLED),
     "pending": (ContactStatus.QUEUED, None),
     "in-progress": (ContactStatus.DIALING, None),
 }

@@ -51,7 +51,7 @@ CALL_STATUS: Vocabulary[CallStatus] = Vocabulary(
         "busy": CallStatus.BUSY,
         "no-answer": CallStatus.NO_ANSWER,
         "failed": CallStatus.FAILED,
-        "canceled": CallStatus.CANCELED,
+        "canceled": CallStatus.CANCELLED,
     },
 )
 """Twilio's ``CallStatus`` values. Twilio has no label for `CallStatus.FORWARDING`."""

@@ -33,7 +33,7 @@ _ENDINGS = (
     CallStatus.NO_ANSWER,
     CallStatus.COMPLETED,
     CallStatus.FAILED,
-    CallStatus.CANCELED,
+    CallStatus.CANCELLED,
 )
 
 

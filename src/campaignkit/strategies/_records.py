@@ -185,7 +185,7 @@ def calls(
         CallStatus.BUSY,
         CallStatus.NO_ANSWER,
         CallStatus.FAILED,
-        CallStatus.CANCELED,
+        CallStatus.CANCELLED,
     ),
     regions: Sequence[str] = DEFAULT_REGIONS,
     min_attempt: int = 1,
