@@ -3,6 +3,13 @@
 Each record field is declared with one of the helpers below, which attach both
 its validation (messages name the field and the bad value) and its codec (how it
 becomes a JSON type in ``to_dict`` and comes back in ``from_dict``).
+
+The validators are one family (`Check` and its makers `check`, `check_int`,
+`check_flag`, `check_text`, `check_span`, `check_type`, `check_zone`, and the
+converter `to_member`), parameterised by the error to raise: records raise
+`InvalidInput` (the default), policies pass `InvalidConfig`. Both say
+``<field> must be <expected>; got <value>``, so a message reads the same
+whichever layer refused the value (issue 18: one family, no private copies).
 """
 
 from __future__ import annotations
@@ -12,9 +19,9 @@ import functools
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, Self, TypeAlias, TypeVar
+from typing import Any, Generic, Self, TypeAlias, TypeVar
 
 import attrs
 
@@ -55,41 +62,194 @@ def _identity(value: Any) -> Any:
 PLAIN = Codec(_identity, _identity)
 
 
+def input_error(field: str, expected: str, value: Any) -> InvalidInput:
+    """An `InvalidInput` reading ``<field> must be <expected>; got <value>`` - the same
+    words as `InvalidConfig`, whose constructor takes the same three arguments."""
+    return InvalidInput(f"{field} must be {expected}; got {shown(value)}")
+
+
 def _fail(attribute: attrs.Attribute[Any], expected: str, value: Any) -> InvalidInput:
-    return InvalidInput(f"{attribute.name} must be {expected}; got {shown(value)}")
+    return input_error(attribute.name, expected, value)
 
 
 # --------------------------------------------------------------------------- validators
 
+ErrorMaker: TypeAlias = Callable[[str, str, Any], Exception]
+"""What a `Check` raises: called with the field name, the expected value's
+description and the bad value (`input_error`, or the class `InvalidConfig`)."""
 
-def _text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not str:
-        raise _fail(attribute, "a string", value)
-
-
-def _nonempty_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not str or not value:
-        raise _fail(attribute, "a non-empty string", value)
+T = TypeVar("T")
 
 
-def _optional_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and type(value) is not str:
-        raise _fail(attribute, "a string or None", value)
+class Check(Generic[T]):
+    """One validator: an attrs field validator, and a check of a plain argument.
+
+    ``test(value)`` says whether ``value`` is acceptable; ``None`` always is when
+    ``optional``. A refused value raises ``error(field, expected, value)``. Used as
+    ``attrs.field(validator=check)`` or, for an argument, ``check.of("name", value)``.
+    """
+
+    __slots__ = ("error", "expected", "optional", "test")
+
+    def __init__(
+        self,
+        test: Callable[[Any], bool],
+        expected: str,
+        *,
+        optional: bool = False,
+        error: ErrorMaker = input_error,
+    ) -> None:
+        self.test = test
+        self.expected = expected
+        self.optional = optional
+        self.error = error
+
+    def __call__(self, inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not (value is None and self.optional) and not self.test(value):
+            raise self.error(attribute.name, self.expected, value)
+
+    def of(self, field: str, value: Any) -> T:
+        """``value`` if acceptable; else raises the error naming ``field``."""
+        if not (value is None and self.optional) and not self.test(value):
+            raise self.error(field, self.expected, value)
+        return value  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return f"<Check {self.expected}>"
 
 
-def _count(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not int or value < 0:
-        raise _fail(attribute, "a non-negative integer", value)
+def _or_none(expected: str, optional: bool) -> str:
+    return expected + (" or None" if optional else "")
 
 
-def _flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not bool:
-        raise _fail(attribute, "True or False", value)
+def check(
+    test: Callable[[Any], bool],
+    expected: str,
+    *,
+    optional: bool = False,
+    error: ErrorMaker = input_error,
+) -> Check[Any]:
+    """A `Check` for a rule the makers below do not cover (``expected`` is the whole
+    description, "or None" included when ``optional``)."""
+    return Check(test, expected, optional=optional, error=error)
 
 
-def _e164(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not str or not _E164.fullmatch(value):
-        raise _fail(attribute, "a phone number in E.164 form (+ and 7-15 digits)", value)
+def check_int(
+    low: int = 0,
+    high: int | None = None,
+    *,
+    optional: bool = False,
+    expected: str | None = None,
+    error: ErrorMaker = input_error,
+) -> Check[int]:
+    """An ``int`` (never a ``bool``) from ``low`` to ``high`` inclusive (no upper bound
+    when None): "an integer from 1 to 9", "an integer >= 0", with "or None" when
+    ``optional``, unless ``expected`` words it otherwise."""
+    bound = f"from {low} to {high}" if high is not None else f">= {low}"
+
+    def test(value: Any) -> bool:
+        return type(value) is int and value >= low and (high is None or value <= high)
+
+    words = expected or _or_none(f"an integer {bound}", optional)
+    return Check(test, words, optional=optional, error=error)
+
+
+def check_flag(*, error: ErrorMaker = input_error) -> Check[bool]:
+    """A ``bool``: "True or False" (``1`` and ``"yes"`` are refused)."""
+    return Check(lambda value: type(value) is bool, "True or False", error=error)
+
+
+def check_text(
+    *, nonempty: bool = True, optional: bool = False, error: ErrorMaker = input_error
+) -> Check[str]:
+    """A ``str``, non-empty unless ``nonempty=False``: "a non-empty string" / "a string"."""
+    if nonempty:
+        test: Callable[[Any], bool] = lambda value: type(value) is str and bool(value)  # noqa: E731
+    else:
+        test = lambda value: type(value) is str  # noqa: E731
+    words = _or_none("a non-empty string" if nonempty else "a string", optional)
+    return Check(test, words, optional=optional, error=error)
+
+
+def check_span(
+    low: timedelta = timedelta(0),
+    high: timedelta | None = None,
+    *,
+    positive: bool = False,
+    optional: bool = False,
+    expected: str | None = None,
+    error: ErrorMaker = input_error,
+) -> Check[timedelta]:
+    """A `timedelta` from ``low`` (excluded when ``positive``) to ``high`` inclusive:
+    "a positive timedelta", "a timedelta from 0:00:00 to 1 day, 0:00:00" - pass
+    ``expected`` for friendlier words."""
+
+    def test(value: Any) -> bool:
+        if type(value) is not timedelta or value < low or (positive and value <= low):
+            return False
+        return high is None or value <= high
+
+    if expected is None:
+        if high is None:
+            expected = "a positive timedelta" if positive else f"a timedelta >= {low}"
+        else:
+            expected = f"a timedelta from {low} to {high}"
+        expected = _or_none(expected, optional)
+    return Check(test, expected, optional=optional, error=error)
+
+
+def check_type(
+    cls: type,
+    *,
+    optional: bool = False,
+    expected: str | None = None,
+    error: ErrorMaker = input_error,
+) -> Check[Any]:
+    """An instance of exactly ``cls`` (a subclass is refused: a `datetime` is not a
+    `date` here): "a Region", "an Outcome or None"."""
+    name = cls.__name__
+    article = "an" if name[:1] in "AEIOU" else "a"
+    words = expected or _or_none(f"{article} {name}", optional)
+    return Check(lambda value: type(value) is cls, words, optional=optional, error=error)
+
+
+_ZONE_WORDS = "an IANA time zone name such as 'America/Mexico_City'"
+
+
+def _is_zone(value: Any) -> bool:
+    return type(value) is str and _lookup_zone(value) is not None
+
+
+def check_zone(*, optional: bool = False, error: ErrorMaker = input_error) -> Check[str]:
+    """An IANA time-zone name `zone` finds (folders and data files refused)."""
+    return Check(_is_zone, _or_none(_ZONE_WORDS, optional), optional=optional, error=error)
+
+
+def to_member(
+    cls: type[EnumT], field: str, *, error: ErrorMaker = input_error
+) -> Callable[[Any], EnumT]:
+    """A converter to a member of enum ``cls`` from a member or its value; anything
+    else raises ``error(field, "one of 'a', 'b'", value)``."""
+    labels = ", ".join(repr(m.value) for m in cls)
+
+    def convert(value: Any) -> EnumT:
+        try:
+            return cls(value)
+        except ValueError:
+            raise error(field, f"one of {labels}", value) from None
+
+    return convert
+
+
+_text = check_text(nonempty=False)
+_nonempty_text = check_text()
+_optional_text = check(lambda value: type(value) is str, "a string or None", optional=True)
+_count = check_int(0, expected="a non-negative integer")
+_flag = check_flag()
+_e164 = check(
+    lambda value: type(value) is str and _E164.fullmatch(value) is not None,
+    "a phone number in E.164 form (+ and 7-15 digits)",
+)
 
 
 def is_e164(value: str) -> bool:
@@ -119,12 +279,7 @@ def e164() -> Any:
 
 def count(*, default: int | None = 0, minimum: int = 0) -> Any:
     """A non-negative ``int`` field (at least ``minimum``); required when ``default`` is None."""
-
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if type(value) is not int or value < minimum:
-            raise _fail(attribute, f"an integer >= {minimum}", value)
-
-    validator = _count if minimum == 0 else check
+    validator = _count if minimum == 0 else check_int(minimum)
     if default is None:
         return attrs.field(validator=validator, metadata={"codec": PLAIN})
     return attrs.field(default=default, validator=validator, metadata={"codec": PLAIN})
@@ -132,12 +287,7 @@ def count(*, default: int | None = 0, minimum: int = 0) -> Any:
 
 def ranged(*, default: int, low: int, high: int) -> Any:
     """An ``int`` field within ``low..high`` inclusive."""
-
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if type(value) is not int or not low <= value <= high:
-            raise _fail(attribute, f"an integer from {low} to {high}", value)
-
-    return attrs.field(default=default, validator=check, metadata={"codec": PLAIN})
+    return attrs.field(default=default, validator=check_int(low, high), metadata={"codec": PLAIN})
 
 
 def flag(*, default: bool = False) -> Any:
@@ -148,12 +298,7 @@ def flag(*, default: bool = False) -> Any:
 def member(cls: type[EnumT], *, default: EnumT | None = None, optional: bool = False) -> Any:
     """A field holding a member of enum ``cls`` (strings are not accepted: parse first)."""
     name = cls.__name__
-
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is None and optional:
-            return
-        if type(value) is not cls:
-            raise _fail(attribute, f"a {name}" + (" or None" if optional else ""), value)
+    validator = check_type(cls, optional=optional, expected=_or_none(f"a {name}", optional))
 
     def load(value: Any) -> Any:
         if value is None and optional:
@@ -168,8 +313,8 @@ def member(cls: type[EnumT], *, default: EnumT | None = None, optional: bool = F
 
     codec = Codec(lambda v: None if v is None else v.value, load)
     if default is None and not optional:
-        return attrs.field(validator=check, metadata={"codec": codec})
-    return attrs.field(default=default, validator=check, metadata={"codec": codec})
+        return attrs.field(validator=validator, metadata={"codec": codec})
+    return attrs.field(default=default, validator=validator, metadata={"codec": codec})
 
 
 def _to_utc(value: Any, self_: Any, field: attrs.Attribute[Any]) -> Any:
@@ -219,13 +364,9 @@ def _load_date(value: Any) -> date | None:
 
 def day() -> Any:
     """An optional calendar ``date``."""
-
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is not None and (type(value) is not date):
-            raise _fail(attribute, "a date or None", value)
-
     codec = Codec(lambda v: None if v is None else v.isoformat(), _load_date)
-    return attrs.field(default=None, validator=check, metadata={"codec": codec})
+    validator = check_type(date, optional=True)
+    return attrs.field(default=None, validator=validator, metadata={"codec": codec})
 
 
 def _to_tags(value: Any, self_: Any, field: attrs.Attribute[Any]) -> frozenset[str]:
@@ -309,22 +450,22 @@ hostile ``"1e999999999"`` must not become a billion-digit number later."""
 def money() -> Any:
     """An optional `Decimal` amount below 10**15 with at most 30 significant digits;
     serialised as a string so no digit is lost."""
-
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is None:
-            return
-        if (
-            type(value) is not Decimal
-            or not value.is_finite()
-            or (value and value.adjusted() >= MAX_MONEY_DIGITS)
-            or len(value.as_tuple().digits) > 2 * MAX_MONEY_DIGITS
-        ):
-            raise _fail(
-                attribute, "a finite Decimal below 1e15 with at most 30 digits, or None", value
-            )
-
     codec = Codec(lambda v: None if v is None else str(v), _load_decimal)
-    return attrs.field(default=None, validator=check, metadata={"codec": codec})
+    return attrs.field(default=None, validator=_MONEY, metadata={"codec": codec})
+
+
+def _is_money(value: Any) -> bool:
+    return (
+        type(value) is Decimal
+        and value.is_finite()
+        and not (value and value.adjusted() >= MAX_MONEY_DIGITS)
+        and len(value.as_tuple().digits) <= 2 * MAX_MONEY_DIGITS
+    )
+
+
+_MONEY = check(
+    _is_money, "a finite Decimal below 1e15 with at most 30 digits, or None", optional=True
+)
 
 
 # --------------------------------------------------------------------------- plain data

@@ -27,6 +27,7 @@ from typing import Any, Self
 
 import attrs
 
+from .. import _fields as f
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.records import Call
 from ..statuses import AnsweredBy, Outcome
@@ -118,22 +119,14 @@ class UnknownBilling(enum.StrEnum):
     """Not billed."""
 
 
-def _check_optional_seconds(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and (type(value) is not int or value < 0):
-        raise InvalidConfig(attribute.name, "a non-negative integer of seconds or None", value)
+_check_optional_seconds = f.check_int(
+    0, optional=True, expected="a non-negative integer of seconds or None", error=InvalidConfig
+)
 
 
-def _check_seconds(minimum: int) -> Any:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if type(value) is not int or value < minimum:
-            raise InvalidConfig(attribute.name, f"an integer >= {minimum}", value)
-
-    return check
-
-
-def _check_unknown(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not UnknownBilling:
-        raise InvalidConfig(attribute.name, "an UnknownBilling (full, capped or free)", value)
+_check_unknown = f.check_type(
+    UnknownBilling, expected="an UnknownBilling (full, capped or free)", error=InvalidConfig
+)
 
 
 def _to_outcomes(value: Any) -> frozenset[Outcome]:
@@ -145,14 +138,14 @@ def _to_outcomes(value: Any) -> frozenset[Outcome]:
     return outcomes
 
 
-def _check_price(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not Decimal or not value.is_finite() or value < 0:
-        raise InvalidConfig(attribute.name, "a finite, non-negative Decimal", value)
+_check_price = f.check(
+    lambda value: type(value) is Decimal and value.is_finite() and value >= 0,
+    "a finite, non-negative Decimal",
+    error=InvalidConfig,
+)
 
 
-def _check_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not str:
-        raise InvalidConfig(attribute.name, "a string", value)
+_check_text = f.check_text(nonempty=False, error=InvalidConfig)
 
 
 def _duration(value: Any, name: str = "duration") -> int:
@@ -201,9 +194,9 @@ class BillingPolicy:
     """How ``answered_by=unknown`` is billed: full, capped at the machine cap, or free."""
     billed_outcomes: frozenset[Outcome] = attrs.field(default=ALL_OUTCOMES, converter=_to_outcomes)
     """Calls with these outcomes are billed; any other call (and a live one) costs nothing."""
-    increment_seconds: int = attrs.field(default=1, validator=_check_seconds(1))
+    increment_seconds: int = attrs.field(default=1, validator=f.check_int(1, error=InvalidConfig))
     """The billing increment: 1 per second, 60 per minute, the pulse length for pulses."""
-    minimum_seconds: int = attrs.field(default=0, validator=_check_seconds(0))
+    minimum_seconds: int = attrs.field(default=0, validator=f.check_int(0, error=InvalidConfig))
     """The least a billed call is charged for, before rounding (Twilio: 1 second)."""
     price_per_increment: Decimal = attrs.field(default=Decimal(0), validator=_check_price)
     """The price of one increment, in ``unit``."""

@@ -33,6 +33,7 @@ from typing import Any, Self, TypeAlias
 import attrs
 import phonenumbers
 
+from .. import _fields as f
 from .._fields import aware_utc, is_e164
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.records import DEFAULT_TIMEZONE, Call, Contact
@@ -74,14 +75,10 @@ def _optional_moment(value: Any) -> datetime | None:
     return None if value is None else aware_utc(value, "ended_at")
 
 
-def _check_outcome(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and type(value) is not Outcome:
-        raise InvalidInput(f"{attribute.name} must be an Outcome or None; got {shown(value)}")
+_check_outcome = f.check_type(Outcome, optional=True)
 
 
-def _check_bool(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not bool:
-        raise InvalidInput(f"{attribute.name} must be True or False; got {shown(value)}")
+_check_bool = f.check_flag()
 
 
 @attrs.frozen(weakref_slot=False)
@@ -186,15 +183,14 @@ def _to_tags(value: Any) -> frozenset[str]:
     return _strings("tags", value)
 
 
-def _check_prefixes(inst: Any, attribute: attrs.Attribute[Any], value: frozenset[str]) -> None:
-    for prefix in value:
-        if not (prefix.startswith("+") and prefix[1:].isdigit() and prefix[1] != "0"):
-            raise InvalidConfig(attribute.name, "E.164 prefixes such as '+1305'", value)
+_check_prefixes = f.check(
+    lambda value: all(p.startswith("+") and p[1:].isdigit() and p[1] != "0" for p in value),
+    "E.164 prefixes such as '+1305'",
+    error=InvalidConfig,
+)
 
 
-def _check_name(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not str or not value:
-        raise InvalidConfig(attribute.name, "a non-empty string", value)
+_check_name = f.check_text(error=InvalidConfig)
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -315,19 +311,15 @@ def _span_words(span: timedelta) -> str:
     return f"{n} {unit}" + ("s" if n != 1 else "")
 
 
-def _check_positive_span(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not timedelta or value <= timedelta(0):
-        raise InvalidConfig(attribute.name, "a positive timedelta", value)
+_check_positive_span = f.check_span(positive=True, error=InvalidConfig)
 
 
-def _check_region(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and type(value) is not Region:
-        raise InvalidConfig(attribute.name, "a Region or None (everywhere)", value)
+_check_region = f.check_type(
+    Region, optional=True, expected="a Region or None (everywhere)", error=InvalidConfig
+)
 
 
-def _check_max_calls(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not int or value < 1:
-        raise InvalidConfig(attribute.name, "an integer >= 1", value)
+_check_max_calls = f.check_int(1, error=InvalidConfig)
 
 
 def _to_quiet_windows(value: Any) -> tuple[CallingWindow, ...]:

@@ -69,28 +69,6 @@ __all__ = [
 # --------------------------------------------------------------------------- extraction
 
 
-def _aware(value: Any, self_: Any, field: attrs.Attribute[Any]) -> datetime:
-    return f.aware_utc(value, field.name)
-
-
-def _load_moment(value: Any) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{shown(value)} is not an ISO 8601 date-time") from None
-
-
-_MOMENT_CODEC = f.Codec(lambda v: v.isoformat(), _load_moment)
-
-
-def _required_moment() -> Any:
-    """A required aware ``datetime`` field, stored in UTC (naive values refused)."""
-    return attrs.field(
-        converter=attrs.Converter(_aware, takes_self=True, takes_field=True),
-        metadata={"codec": _MOMENT_CODEC},
-    )
-
-
 @attrs.frozen(weakref_slot=False)
 class Extraction(PlainData):
     """The fields one conversation extracted, and when it took place.
@@ -101,7 +79,7 @@ class Extraction(PlainData):
 
     conversation_id: str = f.text()
     """The conversation (call or chat) the fields come from."""
-    at: datetime = _required_moment()
+    at: datetime = f.instant()
     """When the conversation took place (aware; stored in UTC)."""
     fields: FrozenMap[str, Scalar] = f.scalar_map()
     """The extracted values by field name (e.g. ``{"email": "ana@example.com"}``)."""
@@ -174,14 +152,10 @@ class ConversionKind(enum.StrEnum):
     """A chosen extracted field has a non-empty value."""
 
 
-def _check_kind(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not ConversionKind:
-        raise InvalidConfig(attribute.name, "a ConversionKind", value)
+_check_kind = f.check_type(ConversionKind, error=InvalidConfig)
 
 
-def _check_name(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and (type(value) is not str or not value):
-        raise InvalidConfig(attribute.name, "a non-empty string or None", value)
+_check_name = f.check_text(optional=True, error=InvalidConfig)
 
 
 def _load_kind(value: Any) -> ConversionKind:

@@ -22,6 +22,7 @@ from typing import Any, Self
 
 import attrs
 
+from .. import _fields as f
 from .._fields import Codec, aware_utc, dump, load
 from .._fields import zone as zone_of
 from ..errors import InvalidConfig, InvalidInput, shown
@@ -51,27 +52,15 @@ SETTLED_STATUSES: frozenset[ContactStatus] = frozenset(
 """Statuses of a contact the engine has settled for the current cycle (no attempt pending)."""
 
 
-def _check_int(low: int, high: int | None, *, optional: bool = False) -> Any:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if optional and value is None:
-            return
-        if type(value) is not int or value < low or (high is not None and value > high):
-            bound = f"from {low} to {high}" if high is not None else f">= {low}"
-            suffix = " or None" if optional else ""
-            raise InvalidConfig(attribute.name, f"an integer {bound}{suffix}", value)
-
-    return check
-
-
-def _check_cooldown(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if (
-        type(value) is not timedelta
-        or not timedelta(0) <= value <= MAX_WAIT
-        or value % timedelta(minutes=1)
-    ):
-        raise InvalidConfig(
-            attribute.name, f"a whole number of minutes from 0 to {MAX_WAIT.days} days", value
-        )
+_check_cooldown = f.check(
+    lambda value: (
+        type(value) is timedelta
+        and timedelta(0) <= value <= MAX_WAIT
+        and not value % timedelta(minutes=1)
+    ),
+    f"a whole number of minutes from 0 to {MAX_WAIT.days} days",
+    error=InvalidConfig,
+)
 
 
 def _to_cooldown(value: Any) -> Any:
@@ -136,7 +125,7 @@ class CyclePolicy:
     """
 
     max_loops_per_day: int = attrs.field(
-        default=1, validator=_check_int(1, 1440), metadata={"codec": _PLAIN}
+        default=1, validator=f.check_int(1, 1440, error=InvalidConfig), metadata={"codec": _PLAIN}
     )
     """Altur's *max number of loops per day*, counted in the campaign's time zone.
     The first pass is not a loop."""
@@ -148,7 +137,9 @@ class CyclePolicy:
     )
     """Altur's *cooldown time between loops*; an ``int`` is read as minutes."""
     max_loops: int | None = attrs.field(
-        default=None, validator=_check_int(1, None, optional=True), metadata={"codec": _PLAIN}
+        default=None,
+        validator=f.check_int(1, None, optional=True, error=InvalidConfig),
+        metadata={"codec": _PLAIN},
     )
     """How many loops the campaign runs in all; None: as many as the daily limit
     allows, until no contact is eligible."""

@@ -184,21 +184,9 @@ def apply_message_status(contact: Contact, status: ContactStatus, *, at: datetim
 # --------------------------------------------------------------------------- settings
 
 
-def _config_text(optional: bool) -> Any:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is None and optional:
-            return
-        if type(value) is not str or not value:
-            raise InvalidConfig(
-                attribute.name, "a non-empty string" + (" or None" if optional else ""), value
-            )
-
-    return check
-
-
-def _config_flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not bool:
-        raise InvalidConfig(attribute.name, "True or False", value)
+_config_flag = f.check_flag(error=InvalidConfig)
+_NAME = f.check_text(error=InvalidConfig)
+_OPTIONAL_NAME = f.check_text(optional=True, error=InvalidConfig)
 
 
 @attrs.frozen(weakref_slot=False)
@@ -209,10 +197,12 @@ class MessageTemplate(PlainData):
     but no image reference, or an image on a template without an image header.
     """
 
-    name: str = attrs.field(validator=_config_text(False), metadata={"codec": f.PLAIN})
+    name: str = attrs.field(validator=_NAME, metadata={"codec": f.PLAIN})
     """The template's name as approved by Meta."""
     language: str | None = attrs.field(
-        default=None, validator=_config_text(True), metadata={"codec": f.PLAIN}
+        default=None,
+        validator=_OPTIONAL_NAME,
+        metadata={"codec": f.PLAIN},
     )
     """The template's language code (e.g. ``"es_MX"``), when the provider needs it."""
     image_header: bool = attrs.field(
@@ -220,7 +210,9 @@ class MessageTemplate(PlainData):
     )
     """The template has an image header."""
     image: str | None = attrs.field(
-        default=None, validator=_config_text(True), metadata={"codec": f.PLAIN}
+        default=None,
+        validator=_OPTIONAL_NAME,
+        metadata={"codec": f.PLAIN},
     )
     """A reference (URL or media id) to the header image; required with an image header."""
 
@@ -255,9 +247,9 @@ def _load_templates(value: Any) -> tuple[MessageTemplate, ...]:
     return tuple(MessageTemplate.from_dict(item) for item in value)
 
 
-def _check_daily_limit(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and (type(value) is not int or value < 1):
-        raise InvalidConfig(attribute.name, "a positive integer or None", value)
+_check_daily_limit = f.check_int(
+    1, optional=True, expected="a positive integer or None", error=InvalidConfig
+)
 
 
 # Shorter than a minute cannot be told apart from a late delivery receipt; past 30
@@ -266,10 +258,12 @@ RESPONSE_WINDOW_RANGE = (timedelta(minutes=1), timedelta(days=30))
 """The smallest and largest `WhatsAppSettings.response_window`."""
 
 
-def _check_response_window(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    low, high = RESPONSE_WINDOW_RANGE
-    if value is not None and (type(value) is not timedelta or not low <= value <= high):
-        raise InvalidConfig(attribute.name, "a timedelta from 1 minute to 30 days, or None", value)
+_check_response_window = f.check_span(
+    *RESPONSE_WINDOW_RANGE,
+    optional=True,
+    expected="a timedelta from 1 minute to 30 days, or None",
+    error=InvalidConfig,
+)
 
 
 def _seconds_or_none(value: timedelta | None) -> float | None:
@@ -400,10 +394,7 @@ def unique_recipients(
     return len({phone for phone, at in sends if start < aware_utc(at, "at") <= now})
 
 
-def _check_count(name: str, value: Any) -> int:
-    if type(value) is not int or value < 0:
-        raise InvalidInput(f"{name} must be a non-negative integer; got {shown(value)}")
-    return value
+_COUNT = f.check_int(0, expected="a non-negative integer")
 
 
 def sends_remaining(
@@ -418,8 +409,8 @@ def sends_remaining(
     left = [
         limit - used
         for limit, used in (
-            (settings.daily_limit, _check_count("sent_today", sent_today)),
-            (tier.limit, _check_count("recipients", recipients)),
+            (settings.daily_limit, _COUNT.of("sent_today", sent_today)),
+            (tier.limit, _COUNT.of("recipients", recipients)),
         )
         if limit is not None
     ]

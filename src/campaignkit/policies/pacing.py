@@ -19,6 +19,7 @@ from typing import Any, Self
 
 import attrs
 
+from .. import _fields as f
 from .._fields import aware_utc
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.records import DEFAULT_TIMEZONE
@@ -46,25 +47,9 @@ RING_TIMEOUT_CHOICES: tuple[timedelta, ...] = tuple(
 Any timeout between the first and the last is accepted."""
 
 
-def _span(low: timedelta, high: timedelta) -> Any:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if type(value) is not timedelta or not low <= value <= high:
-            raise InvalidConfig(
-                attribute.name, f"a timedelta from {_words(low)} to {_words(high)}", value
-            )
-
-    return check
-
-
-def _int_range(low: int, high: int | None, *, optional: bool = False) -> Any:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is None and optional:
-            return
-        if type(value) is not int or value < low or (high is not None and value > high):
-            expected = f"an integer from {low} to {high}" if high else f"an integer >= {low}"
-            raise InvalidConfig(attribute.name, expected + (" or None" if optional else ""), value)
-
-    return check
+def _span(low: timedelta, high: timedelta) -> f.Check[timedelta]:
+    words = f"a timedelta from {_words(low)} to {_words(high)}"
+    return f.check_span(low, high, expected=words, error=InvalidConfig)
 
 
 def _words(span: timedelta) -> str:
@@ -105,14 +90,16 @@ class PacingPolicy:
         validator=_span(RING_TIMEOUT_CHOICES[0], RING_TIMEOUT_CHOICES[-1]),
     )
     """How long a call rings before it is given up as no-answer: 10 s to 60 s."""
-    max_calls_per_number_per_day: int = attrs.field(default=100, validator=_int_range(1, 1000))
+    max_calls_per_number_per_day: int = attrs.field(
+        default=100, validator=f.check_int(1, 1000, error=InvalidConfig)
+    )
     """Daily call limit per caller line (itellico "Max Calls Per Number Per Day"): 1-1,000."""
     whatsapp_daily_limit: int | None = attrs.field(
-        default=None, validator=_int_range(1, None, optional=True)
+        default=None, validator=f.check_int(1, None, optional=True, error=InvalidConfig)
     )
     """Messages a WhatsApp campaign may send per day (Altur, seed 004); None: no limit."""
     max_concurrent_calls: int | None = attrs.field(
-        default=None, validator=_int_range(1, None, optional=True)
+        default=None, validator=f.check_int(1, None, optional=True, error=InvalidConfig)
     )
     """Calls that may be in flight at once; None: no limit."""
 
@@ -176,18 +163,14 @@ class PacingPolicy:
         return tuple(refusals)
 
 
-def _check_count(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not int or value < 0:
-        raise InvalidInput(f"{attribute.name} must be a non-negative integer; got {shown(value)}")
+_check_count = f.check_int(0, expected="a non-negative integer")
 
 
 def _optional_moment(value: Any) -> datetime | None:
     return None if value is None else aware_utc(value, "last_started_at")
 
 
-def _check_day(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and type(value) is not date:
-        raise InvalidInput(f"{attribute.name} must be a date or None; got {shown(value)}")
+_check_day = f.check_type(date, optional=True)
 
 
 @attrs.frozen(weakref_slot=False)

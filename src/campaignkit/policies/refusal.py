@@ -11,24 +11,20 @@ from typing import Any
 
 import attrs
 
+from .. import _fields as f
 from .._fields import aware_utc
-from ..errors import InvalidInput, shown
 
 __all__ = ["Refusal"]
 
 
-def _check_text(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not str or not value:
-        raise InvalidInput(f"{attribute.name} must be a non-empty string; got {shown(value)}")
+_check_text = f.check_text()
 
 
 def _optional_utc(value: Any) -> datetime | None:
     return None if value is None else aware_utc(value, "retry_at")
 
 
-def _check_flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not bool:
-        raise InvalidInput(f"{attribute.name} must be True or False; got {shown(value)}")
+_check_flag = f.check_flag()
 
 
 @attrs.frozen(weakref_slot=False)

@@ -37,6 +37,7 @@ from typing import Any, Self, TypeAlias, TypeVar
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from .. import _fields as f
 from .._fields import Codec, aware_utc, dump, load
 from .._fields import zone as lookup_zone
 from .._frozen import FrozenMap
@@ -192,17 +193,6 @@ def _enum_codec(cls: type[enum.Enum]) -> Codec:
 # --------------------------------------------------------------------------- validators
 
 
-def _int_range(low: int, high: int, *, optional: bool = False) -> Any:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if optional and value is None:
-            return
-        if type(value) is not int or not low <= value <= high:
-            suffix = " or None" if optional else ""
-            raise InvalidConfig(attribute.name, f"an integer from {low} to {high}{suffix}", value)
-
-    return check
-
-
 def _check_wait(name: str, value: Any, *, calendar: bool = False) -> None:
     if calendar and type(value) is relativedelta:
         _check_calendar(name, value)
@@ -299,40 +289,25 @@ def add_wait(after: datetime, wait: Wait, timezone: str | None = None) -> dateti
     return start if due < start else min(due, latest)
 
 
-def _check_flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not bool:
-        raise InvalidConfig(attribute.name, "True or False", value)
+_check_flag = f.check_flag(error=InvalidConfig)
 
 
-def _check_zone(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None:
-        try:
-            lookup_zone(value, attribute.name)
-        except InvalidInput:
-            raise InvalidConfig(
-                attribute.name, "an IANA time zone name such as 'America/Mexico_City'", value
-            ) from None
+_check_zone = f.check_zone(optional=True, error=InvalidConfig)
 
 
-def _check_name(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not str or not value:
-        raise InvalidConfig(attribute.name, "a non-empty string", value)
+_check_name = f.check_text(error=InvalidConfig)
 
 
-def _member(cls: type[EnumT], name: str, value: Any) -> EnumT:
-    try:
-        return cls(value)
-    except ValueError:
-        labels = ", ".join(repr(m.value) for m in cls)
-        raise InvalidConfig(name, f"one of {labels}", value) from None
+_COUNTER = f.to_member(RetryCounter, "counter", error=InvalidConfig)
+_SPACING = f.to_member(Spacing, "spacing", error=InvalidConfig)
 
 
-def _to_counter(value: Any) -> RetryCounter:
-    return _member(RetryCounter, "counter", value)
+def _to_counter(value: Any) -> RetryCounter:  # named: mypy's attrs plugin wants a def
+    return _COUNTER(value)
 
 
 def _to_spacing(value: Any) -> Spacing:
-    return _member(Spacing, "spacing", value)
+    return _SPACING(value)
 
 
 def _to_waits(value: Any) -> tuple[Wait, ...]:
@@ -367,7 +342,7 @@ class RetryRule:
     """The per-cycle counter a retry spends (and so whether it waits in ``retrying``)."""
     limit: int | None = attrs.field(
         default=None,
-        validator=_int_range(0, _MOST_RETRIES, optional=True),
+        validator=f.check_int(0, _MOST_RETRIES, optional=True, error=InvalidConfig),
         metadata={"codec": _PLAIN},
     )
     """A tighter limit on ``counter`` for this outcome; None uses the policy's limit."""
@@ -489,16 +464,22 @@ class RetryPolicy:
     name: str = attrs.field(default="custom", validator=_check_name, metadata={"codec": _PLAIN})
     """A label for the preset, shown in reprs."""
     max_retries: int = attrs.field(
-        default=2, validator=_int_range(0, _MOST_RETRIES), metadata={"codec": _PLAIN}
+        default=2,
+        validator=f.check_int(0, _MOST_RETRIES, error=InvalidConfig),
+        metadata={"codec": _PLAIN},
     )
     """Limit of ``Contact.retries`` per cycle (Altur's campaign retry limit, itellico's
     *Max Retry Attempts*, Exotel's ``number_of_retries``)."""
     max_failed_retries: int = attrs.field(
-        default=0, validator=_int_range(0, _MOST_RETRIES), metadata={"codec": _PLAIN}
+        default=0,
+        validator=f.check_int(0, _MOST_RETRIES, error=InvalidConfig),
+        metadata={"codec": _PLAIN},
     )
     """Limit of ``Contact.failed_retries`` per cycle (Altur's system limit, typically 1)."""
     max_attempts: int | None = attrs.field(
-        default=None, validator=_int_range(1, 10_000, optional=True), metadata={"codec": _PLAIN}
+        default=None,
+        validator=f.check_int(1, 10_000, optional=True, error=InvalidConfig),
+        metadata={"codec": _PLAIN},
     )
     """A cap on ``Contact.attempts`` over the contact's lifetime, cycles included; None for none."""
     interval: Wait = attrs.field(
@@ -583,8 +564,8 @@ class RetryPolicy:
         immediately, unless given. Raises `InvalidConfig` naming ``retries``,
         ``failed_retries`` or ``interval``.
         """
-        _check_count("retries", retries)
-        _check_count("failed_retries", failed_retries)
+        _RETRY_COUNT.of("retries", retries)
+        _RETRY_COUNT.of("failed_retries", failed_retries)
         _check_wait("interval", interval)
         failed = RetryRule(counter=RetryCounter.FAILED_RETRIES)
         rules = {
@@ -752,9 +733,7 @@ class RetryPolicy:
         return load(cls, data)
 
 
-def _check_count(name: str, value: Any) -> None:
-    if type(value) is not int or not 0 <= value <= _MOST_RETRIES:
-        raise InvalidConfig(name, f"an integer from 0 to {_MOST_RETRIES}", value)
+_RETRY_COUNT = f.check_int(0, _MOST_RETRIES, error=InvalidConfig)
 
 
 _EXOTEL_MECHANISM = {"linear": Spacing.FIXED, "exponential": Spacing.EXPONENTIAL}

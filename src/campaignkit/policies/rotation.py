@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from .. import _fields as f
 from .._fields import aware_utc
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.records import DEFAULT_TIMEZONE, CallerLine
@@ -84,14 +85,10 @@ def _to_strategy(value: Any) -> RotationStrategy:
     )
 
 
-def _check_threshold(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not int or not 1 <= value <= 9:
-        raise InvalidConfig(attribute.name, "an integer from 1 to 9", value)
+_check_threshold = f.check_int(1, 9, error=InvalidConfig)
 
 
-def _check_flag(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not bool:
-        raise InvalidConfig(attribute.name, "True or False", value)
+_check_flag = f.check_flag(error=InvalidConfig)
 
 
 def spam_band(score: int) -> Literal["green", "yellow", "red"]:

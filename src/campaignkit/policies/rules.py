@@ -14,6 +14,7 @@ from typing import Any, Self
 
 import attrs
 
+from .. import _fields as f
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.goals import GoalSet
 from ..statuses import Outcome
@@ -33,19 +34,11 @@ __all__ = ["CampaignRules"]
 _NOBODY: frozenset[str] = frozenset()
 
 
-def _optional(cls: type) -> Any:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is not None and not isinstance(value, cls):
-            raise InvalidInput(
-                f"{attribute.name} must be a {cls.__name__} or None; got {shown(value)}"
-            )
-
-    return check
+def _optional(cls: type) -> f.Check[Any]:
+    return f.check_type(cls, optional=True)
 
 
-def _check_retry(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not RetryPolicy:
-        raise InvalidInput(f"retry must be a RetryPolicy; got {shown(value)}")
+_check_retry = f.check_type(RetryPolicy)
 
 
 def _to_numbers(value: Any) -> frozenset[str]:

@@ -62,6 +62,7 @@ import phonenumbers
 from dateutil import rrule as _rrule
 from phonenumbers import timezone as _phone_tz
 
+from .. import _fields as f
 from .._fields import aware_utc, is_e164, zone
 from ..errors import InvalidConfig, InvalidInput, MissingDependency, shown
 from ..models.records import DEFAULT_TIMEZONE
@@ -107,15 +108,14 @@ def zone_of(name: Any, field: str = "timezone") -> ZoneInfo:
         ) from None
 
 
-def _check_zone(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    zone_of(value, attribute.name)
+_check_zone = f.check_zone(error=InvalidConfig)
 
 
-def _check_time(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not time or value.tzinfo is not None or value.microsecond:
-        raise InvalidConfig(
-            attribute.name, "a naive datetime.time in whole seconds, e.g. time(9, 0)", value
-        )
+_check_time = f.check(
+    lambda value: type(value) is time and value.tzinfo is None and not value.microsecond,
+    "a naive datetime.time in whole seconds, e.g. time(9, 0)",
+    error=InvalidConfig,
+)
 
 
 def _to_weekdays(value: Any) -> frozenset[int]:
