@@ -818,8 +818,10 @@ class CallStream(Iterator[Call]):
         self.delimiter = delimiter
         self.rejected = rejected
 
-    def __iter__(self) -> CallStream:
-        return self
+    def __iter__(self) -> Iterator[Call]:
+        # The generator itself: a ``for`` loop then resumes it from C, without a
+        # Python-level ``__next__`` per row.
+        return self._calls
 
     def __next__(self) -> Call:
         return next(self._calls)

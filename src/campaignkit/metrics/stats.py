@@ -42,7 +42,7 @@ from .._render import cell_text, html_table, text_table
 from ..errors import InvalidConfig, InvalidInput
 from ..models.records import Call, Contact
 from ..policies.billing import BillingPolicy, format_duration
-from ..statuses import AnsweredBy, ContactStatus, Outcome
+from ..statuses import CONTACT_BUCKETS, AnsweredBy, ContactStatus, Outcome, bucket_of
 from . import _accumulate as a
 from . import _codes as c
 from . import _vocab as v
@@ -115,6 +115,11 @@ class CampaignStats:
         factory=FrozenMap, converter=_counts
     )
     _unknown: FrozenMap[tuple[str, str], int] = attrs.field(factory=FrozenMap, converter=_counts)
+    # Figures read more than once from the same counts (the retry table's two passes
+    # over every (contact, attempt): four times in a dashboard). Not part of the value.
+    _memo: dict[Any, Any] = attrs.field(
+        factory=dict, init=False, eq=False, hash=False, repr=False, alias="_memo"
+    )
 
     # ------------------------------------------------------------------ building
 
@@ -338,49 +343,28 @@ class CampaignStats:
     def counts(self) -> ExotelStats:
         """Exotel's stats object (seed 001): created, completed, failed, pending,
         in_progress, busy, no_answer; the last six add up to created."""
-        fields = dict.fromkeys(("completed", "failed", "pending", "in_progress"), 0)
-        busy = no_answer = 0
+        fields = dict.fromkeys(CONTACT_BUCKETS, 0)
         for key, n in self._by_contact.items():
             status, last, _ = c.split_contact_code(key % _KC)
-            if status in v.COMPLETED:
-                fields["completed"] += n
-            elif status in v.PENDING:
-                fields["pending"] += n
-            elif status in v.IN_PROGRESS:
-                fields["in_progress"] += n
-            elif last is Outcome.BUSY:
-                busy += n
-            elif last is Outcome.NO_ANSWER:
-                no_answer += n
-            else:
-                fields["failed"] += n
-        return ExotelStats(
-            created=self.contacts,
-            completed=fields["completed"],
-            failed=fields["failed"],
-            pending=None if self._is_unknown("pending") else fields["pending"],
-            in_progress=fields["in_progress"],
-            busy=busy,
-            no_answer=no_answer,
-        )
+            fields[bucket_of(status, last)] += n  # the engine's rule (contact_bucket)
+        stats = ExotelStats(created=self.contacts, **fields)
+        return attrs.evolve(stats, pending=None) if self._is_unknown("pending") else stats
 
     @property
     def connect_rate(self) -> float:
-        """Exotel: completed / created (seed 001; healthy 40-70%)."""
-        counts = self.counts
-        return ratio(counts.completed, counts.created)
+        """Exotel: completed / created (seed 001; healthy 40-70%); `ExotelStats.connect_rate`."""
+        return self.counts.connect_rate
 
     @property
     def answer_rate(self) -> float:
-        """Exotel: completed / (completed + no_answer + busy) (seed 001; healthy 50-80%)."""
-        k = self.counts
-        return ratio(k.completed, k.completed + k.no_answer + k.busy)
+        """Exotel: completed / (completed + no_answer + busy) (seed 001; healthy 50-80%);
+        `ExotelStats.answer_rate`."""
+        return self.counts.answer_rate
 
     @property
     def failure_rate(self) -> float:
-        """Exotel: failed / created (seed 001; healthy below 15%)."""
-        counts = self.counts
-        return ratio(counts.failed, counts.created)
+        """Exotel: failed / created (seed 001; healthy below 15%); `ExotelStats.failure_rate`."""
+        return self.counts.failure_rate
 
     def health(self) -> HealthReport:
         """Seed 001's connect, answer, failure and retry-success rates against their
@@ -447,16 +431,10 @@ class CampaignStats:
 
         Raises `InvalidConfig` for another vendor.
         """
-        if vendor not in v.BREAKDOWN_LABELS:
-            raise InvalidConfig("vendor", "one of 'canonical', 'altur', 'itellico'", vendor)
-        counts = dict.fromkeys(v.BREAKDOWN_LABELS[vendor], 0)
-        mapping: Mapping[ContactStatus, str] = {
-            "canonical": {s: s.value for s in ContactStatus},
-            "altur": v.ALTUR_LABEL,
-            "itellico": v.ITELLICO_LABEL,
-        }[vendor]
+        labels, label_of = v.breakdown(vendor)
+        counts = dict.fromkeys(labels, 0)
         for status, n in self._contacts_by_status().items():
-            counts[mapping.get(status, "other")] += n
+            counts[label_of(status)] += n
         return Breakdown(
             f"Contacts by status ({vendor})", tuple(counts.items()), self.contacts, "contacts"
         )
@@ -549,8 +527,17 @@ class CampaignStats:
 
         ``level`` 1 counts a contact reached when a call connected, 2 when a person
         answered. Two passes over the packed counts by (contact, attempt) (see
-        ``_codes.REACH``): the first attempt that reached each contact, then the rows.
+        ``_codes.REACH``): the first attempt that reached each contact, then the rows;
+        computed once per level (the record is immutable), copies returned.
         """
+        key = ("retry", level)
+        held = self._memo.get(key)
+        if held is None:
+            held = self._memo[key] = self._count_retries(level)
+        rows, contacts, reached, retried = held
+        return {attempt: list(row) for attempt, row in rows.items()}, contacts, reached, retried
+
+    def _count_retries(self, level: int) -> tuple[dict[int, list[int]], int, int, int]:
         first: dict[str, int] = {}  # contact -> the first attempt that reached it
         get = first.get
         shift = c.REACH_SHIFT * level
