@@ -128,7 +128,8 @@ by_contact = last.groupby(["calls", *keys]).size()
 reached = frame[frame["connected"]].groupby("number_to")["attempt"].min()
 tried = frame.groupby("number_to")["attempt"].max()
 retry = reached.value_counts().sort_index()
-print(len(by_attempt) + len(by_duration) + len(by_block) + len(by_contact) + len(retry) + len(tried))
+figures = (by_attempt, by_duration, by_block, by_contact, retry, tried)
+print(sum(len(f) for f in figures))
 """
 
 
@@ -171,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         print(
-            "| command | rows | MB | runs | CPU s median (min-max) | wall s (min) | µs/row | peak RSS MB |"
+            "| command | rows | MB | runs | CPU s median (min-max) | wall s (min) | µs/row"
+            " | peak RSS MB |"
         )
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         per_row: dict[str, list[float]] = {}
