@@ -343,9 +343,12 @@ def _contact_table() -> dict[tuple[ContactStatus, ContactEvent], ContactStatus]:
     table: dict[tuple[ContactStatus, ContactEvent], ContactStatus] = {
         (_K.QUEUED, _KE.DIAL): _K.DIALING,
         (_K.QUEUED, _KE.SEND): _K.SENDING,
+        # seed 001: "Pending contacts in a force-completed campaign are marked as failed"
+        # - from the queue and from a retry wait alike.
         (_K.QUEUED, _KE.FAIL): _K.FAILED,
         (_K.DIALING, _KE.CALL_ENDED): _K.AWAITING_OUTCOME,
-        # A call cancelled before it connected puts the contact back in the queue.
+        # A call cancelled before it connected (seed 001's canceled: "campaign paused or
+        # force-completed") was never an attempt at the contact: back to the queue.
         (_K.DIALING, _KE.REQUEUE): _K.QUEUED,
         (_K.RETRYING, _KE.REQUEUE): _K.QUEUED,
         (_K.RETRYING, _KE.FAIL): _K.FAILED,
@@ -367,13 +370,17 @@ def _contact_table() -> dict[tuple[ContactStatus, ContactEvent], ContactStatus]:
         table[source, _KE.FAIL] = _K.FAILED
         table[source, _KE.ACCEPT] = _K.ACCEPTED
         table[source, _KE.REJECT] = _K.REJECTED
-    # Unsettled outcomes may be retried (Altur: voicemail -> retrying -> queue)
-    # or re-queued directly (failed -> queue, or a new cycle).
+    # Unsettled outcomes may be retried (seed 000: "If a contact reaches voicemail and
+    # retries < campaign_limit, the status will change to retrying") or re-queued
+    # directly (seed 000: a failed contact under the system limit "will return to
+    # queue"; also every settled contact when a new cycle begins).
     for source in (_K.ANSWERED, _K.VOICEMAIL, _K.NO_CONVERSATION, _K.FAILED):
         table[source, _KE.SCHEDULE_RETRY] = _K.RETRYING
         table[source, _KE.REQUEUE] = _K.QUEUED
     for source in (_K.SENT, _K.DELIVERED, _K.READ):
         table[source, _KE.SCHEDULE_RETRY] = _K.RETRYING
+    # Converting needs a conversation: an answered call (or one whose outcome is held,
+    # itellico's Called), a message read or accepted. Voicemail and failures cannot.
     for source in (_K.AWAITING_OUTCOME, _K.ANSWERED, _K.READ, _K.ACCEPTED):
         table[source, _KE.CONVERT] = _K.CONVERTED
     return table
@@ -460,7 +467,7 @@ def attempt_status(status: ContactStatus, event: ContactEvent) -> ContactStatus:
 def retry_status(landed: ContactStatus, *, requeue: bool) -> ContactStatus:
     """Where a granted retry takes a contact that has just landed in ``landed``.
 
-    Altur keeps two per-cycle counters (seed 004): outcomes paid by ``retries`` wait
+    Altur keeps two per-cycle counters (seed 000): outcomes paid by ``retries`` wait
     in ``retrying``; failures paid by ``failed_retries`` go straight back to the
     queue (``requeue=True``). A message (sent, delivered, read) has no direct way back
     to the queue in the table, so it always waits in ``retrying``. Raises
@@ -535,7 +542,8 @@ def _call_table() -> dict[tuple[CallStatus, CallEvent], CallStatus]:
         (_L.IN_PROGRESS, _LE.FORWARD): _L.FORWARDING,
         (_L.FORWARDING, _LE.RESUME): _L.IN_PROGRESS,
     }
-    # Before connecting - a call may skip queued and ringing entirely.
+    # Before connecting - a call may skip queued and ringing entirely: carriers report
+    # only some states (Exotel's CDRs carry the final status alone, seed 001).
     for source in (_L.CREATED, _L.QUEUED, _L.RINGING):
         table[source, _LE.ANSWER] = _L.IN_PROGRESS
         table[source, _LE.BUSY] = _L.BUSY

@@ -211,7 +211,17 @@ class Outcome(enum.StrEnum):
         return _CONTACT_STATUS_OF_OUTCOME[self]
 
 
-# connected, human_answered, billable, retriable, final (VICIdial-style defaults)
+# connected, human_answered, billable, retriable, final (VICIdial-style defaults).
+# Why, row by row:
+# * billable follows connected: seed 003 counts only connected calls (Completed, No
+#   Answer, No Message, Left Message) toward time spent and billing.
+# * callback-requested is retried and not final: the person asked to be called again
+#   (seed 003: "retry the call at a later time").
+# * human-conversation and hung-up are final: a person was reached and the call
+#   settled the contact either way (thinkrr's Completed / User Hung Up, seed 003).
+# * busy and no-answer retriable, failed and canceled not: Exotel's categories (seed
+#   001: retriable vs terminal - invalid number, DND, cancelled before connecting).
+# * rejected is final: the callee declined the call (itellico's rejection, seed 002).
 _OUTCOME_FLAGS: dict[Outcome, tuple[bool, bool, bool, bool, bool]] = {
     Outcome.HUMAN_CONVERSATION: (True, True, True, False, True),
     Outcome.CALLBACK_REQUESTED: (True, True, True, True, False),
