@@ -30,7 +30,7 @@ from campaignkit.engine import (
     CampaignStatusNotification,
     ContactFinalNotification,
     apply_call,
-    apply_call_back,
+    apply_called_back,
     apply_command,
     close_contact,
     contact_bucket,
@@ -192,11 +192,11 @@ def test_itellico_completion_timeout_holds_the_outcome_for_a_call_back() -> None
     # Nothing settles before the window closes.
     assert finalize_outcome(held, policy, now=T0 + 29 * MIN) == (held, ())
     # The contact calls back within the window: the outcome changes.
-    called_back = apply_call_back(held, Outcome.HUMAN_CONVERSATION, now=T0 + 10 * MIN)
+    called_back = apply_called_back(held, Outcome.HUMAN_CONVERSATION, now=T0 + 10 * MIN)
     assert called_back.last_outcome is Outcome.HUMAN_CONVERSATION
-    assert apply_call_back(called_back, Outcome.NO_ANSWER, now=T0 + 10 * MIN) is called_back
-    assert apply_call_back(called_back, Outcome.NO_ANSWER, now=T0 + 5 * MIN) is called_back
-    assert apply_call_back(called_back, Outcome.NO_ANSWER, now=T0 + 30 * MIN) is called_back
+    assert apply_called_back(called_back, Outcome.NO_ANSWER, now=T0 + 10 * MIN) is called_back
+    assert apply_called_back(called_back, Outcome.NO_ANSWER, now=T0 + 5 * MIN) is called_back
+    assert apply_called_back(called_back, Outcome.NO_ANSWER, now=T0 + 30 * MIN) is called_back
     settled, notes = finalize_outcome(called_back, policy, now=T0 + 30 * MIN)
     assert settled.status is ContactStatus.ANSWERED
     assert [type(n) for n in notes] == [ContactFinalNotification]
@@ -208,7 +208,7 @@ def test_itellico_completion_timeout_holds_the_outcome_for_a_call_back() -> None
 
 def test_call_back_outside_a_held_outcome_changes_nothing() -> None:
     contact = _contact(status=ContactStatus.FAILED)
-    assert apply_call_back(contact, Outcome.HUMAN_CONVERSATION, now=T0) is contact
+    assert apply_called_back(contact, Outcome.HUMAN_CONVERSATION, now=T0) is contact
     broken = _contact(status=ContactStatus.AWAITING_OUTCOME, next_attempt_at=T0)
     with pytest.raises(InvalidInput, match="last_outcome"):
         finalize_outcome(broken, RetryPolicy(), now=T0)
@@ -464,3 +464,11 @@ def test_notifications_round_trip() -> None:
         notification_from_dict({"kind": "telegram"})
     with pytest.raises(InvalidInput, match="needs kind"):
         ContactFinalNotification.from_dict(notices[0].to_dict())
+
+
+def test_the_old_name_of_apply_called_back_still_works() -> None:
+    # issue 18: "call back" (the contact phoned us) is named apart from a callback
+    # request; the old name stays one release.
+    from campaignkit.engine import apply_call_back
+
+    assert apply_call_back is apply_called_back

@@ -18,7 +18,7 @@ A contact's life in a call campaign::
   to ``dialing`` and counts the attempt.
 * `apply_call` applies the finished attempt: with a completion timeout the
   contact waits in ``awaiting-outcome`` (itellico *Called*) and
-  `apply_call_back` may still change the held outcome until `finalize_outcome`
+  `apply_called_back` may still change the held outcome until `finalize_outcome`
   settles it; otherwise it settles at once. Settling moves the contact to the
   status its outcome leaves (answered, voicemail, no-conversation, failed) and
   asks the `RetryPolicy`: a retry spends a counter and schedules the contact
@@ -50,7 +50,7 @@ all the work that is due, and `is_due` tells the dials from the rest.
 
 Duplicated and stale input changes nothing: `apply_call` ignores a call whose
 attempt is not the contact's current one, or a contact no longer dialling;
-`apply_call_back` ignores call-backs outside the window or older than the
+`apply_called_back` ignores call-backs outside the window or older than the
 contact's last change; converting twice is converting once.
 
 Notifications mirror Exotel's three callbacks (seed 001) and are records in an
@@ -64,7 +64,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Self, TypeAlias
 
 import attrs
@@ -114,6 +114,7 @@ __all__ = [
     "Notification",
     "apply_call",
     "apply_call_back",
+    "apply_called_back",
     "apply_command",
     "apply_message_update",
     "close_contact",
@@ -275,7 +276,8 @@ class CallUpdate(PlainData):
     started_at: datetime | None = f.moment()
     ended_at: datetime | None = f.moment()
     callback_at: datetime | None = f.moment()
-    """When the callee asked to be called back (thinkrr *Callback*, with outcome
+    """When the callee asked to be called again - a *callback* request, not a call back
+    (see the glossary in the concepts docs; thinkrr *Callback*, with outcome
     ``callback-requested``): when the retry policy grants that outcome a retry, the
     runner schedules it then, moved into the calling window, instead of after the
     policy's wait. Not a detail of the call record."""
@@ -305,7 +307,8 @@ _DETAILS = (
 
 @attrs.frozen(weakref_slot=False)
 class ContactCalledBack(PlainData):
-    """The contact called back while its outcome was held (itellico's completion timeout).
+    """The contact called back - phoned us - while its outcome was held (itellico's
+    completion timeout, seed 002). Not a *callback* request (``callback_at``).
 
     ``outcome`` is what the call-back established; it replaces the held outcome.
     """
@@ -580,6 +583,21 @@ def _final_notice(
     campaign_id: str | None,
     reason: str | None = None,
 ) -> ContactFinalNotification:
+    if reason is None and (campaign_id is None or type(campaign_id) is str):
+        # issue 15: every value comes from a validated record (and ``now`` is UTC), so
+        # skip the validators; tests/engine/test_steps.py re-validates what steps emit.
+        return _new_final(
+            _FINAL_TEMPLATE,
+            contact.id,
+            contact.phone,
+            contact.status,
+            contact.attempts,
+            now,
+            contact.last_outcome,
+            contact.cycle,
+            exhausted,
+            campaign_id,
+        )
     return ContactFinalNotification(
         contact_id=contact.id,
         to=contact.phone,
@@ -593,6 +611,38 @@ def _final_notice(
         reason=reason,
     )
 
+
+# Notifications and dials built from validated records, without re-validation (issue 15).
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FINAL_TEMPLATE = ContactFinalNotification(
+    contact_id="template", to="+10000000000", status=ContactStatus.FAILED, at=_EPOCH
+)
+_new_final = replacer(
+    ContactFinalNotification,
+    "contact_id",
+    "to",
+    "status",
+    "attempts",
+    "at",
+    "outcome",
+    "cycle",
+    "exhausted",
+    "campaign_id",
+)
+_CALL_TEMPLATE = CallStatusNotification(
+    contact_id="template",
+    call_id="template",
+    to="+10000000000",
+    attempt=1,
+    status=CallStatus.COMPLETED,
+    outcome=Outcome.HUMAN_CONVERSATION,
+    at=_EPOCH,
+)
+_new_call_notice = replacer(
+    CallStatusNotification, *(a.name for a in attrs.fields(CallStatusNotification))
+)
+_DIAL_TEMPLATE = Dial(Contact(id="template", phone="+10000000000"), 1)
+_new_dial = replacer(Dial, "contact", "attempt", "line")
 
 # --------------------------------------------------------------------------- contact reducers
 
@@ -636,7 +686,9 @@ def dial(contact: Contact, *, now: datetime, line: CallerLine | None = None) -> 
     queued or retrying, and `InvalidInput` for a naive ``now``.
     """
     dialled = _begin_attempt(contact, ContactEvent.DIAL, aware_utc(now))
-    return Dial(dialled, dialled.attempts, line)
+    if line is not None and type(line) is not CallerLine:
+        return Dial(dialled, dialled.attempts, line)  # raises InvalidInput
+    return _new_dial(_DIAL_TEMPLATE, dialled, dialled.attempts, line)
 
 
 def _begin_attempt(contact: Contact, event: ContactEvent, now: datetime) -> Contact:
@@ -687,7 +739,7 @@ def _retried(
     contact: Contact, landed: ContactStatus, decision: RetryDecision
 ) -> tuple[ContactStatus, int, int]:
     """Where a granted retry takes a contact that landed in ``landed`` (`retry_status`
-    decides), and its counters: Altur keeps two per-cycle counters (seed 004) -
+    decides), and its counters: Altur keeps two per-cycle counters (seed 000) -
     ``retries`` for outcomes that wait in ``retrying``, ``failed_retries`` for failures
     that go straight back to the queue."""
     if decision.counter is RetryCounter.RETRIES:
@@ -735,20 +787,25 @@ def apply_call(
     ):
         return contact, ()
     now = aware_utc(now)
-    notice = CallStatusNotification(
-        contact_id=contact.id,
-        call_id=call.id,
-        to=contact.phone,
-        attempt=call.attempt,
-        status=call.status,
-        outcome=outcome,
-        at=now,
-        from_number=call.from_number,
-        duration=call.duration,
-        answered_by=call.answered_by,
-        recording_url=call.recording_url,
-        created_at=call.created_at,
-        campaign_id=campaign_id,
+    if campaign_id is not None and type(campaign_id) is not str:
+        raise InvalidInput(f"campaign_id must be a string or None; got {shown(campaign_id)}")
+    # issue 15: every value comes from the validated contact and call, so the notice is
+    # built without re-running the validators (tests/engine/test_steps.py re-validates).
+    notice = _new_call_notice(
+        _CALL_TEMPLATE,
+        contact.id,
+        call.id,
+        contact.phone,
+        call.attempt,
+        call.status,
+        outcome,
+        now,
+        call.from_number,
+        call.duration,
+        call.answered_by,
+        call.recording_url,
+        call.created_at,
+        campaign_id,
     )
     timeout = policy.completion_timeout
     if timeout and retry:
@@ -758,8 +815,9 @@ def apply_call(
     return settled, (notice, *notes)
 
 
-def apply_call_back(contact: Contact, outcome: Outcome, *, now: datetime) -> Contact:
-    """``contact`` after it called back at ``now`` with ``outcome``, while its outcome is held.
+def apply_called_back(contact: Contact, outcome: Outcome, *, now: datetime) -> Contact:
+    """``contact`` after it called back at ``now`` with ``outcome``, while its outcome is
+    held (a `ContactCalledBack` event; named apart from a *callback* request, issue 18).
 
     Within the completion window (after the contact's last change, before its
     ``next_attempt_at``) the held outcome becomes ``outcome``; otherwise the
@@ -773,6 +831,11 @@ def apply_call_back(contact: Contact, outcome: Outcome, *, now: datetime) -> Con
     if deadline is None or now >= deadline or (last is not None and now <= last):
         return contact
     return _recalled(contact, now, outcome)
+
+
+apply_call_back = apply_called_back
+"""Deprecated name of `apply_called_back` ("call back" also reads as a callback request;
+issue 18); kept for one release."""
 
 
 def finalize_outcome(
@@ -841,7 +904,7 @@ def close_contact(
             contact.failed_retries,
             None,
             now,
-            Outcome.CANCELED,
+            Outcome.CANCELLED,
         )
         return failed, (_final_notice(failed, now, False, campaign_id),)
     if status is _Q.AWAITING_OUTCOME and contact.last_outcome is not None:
@@ -879,7 +942,7 @@ def refuse_contact(
         contact.failed_retries,
         None,
         now,
-        Outcome.CANCELED,
+        Outcome.CANCELLED,
     )
     return failed, (_final_notice(failed, now, False, campaign_id, reason),)
 
