@@ -19,7 +19,7 @@ import functools
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, Self, TypeAlias, TypeVar
 
@@ -502,6 +502,95 @@ def load(cls: type[RecordT], data: Mapping[str, Any]) -> RecordT:
         raise InvalidInput(f"{cls.__name__}: {exc}") from None
     except InvalidInput as exc:  # a validator: its message names the field
         raise InvalidInput(f"{cls.__name__}: {exc}") from None
+
+
+# ----------------------------------------------------------- helpers for hand-written codecs
+# Records whose fields do not map one-to-one to a codec (policies with nested
+# records, tagged unions) write their own to_dict/from_dict with these; each
+# raises `InvalidInput` naming what was wrong, never KeyError or TypeError.
+
+
+def mapping_with(
+    data: Any, name: str, keys: frozenset[str], optional: frozenset[str] = frozenset()
+) -> Mapping[str, Any]:
+    """``data`` if it is a mapping with exactly ``keys`` (those in ``optional`` may be
+    missing); else `InvalidInput` naming ``name`` and the keys expected."""
+    if not isinstance(data, Mapping) or not keys - optional <= set(data) <= keys:
+        raise InvalidInput(f"{name} must be a mapping with keys {sorted(keys)}; got {shown(data)}")
+    return data
+
+
+def seconds(span: timedelta) -> int | float:
+    """``span`` in seconds: an ``int`` when whole, so ``to_dict`` output stays exact."""
+    total = span.total_seconds()
+    return int(total) if total.is_integer() else total
+
+
+def load_seconds(value: Any) -> timedelta:
+    """A number of seconds as a `timedelta`; `InvalidInput` for a bool, NaN, a
+    non-number or more than ``timedelta`` holds."""
+    if type(value) not in (int, float) or value != value:
+        raise InvalidInput(f"{shown(value)} is not a number of seconds")
+    try:
+        return timedelta(seconds=value)
+    except OverflowError:  # over 999,999,999 days
+        raise InvalidInput(f"{shown(value)} seconds is out of range") from None
+
+
+def load_clock(value: Any) -> time:
+    """``"HH:MM:SS"`` as a `datetime.time`; `InvalidInput` otherwise."""
+    try:
+        return time.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{shown(value)} is not a time of day HH:MM:SS") from None
+
+
+def load_day(value: Any) -> date:
+    """An ISO 8601 date; `InvalidInput` otherwise."""
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{shown(value)} is not an ISO 8601 date") from None
+
+
+def load_instant(value: Any, name: str = "at") -> datetime:
+    """An ISO 8601 date-time with an offset, in UTC; `InvalidInput` otherwise."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{shown(value)} is not an ISO 8601 date-time") from None
+    return aware_utc(parsed, name)
+
+
+def iso(value: datetime | date | None) -> str | None:
+    """``value.isoformat()``, or None."""
+    return None if value is None else value.isoformat()
+
+
+def load_list(value: Any, name: str) -> list[Any]:
+    """``value`` if it is a list; else `InvalidInput` naming ``name``."""
+    if not isinstance(value, list):
+        raise InvalidInput(f"{name} must be a list; got {shown(value)}")
+    return value
+
+
+def load_set(value: Any, name: str) -> frozenset[Any]:
+    """A list of scalars as a frozenset; `InvalidInput` for a list or mapping inside."""
+    items = load_list(value, name)
+    for item in items:
+        if isinstance(item, list | dict):
+            raise InvalidInput(f"{name} must be a list of scalars; got {shown(item)} in it")
+    return frozenset(items)
+
+
+def load_member(cls: type[EnumT], value: Any) -> EnumT:
+    """The member of enum ``cls`` whose value is ``value``; `InvalidInput` naming the
+    labels otherwise (an unhashable value included)."""
+    try:
+        return cls(value)
+    except (ValueError, TypeError):
+        labels = ", ".join(repr(m.value) for m in cls)
+        raise InvalidInput(f"{shown(value)} is not a {cls.__name__}; expected {labels}") from None
 
 
 def replacer(cls: type[RecordT], *changed: str) -> Callable[..., RecordT]:

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
-from decimal import Decimal
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any, Self
 
 import attrs
@@ -42,6 +42,19 @@ __all__ = [
     "format_duration",
     "parse_duration",
 ]
+
+_BILLING_KEYS = frozenset(
+    {
+        "name",
+        "machine_cap_seconds",
+        "unknown",
+        "billed_outcomes",
+        "increment_seconds",
+        "minimum_seconds",
+        "price_per_increment",
+        "unit",
+    }
+)
 
 ALL_OUTCOMES: frozenset[Outcome] = frozenset(Outcome)
 """Every outcome: a call's recorded duration is billed whatever its outcome (Altur, Exotel)."""
@@ -216,6 +229,48 @@ class BillingPolicy:
             f"unknown={self.unknown.value!r}, billed_outcomes={shown}, "
             f"increment_seconds={self.increment_seconds}, minimum_seconds={self.minimum_seconds}, "
             f"price_per_increment={str(self.price_per_increment)!r}, unit={self.unit!r})"
+        )
+
+    # ------------------------------------------------------------------ plain data
+
+    def to_dict(self) -> dict[str, Any]:
+        """This policy as JSON types: outcomes sorted labels, the price a decimal string
+        (no digit lost); `from_dict` reverses it exactly."""
+        return {
+            "name": self.name,
+            "machine_cap_seconds": self.machine_cap_seconds,
+            "unknown": self.unknown.value,
+            "billed_outcomes": sorted(o.value for o in self.billed_outcomes),
+            "increment_seconds": self.increment_seconds,
+            "minimum_seconds": self.minimum_seconds,
+            "price_per_increment": str(self.price_per_increment),
+            "unit": self.unit,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The policy `to_dict` gave. Raises `InvalidInput` for a bad shape or value
+        and `InvalidConfig` for one out of range."""
+        d = f.mapping_with(data, "billing", _BILLING_KEYS)
+        outcomes = f.load_list(d["billed_outcomes"], "billed_outcomes")
+        price = d["price_per_increment"]
+        # A long string could spell a huge exponent ("1e999999999"); 64 characters
+        # hold any price the validator accepts.
+        if not isinstance(price, str) or len(price) > 64:
+            raise InvalidInput(f"price_per_increment must be a decimal string; got {shown(price)}")
+        try:
+            amount = Decimal(price)
+        except InvalidOperation:
+            raise InvalidInput(f"{shown(price)} is not a decimal number") from None
+        return cls(
+            name=d["name"],
+            machine_cap_seconds=d["machine_cap_seconds"],
+            unknown=f.load_member(UnknownBilling, d["unknown"]),
+            billed_outcomes=frozenset(f.load_member(Outcome, o) for o in outcomes),
+            increment_seconds=d["increment_seconds"],
+            minimum_seconds=d["minimum_seconds"],
+            price_per_increment=amount,
+            unit=d["unit"],
         )
 
     # ------------------------------------------------------------------ presets

@@ -26,9 +26,9 @@ callee numbers. History is passed in - `Call` records or the smaller `Attempt`
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from datetime import datetime, time, timedelta
-from typing import Any, Self, TypeAlias
+from typing import Any, ClassVar, Self, TypeAlias
 
 import attrs
 import phonenumbers
@@ -59,9 +59,12 @@ __all__ = [
     "FrequencyCap",
     "QuietHours",
     "Region",
+    "rule_from_dict",
 ]
 
 _NO_STRINGS: frozenset[str] = frozenset()
+_ATTEMPT_KEYS = frozenset({"at", "outcome", "ended_at", "abandoned"})
+_REGION_KEYS = frozenset({"name", "countries", "prefixes"})
 
 
 # --------------------------------------------------------------------------- history
@@ -109,6 +112,28 @@ class Attempt:
     def over_at(self) -> datetime:
         """When the attempt was over: ``ended_at``, else ``at``."""
         return self.ended_at or self.at
+
+    def to_dict(self) -> dict[str, Any]:
+        """This attempt as JSON types (times ISO 8601, the outcome by its label);
+        `from_dict` reverses it exactly."""
+        return {
+            "at": self.at.isoformat(),
+            "outcome": None if self.outcome is None else self.outcome.value,
+            "ended_at": f.iso(self.ended_at),
+            "abandoned": self.abandoned,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The attempt `to_dict` gave. Raises `InvalidInput` for a bad shape or value."""
+        d = f.mapping_with(data, "attempt", _ATTEMPT_KEYS)
+        outcome, ended = d["outcome"], d["ended_at"]
+        return cls(
+            at=f.load_instant(d["at"]),
+            outcome=None if outcome is None else f.load_member(Outcome, outcome),
+            ended_at=None if ended is None else f.load_instant(ended, "ended_at"),
+            abandoned=d["abandoned"],
+        )
 
     @classmethod
     def from_call(cls, call: Call) -> Self:
@@ -234,6 +259,25 @@ class Region:
     )
     """E.164 prefixes such as ``"+1305"`` (an area code) or ``"+44"`` (a country code)."""
 
+    def to_dict(self) -> dict[str, Any]:
+        """This region as JSON types (sorted lists); `from_dict` reverses it exactly."""
+        return {
+            "name": self.name,
+            "countries": sorted(self.countries),
+            "prefixes": sorted(self.prefixes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The region `to_dict` gave. Raises `InvalidInput` for a bad shape and
+        `InvalidConfig` for a bad value."""
+        d = f.mapping_with(data, "region", _REGION_KEYS)
+        return cls(
+            d["name"],
+            countries=f.load_set(d["countries"], "countries"),
+            prefixes=f.load_set(d["prefixes"], "prefixes"),
+        )
+
     def matches(self, phone: str) -> bool:
         """True if the E.164 ``phone`` belongs to this region."""
         if self.prefixes and phone.startswith(_prefix_tuple(self.prefixes)):
@@ -340,6 +384,14 @@ def _to_outcomes(value: Any) -> frozenset[Outcome]:
     return outcomes
 
 
+def _region_to_dict(region: Region | None) -> dict[str, Any] | None:
+    return None if region is None else region.to_dict()
+
+
+def _region_from_dict(data: Any) -> Region | None:
+    return None if data is None else Region.from_dict(data)
+
+
 class _RuleBase:
     """The public ``check`` every rule shares; subclasses implement ``refuse``."""
 
@@ -396,6 +448,28 @@ class QuietHours(_RuleBase):
     name: str = attrs.field(default="quiet hours", validator=_check_name)
     """Shown in refusal reasons, e.g. ``"US TCPA"``."""
 
+    KIND: ClassVar[str] = "quiet-hours"
+    """The ``"rule"`` tag of this rule in `to_dict` output."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """This rule as JSON types, tagged ``"rule": "quiet-hours"``."""
+        return {
+            "rule": self.KIND,
+            "windows": [w.to_dict() for w in self.windows],
+            "region": _region_to_dict(self.region),
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The rule `to_dict` gave. Raises `InvalidInput` or `InvalidConfig`."""
+        d = _tagged(data, cls.KIND, frozenset({"windows", "region", "name"}))
+        return cls(
+            tuple(CallingWindow.from_dict(w) for w in f.load_list(d["windows"], "windows")),
+            region=_region_from_dict(d["region"]),
+            name=d["name"],
+        )
+
     @classmethod
     def between(
         cls, start: time, end: time, *, region: Region | None = None, name: str = "quiet hours"
@@ -439,6 +513,30 @@ class FrequencyCap(_RuleBase):
     name: str = attrs.field(default="frequency cap", validator=_check_name)
     """Shown in refusal reasons."""
 
+    KIND: ClassVar[str] = "frequency-cap"
+    """The ``"rule"`` tag of this rule in `to_dict` output."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """This rule as JSON types (``period`` in seconds), tagged ``"frequency-cap"``."""
+        return {
+            "rule": self.KIND,
+            "max_calls": self.max_calls,
+            "period": f.seconds(self.period),
+            "region": _region_to_dict(self.region),
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The rule `to_dict` gave. Raises `InvalidInput` or `InvalidConfig`."""
+        d = _tagged(data, cls.KIND, frozenset({"max_calls", "period", "region", "name"}))
+        return cls(
+            d["max_calls"],
+            f.load_seconds(d["period"]),
+            region=_region_from_dict(d["region"]),
+            name=d["name"],
+        )
+
     def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
         """The refusal at ``t``, or None (see `check`)."""
         if not _applies(self.region, facts.phone):
@@ -474,6 +572,32 @@ class ConversationCooldown(_RuleBase):
     name: str = attrs.field(default="conversation cooldown", validator=_check_name)
     """Shown in refusal reasons."""
 
+    KIND: ClassVar[str] = "conversation-cooldown"
+    """The ``"rule"`` tag of this rule in `to_dict` output."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """This rule as JSON types (``period`` in seconds, outcomes sorted labels),
+        tagged ``"conversation-cooldown"``."""
+        return {
+            "rule": self.KIND,
+            "period": f.seconds(self.period),
+            "outcomes": sorted(o.value for o in self.outcomes),
+            "region": _region_to_dict(self.region),
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The rule `to_dict` gave. Raises `InvalidInput` or `InvalidConfig`."""
+        d = _tagged(data, cls.KIND, frozenset({"period", "outcomes", "region", "name"}))
+        outcomes = f.load_list(d["outcomes"], "outcomes")
+        return cls(
+            f.load_seconds(d["period"]),
+            outcomes=frozenset(f.load_member(Outcome, o) for o in outcomes),
+            region=_region_from_dict(d["region"]),
+            name=d["name"],
+        )
+
     def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
         """The refusal at ``t``, or None (see `check`)."""
         if not _applies(self.region, facts.phone):
@@ -501,6 +625,27 @@ class AbandonedCallCooldown(_RuleBase):
     """Callee numbers the rule applies to; None for all."""
     name: str = attrs.field(default="abandoned-call rule", validator=_check_name)
     """Shown in refusal reasons."""
+
+    KIND: ClassVar[str] = "abandoned-call-cooldown"
+    """The ``"rule"`` tag of this rule in `to_dict` output."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """This rule as JSON types (``period`` in seconds), tagged
+        ``"abandoned-call-cooldown"``."""
+        return {
+            "rule": self.KIND,
+            "period": f.seconds(self.period),
+            "region": _region_to_dict(self.region),
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The rule `to_dict` gave. Raises `InvalidInput` or `InvalidConfig`."""
+        d = _tagged(data, cls.KIND, frozenset({"period", "region", "name"}))
+        return cls(
+            f.load_seconds(d["period"]), region=_region_from_dict(d["region"]), name=d["name"]
+        )
 
     def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
         """The refusal at ``t``, or None (see `check`)."""
@@ -531,6 +676,28 @@ class DoNotCall(_RuleBase):
     name: str = attrs.field(default="do-not-call list", validator=_check_name)
     """Shown in refusal reasons."""
 
+    KIND: ClassVar[str] = "do-not-call"
+    """The ``"rule"`` tag of this rule in `to_dict` output."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """This rule as JSON types (sorted lists), tagged ``"do-not-call"``."""
+        return {
+            "rule": self.KIND,
+            "numbers": sorted(self.numbers),
+            "tags": sorted(self.tags),
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The rule `to_dict` gave. Raises `InvalidInput` or `InvalidConfig`."""
+        d = _tagged(data, cls.KIND, frozenset({"numbers", "tags", "name"}))
+        return cls(
+            numbers=f.load_set(d["numbers"], "numbers"),
+            tags=f.load_set(d["tags"], "tags"),
+            name=d["name"],
+        )
+
     def __attrs_post_init__(self) -> None:
         bad = sorted(n for n in self.numbers if not is_e164(n))
         if bad:
@@ -552,6 +719,29 @@ ComplianceRule: TypeAlias = (
 """Any of the compliance rules."""
 
 _RULE_TYPES = (QuietHours, FrequencyCap, ConversationCooldown, AbandonedCallCooldown, DoNotCall)
+_RULE_BY_KIND: dict[str, type[ComplianceRule]] = {t.KIND: t for t in _RULE_TYPES}
+
+
+def rule_from_dict(data: Any) -> ComplianceRule:
+    """The compliance rule a rule's ``to_dict`` gave, by its ``"rule"`` tag
+    (``"quiet-hours"``, ``"frequency-cap"``, ...). Raises `InvalidInput` for a bad
+    shape or an unknown tag and `InvalidConfig` for a value out of range."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput(f"a compliance rule must be a mapping; got {shown(data)}")
+    kind = data.get("rule")
+    cls = _RULE_BY_KIND.get(kind) if type(kind) is str else None
+    if cls is None:
+        keys = sorted(map(repr, frozenset(data) - {"rule"}))
+        raise InvalidInput(f"unknown compliance rule {shown(kind)} (keys {shown(keys)})")
+    return cls.from_dict(data)
+
+
+def _tagged(data: Any, kind: str, keys: frozenset[str]) -> Mapping[str, Any]:
+    """``data`` checked to be rule ``kind``'s mapping: its tag and exactly ``keys``."""
+    d = f.mapping_with(data, kind, keys | {"rule"})
+    if d["rule"] != kind:
+        raise InvalidInput(f"{kind} rule data must have 'rule': {kind!r}; got {shown(d['rule'])}")
+    return d
 
 
 def _to_rules(value: Any) -> tuple[ComplianceRule, ...]:
@@ -607,6 +797,18 @@ class CompliancePolicy:
 
     rules: tuple[ComplianceRule, ...] = attrs.field(default=(), converter=_to_rules)
     """The rules, checked in order."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """This policy as JSON types: ``{"rules": [...]}``, each rule tagged with its
+        kind (see `rule_from_dict`); `from_dict` reverses it exactly."""
+        return {"rules": [r.to_dict() for r in self.rules]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The policy `to_dict` gave. Raises `InvalidInput` for a bad shape or an
+        unknown rule and `InvalidConfig` for a value out of range."""
+        d = f.mapping_with(data, "compliance", frozenset({"rules"}))
+        return cls(tuple(rule_from_dict(r) for r in f.load_list(d["rules"], "rules")))
 
     @property
     def lookback(self) -> timedelta:

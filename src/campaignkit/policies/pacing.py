@@ -14,6 +14,7 @@ an earlier day counts as zero.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Self
 
@@ -45,6 +46,18 @@ RING_TIMEOUT_CHOICES: tuple[timedelta, ...] = tuple(
 )
 """itellico's ring-timeout choices (seed 002): 10s, 15s, 20s, 25s, 30s, 45s, 60s.
 Any timeout between the first and the last is accepted."""
+
+
+_PACING_KEYS = frozenset(
+    {
+        "call_interval",
+        "ring_timeout",
+        "max_calls_per_number_per_day",
+        "whatsapp_daily_limit",
+        "max_concurrent_calls",
+    }
+)
+_STATE_KEYS = frozenset({"in_flight", "last_started_at", "sent_today", "counted_on"})
 
 
 def _span(low: timedelta, high: timedelta) -> f.Check[timedelta]:
@@ -102,6 +115,29 @@ class PacingPolicy:
         default=None, validator=f.check_int(1, None, optional=True, error=InvalidConfig)
     )
     """Calls that may be in flight at once; None: no limit."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """This policy as JSON types (spans in seconds); `from_dict` reverses it exactly."""
+        return {
+            "call_interval": f.seconds(self.call_interval),
+            "ring_timeout": f.seconds(self.ring_timeout),
+            "max_calls_per_number_per_day": self.max_calls_per_number_per_day,
+            "whatsapp_daily_limit": self.whatsapp_daily_limit,
+            "max_concurrent_calls": self.max_concurrent_calls,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The policy `to_dict` gave. Raises `InvalidInput` for a bad shape or value
+        and `InvalidConfig` for one out of range."""
+        d = f.mapping_with(data, "pacing", _PACING_KEYS)
+        return cls(
+            call_interval=f.load_seconds(d["call_interval"]),
+            ring_timeout=f.load_seconds(d["ring_timeout"]),
+            max_calls_per_number_per_day=d["max_calls_per_number_per_day"],
+            whatsapp_daily_limit=d["whatsapp_daily_limit"],
+            max_concurrent_calls=d["max_concurrent_calls"],
+        )
 
     def check(
         self,
@@ -210,3 +246,25 @@ class PacingState:
     def ended(self) -> Self:
         """This state after a call in flight ended (never below zero in flight)."""
         return attrs.evolve(self, in_flight=max(0, self.in_flight - 1))
+
+    def to_dict(self) -> dict[str, Any]:
+        """This state as JSON types (``last_started_at`` and ``counted_on`` ISO 8601);
+        `from_dict` reverses it exactly."""
+        return {
+            "in_flight": self.in_flight,
+            "last_started_at": f.iso(self.last_started_at),
+            "sent_today": self.sent_today,
+            "counted_on": f.iso(self.counted_on),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The state `to_dict` gave. Raises `InvalidInput` for a bad shape or value."""
+        d = f.mapping_with(data, "pacing_state", _STATE_KEYS)
+        last, day = d["last_started_at"], d["counted_on"]
+        return cls(
+            in_flight=d["in_flight"],
+            last_started_at=None if last is None else f.load_instant(last, "last_started_at"),
+            sent_today=d["sent_today"],
+            counted_on=None if day is None else f.load_day(day),
+        )

@@ -6,8 +6,9 @@ contact be called at ``now``?" with zero or more refusals; none means yes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 import attrs
 
@@ -52,3 +53,23 @@ class Refusal:
 
     def __str__(self) -> str:
         return self.reason
+
+    def to_dict(self) -> dict[str, Any]:
+        """This refusal as JSON types (``retry_at`` ISO 8601); `from_dict` reverses it."""
+        return {
+            "rule": self.rule,
+            "reason": self.reason,
+            "retry_at": f.iso(self.retry_at),
+            "campaign_wide": self.campaign_wide,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The refusal `to_dict` gave. Raises `InvalidInput` for a bad shape or value."""
+        d = f.mapping_with(data, "refusal", _REFUSAL_KEYS)
+        at = d["retry_at"]
+        retry_at = None if at is None else f.load_instant(at, "retry_at")
+        return cls(d["rule"], d["reason"], retry_at, d["campaign_wide"])
+
+
+_REFUSAL_KEYS = frozenset({"rule", "reason", "retry_at", "campaign_wide"})

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import enum
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -85,6 +85,7 @@ def _to_strategy(value: Any) -> RotationStrategy:
     )
 
 
+_ROTATION_KEYS = frozenset({"strategy", "spam_threshold", "sticky"})
 _check_threshold = f.check_int(1, 9, error=InvalidConfig)
 
 
@@ -148,6 +149,22 @@ class RotationPolicy:
     """Maximum spam score before auto-exclusion: a line scoring above it is not used (1-9)."""
     sticky: bool = attrs.field(default=False, validator=_check_flag)
     """Keep a contact on the line that first reached it, while that line is usable."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """This policy as JSON types (the strategy by its value, ``"round-robin"``);
+        `from_dict` reverses it exactly."""
+        return {
+            "strategy": self.strategy.value,
+            "spam_threshold": self.spam_threshold,
+            "sticky": self.sticky,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The policy `to_dict` gave. Raises `InvalidInput` for a bad shape and
+        `InvalidConfig` for a value out of range."""
+        d = f.mapping_with(data, "rotation", _ROTATION_KEYS)
+        return cls(strategy=d["strategy"], spam_threshold=d["spam_threshold"], sticky=d["sticky"])
 
     def excludes(self, line: CallerLine) -> bool:
         """True when ``line``'s spam score is above the threshold (auto-exclusion)."""

@@ -9,7 +9,6 @@ campaign row.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any, Self
 
 import attrs
@@ -17,9 +16,7 @@ import attrs
 from .. import _fields as f
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.goals import GoalSet
-from ..statuses import Outcome
-from . import codecs as pd
-from .billing import BillingPolicy, UnknownBilling
+from .billing import BillingPolicy
 from .compliance import CompliancePolicy
 from .conversion import ConversionKind, ConversionRule
 from .cycles import CyclePolicy
@@ -130,16 +127,16 @@ class CampaignRules:
         return {
             "retry": self.retry.to_dict(),
             "cycles": plain(self.cycles, CyclePolicy.to_dict),
-            "schedule": plain(self.schedule, pd.schedule_to_dict),
-            "pacing": plain(self.pacing, pd.pacing_to_dict),
-            "rotation": plain(self.rotation, pd.rotation_to_dict),
-            "compliance": plain(self.compliance, pd.compliance_to_dict),
+            "schedule": plain(self.schedule, Schedule.to_dict),
+            "pacing": plain(self.pacing, PacingPolicy.to_dict),
+            "rotation": plain(self.rotation, RotationPolicy.to_dict),
+            "compliance": plain(self.compliance, CompliancePolicy.to_dict),
             "do_not_call": sorted(self.do_not_call),
             "whatsapp": plain(self.whatsapp, WhatsAppSettings.to_dict),
             "tier": plain(self.tier, lambda t: t.value),
             "conversion": plain(self.conversion, ConversionRule.to_dict),
             "goals": plain(self.goals, GoalSet.to_dict),
-            "billing": plain(self.billing, _billing_to_dict),
+            "billing": plain(self.billing, BillingPolicy.to_dict),
         }
 
     @classmethod
@@ -152,15 +149,15 @@ class CampaignRules:
         loaders: dict[str, Callable[[Any], Any]] = {
             "retry": _mapped(RetryPolicy.from_dict),
             "cycles": _mapped(CyclePolicy.from_dict),
-            "schedule": pd.schedule_from_dict,
-            "pacing": pd.pacing_from_dict,
-            "rotation": pd.rotation_from_dict,
-            "compliance": pd.compliance_from_dict,
+            "schedule": Schedule.from_dict,
+            "pacing": PacingPolicy.from_dict,
+            "rotation": RotationPolicy.from_dict,
+            "compliance": CompliancePolicy.from_dict,
             "whatsapp": _mapped(WhatsAppSettings.from_dict),
             "tier": _load_tier,
             "conversion": _mapped(ConversionRule.from_dict),
             "goals": _mapped(GoalSet.from_dict),
-            "billing": _billing_from_dict,
+            "billing": BillingPolicy.from_dict,
         }
         options: dict[str, Any] = {}
         for name, load in loaders.items():
@@ -205,59 +202,3 @@ def _load_tier(value: Any) -> MessagingTier:
         return MessagingTier(value)
     except ValueError:
         raise InvalidInput(f"{shown(value)} is not a MessagingTier") from None
-
-
-_OUTCOMES = {o.value: o for o in Outcome}
-
-_BILLING_KEYS = frozenset(
-    {
-        "name",
-        "machine_cap_seconds",
-        "unknown",
-        "billed_outcomes",
-        "increment_seconds",
-        "minimum_seconds",
-        "price_per_increment",
-        "unit",
-    }
-)
-
-
-def _billing_to_dict(policy: BillingPolicy) -> dict[str, Any]:
-    return {
-        "name": policy.name,
-        "machine_cap_seconds": policy.machine_cap_seconds,
-        "unknown": policy.unknown.value,
-        "billed_outcomes": sorted(o.value for o in policy.billed_outcomes),
-        "increment_seconds": policy.increment_seconds,
-        "minimum_seconds": policy.minimum_seconds,
-        "price_per_increment": str(policy.price_per_increment),
-        "unit": policy.unit,
-    }
-
-
-def _billing_from_dict(data: Any) -> BillingPolicy:
-    if not isinstance(data, Mapping) or set(data) != _BILLING_KEYS:
-        raise InvalidInput(f"billing must have keys {sorted(_BILLING_KEYS)}; got {shown(data)}")
-    outcomes = data["billed_outcomes"]
-    if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
-        raise InvalidInput(f"billed_outcomes must be a list of outcomes; got {shown(outcomes)}")
-    price = data["price_per_increment"]
-    if not isinstance(price, str) or len(price) > 64:
-        raise InvalidInput(f"price_per_increment must be a decimal string; got {shown(price)}")
-    try:
-        amount = Decimal(price)
-        billed = frozenset(_OUTCOMES[o] for o in outcomes)
-        unknown = UnknownBilling(data["unknown"])
-    except (InvalidOperation, ValueError, TypeError, KeyError):
-        raise InvalidInput(f"billing holds a bad value: {shown(data)}") from None
-    return BillingPolicy(
-        name=data["name"],
-        machine_cap_seconds=data["machine_cap_seconds"],
-        unknown=unknown,
-        billed_outcomes=billed,
-        increment_seconds=data["increment_seconds"],
-        minimum_seconds=data["minimum_seconds"],
-        price_per_increment=amount,
-        unit=data["unit"],
-    )

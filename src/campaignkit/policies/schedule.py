@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Self
 from zoneinfo import ZoneInfo
@@ -327,6 +327,13 @@ def _seconds(t: time) -> int:
 # --------------------------------------------------------------------------- windows
 
 
+_WINDOW_KEYS = frozenset({"start", "end", "weekdays"})
+_SCHEDULE_KEYS = frozenset(
+    {"timezone", "windows", "closed_dates", "start_at", "contact_windows", "closed_rules"}
+)
+_SCHEDULE_OPTIONAL = frozenset({"closed_rules"})  # stored before recurring closures
+
+
 @attrs.frozen(weakref_slot=False, cache_hash=True)
 class CallingWindow:
     """A span of local wall-clock time on some weekdays, e.g. 09:00-18:00 Monday to Friday.
@@ -350,6 +357,23 @@ class CallingWindow:
     def crosses_midnight(self) -> bool:
         """True when the window runs past midnight into the next day."""
         return self.end <= self.start
+
+    def to_dict(self) -> dict[str, Any]:
+        """This window as JSON types: times ``"HH:MM:SS"``, weekdays a sorted list."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "weekdays": sorted(self.weekdays),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The window `to_dict` gave. Raises `InvalidInput` for a bad shape or value
+        and `InvalidConfig` for one out of range."""
+        d = f.mapping_with(data, "a calling window", _WINDOW_KEYS)
+        return cls(
+            f.load_clock(d["start"]), f.load_clock(d["end"]), f.load_set(d["weekdays"], "weekdays")
+        )
 
     def __str__(self) -> str:
         span = f"{_clock(_seconds(self.start))}-{_clock(_seconds(self.end))}"
@@ -677,6 +701,41 @@ class Schedule:
     from `RULE_ANCHOR`: ``"FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1"`` (every 1 May),
     ``"FREQ=YEARLY;BYMONTH=9;BYDAY=1MO"`` (the first Monday of September). Whole days
     only (FREQ YEARLY, MONTHLY, WEEKLY or DAILY); closed like ``closed_dates``."""
+
+    # ------------------------------------------------------------------ plain data
+
+    def to_dict(self) -> dict[str, Any]:
+        """This schedule as JSON types (windows as `CallingWindow.to_dict`, dates and
+        ``start_at`` ISO 8601, closed dates sorted); `from_dict` reverses it exactly."""
+        return {
+            "timezone": self.timezone,
+            "windows": [w.to_dict() for w in self.windows],
+            "closed_dates": sorted(d.isoformat() for d in self.closed_dates),
+            "start_at": f.iso(self.start_at),
+            "contact_windows": [w.to_dict() for w in self.contact_windows],
+            "closed_rules": list(self.closed_rules),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The schedule `to_dict` gave (``closed_rules`` may be missing: data from
+        before recurring closures). Raises `InvalidInput` for a bad shape or value
+        and `InvalidConfig` for one out of range."""
+        d = f.mapping_with(data, "schedule", _SCHEDULE_KEYS, _SCHEDULE_OPTIONAL)
+        start_at = d["start_at"]
+        return cls(
+            timezone=d["timezone"],
+            windows=tuple(CallingWindow.from_dict(w) for w in f.load_list(d["windows"], "windows")),
+            closed_dates=frozenset(
+                f.load_day(x) for x in f.load_list(d["closed_dates"], "closed_dates")
+            ),
+            start_at=None if start_at is None else f.load_instant(start_at, "start_at"),
+            contact_windows=tuple(
+                CallingWindow.from_dict(w)
+                for w in f.load_list(d["contact_windows"], "contact_windows")
+            ),
+            closed_rules=tuple(f.load_list(d.get("closed_rules", []), "closed_rules")),
+        )
 
     @classmethod
     def business_hours(
