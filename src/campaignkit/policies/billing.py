@@ -381,6 +381,9 @@ class BillingPolicy:
         """Billed seconds before rounding, or None for a call that is not billed at all."""
         if outcome is None or outcome not in self.billed_outcomes:
             return None
+        # Without an answered_by (a vendor that does not report one) the outcome is the
+        # only witness. seed 000: "the billable duration automatically applies the limit
+        # to voicemail calls" - so a voicemail gets the machine cap, anything else full.
         if answered_by is None:
             rule = _CAPPED if outcome is Outcome.VOICEMAIL else _FULL
         else:
@@ -390,6 +393,8 @@ class BillingPolicy:
                     return None
                 rule = _CAPPED if self.unknown is UnknownBilling.CAPPED else _FULL
         cap = self.machine_cap_seconds
+        # min(cap, duration): a 3 s machine call bills 3 s, not 5 - billed never
+        # exceeds duration (DESIGN, "things easy to get wrong").
         if rule == _CAPPED and cap is not None and cap < duration:
             return cap
         return duration

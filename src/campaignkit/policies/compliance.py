@@ -482,6 +482,9 @@ class QuietHours(_RuleBase):
         if not _applies(self.region, facts.phone):
             return None
         gates = gates_for(self.windows, facts.zones)
+        # Every zone the number may be in must be open: a number whose area spans two
+        # zones may ring in either, and 07:30 in the western one is still too early.
+        # The strictest reading is the only one that never calls outside the window.
         closed = [z for z, g in zip(facts.zones, gates, strict=True) if not g.is_open(t)]
         if not closed:
             return None
@@ -545,6 +548,9 @@ class FrequencyCap(_RuleBase):
         recent = [a.at for a in facts.attempts if a.at > since]
         if len(recent) < self.max_calls:
             return None
+        # The cap lifts when enough attempts leave the rolling window that fewer than
+        # max_calls remain: the oldest of the last max_calls attempts (attempts_of sorts
+        # them by time) leaving it is that moment.
         retry = recent[len(recent) - self.max_calls] + self.period
         return Refusal(
             "frequency-cap",
@@ -602,6 +608,9 @@ class ConversationCooldown(_RuleBase):
         """The refusal at ``t``, or None (see `check`)."""
         if not _applies(self.region, facts.phone):
             return None
+        # Counted from when the conversation *ended* (over_at), not when it was placed:
+        # Regulation F's 7 days run after the conversation, and a long call must not
+        # shorten the quiet period.
         ends = [a.over_at for a in facts.attempts if a.outcome in self.outcomes]
         until = max((e + self.period for e in ends), default=None)
         if until is None or until <= t:

@@ -167,6 +167,10 @@ class CyclePolicy:
         in a filtered status, carry no filtered tag, and be able to re-queue.
         """
         status = contact.status
+        # Altur (seed 004) loops re-contact "unconverted leads": a converted or otherwise
+        # successful contact never returns, and neither does one still being worked on
+        # (only settled statuses can re-queue). The table check keeps the decision with
+        # the contact machine rather than a second list of statuses here.
         return (
             status in SETTLED_STATUSES
             and status not in SUCCESS_STATUSES
@@ -187,6 +191,8 @@ class CyclePolicy:
         if type(cycle) is not int or cycle <= contact.cycle:
             raise InvalidInput(f"cycle must be an integer > {contact.cycle}; got {cycle!r}")
         status = CONTACT_MACHINE.next(contact.status, ContactEvent.REQUEUE)
+        # seed 000: ``retries`` counts "retries in the current cycle" - it starts again
+        # at each loop; the lifetime ``attempts`` does not, so a lifetime cap still holds.
         return attrs.evolve(
             contact,
             status=status,
@@ -211,6 +217,9 @@ class CyclePolicy:
         for start in loop_starts:
             day = aware_utc(start, "loop_starts").astimezone(zone).date()
             per_day[day] = per_day.get(day, 0) + 1
+        # seed 004 counts "max number of loops per day" on the campaign's clock (its time
+        # zone is "the time zone of your contact base"), so a full day pushes the loop to
+        # the next local midnight, never to a UTC one.
         while True:
             day = at.astimezone(zone).date()
             if per_day.get(day, 0) < self.max_loops_per_day:

@@ -159,6 +159,9 @@ class PacingPolicy:
         if type(state) is not PacingState:
             raise InvalidInput(f"state must be a PacingState; got {shown(state)}")
         refusals: list[Refusal] = []
+        # seed 004 limits WhatsApp by messages per day ("to avoid saturating the
+        # integration"); the call interval and the concurrency cap are itellico's *Call
+        # Settings* (seed 002) and say nothing about messages, so they do not apply.
         if channel is Channel.WHATSAPP:
             limit = self.whatsapp_daily_limit
             if limit is not None:
@@ -176,6 +179,8 @@ class PacingPolicy:
                     )
             return tuple(refusals)
         cap = self.max_concurrent_calls
+        # No retry_at: a slot frees when a call ends - an event, not a time. A guessed
+        # time would make a runner poll, and a wrong one would let a call through.
         if cap is not None and state.in_flight >= cap:
             refusals.append(
                 Refusal(
@@ -235,6 +240,8 @@ class PacingState:
         today = local_day(t, zone_of(timezone))
         sent = counted_today(self.sent_today, self.counted_on, today)
         last = self.last_started_at
+        # Events can arrive late and out of order (DESIGN, "things easy to get wrong"):
+        # an older start must not move the interval's anchor, or the day, backwards.
         return attrs.evolve(
             self,
             in_flight=self.in_flight + 1,
@@ -245,6 +252,8 @@ class PacingState:
 
     def ended(self) -> Self:
         """This state after a call in flight ended (never below zero in flight)."""
+        # Never below zero: a call-end webhook delivered twice must not open a slot
+        # for a call that is not there.
         return attrs.evolve(self, in_flight=max(0, self.in_flight - 1))
 
     def to_dict(self) -> dict[str, Any]:

@@ -168,12 +168,17 @@ class RotationPolicy:
 
     def excludes(self, line: CallerLine) -> bool:
         """True when ``line``'s spam score is above the threshold (auto-exclusion)."""
+        # seed 002: the threshold is the "maximum spam score before auto-exclusion" - a
+        # score equal to it is still allowed. With the default 7 a line in the red band
+        # (7+) at exactly 7 is used; from 8 it is excluded.
         return line.spam_score > self.spam_threshold
 
     def refresh_status(self, line: CallerLine) -> CallerLine:
         """``line`` with its status following its spam score: an active line above the
         threshold becomes excluded, an excluded line back under it becomes active;
         a disabled line stays disabled (only a person re-enables it)."""
+        # seed 002 has both "Excluded" (automatic, follows the score) and "Disabled"
+        # (the *Enable/disable number* action): only the automatic one may be undone here.
         if line.status is LineStatus.ACTIVE and self.excludes(line):
             return attrs.evolve(line, status=LineStatus.EXCLUDED)
         if line.status is LineStatus.EXCLUDED and not self.excludes(line):
@@ -260,6 +265,9 @@ class RotationPolicy:
         usable = [(i, x) for i, x in enumerate(lines) if self._problem(x, today, daily_cap) is None]
         if not usable:
             return self._refusal(lines, t, today, daily_cap, zone)
+        # Sticky only among usable lines: stickiness never forces a line that seed 002's
+        # auto-exclusion, a person (disabled) or the daily cap has taken out of rotation;
+        # the contact then rotates like anyone else.
         if self.sticky and sticky_line_id is not None:
             for _, line in usable:
                 if line.id == sticky_line_id:
@@ -283,6 +291,8 @@ class RotationPolicy:
                 key=lambda ix: (counted_today(ix[1].calls_today, ix[1].counted_on, today), ix[0]),
             )[1]
         assert rng is not None
+        # Exactly one draw per selection, from the caller's Random (sans-I/O: no global
+        # random state), so a seeded run replays the same lines.
         return rng.choices([x for _, x in usable], weights=[x.weight for _, x in usable])[0]
 
     def unavailable(
