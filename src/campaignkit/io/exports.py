@@ -558,7 +558,7 @@ class _CallReader:
         answers: dict[str, AnsweredBy | None] = {"": None}
         directions: dict[str, Direction] = {"": Direction.OUTBOUND}
         # per number (as an int): calls so far, an undated call seen, the latest created_at
-        attempts: dict[int, int] = {}
+        attempts: dict[str, int] = {}
         unordered = self.unordered
         fill, template, instant = _fill_call, _CALL_TEMPLATE, _instant
         last_created, last_created_at = "", None
@@ -573,7 +573,9 @@ class _CallReader:
                 if to is None:
                     clean = number.strip()
                     to = normalise(unneutralise(clean) if clean[:1] == "'" else clean)
-                    if to is None or not is_e164(to):
+                    # The normaliser gives "+", a non-zero country code and digits, so
+                    # the E.164 shape is only a matter of length (as in contacts.py).
+                    if to is None or not 8 <= len(to) <= 16:
                         raise InvalidInput(f"number_to {shown(number)} is not a valid phone number")
                     if len(numbers) >= _CACHE_LIMIT:
                         numbers.clear()
@@ -633,8 +635,11 @@ class _CallReader:
                 # Rows sorted by created_at (undated last) are numbered right as they
                 # come; a number whose rows are not is noted for `_renumber`.
                 # One int per number (the latest created_at in microseconds, an
-                # undated flag, the count): ~100 bytes a number, not ~220.
-                key = int(to[1:])
+                # undated flag, the count): ~100 bytes a number, not ~220. Keyed by
+                # the E.164 string, the very object the call carries as ``to`` and
+                # ``contact_id``: whoever keeps counts per contact (CampaignStats)
+                # shares it, where an int key would be one more object per number.
+                key = to
                 seen = attempts.get(key, 0)
                 attempt = (seen & _COUNT) + 1
                 if attempt > _COUNT:

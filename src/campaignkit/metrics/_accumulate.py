@@ -39,7 +39,7 @@ def count_calls(
     by_attempt: dict[int, int],
     by_block: dict[int, int],
     prices: dict[str | None, tuple[int, Decimal]],
-    by_contact_attempt: dict[tuple[str, int], int],
+    by_contact_attempt: dict[str | tuple[str, int], int],
     last: dict[str, int] | None = None,
 ) -> None:
     """The single pass over calls: one iteration, a handful of int-keyed dict updates.
@@ -47,7 +47,9 @@ def count_calls(
     Written for speed; see the module docstring for what each dict holds.
     ``by_contact_attempt`` holds, by (contact, attempt), the packed counts of calls,
     connected and human-answered calls (``_codes.REACH``): what the retry table needs
-    to count contacts rather than calls (seed 001). With ``last``, each contact's
+    to count contacts rather than calls (seed 001); a first attempt is keyed by the
+    contact alone (`contact_attempt` reads both forms), which saves a tuple per
+    contact at a million calls. With ``last``, each contact's
     latest attempt is kept too, as one packed int (see `pack_last`): what a call
     export's contacts are rebuilt from, without keeping the calls.
     """
@@ -76,7 +78,8 @@ def count_calls(
             by_duration[key] = get_d(key, 0) + 1
             key = call.attempt * cc + code
             by_attempt[key] = get_a(key, 0) + 1
-            pair = (call.contact_id, call.attempt)
+            attempt = call.attempt
+            pair = call.contact_id if attempt == 1 else (call.contact_id, attempt)
             by_contact_attempt[pair] = get_c(pair, 0) + reach[code]
             moment = call.created_at or call.started_at or call.ended_at
             if moment is not None:
@@ -124,6 +127,16 @@ _CODE_BITS = 8
 _TAIL_BITS = _CODE_BITS + _COUNT_BITS
 _COUNT_MASK = (1 << _COUNT_BITS) - 1
 assert c.CALL_CODES <= 1 << _CODE_BITS
+
+
+def contact_attempt(key: str | tuple[str, int]) -> tuple[str, int]:
+    """The (contact, attempt) of a ``by_contact_attempt`` key."""
+    return (key, 1) if type(key) is str else key  # type: ignore[return-value]
+
+
+def contact_attempt_key(contact: str, attempt: int) -> str | tuple[str, int]:
+    """The ``by_contact_attempt`` key of (contact, attempt): the contact alone for attempt 1."""
+    return contact if attempt == 1 else (contact, attempt)
 
 
 def unpack_last(packed: int) -> tuple[int, int]:
