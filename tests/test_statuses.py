@@ -166,8 +166,27 @@ def test_one_spelling_of_cancelled_with_the_carriers_value() -> None:
     assert CampaignStatus.CANCELLED.value == "cancelled"
     assert CallStatus("canceled") is CallStatus.CANCELLED
     assert Outcome("canceled") is Outcome.CANCELLED
-    # the old name is an alias of the same member for one release
-    assert CallStatus.CANCELED is CallStatus.CANCELLED
-    assert Outcome.CANCELED is Outcome.CANCELLED
     assert [m.name for m in CallStatus].count("CANCELLED") == 1
     assert "CANCELED" not in [m.name for m in Outcome]
+
+
+@pytest.mark.parametrize("cls", [CallStatus, Outcome])
+def test_the_old_spelling_still_answers_with_a_warning(cls: type[enum.Enum]) -> None:
+    with pytest.warns(DeprecationWarning, match=rf"{cls.__name__}\.CANCELED is deprecated"):
+        old = cls.CANCELED  # type: ignore[attr-defined]
+    assert old is cls.CANCELLED  # type: ignore[attr-defined]
+    with pytest.warns(DeprecationWarning, match="CANCELLED"):
+        assert cls["CANCELED"] is old
+    assert cls["CANCELLED"] is old
+    with pytest.raises(AttributeError):
+        cls.CANCELD  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(KeyError):
+        cls["CANCELD"]
+
+
+def test_renamed_members_pickle_and_serialise_by_value() -> None:
+    import json
+    import pickle
+
+    assert pickle.loads(pickle.dumps(CallStatus.CANCELLED)) is CallStatus.CANCELLED
+    assert json.dumps([Outcome.CANCELLED, CallStatus.CANCELLED]) == '["canceled", "canceled"]'

@@ -10,6 +10,8 @@ express every status in the five seed documents.
 from __future__ import annotations
 
 import enum
+import warnings
+from typing import Any
 
 __all__ = [
     "CONTACT_BUCKETS",
@@ -27,6 +29,42 @@ __all__ = [
     "bucket_of",
     "classify_outcome",
 ]
+
+
+# Member names retired by issue 18 (one spelling of cancelled), with their new names.
+_RENAMED_MEMBERS = {"CANCELED": "CANCELLED"}
+
+
+class _RenamedMembers(enum.EnumType):
+    """The enum type of `CallStatus` and `Outcome`: an old member name still answers, for
+    one release, with a `DeprecationWarning` naming the new one. Only a *missing* name
+    reaches ``__getattr__``, so reading any current member costs nothing extra."""
+
+    def __getattr__(cls, name: str) -> Any:
+        new = _RENAMED_MEMBERS.get(name)
+        if new is not None and new in cls._member_map_:
+            _warn_renamed(cls, name, new)
+            return cls._member_map_[new]
+        parent = getattr(super(), "__getattr__", None)  # EnumType has one before 3.12
+        if parent is not None:
+            return parent(name)
+        raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+
+    def __getitem__(cls, name: str) -> Any:
+        new = _RENAMED_MEMBERS.get(name)
+        if new is not None and new in cls._member_map_:
+            _warn_renamed(cls, name, new)
+            name = new
+        return cls._member_map_[name]
+
+
+def _warn_renamed(cls: _RenamedMembers, old: str, new: str) -> None:
+    warnings.warn(
+        f"{cls.__name__}.{old} is deprecated; use {cls.__name__}.{new} (same member, same "
+        f"value {cls._member_map_[new].value!r})",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 class Channel(enum.StrEnum):
@@ -103,12 +141,13 @@ class ContactStatus(enum.StrEnum):
     """The contact rejected the WhatsApp conversation."""
 
 
-class CallStatus(enum.StrEnum):
+class CallStatus(enum.StrEnum, metaclass=_RenamedMembers):
     """The status of one call attempt, as carriers report it (see `CALL_MACHINE`).
 
     ``COMPLETED`` is Altur's ``ended``; ``CallStatus.ENDED`` is an alias of it.
     ``CANCELLED`` keeps the carriers' value ``"canceled"`` (Twilio, Exotel); its old
-    name ``CANCELED`` is a deprecated alias (issue 18: one spelling of cancelled).
+    name ``CANCELED`` still answers, with a `DeprecationWarning`, for one release
+    (issue 18: one spelling of cancelled).
     """
 
     CREATED = "created"
@@ -124,7 +163,6 @@ class CallStatus(enum.StrEnum):
     # The member name is spelled as the seeds spell the word (cancelled: seeds 001, 002);
     # the value is the carriers' wire label (seed 001's "canceled"), which records store.
     CANCELLED = "canceled"
-    CANCELED = "canceled"  # deprecated alias of CANCELLED (issue 18), kept one release
 
 
 class AnsweredBy(enum.StrEnum):
@@ -159,7 +197,7 @@ class AnsweredBy(enum.StrEnum):
         return self.coarse is AnsweredBy.MACHINE
 
 
-class Outcome(enum.StrEnum):
+class Outcome(enum.StrEnum, metaclass=_RenamedMembers):
     """The classification of one finished attempt, used by every later rule.
 
     Each member carries VICIdial-style flags:
@@ -194,8 +232,8 @@ class Outcome(enum.StrEnum):
     """Could not connect: invalid number, network error, DND (thinkrr *Issue Dialing*)."""
     CANCELLED = "canceled"
     """Cancelled before connecting (campaign paused or force-completed; seed 001). The
-    value is the carriers' spelling; ``Outcome.CANCELED`` is a deprecated alias."""
-    CANCELED = "canceled"  # deprecated alias of CANCELLED (issue 18), kept one release
+    value is the carriers' spelling; ``Outcome.CANCELED`` is a deprecated name of it."""
+
     REJECTED = "rejected"
     """The callee declined the call (itellico's *rejection* answer status)."""
 
