@@ -8,7 +8,15 @@ import json
 import attrs
 import pytest
 
-from campaignkit import Contact, ContactStatus, InvalidConfig, InvalidInput, Priority
+from campaignkit import (
+    AnsweredBy,
+    Contact,
+    ContactStatus,
+    InvalidConfig,
+    InvalidInput,
+    Outcome,
+    Priority,
+)
 from campaignkit.dialects import itellico
 from campaignkit.io import DuplicateColumns, RejectReason
 from campaignkit.models import GoalOutcome
@@ -269,3 +277,26 @@ def test_breakdown_labels_are_seed_002s() -> None:
     assert itellico.breakdown_label(ContactStatus.READ) == "other"
     for status in ContactStatus:
         assert itellico.breakdown_label(status) in itellico.BREAKDOWN_LABELS
+
+
+@pytest.mark.parametrize(
+    ("outcome", "answered_by", "row"),
+    [
+        (Outcome.HUMAN_CONVERSATION, None, "human"),
+        (Outcome.HUNG_UP, None, "human"),
+        (Outcome.CALLBACK_REQUESTED, None, "human"),
+        (Outcome.VOICEMAIL, None, "machine"),
+        (Outcome.NO_CONVERSATION, AnsweredBy.MACHINE_END_BEEP, "machine"),
+        (Outcome.NO_CONVERSATION, None, "other"),
+        (Outcome.BUSY, None, "no answer"),
+        (Outcome.NO_ANSWER, None, "no answer"),
+        (Outcome.REJECTED, None, "rejection"),
+        (Outcome.FAILED, None, "other"),
+        (Outcome.CANCELLED, None, "other"),
+    ],
+)
+def test_answer_status_rows(outcome: Outcome, answered_by: AnsweredBy | None, row: str) -> None:
+    # seed 002: answer-status rates (human, machine, no answer, rejection)
+    assert itellico.answer_status(outcome, answered_by) == row
+    assert row in itellico.ANSWER_STATUSES
+    assert itellico.ANSWER_STATUSES[:4] == ("human", "machine", "no answer", "rejection")

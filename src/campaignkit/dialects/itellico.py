@@ -40,12 +40,13 @@ from ..models.goals import GoalOutcome
 from ..models.records import DEFAULT_TIMEZONE, Contact
 from ..policies.billing import format_duration
 from ..policies.rotation import RotationStrategy
-from ..statuses import CampaignStatus, ContactStatus, LineStatus, Outcome, Priority
+from ..statuses import AnsweredBy, CampaignStatus, ContactStatus, LineStatus, Outcome, Priority
 from . import _bounds as b
 from ._vocab import Vocabulary
 
 __all__ = [
     "ANSWER_STATUS",
+    "ANSWER_STATUSES",
     "BREAKDOWN_LABELS",
     "CAMPAIGN_STATUS",
     "CONTACT_EXPORT_COLUMNS",
@@ -54,6 +55,7 @@ __all__ = [
     "LINE_STATUS",
     "PRIORITY",
     "ROTATION_STRATEGY",
+    "answer_status",
     "breakdown_label",
     "export_contacts",
     "export_contacts_xlsx",
@@ -156,6 +158,33 @@ ANSWER_STATUS: Vocabulary[Outcome] = Vocabulary(
     },
 )
 """The dashboard's answer-status rates: human, machine, no answer, rejection."""
+
+ANSWER_STATUSES: tuple[str, ...] = (*ANSWER_STATUS.labels, "other")
+"""The rows of the dashboard's answer-status rates (seed 002: human, machine, no
+answer, rejection), and ``other`` for finished calls none of them fits (failed,
+canceled, silent)."""
+
+
+def answer_status(outcome: Outcome, answered_by: AnsweredBy | None) -> str:
+    """The `ANSWER_STATUSES` row of a finished call with ``outcome`` (seed 002).
+
+    A person who picked up is ``human`` (hung up and callback requests included); a
+    voicemail, or a silent call a machine answered, is ``machine``; busy counts as
+    ``no answer`` (nobody answered); a declined call is ``rejection``; anything else -
+    failed, canceled, a silent call with no machine detected - is ``other``.
+    """
+    if outcome.human_answered:
+        return "human"
+    if outcome is Outcome.VOICEMAIL or (
+        outcome is Outcome.NO_CONVERSATION and answered_by is not None and answered_by.is_machine
+    ):
+        return "machine"
+    if outcome in (Outcome.NO_ANSWER, Outcome.BUSY):
+        return "no answer"
+    if outcome is Outcome.REJECTED:
+        return "rejection"
+    return "other"
+
 
 PRIORITY: Vocabulary[Priority] = Vocabulary(
     "itellico",
