@@ -22,6 +22,15 @@ class FrozenMap(Mapping[K, V]):
         object.__setattr__(self, "_data", dict(data) if data else {})
         object.__setattr__(self, "_hash", None)
 
+    @classmethod
+    def adopt(cls, data: dict[K, V]) -> FrozenMap[K, V]:
+        """A FrozenMap over ``data`` itself, not a copy: for a dict its builder hands
+        over and never touches again (a million-entry count is not copied)."""
+        out: FrozenMap[K, V] = cls.__new__(cls)
+        object.__setattr__(out, "_data", data)
+        object.__setattr__(out, "_hash", None)
+        return out
+
     def __getitem__(self, key: K) -> V:
         return self._data[key]
 

@@ -80,7 +80,10 @@ def count_calls(
             by_attempt[key] = get_a(key, 0) + 1
             attempt = call.attempt
             pair = call.contact_id if attempt == 1 else (call.contact_id, attempt)
-            by_contact_attempt[pair] = get_c(pair, 0) + reach[code]
+            had = get_c(pair)
+            # A first call stores the shared REACH int itself, not a fresh equal one
+            # (~30 bytes a (contact, attempt) at a million calls).
+            by_contact_attempt[pair] = reach[code] if had is None else had + reach[code]
             moment = call.created_at or call.started_at or call.ended_at
             if moment is not None:
                 key = (moment.toordinal() * 96 + moment.hour * 4 + moment.minute // 15) * cc + code

@@ -151,13 +151,13 @@ class CampaignStats:
             key = (bool(primary), v.goal_label(result))
             goal_counts[key] = goal_counts.get(key, 0) + 1
         return cls(
-            FrozenMap(by_duration),
-            FrozenMap(by_attempt),
-            FrozenMap(by_block),
-            FrozenMap(prices),
-            FrozenMap(by_contact),
-            FrozenMap(goal_counts),
-            FrozenMap(by_contact_attempt),
+            FrozenMap.adopt(by_duration),
+            FrozenMap.adopt(by_attempt),
+            FrozenMap.adopt(by_block),
+            FrozenMap.adopt(prices),
+            FrozenMap.adopt(by_contact),
+            FrozenMap.adopt(goal_counts),
+            FrozenMap.adopt(by_contact_attempt),
         )
 
     def merge(self, other: CampaignStats) -> CampaignStats:
@@ -253,13 +253,13 @@ class CampaignStats:
         count_last_attempts(last, by_contact)
         del last
         stats = cls(
-            FrozenMap(by_duration),
-            FrozenMap(by_attempt),
-            FrozenMap(by_block),
-            FrozenMap(prices),
-            FrozenMap(by_contact),
+            FrozenMap.adopt(by_duration),
+            FrozenMap.adopt(by_attempt),
+            FrozenMap.adopt(by_block),
+            FrozenMap.adopt(prices),
+            FrozenMap.adopt(by_contact),
             FrozenMap(),
-            FrozenMap(by_contact_attempt),
+            FrozenMap.adopt(by_contact_attempt),
         )
         return stats.with_unknown(v.CALLS_ONLY)
 
@@ -501,11 +501,13 @@ class CampaignStats:
     def answer_status_rates(self) -> Breakdown:
         """itellico's answer-status rates (seed 002): human, machine, no answer (busy
         included), rejection, and other (failed, canceled, silent), over finished calls."""
-        counts = dict.fromkeys(v.ANSWER_STATUSES, 0)
+        from ..dialects import itellico  # the vendor's vocabulary, loaded on use
+
+        counts = dict.fromkeys(itellico.ANSWER_STATUSES, 0)
         for code, n in self._outcome_totals().items():
             outcome, ab, _ = c.split_call_code(code)
             if outcome is not None:
-                counts[v.answer_status(outcome, ab)] += n
+                counts[itellico.answer_status(outcome, ab)] += n
         return Breakdown(
             "Answer-status rates", tuple(counts.items()), self.finished_calls, "finished calls"
         )
