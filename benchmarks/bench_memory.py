@@ -2,6 +2,9 @@
 the runner's cost per contact loaded (its `ContactState` row, index entries, tally),
 and the total with every contact's call in flight.
 
+Also the peak over a whole campaign run as a service runs it: 1,000 calls in flight,
+terminal webhooks with a call id, the outbox drained every round.
+
 Run:  python benchmarks/bench_memory.py            (100,000 contacts)
       python benchmarks/bench_memory.py 1000000    (a million)
 
@@ -17,9 +20,17 @@ import gc
 import random
 import sys
 import tracemalloc
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from campaignkit import Campaign, CampaignRunner, Contact
+from campaignkit import (
+    AnsweredBy,
+    CallStatus,
+    CallUpdate,
+    Campaign,
+    CampaignRunner,
+    Contact,
+    RetryPolicy,
+)
 
 FIRST = ["José", "María", "Juan", "Lucía", "Andrés", "Sofía", "Ángel", "Valentina"]
 NOW = datetime(2026, 6, 1, 15, tzinfo=UTC)
@@ -66,6 +77,45 @@ def measure(n: int) -> dict[str, float]:
     }
 
 
+def campaign_peak(n: int, in_flight: int = 1_000) -> float:
+    """Peak bytes per contact over a whole campaign (2 retries) with at most
+    ``in_flight`` calls at once and the outbox drained every round, as a service runs."""
+    rng = random.Random(1)
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    runner = CampaignRunner(
+        Campaign(id="c", name="c"), retry=RetryPolicy.exotel(2, interval_mins=15)
+    )
+    runner.add_contacts((make(i, rng) for i in range(n)), now=NOW)
+    runner.start(NOW)
+    now, statuses = NOW, (CallStatus.COMPLETED, CallStatus.BUSY, CallStatus.NO_ANSWER)
+    while True:
+        dials = runner.due(now, limit=in_flight)
+        for placed in dials:
+            status = statuses[(placed.attempt + len(placed.contact.name)) % 3]
+            runner.handle(
+                CallUpdate(
+                    contact_id=placed.contact.id,
+                    attempt=placed.attempt,
+                    status=status,
+                    at=now + timedelta(seconds=30),
+                    answered_by=AnsweredBy.HUMAN if status is CallStatus.COMPLETED else None,
+                    duration=25 if status is CallStatus.COMPLETED else 0,
+                    call_id=f"CA{placed.contact.id}{placed.attempt}",
+                    ended_at=now + timedelta(seconds=30),
+                )
+            )
+        runner.drain()
+        wakeup = runner.next_wakeup()
+        if wakeup is None:
+            break
+        now = max(now + timedelta(seconds=1), wakeup)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return (peak - base) / n
+
+
 def main(n: int) -> None:
     got = measure(n)
     print(f"contacts: {n:,}")
@@ -73,6 +123,8 @@ def main(n: int) -> None:
     print(f"runner, loaded (rows, index, all)   {got['loaded']:8.0f} B per contact (target 600)")
     print(f"runner, every contact in a call     {got['calling']:8.0f} B per contact")
     print(f"peak                                {got['peak']:8.0f} B per contact (target 1,000)")
+    whole = campaign_peak(n)
+    print(f"peak over a whole campaign          {whole:8.0f} B per contact (1,000 calls in flight)")
 
 
 if __name__ == "__main__":

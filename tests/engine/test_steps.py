@@ -42,6 +42,8 @@ from campaignkit.errors import IllegalTransition, InvalidConfig, InvalidInput
 from campaignkit.policies import FrequencyCap
 from campaignkit.policies.messaging import MessageTemplate, WhatsAppSettings
 
+from ..engine_strategies import end_statuses, retry_policies
+
 T0 = datetime(2026, 6, 1, 15, 0, tzinfo=UTC)  # a Monday, 09:00 in Mexico City
 MIN = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
@@ -442,3 +444,49 @@ def test_rows_written_before_the_late_answerer_fields_still_load() -> None:
     state = steps.load_contact(JUAN, now=T0)
     old = {k: v for k, v in state.to_dict().items() if k not in {"ended", "before_end"}}
     assert ContactState.from_dict(old) == state
+
+
+# --------------------------------------------------------------------------- fast records
+
+
+@given(
+    retry_policies(),
+    st.lists(
+        st.tuples(end_statuses, st.none() | st.sampled_from(AnsweredBy), st.booleans()),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_what_the_steps_build_without_validation_revalidates_to_itself(
+    policy: RetryPolicy, reports: list[tuple[CallStatus, AnsweredBy | None, bool]]
+) -> None:
+    """Dials and notifications are built from validated records without re-running the
+    validators (issue 15); rebuilding each through its validating constructor
+    (``attrs.evolve``) must give the same record."""
+    runner = CampaignRunner(Campaign(id="camp", name="Camp"), retry=policy)
+    runner.add_contacts([JUAN, Contact(id="ana", phone="+525555550000")], now=T0)
+    runner.start(T0)
+    at = T0
+    built: list[object] = []
+    for status, answered_by, real in reports:
+        at += HOUR
+        dials = runner.due(at)
+        built.extend(dials)
+        for placed in dials:
+            runner.handle(
+                CallUpdate(
+                    contact_id=placed.contact.id,
+                    attempt=placed.attempt,
+                    status=status,
+                    at=at + MIN,
+                    answered_by=answered_by if status is CallStatus.COMPLETED else None,
+                    duration=30 if status is CallStatus.COMPLETED else 0,
+                    call_id=f"CA-{placed.contact.id}-{placed.attempt}" if real else None,
+                    started_at=at if real and status is CallStatus.COMPLETED else None,
+                    ended_at=at + MIN if real else None,
+                )
+            )
+        built.extend(runner.drain())
+    assert built  # at least the first dials and their call-status notifications
+    for record in built:
+        assert attrs.evolve(record) == record  # type: ignore[misc]

@@ -91,7 +91,7 @@ from .reducers import (
     MessageUpdate,
     Notification,
     apply_call,
-    apply_call_back,
+    apply_called_back,
     apply_command,
     apply_message_update,
     close_contact,
@@ -149,6 +149,7 @@ _EVENTS = frozenset(
 # The time of the fields a contact was loaded with: older than any conversation.
 _LOADED_AT = datetime(1970, 1, 1, tzinfo=UTC)
 _TEMPLATE_CALL = Call(id="template", contact_id="template", to="+10000000000")
+_TEMPLATE_CONTACT = Contact(id="template", phone="+10000000000")
 # Call(...) and Call updates with every value already validated (see `propose`).
 _new_call = replacer(
     Call, "id", "contact_id", "to", "from_number", "attempt", "created_at", "campaign_id"
@@ -180,6 +181,7 @@ _awaiting_reply = replacer(Contact, "next_attempt_at")
 # Rows rebuilt with values the reducers and the events already validated: a webhook's
 # cost is dominated by record construction, and attrs.evolve re-runs every converter.
 _row_contact = replacer(ContactState, "contact")
+_LOADED_ROW = ContactState(_TEMPLATE_CONTACT)
 _row_call = replacer(ContactState, "call")
 _row_dialled = replacer(ContactState, "contact", "call", "line_id", "ended", "before_end")
 _row_sent = replacer(ContactState, "contact", "history")
@@ -347,7 +349,9 @@ def load_contact(
         )
     if campaign is not None:
         campaign.check_contact(contact)
-    return ContactState(enqueue(contact, at=now))
+    # issue 15: the contact is checked above and every other field is its default, so
+    # the row is built without re-running ContactState's validators and converters.
+    return _row_contact(_LOADED_ROW, enqueue(contact, at=now))
 
 
 def queue_lane(contact: Contact, *, messages: bool = False) -> int | None:
@@ -644,7 +648,7 @@ def apply_event(
             return _on_conversation(state, event, campaign, rules)
         if type(event) is ContactCalledBack:
             contact = state.contact
-            new = apply_call_back(contact, event.outcome, now=event.at)
+            new = apply_called_back(contact, event.outcome, now=event.at)
             return Step(_with(state, new), campaign)
         if type(event) is ContactConverted:
             converted, notes = mark_converted(

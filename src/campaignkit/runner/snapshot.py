@@ -28,6 +28,7 @@ from ..policies.messaging import MessagingTier, WhatsAppSettings
 from ..policies.retry import RetryPolicy
 from ..policies.rules import CampaignRules
 from ..statuses import ContactStatus
+from .view import row_of
 
 if TYPE_CHECKING:
     from .memory import CampaignRunner
@@ -69,7 +70,7 @@ def dump(runner: CampaignRunner) -> dict[str, Any]:
         "format": SNAPSHOT_FORMAT,
         "rules": runner.rules.to_dict(),
         "campaign": runner.campaign_state.to_dict(),
-        "contacts": [s.to_dict() for s in runner._states],
+        "contacts": [row_of(s).to_dict() for s in runner._states],
         "outbox": [n.to_dict() for n in runner._outbox],
         "rng": None if rng is None else pd.rng_to_data(rng),
         "sends": [[at.isoformat(), phone] for at, phone in runner._sends],

@@ -8,6 +8,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from .._fields import replacer
 from ..engine import steps
 from ..engine.reducers import CampaignCounts, Notification
 from ..errors import InvalidInput, shown
@@ -26,18 +27,56 @@ if TYPE_CHECKING:
 
 __all__ = ["RunnerView"]
 
+Kept = ContactState | Contact
+"""What the runner keeps per contact: its row, or - when the row holds nothing but the
+contact (no call, no ledger) - the `Contact` alone."""
+
+_BARE = ContactState(Contact(id="template", phone="+10000000000"))
+_bare_row = replacer(ContactState, "contact")
+
+
+def row_of(kept: Kept) -> ContactState:
+    """The contact's row; a bare one is rebuilt around the contact (not re-validated:
+    the contact was, and every other field is its default)."""
+    return kept if type(kept) is ContactState else _bare_row(_BARE, kept)
+
+
+def contact_of(kept: Kept) -> Contact:
+    """The contact of what the runner keeps."""
+    return kept if type(kept) is Contact else kept.contact  # type: ignore[union-attr]
+
+
+def compact(state: ContactState) -> Kept:
+    """What to keep for ``state``: the contact alone when the row holds nothing else.
+
+    issue 15: a `ContactState` costs 120 B per contact and one more object for the
+    garbage collector to walk; most rows (waiting or settled contacts without a
+    compliance ledger or conversations) hold only the contact."""
+    if (
+        state.call is None
+        and state.ended is None
+        and state.line_id is None
+        and state.callback_at is None
+        and state.refused is None
+        and not state.history
+        and not state.extractions
+        and not state.goals
+    ):
+        return state.contact
+    return state
+
 
 class _ContactsView(Mapping[str, Contact]):
     """A read-only view of the runner's contacts by id, in loading order."""
 
     __slots__ = ("_order", "_states")
 
-    def __init__(self, order: dict[str, int], states: list[ContactState]) -> None:
+    def __init__(self, order: dict[str, int], states: list[Kept]) -> None:
         self._order = order
         self._states = states
 
     def __getitem__(self, contact_id: str) -> Contact:
-        return self._states[self._order[contact_id]].contact
+        return contact_of(self._states[self._order[contact_id]])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._order)
@@ -58,7 +97,7 @@ class _StateValues(ValuesView[Contact]):
     _mapping: _ContactsView
 
     def __iter__(self) -> Iterator[Contact]:
-        return (s.contact for s in self._mapping._states)
+        return map(contact_of, self._mapping._states)
 
 
 class RunnerView:
@@ -68,7 +107,7 @@ class RunnerView:
     __slots__ = ()
     _state: CampaignState
     _rules: CampaignRules
-    _states: list[ContactState]
+    _states: list[Kept]
     _order: dict[str, int]
     _calling: dict[str, int]
     _tally: dict[str, int]
@@ -131,7 +170,7 @@ class RunnerView:
     def state(self, contact_id: str) -> ContactState:
         """The contact's row: the contact and its ledger. Raises `InvalidInput` for an
         unknown contact."""
-        return self._states[self._index(contact_id)]
+        return row_of(self._states[self._index(contact_id)])
 
     def history(self, contact_id: str) -> tuple[Attempt, ...]:
         """The contact's recent attempts as the compliance rules see them (kept only
@@ -155,7 +194,7 @@ class RunnerView:
 
     def contact(self, contact_id: str) -> Contact:
         """The contact ``contact_id``; raises `InvalidInput` if there is none."""
-        return self._states[self._index(contact_id)].contact
+        return contact_of(self._states[self._index(contact_id)])
 
     def _index(self, contact_id: str) -> int:
         try:
@@ -169,7 +208,7 @@ class RunnerView:
     def in_flight(self) -> Mapping[str, Call]:
         """The calls placed and not yet ended, by contact id."""
         states = self._states
-        calls = {cid: states[i].call for cid, i in self._calling.items()}
+        calls = {cid: row_of(states[i]).call for cid, i in self._calling.items()}
         return MappingProxyType(calls)  # type: ignore[arg-type]
 
     @property
@@ -216,7 +255,7 @@ class RunnerView:
         while (key := queue.peek()) is not None:
             index = key & INDEX_MASK
             if keys[index] is key:
-                contact = states[index].contact
+                contact = contact_of(states[index])
                 if steps.queue_lane(contact, messages=messages) == lane:
                     return contact.next_attempt_at
             queue.pop()
