@@ -115,18 +115,8 @@ class RetryCounter(enum.StrEnum):
 # --------------------------------------------------------------------------- codecs
 
 
-def _seconds(value: timedelta) -> int | float:
-    seconds = value.total_seconds()
-    return int(seconds) if seconds.is_integer() else seconds
-
-
-def _load_seconds(value: Any) -> timedelta:
-    if type(value) not in (int, float) or value != value:  # rejects bool and NaN
-        raise InvalidInput(f"{shown(value)} is not a number of seconds")
-    try:
-        return timedelta(seconds=value)
-    except OverflowError:
-        raise InvalidInput(f"{shown(value)} seconds is out of range") from None
+_seconds = f.seconds
+_load_seconds = f.load_seconds
 
 
 def _dump_wait(value: Wait) -> int | float | dict[str, int]:
