@@ -304,6 +304,17 @@ class TestWhichEvent:
         with pytest.raises(IllegalTransition):
             retry_status(ContactStatus.ACCEPTED, requeue=True)
 
+    def test_every_command_feeds_an_event_the_campaign_machine_knows(self) -> None:
+        from campaignkit.machines import EVENT_FOR_COMMAND, CampaignCommand
+
+        assert set(EVENT_FOR_COMMAND) == set(CampaignCommand)
+        assert CampaignEvent.for_command(CampaignCommand.START) is CampaignEvent.LAUNCH
+        for command in CampaignCommand:
+            event = CampaignEvent.for_command(command)
+            assert any(e is event for (_, e) in CAMPAIGN_MACHINE.table)
+            if command is not CampaignCommand.START:
+                assert event.value == command.value  # named alike, one table apart
+
     def test_the_tables_are_read_only(self) -> None:
         with pytest.raises(TypeError):
             CALL_EVENT_FOR_STATUS[CallStatus.CREATED] = CallEvent.QUEUE  # type: ignore[index]

@@ -11,6 +11,7 @@ The rule (h11's, for its ``_state.py``): **everything that decides a transition
 lives in this module.** A "which event?" or "which next status?" question is
 answered here, by a table beside the transition table it feeds:
 
+* `EVENT_FOR_COMMAND` - which `CampaignEvent` a user's `CampaignCommand` feeds;
 * `CALL_EVENT_FOR_STATUS` - which `CallEvent` reports a carrier's call status;
 * `CONTACT_EVENT_FOR_STATUS` - which `ContactEvent` takes a contact into a
   status (an outcome settling, a message-status update), derived from the
@@ -53,8 +54,10 @@ __all__ = [
     "CAMPAIGN_MACHINE",
     "CONTACT_EVENT_FOR_STATUS",
     "CONTACT_MACHINE",
+    "EVENT_FOR_COMMAND",
     "MESSAGE_STATUSES",
     "CallEvent",
+    "CampaignCommand",
     "CampaignEvent",
     "ContactEvent",
     "StateMachine",
@@ -241,6 +244,41 @@ class CampaignEvent(enum.StrEnum):
     CANCEL = "cancel"
     ARCHIVE = "archive"
     """Put a finished or cancelled campaign away (seed 004: "Archive the campaign")."""
+
+    @classmethod
+    def for_command(cls, command: CampaignCommand) -> CampaignEvent:
+        """The event a user's ``command`` feeds the campaign machine (``START`` ->
+        ``LAUNCH``; the engine opens a launched campaign once its start time comes).
+        Raises `KeyError` for a value that is not a `CampaignCommand`."""
+        return EVENT_FOR_COMMAND[command]
+
+
+class CampaignCommand(enum.StrEnum):
+    """What a user does to a campaign (`CampaignEvent.for_command` says which event)."""
+
+    START = "start"
+    """Launch: the campaign opens at its ``start_at`` (at once when None)."""
+    PAUSE = "pause"
+    RESUME = "resume"
+    CANCEL = "cancel"
+    """No further calls; contacts stay as they are."""
+    FORCE_COMPLETE = "force-complete"
+    """Finish now (Exotel): contacts still pending become failed (see `close_contact`)."""
+    ARCHIVE = "archive"
+    """Put a finished or cancelled campaign away (seed 004: "Archive the campaign")."""
+
+
+EVENT_FOR_COMMAND: Mapping[CampaignCommand, CampaignEvent] = MappingProxyType(
+    {
+        CampaignCommand.START: CampaignEvent.LAUNCH,
+        CampaignCommand.PAUSE: CampaignEvent.PAUSE,
+        CampaignCommand.RESUME: CampaignEvent.RESUME,
+        CampaignCommand.CANCEL: CampaignEvent.CANCEL,
+        CampaignCommand.FORCE_COMPLETE: CampaignEvent.FORCE_COMPLETE,
+        CampaignCommand.ARCHIVE: CampaignEvent.ARCHIVE,
+    }
+)
+"""Which `CampaignEvent` each user command feeds the campaign machine."""
 
 
 _C = CampaignStatus

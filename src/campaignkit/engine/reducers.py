@@ -62,7 +62,6 @@ outbox, never delivered here: `CallStatusNotification` after every attempt,
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self, TypeAlias
@@ -78,6 +77,7 @@ from ..machines import (
     CAMPAIGN_MACHINE,
     CONTACT_MACHINE,
     MESSAGE_STATUSES,
+    CampaignCommand,
     CampaignEvent,
     ContactEvent,
     attempt_status,
@@ -408,30 +408,6 @@ Event: TypeAlias = (
     CallUpdate | ContactCalledBack | ContactConverted | MessageUpdate | ConversationResult
 )
 """What `CampaignRunner.handle` takes."""
-
-
-class CampaignCommand(enum.StrEnum):
-    """What a user does to a campaign."""
-
-    START = "start"
-    """Launch: the campaign opens at its ``start_at`` (at once when None)."""
-    PAUSE = "pause"
-    RESUME = "resume"
-    CANCEL = "cancel"
-    """No further calls; contacts stay as they are."""
-    FORCE_COMPLETE = "force-complete"
-    """Finish now (Exotel): contacts still pending become failed (see `close_contact`)."""
-    ARCHIVE = "archive"
-    """Put a finished or cancelled campaign away (seed 004: "Archive the campaign")."""
-
-
-_COMMAND_EVENT = {
-    CampaignCommand.PAUSE: CampaignEvent.PAUSE,
-    CampaignCommand.RESUME: CampaignEvent.RESUME,
-    CampaignCommand.CANCEL: CampaignEvent.CANCEL,
-    CampaignCommand.FORCE_COMPLETE: CampaignEvent.FORCE_COMPLETE,
-    CampaignCommand.ARCHIVE: CampaignEvent.ARCHIVE,
-}
 
 
 # --------------------------------------------------------------------------- outputs
@@ -1111,8 +1087,9 @@ def apply_command(
     `close_contact`. Raises `IllegalTransition` when the command is not allowed
     in the campaign's status and `InvalidInput` for a naive ``now``.
     """
+    event = CampaignEvent.for_command(command)
     if command is CampaignCommand.START:
-        launched, first = move_campaign(campaign, CampaignEvent.LAUNCH, now=now, counts=counts)
+        launched, first = move_campaign(campaign, event, now=now, counts=counts)
         opened, second = open_campaign(launched, now=now, counts=counts)
         return opened, first + second
-    return move_campaign(campaign, _COMMAND_EVENT[command], now=now, counts=counts)
+    return move_campaign(campaign, event, now=now, counts=counts)
