@@ -57,7 +57,7 @@ from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
-from ..statuses import CampaignStatus, Channel, ContactStatus
+from ..statuses import CONTACT_BUCKETS, CampaignStatus, Channel, ContactStatus
 from . import snapshot as _snapshot
 from .queue import INDEX_MASK, DueQueue, key_limit, key_of
 from .snapshot import SNAPSHOT_FORMAT
@@ -67,7 +67,7 @@ __all__ = ["SNAPSHOT_FORMAT", "CampaignRunner"]
 
 _EVENTS = (CallUpdate, MessageUpdate, ConversationResult, ContactCalledBack, ContactConverted)
 _WAITING = frozenset({ContactStatus.QUEUED, ContactStatus.RETRYING})
-_BUCKETS = ("completed", "failed", "pending", "in_progress", "busy", "no_answer")
+_BUCKETS = CONTACT_BUCKETS  # Exotel's stats fields, one home: campaignkit.statuses
 _NOBODY: frozenset[str] = frozenset()
 
 

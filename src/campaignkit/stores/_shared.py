@@ -18,12 +18,13 @@ from ..engine.reducers import (
 )
 from ..models.records import Contact
 from ..models.state import ContactState
+from ..statuses import CONTACT_BUCKETS
 
 __all__ = ["BUCKETS", "EVENTS", "ContactsView", "dumps", "load_state", "micros", "moment"]
 
 EVENTS = (CallUpdate, MessageUpdate, ConversationResult, ContactCalledBack, ContactConverted)
 """The event types `handle` accepts."""
-BUCKETS = ("completed", "failed", "pending", "in_progress", "busy", "no_answer")
+BUCKETS = CONTACT_BUCKETS  # Exotel's stats fields, one home: campaignkit.statuses
 """The `CampaignCounts` fields besides ``created``: the tally's buckets."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
