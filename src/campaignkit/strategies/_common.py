@@ -53,6 +53,17 @@ _tags = st.builds(
     str.__add__, st.sampled_from(_ID_CHARS), st.text(_ID_CHARS + "-_", max_size=11)
 ).filter(lambda tag: tag.casefold() not in RESERVED_TAGS)
 
+# Field names of extracted data and attributes follow the tags' rule (a column each in
+# the exports); values are JSON scalars that survive a JSON round trip exactly.
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**53), 2**53),
+    st.floats(allow_nan=False, allow_infinity=False),
+    _names,
+)
+_scalar_maps = st.dictionaries(_tags, _scalars, max_size=4)
+
 
 def _check_regions(regions: Sequence[str]) -> tuple[str, ...]:
     if isinstance(regions, str) or not regions:

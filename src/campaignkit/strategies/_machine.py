@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+import attrs
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -39,16 +43,37 @@ _ENDINGS = (
 
 _REPORT_ORIGIN = datetime(2026, 1, 5, 15, tzinfo=UTC)
 _MACHINE_REPORTS = st.deferred(lambda: call_report_sequences(start=_REPORT_ORIGIN))
-_MACHINE_RETRY = st.deferred(
-    lambda: retry_policies(
+
+
+def _machine_retry() -> st.SearchStrategy[RetryPolicy]:
+    policies = retry_policies(
         max_retries=3, max_failed_retries=2, max_attempts=8, max_wait=timedelta(hours=6)
     )
-)
+    # Lifetime caps bite only when they are below what the cycles allow, so half the
+    # policies get a small one (1-4): a runner that forgets the cap is caught in a few
+    # rounds, within the default example budget.
+    capped = st.tuples(policies, st.integers(1, 4)).map(
+        lambda pair: attrs.evolve(pair[0], max_attempts=pair[1])
+    )
+    return st.one_of(policies, capped)
+
+
+_MACHINE_RETRY = st.deferred(_machine_retry)
 _MACHINE_CYCLES = st.deferred(
     lambda: st.one_of(st.none(), cycle_policies(max_loops=2, max_cooldown=timedelta(hours=2)))
 )
-_MACHINE_CONTACTS = st.deferred(lambda: _fresh_contacts(1, 4, ("MX", "US")))
+# Few contacts: the bugs the machine looks for show on one contact called many times.
+_MACHINE_CONTACTS = st.deferred(lambda: _fresh_contacts(1, 3, ("MX", "US")))
 _MACHINE_ENDINGS = st.sampled_from(_ENDINGS)
+# Endings the retry policy may retry: rounds of them drive contacts to their caps.
+_UNANSWERED = st.sampled_from((CallStatus.NO_ANSWER, CallStatus.BUSY, CallStatus.FAILED))
+_LIVENESS_ROUNDS = 500
+"""How many rounds of calls `CampaignStateMachine` gives a campaign to finish at the end
+of a run (caps and loops bound the calls a campaign makes)."""
+_IDLE_ROUNDS = 10_000
+"""And how many jumps to the next wake-up without a call: about a day each (a calling
+window, a line's daily cap), so decades - past every date the strategies draw. A
+campaign that needs more waits for ever while saying it will not."""
 _ANSWERED_BY = st.none() | st.sampled_from(AnsweredBy)
 _DURATIONS = st.integers(0, 300)
 _PICK = st.integers(0, 63)  # an index, taken modulo the number of choices
@@ -113,6 +138,11 @@ class CampaignStateMachine(RuleBasedStateMachine):
         """How many contacts were loaded."""
         self.delivered: list[CallUpdate] = []
         """Every carrier report delivered so far."""
+        self.retry: RetryPolicy
+        """The retry policy `retry_policy` gave: the invariants hold the runner to it,
+        so a runner (or a wrapper) that quietly drops part of it is caught."""
+        self.cycles: CyclePolicy | None
+        """The cycle policy `cycle_policy` gave."""
         self._attempts: dict[str, int] = {}
 
     # ------------------------------------------------------------------ hooks
@@ -183,6 +213,7 @@ class CampaignStateMachine(RuleBasedStateMachine):
         people = list(_drawn(data, _from_hook(self, "initial_contacts"), "contacts"))
         options = dict(_drawn(data, _from_hook(self, "runner_options"), "options"))
         campaign = Campaign(id="campaign", name="Property test")
+        self.retry, self.cycles = retry, cycles
         self.runner = self.make_runner(campaign, retry=retry, cycles=cycles, **options)
         self.runner.add_contacts(people, now=self.now)
         self.loaded = len(people)
@@ -266,6 +297,21 @@ class CampaignStateMachine(RuleBasedStateMachine):
         if self.runner.in_flight:
             self.end_calls(data)
 
+    @rule(rounds=st.integers(1, 6), ending=_UNANSWERED)
+    def unanswered_rounds(self, rounds: int, ending: CallStatus) -> None:
+        """Several rounds in which nobody answers: every due call ends ``ending``. This
+        drives contacts through their retries, their cycles and up to their caps in a
+        few steps - where a forgotten cap shows."""
+        for _ in range(rounds):
+            self.jump_to_wakeup()
+            self.dial_due(None)
+            for contact_id, call in sorted(self.runner.in_flight.items()):
+                self.deliver(
+                    CallUpdate(
+                        contact_id=contact_id, attempt=call.attempt, status=ending, at=self.tick()
+                    )
+                )
+
     @precondition(lambda self: bool(self.delivered))
     @rule(data=st.data())
     def deliver_stale(self, data: st.DataObject) -> None:
@@ -289,15 +335,19 @@ class CampaignStateMachine(RuleBasedStateMachine):
     @invariant()
     def attempts_within_retry_caps(self) -> None:
         """Per-cycle counters within the policy's limits; lifetime attempts within the
-        lifetime cap and within one full cycle per cycle run."""
-        retry = self.runner.retry
-        per_cycle = retry.max_attempts_per_cycle()
-        for contact in self.runner.contacts.values():
-            assert contact.retries <= retry.max_retries, contact
-            assert contact.failed_retries <= retry.max_failed_retries, contact
-            if retry.max_attempts is not None:
-                assert contact.attempts <= retry.max_attempts, contact
-            assert contact.attempts <= (contact.cycle + 1) * per_cycle, contact
+        lifetime cap and within one full cycle per cycle run - for the policy the
+        runner was given and for the one it reports (`CampaignRunner.retry`)."""
+        for retry in (self.retry, self.runner.retry):
+            per_cycle = retry.max_attempts_per_cycle()
+            for contact in self.runner.contacts.values():
+                assert contact.retries <= retry.max_retries, contact
+                assert contact.failed_retries <= retry.max_failed_retries, contact
+                if retry.max_attempts is not None:
+                    assert contact.attempts <= retry.max_attempts, (
+                        f"{contact.id} called {contact.attempts} times, over the lifetime "
+                        f"cap of {retry.max_attempts}: {contact}"
+                    )
+                assert contact.attempts <= (contact.cycle + 1) * per_cycle, contact
 
     @invariant()
     def counts_conserve(self) -> None:
@@ -341,6 +391,90 @@ class CampaignStateMachine(RuleBasedStateMachine):
         """A finished or cancelled campaign has nothing left to wake up for."""
         if self.runner.campaign.status in (CampaignStatus.FINISHED, CampaignStatus.CANCELLED):
             assert self.runner.next_wakeup() is None
+
+    # ------------------------------------------------------------------ liveness
+
+    @invariant()
+    def waiting_contacts_have_a_wakeup(self) -> None:
+        """Liveness: while a contact waits, the runner says when it next has work - or a
+        call in flight will report, or the campaign is halted until an event and says
+        why. A `None` that means "never" would lose the contact silently. A campaign
+        cooling down or scheduled always has a wake-up time."""
+        runner = self.runner
+        status = runner.campaign.status
+        wakeup = runner.next_wakeup()
+        if status in (CampaignStatus.COOLDOWN, CampaignStatus.SCHEDULED):
+            assert wakeup is not None, f"a {status.value} campaign has no wake-up time"
+        if status is not CampaignStatus.ACTIVE or runner.in_flight:
+            return
+        waiting = sorted(c.id for c in runner.contacts.values() if c.status in _WAITING)
+        halt = runner.campaign_state.halt
+        blocked = halt is not None and halt.until is None and bool(halt.refusals)
+        assert not waiting or wakeup is not None or blocked, (
+            f"contacts {waiting} wait, yet next_wakeup() is None and nothing is in flight"
+        )
+
+    @invariant()
+    def an_active_campaign_has_something_pending(self) -> None:
+        """Liveness: a campaign with nothing pending, held or in a call does not stay
+        active - it cools down until its next loop or finishes."""
+        runner = self.runner
+        if runner.campaign.status is not CampaignStatus.ACTIVE:
+            return
+        busy = bool(runner.in_flight) or any(c.status in _WAITING for c in runner.contacts.values())
+        assert busy, f"campaign active with nothing pending: {runner.counts}"
+
+    def teardown(self) -> None:
+        """Liveness at the end of a run that passed: resumed and driven round after round
+        (every call ending ``no-answer``, the invariants checked after each), the
+        campaign finishes - unless its cycles
+        never end, it was cancelled, or it is halted until an event (every caller line
+        unusable) and says so."""
+        if sys.exc_info()[0] is not None or not hasattr(self, "runner"):
+            return  # the run already failed (or never started): report that
+        runner = self.runner
+        cycles = self.cycles
+        if runner.campaign.status is CampaignStatus.PAUSED:
+            runner.resume(self.tick())
+        if _status(runner) not in _RUNNING:
+            return
+        if cycles is not None and cycles.max_loops is None:
+            return  # endless loops: a campaign that never finishes is right
+        calls, idle = 0, 0
+        while calls < _LIVENESS_ROUNDS and idle < _IDLE_ROUNDS:
+            if _status(runner) is CampaignStatus.FINISHED:
+                return
+            wakeup = runner.next_wakeup()
+            if wakeup is None and not runner.in_flight:
+                halt = runner.campaign_state.halt
+                if halt is not None and halt.until is None and halt.refusals:
+                    return  # blocked until an event (a line fixed), and it says why
+                break
+            before = len(self.delivered)
+            self.unanswered_rounds(1, CallStatus.NO_ANSWER)
+            # The invariants (a subclass's too) hold on the way to the end: this is
+            # where a contact runs through every retry and loop it is allowed - and
+            # where a forgotten cap is called once more.
+            self.check_invariants(settings(), _quiet, defaultdict(float))
+            if len(self.delivered) > before:
+                calls += 1
+            else:  # waiting for a window, a loop or a line: time jumps, nothing else
+                idle += 1
+        assert _status(runner) is CampaignStatus.FINISHED, (
+            f"the campaign did not finish: {runner.campaign.status.value}, "
+            f"next_wakeup {runner.next_wakeup()}, {runner.counts}"
+        )
+
+
+_RUNNING = (CampaignStatus.ACTIVE, CampaignStatus.COOLDOWN, CampaignStatus.SCHEDULED)
+
+
+def _quiet(line: str) -> None:
+    """Hypothesis' step printer, silenced for the invariant checks of `teardown`."""
+
+
+def _status(runner: CampaignRunner) -> CampaignStatus:
+    return runner.campaign.status
 
 
 st.register_type_strategy(CampaignSetup, st.deferred(campaign_setups))

@@ -250,22 +250,41 @@ def caller_lines(
     min_spam_score: int = 0,
     max_spam_score: int = 9,
     statuses: Sequence[LineStatus] = tuple(LineStatus),
+    min_value: datetime = _EPOCH_MIN,
+    max_value: datetime = _EPOCH_MAX,
 ) -> st.SearchStrategy[CallerLine]:
-    """`CallerLine` records with spam scores in ``min_spam_score..max_spam_score``."""
+    """`CallerLine` records with spam scores in ``min_spam_score..max_spam_score``.
+
+    A line that placed calls today says which day that was (``counted_on``, between
+    the dates of ``min_value`` and ``max_value``); one that placed none has no day.
+    Raises `InvalidArgument` for bad bounds, empty statuses or a bad time window.
+    """
     if not 0 <= min_spam_score <= max_spam_score <= 9:
         raise InvalidArgument("need 0 <= min_spam_score <= max_spam_score <= 9")
     if not statuses:
         raise InvalidArgument("statuses must not be empty")
-    return st.builds(
-        CallerLine,
-        id=_ids,
-        number=phone_numbers(regions=("US",)),
-        status=st.sampled_from(tuple(statuses)),
-        spam_score=st.integers(min_spam_score, max_spam_score),
-        calls_today=st.integers(0, 1000),
-        total_calls=st.integers(0, 100_000),
-        weight=st.integers(1, 10),
-    )
+    _check_window(min_value, max_value)
+    chosen = tuple(statuses)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> CallerLine:
+        calls_today = draw(st.integers(0, 1000))
+        # A count with no day would be "today" forever: the library takes it as is
+        # (a cap is never exceeded for want of a date), so a line over its daily cap
+        # would never dial again. Real counts carry their day.
+        day = draw(st.dates(min_value.date(), max_value.date())) if calls_today else None
+        return CallerLine(
+            id=draw(_ids),
+            number=draw(phone_numbers(regions=("US",))),
+            status=draw(st.sampled_from(chosen)),
+            spam_score=draw(st.integers(min_spam_score, max_spam_score)),
+            calls_today=calls_today,
+            counted_on=day,
+            total_calls=draw(st.integers(calls_today, 100_000)),
+            weight=draw(st.integers(1, 10)),
+        )
+
+    return build()
 
 
 class CallReport(tuple[CallStatus, datetime]):
