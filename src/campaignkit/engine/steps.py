@@ -72,12 +72,12 @@ from ..policies.conversion import (
 )
 from ..policies.messaging import SERVICE_WINDOW, MessagingTier, check_consent, check_retry_loops
 from ..policies.messaging import sends_remaining as _sends_remaining
-from ..policies.pacing import PacingPolicy, PacingState, counted_today
+from ..policies.pacing import PacingPolicy, PacingState, counted_today, daily_send_refusal
 from ..policies.refusal import Refusal
 from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy, RotationStrategy, record_line_call
 from ..policies.rules import CampaignRules
-from ..policies.schedule import Schedule, day_start_after, local_day, zone_of
+from ..policies.schedule import Schedule, local_day, zone_of
 from ..statuses import CallStatus, CampaignStatus, Channel, ContactStatus, Outcome
 from .reducers import (
     CallUpdate,
@@ -580,18 +580,10 @@ def _message_room(
         return campaign, left
     refusals: list[Refusal] = []
     lifts: list[datetime] = []
-    if settings.daily_limit is not None and sent >= settings.daily_limit:
-        lift = day_start_after(now, zone)
-        lifts.append(lift)
-        refusals.append(
-            Refusal(
-                "daily-send-limit",
-                f"WhatsApp daily send limit reached: {sent} of {settings.daily_limit} "
-                f"messages sent today ({name})",
-                lift,
-                campaign_wide=True,
-            )
-        )
+    daily = daily_send_refusal(sent, settings.daily_limit, now, zone, name)
+    if daily is not None and daily.retry_at is not None:
+        lifts.append(daily.retry_at)
+        refusals.append(daily)
     if tier.limit is not None and recipients >= tier.limit:
         lift = oldest_send + SERVICE_WINDOW if oldest_send is not None else now + _MICROSECOND
         lifts.append(lift)

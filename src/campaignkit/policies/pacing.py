@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Self
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -167,16 +168,9 @@ class PacingPolicy:
             if limit is not None:
                 zone = zone_of(timezone)
                 sent = counted_today(state.sent_today, state.counted_on, local_day(t, zone))
-                if sent >= limit:
-                    refusals.append(
-                        Refusal(
-                            "daily-send-limit",
-                            f"WhatsApp daily send limit reached: {sent} of {limit} "
-                            f"messages sent today ({timezone})",
-                            day_start_after(t, zone),
-                            campaign_wide=True,
-                        )
-                    )
+                refusal = daily_send_refusal(sent, limit, t, zone, timezone)
+                if refusal is not None:
+                    refusals.append(refusal)
             return tuple(refusals)
         cap = self.max_concurrent_calls
         # No retry_at: a slot frees when a call ends - an event, not a time. A guessed
@@ -277,3 +271,22 @@ class PacingState:
             sent_today=d["sent_today"],
             counted_on=None if day is None else f.load_day(day),
         )
+
+
+def daily_send_refusal(
+    sent: int, limit: int | None, now: datetime, zone: ZoneInfo, timezone: str
+) -> Refusal | None:
+    """The refusal of one more WhatsApp message once ``sent`` messages went out today
+    and the campaign's daily ``limit`` is reached (seed 004: a daily limit "to avoid
+    saturating the integration"): campaign-wide, lifted at the start of the next day
+    in ``zone`` (named ``timezone`` in the reason). None below the limit or without
+    one. The one home of the rule: `PacingPolicy.check` and the engine's WhatsApp
+    budget both use it."""
+    if limit is None or sent < limit:
+        return None
+    return Refusal(
+        "daily-send-limit",
+        f"WhatsApp daily send limit reached: {sent} of {limit} messages sent today ({timezone})",
+        day_start_after(now, zone),
+        campaign_wide=True,
+    )
