@@ -471,4 +471,13 @@ def test_the_old_name_of_apply_called_back_still_works() -> None:
     # request; the old name stays one release.
     from campaignkit.engine import apply_call_back
 
-    assert apply_call_back is apply_called_back
+    held = _contact(
+        status=ContactStatus.AWAITING_OUTCOME,
+        last_outcome=Outcome.NO_ANSWER,
+        updated_at=T0 - MIN,
+        next_attempt_at=T0 + MIN,
+    )
+    with pytest.warns(DeprecationWarning, match="apply_called_back"):
+        old = apply_call_back(held, Outcome.HUMAN_CONVERSATION, now=T0)
+    assert old == apply_called_back(held, Outcome.HUMAN_CONVERSATION, now=T0)
+    assert old.last_outcome is Outcome.HUMAN_CONVERSATION

@@ -62,6 +62,7 @@ outbox, never delivered here: `CallStatusNotification` after every attempt,
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self, TypeAlias
@@ -809,9 +810,16 @@ def apply_called_back(contact: Contact, outcome: Outcome, *, now: datetime) -> C
     return _recalled(contact, now, outcome)
 
 
-apply_call_back = apply_called_back
-"""Deprecated name of `apply_called_back` ("call back" also reads as a callback request;
-issue 18); kept for one release."""
+def apply_call_back(contact: Contact, outcome: Outcome, *, now: datetime) -> Contact:
+    """Deprecated name of `apply_called_back` ("call back" also reads as a callback
+    request; issue 18), kept for one release: warns with a `DeprecationWarning`."""
+    warnings.warn(
+        "apply_call_back is deprecated; use apply_called_back (the contact called back, "
+        "as opposed to a callback request)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return apply_called_back(contact, outcome, now=now)
 
 
 def finalize_outcome(
