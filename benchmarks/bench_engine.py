@@ -371,17 +371,22 @@ def _ending(index: int, attempt: int) -> CallStatus:
 
 
 class GCWatch:
-    """Garbage-collector pauses, through `gc.callbacks`: count and longest per generation."""
+    """Garbage-collector pauses, through `gc.callbacks`: count, longest and total, in
+    CPU time of this thread (on a shared machine wall time also counts the waits for a
+    core; the longest wall-clock pause is shown beside it)."""
 
     def __init__(self) -> None:
-        self.started = 0.0
+        self.started = (0.0, 0.0)
         self.pauses: list[tuple[int, float]] = []
+        self.walls: list[float] = []
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self.started = time.perf_counter()
+            self.started = (time.thread_time(), time.perf_counter())
         else:
-            self.pauses.append((info["generation"], time.perf_counter() - self.started))
+            cpu, wall = self.started
+            self.pauses.append((info["generation"], time.thread_time() - cpu))
+            self.walls.append(time.perf_counter() - wall)
 
     def __enter__(self) -> GCWatch:
         gc.callbacks.append(self)
@@ -394,9 +399,10 @@ class GCWatch:
         full = [p for g, p in self.pauses if g == 2]
         longest = max((p for _, p in self.pauses), default=0.0)
         total = sum(p for _, p in self.pauses)
+        wall = max(self.walls, default=0.0)
         return (
-            f"{len(self.pauses)} collections ({len(full)} full), "
-            f"longest {longest * 1e3:.0f} ms, total {total:.2f} s"
+            f"{len(self.pauses)} collections ({len(full)} full), longest "
+            f"{longest * 1e3:.0f} ms CPU ({wall * 1e3:.0f} ms wall), total {total:.2f} s CPU"
         )
 
     @property
@@ -534,12 +540,12 @@ def bench_campaign(
                     if freeze:
                         gc.freeze()
                 with GCWatch() as watch:
-                    start = time.perf_counter()
+                    start = time.process_time()  # CPU: the machine is shared
                     if runner is None:
                         attempts = floor_campaign(size)
                     else:
                         attempts = runner_campaign(runner, label, freeze)
-                    elapsed = time.perf_counter() - start
+                    elapsed = time.process_time() - start
                 if freeze:
                     gc.unfreeze()
                 del runner
@@ -567,7 +573,7 @@ def print_campaign(sizes: list[int], runs: int, freeze: bool, only: tuple[str, .
     rows = bench_campaign(sizes, runs, freeze, only)
     floors = {size: median for size, label, median, _, _ in rows if label == "floor"}
     minimal = {size: median for size, label, median, _, _ in rows if label == "minimal"}
-    print(f"{'contacts':>10} {'contender':<42}{'us/attempt':>11}{'spread':>8}{'x floor':>8}")
+    print(f"{'contacts':>10} {'contender':<42}{'CPU us/attempt':>15}{'spread':>8}{'x floor':>8}")
     names = {
         "floor": "plain Python (lists, heapq, dicts)",
         "minimal": "runner, terminal report only",
@@ -576,7 +582,7 @@ def print_campaign(sizes: list[int], runs: int, freeze: bool, only: tuple[str, .
     }
     for size, label, median, spread, watch in rows:
         print(
-            f"{size:>10,} {names[label]:<42}{median * 1e6:>11.2f}{f'±{spread:.0%}':>8}"
+            f"{size:>10,} {names[label]:<42}{median * 1e6:>15.2f}{f'±{spread:.0%}':>8}"
             f"{median / floors[size] if size in floors else float('nan'):>8.2f}   {watch}"
         )
     for size, label, median, _, _ in rows:
