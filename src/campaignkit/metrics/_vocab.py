@@ -1,6 +1,6 @@
-"""The vocabulary metrics read counts with: Altur's reach, itellico's answer statuses,
-the labels of attempts and goal results, and the way to a vendor's status labels (in
-`campaignkit.dialects`). Which Exotel field a contact counts in is
+"""The vocabulary metrics read counts with: Altur's reach, the labels of attempts and
+goal results, and the way to a vendor's status labels (in `campaignkit.dialects`,
+with itellico's answer statuses). Which Exotel field a contact counts in is
 `campaignkit.statuses.bucket_of`."""
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ from typing import Any
 
 from .._fields import zone as lookup_zone
 from ..errors import InvalidConfig, InvalidInput
-from ..statuses import AnsweredBy, ContactStatus, Outcome
+from ..models.goals import GoalOutcome
+from ..statuses import ContactStatus
 
-GOAL_RESULTS = ("achieved", "partially-achieved", "not-achieved", "unknown")
-"""itellico's goal results (seed 002), as `CampaignStats.add_goal` accepts them."""
+GOAL_RESULTS: tuple[str, ...] = tuple(outcome.value for outcome in GoalOutcome)
+"""itellico's goal results (seed 002) as the canonical `GoalOutcome` values, as
+`CampaignStats.add_goal` accepts them: achieved, partially-achieved, not-achieved,
+unknown."""
 
 # Altur's reach (seed 000): calls answered + converted; WhatsApp delivered + accepted
 # + read + converted. The call and WhatsApp statuses are disjoint, so one set serves both.
@@ -74,23 +77,6 @@ NO_EXPLICIT_OUTCOME = (
     "no call carries an explicit outcome, and carrier statuses cannot tell a hang-up "
     "from a conversation"
 )
-
-ANSWER_STATUSES = ("human", "machine", "no answer", "rejection", "other")
-
-
-def answer_status(outcome: Outcome, answered_by: AnsweredBy | None) -> str:
-    """itellico's answer status of a finished call (seed 002)."""
-    if outcome.human_answered:
-        return "human"
-    if outcome is Outcome.VOICEMAIL or (
-        outcome is Outcome.NO_CONVERSATION and answered_by is not None and answered_by.is_machine
-    ):
-        return "machine"
-    if outcome in (Outcome.NO_ANSWER, Outcome.BUSY):
-        return "no answer"
-    if outcome is Outcome.REJECTED:
-        return "rejection"
-    return "other"
 
 
 def ordinal(n: int) -> str:
