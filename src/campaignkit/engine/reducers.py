@@ -135,9 +135,9 @@ __all__ = [
     "settle_no_response",
 ]
 
-_Q = ContactStatus
-_WAITING = frozenset({_Q.QUEUED, _Q.RETRYING})
-_AWAITING_REPLY = frozenset({_Q.SENT, _Q.DELIVERED, _Q.READ})
+_K = ContactStatus
+_WAITING = frozenset({_K.QUEUED, _K.RETRYING})
+_AWAITING_REPLY = frozenset({_K.SENT, _K.DELIVERED, _K.READ})
 _TABLE = CONTACT_MACHINE.table
 _CALL_ENDED = CALL_MACHINE.terminal
 
@@ -759,7 +759,7 @@ def apply_call(
     if (
         call.status not in _CALL_ENDED
         or outcome is None
-        or contact.status is not _Q.DIALING
+        or contact.status is not _K.DIALING
         or call.attempt != contact.attempts
     ):
         return contact, ()
@@ -786,7 +786,7 @@ def apply_call(
     )
     timeout = policy.completion_timeout
     if timeout and retry:
-        status = _TABLE[_Q.DIALING, ContactEvent.CALL_ENDED]
+        status = _TABLE[_K.DIALING, ContactEvent.CALL_ENDED]
         return _held(contact, status, now + timeout, now, outcome), (notice,)
     settled, notes = _settle(contact, outcome, policy, now, campaign_id, retry=retry)
     return settled, (notice, *notes)
@@ -802,7 +802,7 @@ def apply_called_back(contact: Contact, outcome: Outcome, *, now: datetime) -> C
     Raises `InvalidInput` for a naive ``now``.
     """
     now = aware_utc(now)
-    if contact.status is not _Q.AWAITING_OUTCOME:
+    if contact.status is not _K.AWAITING_OUTCOME:
         return contact
     deadline, last = contact.next_attempt_at, contact.updated_at
     if deadline is None or now >= deadline or (last is not None and now <= last):
@@ -838,7 +838,7 @@ def finalize_outcome(
     """
     now = aware_utc(now)
     deadline = contact.next_attempt_at
-    if contact.status is not _Q.AWAITING_OUTCOME or deadline is None or deadline > now:
+    if contact.status is not _K.AWAITING_OUTCOME or deadline is None or deadline > now:
         return contact, ()
     outcome = contact.last_outcome
     if outcome is None:
@@ -855,7 +855,7 @@ def mark_converted(
     from a status that cannot convert (only awaiting-outcome, answered, read and
     accepted can), and `InvalidInput` for a naive ``now``.
     """
-    if contact.status is _Q.CONVERTED:
+    if contact.status is _K.CONVERTED:
         return contact, ()
     now = aware_utc(now)
     status = CONTACT_MACHINE.next(contact.status, ContactEvent.CONVERT)
@@ -891,7 +891,7 @@ def close_contact(
             Outcome.CANCELLED,
         )
         return failed, (_final_notice(failed, now, False, campaign_id),)
-    if status is _Q.AWAITING_OUTCOME and contact.last_outcome is not None:
+    if status is _K.AWAITING_OUTCOME and contact.last_outcome is not None:
         return _settle(contact, contact.last_outcome, policy, now, campaign_id, retry=False)
     return contact, ()
 
@@ -967,7 +967,7 @@ def apply_message_update(contact: Contact, status: ContactStatus, *, at: datetim
     moved = apply_message_status(contact, status, at=at)
     if moved is contact:
         return contact
-    hold = moved.updated_at if moved.status is _Q.FAILED else None
+    hold = moved.updated_at if moved.status is _K.FAILED else None
     return _reported(moved, moved.status, hold, moved.updated_at)
 
 
@@ -990,16 +990,16 @@ def settle_message(
     """
     now = aware_utc(now)
     held = contact.next_attempt_at
-    if contact.status is not _Q.FAILED or held is None or held > now:
+    if contact.status is not _K.FAILED or held is None or held > now:
         return contact, ()
     decision = policy.decide(contact, Outcome.FAILED) if retry else None
     if decision is None:
         settled = _settled(
-            contact, _Q.FAILED, contact.retries, contact.failed_retries, None, held, Outcome.FAILED
+            contact, _K.FAILED, contact.retries, contact.failed_retries, None, held, Outcome.FAILED
         )
         exhausted = retry and policy.rules[Outcome.FAILED].retry
         return settled, (_final_notice(settled, held, exhausted, campaign_id),)
-    status, retries, failed_retries = _retried(contact, _Q.FAILED, decision)
+    status, retries, failed_retries = _retried(contact, _K.FAILED, decision)
     again = _settled(
         contact, status, retries, failed_retries, decision.due(held), held, Outcome.FAILED
     )
