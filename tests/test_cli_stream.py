@@ -127,3 +127,29 @@ def test_out_of_order_rows_are_numbered_by_time(
     assert code == 0
     assert data["contacts"] == 1
     assert data["summary"] == _report(path, stream=False, monkeypatch=monkeypatch)[1]["summary"]
+
+
+_R1 = "c1,,+525555550001,+52,no-answer,,2026-06-01 10:00:00,"
+_R2 = "c2,,+525555550001,+52,ended,human,2026-06-01 10:10:00,01:00"
+EDGES = {
+    "byte-order mark": ("\ufeff" + "\n".join([HEADER, _R1, _R2]) + "\n").encode("utf-8"),
+    "semicolons": ("\n".join(x.replace(",", ";") for x in [HEADER, _R1, _R2]) + "\n").encode(),
+    "CR only": ("\r".join([HEADER, _R1, _R2]) + "\r").encode(),
+    "header only": (HEADER + "\n").encode(),
+    "empty": b"",
+    "quoted newline": "\n".join([HEADER, _R1, '"c\n2"' + _R2[2:]]).encode(),
+    "NUL in a row": "\n".join([HEADER, _R1, "c\x003" + _R2[2:], _R2]).encode(),
+    "missing column": b"id,number_to\nc1,+525555550001\n",
+    "not UTF-8": "\n".join([HEADER, _R1]).encode() + b"\n\xff\xfe,,\n",
+    "cell over the limit": "\n".join([HEADER, _R1, _R2 + "9" * 200_000, _R2]).encode(),
+}
+
+
+@pytest.mark.parametrize("name", list(EDGES))
+def test_streamed_report_on_awkward_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # Whatever the stream cannot take is read again whole: same output, same exit code.
+    path = tmp_path / "calls.csv"
+    path.write_bytes(EDGES[name])
+    _check_same(path, monkeypatch)
