@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InvalidInput
-from .tables import HealthReport, HealthyRange, RateCheck
+from .tables import EXOTEL_RATES, HealthReport, HealthyRange, RateCheck, rate_formula
 
 __all__ = ["HEALTHY_RANGES", "campaign_health"]
 
@@ -26,9 +26,7 @@ HEALTHY_RANGES = {
 success 20-40%."""
 
 _FORMULAS = {
-    "connect_rate": "completed / created",
-    "answer_rate": "completed / (completed + no_answer + busy)",
-    "failure_rate": "failed / created",
+    **{name: rate_formula(name) for name in EXOTEL_RATES},
     "retry_success_rate": "completed on retries / total retried",
 }
 _FIELDS = ("created", "completed", "failed", "busy", "no_answer")
@@ -101,9 +99,7 @@ def campaign_health(counts: Any, *, retry_success_rate: float | None = None) -> 
         )
     return HealthReport(
         (
-            _check("connect_rate", parts, "completed", ("created",)),
-            _check("answer_rate", parts, "completed", ("completed", "no_answer", "busy")),
-            _check("failure_rate", parts, "failed", ("created",)),
+            *(_check(name, parts, *EXOTEL_RATES[name]) for name in EXOTEL_RATES),
             retry_check(
                 None if retry_success_rate is None else float(retry_success_rate),
                 "a stats object does not count retries; it needs call records (CDRs)",

@@ -60,6 +60,7 @@ from .tables import (
     RetryRow,
     RetryTable,
     Summary,
+    rate_formula,
     ratio,
 )
 
@@ -794,14 +795,9 @@ class CampaignStats:
             ("in_progress", k.in_progress, "attempt under way", "001 Exotel"),
             ("busy", k.busy, "last attempt busy", "001 Exotel"),
             ("no_answer", k.no_answer, "last attempt not answered", "001 Exotel"),
-            ("connect_rate", self.connect_rate, "completed / created", "001 Exotel"),
-            (
-                "answer_rate",
-                self.answer_rate,
-                "completed / (completed + no_answer + busy)",
-                "001 Exotel",
-            ),
-            ("failure_rate", self.failure_rate, "failed / created", "001 Exotel"),
+            ("connect_rate", self.connect_rate, rate_formula("connect_rate"), "001 Exotel"),
+            ("answer_rate", self.answer_rate, rate_formula("answer_rate"), "001 Exotel"),
+            ("failure_rate", self.failure_rate, rate_formula("failure_rate"), "001 Exotel"),
             (
                 "retry_success_rate",
                 self.retry_success_rate,

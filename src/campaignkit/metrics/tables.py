@@ -27,6 +27,7 @@ from ..policies.billing import BillingPolicy
 from ..statuses import CONTACT_BUCKETS
 
 __all__ = [
+    "EXOTEL_RATES",
     "WEEKDAYS",
     "Breakdown",
     "CostAudit",
@@ -41,6 +42,7 @@ __all__ = [
     "RetryRow",
     "RetryTable",
     "Summary",
+    "rate_formula",
 ]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -108,6 +110,23 @@ class Table:
 
 # ----------------------------------------------------------------------------- counts
 
+EXOTEL_RATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "connect_rate": ("completed", ("created",)),
+    "answer_rate": ("completed", ("completed", "no_answer", "busy")),
+    "failure_rate": ("failed", ("created",)),
+}
+"""Seed 001's rates over its ``stats`` object: each rate's numerator field and the
+fields summed below it. The one home of the formulas: `ExotelStats`' rates, the
+health checks (`campaign_health`) and `CampaignStats.summary` read them here."""
+
+
+def rate_formula(name: str) -> str:
+    """A rate of `EXOTEL_RATES` written out, e.g. ``"completed / (completed + no_answer
+    + busy)"``. Raises `KeyError` for another name."""
+    numerator, below = EXOTEL_RATES[name]
+    denominator = below[0] if len(below) == 1 else f"({' + '.join(below)})"
+    return f"{numerator} / {denominator}"
+
 
 @attrs.frozen(repr=False, weakref_slot=False)
 class ExotelStats(Table):
@@ -154,20 +173,24 @@ class ExotelStats(Table):
             if (value := getattr(self, a.name)) is not None
         }
 
+    def _rate(self, name: str) -> float:
+        numerator, below = EXOTEL_RATES[name]
+        return ratio(getattr(self, numerator), sum(getattr(self, f) for f in below))
+
     @property
     def connect_rate(self) -> float:
         """completed / created (seed 001; healthy 40-70%); 0.0 without contacts."""
-        return ratio(self.completed, self.created)
+        return self._rate("connect_rate")
 
     @property
     def answer_rate(self) -> float:
         """completed / (completed + no_answer + busy) (seed 001; healthy 50-80%)."""
-        return ratio(self.completed, self.completed + self.no_answer + self.busy)
+        return self._rate("answer_rate")
 
     @property
     def failure_rate(self) -> float:
         """failed / created (seed 001; healthy below 15%); 0.0 without contacts."""
-        return ratio(self.failed, self.created)
+        return self._rate("failure_rate")
 
 
 @attrs.frozen(repr=False, weakref_slot=False)
