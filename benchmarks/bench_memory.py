@@ -6,6 +6,8 @@ Also the peak over a whole campaign run as a service runs it: 1,000 calls in fli
 terminal webhooks with a call id, the outbox drained every round.
 
 Run:  python benchmarks/bench_memory.py            (100,000 contacts)
+      python benchmarks/bench_memory.py 1000000 --gc   (a full collection's pause
+            over a loaded runner, before and after gc.freeze())
       python benchmarks/bench_memory.py 1000000    (a million)
 
 Every contact has its own id, number, a name with accents, a context line and an
@@ -19,6 +21,7 @@ from __future__ import annotations
 import gc
 import random
 import sys
+import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 
@@ -127,5 +130,40 @@ def main(n: int) -> None:
     print(f"peak over a whole campaign          {whole:8.0f} B per contact (1,000 calls in flight)")
 
 
+def gc_pause(n: int) -> None:
+    """One full collection over a loaded runner of ``n`` contacts, before and after
+    `gc.freeze()` (CPU time of this thread, and wall time), and the load's CPU time."""
+    contacts = [Contact(id=f"c{i:07d}", phone=f"+5215{i:09d}", name="Juan Pérez") for i in range(n)]
+    runner = CampaignRunner(Campaign(id="c", name="c"))
+    start = time.process_time()
+    runner.add_contacts(contacts, now=NOW)
+    runner.start(NOW)
+    load = time.process_time() - start
+    del contacts
+    gc.collect()
+
+    def full() -> tuple[float, float]:
+        cpu, wall = time.thread_time(), time.perf_counter()
+        gc.collect()
+        return time.thread_time() - cpu, time.perf_counter() - wall
+
+    before = min(full() for _ in range(3))
+    tracked = len(gc.get_objects())
+    gc.freeze()
+    after = min(full() for _ in range(3))
+    gc.unfreeze()
+    print(
+        f"{n:,} contacts: load {load:.1f} s CPU; {tracked:,} objects tracked; a full "
+        f"collection {before[0] * 1e3:.0f} ms CPU ({before[1] * 1e3:.0f} ms wall); after "
+        f"gc.freeze() {after[0] * 1e3:.1f} ms CPU ({after[1] * 1e3:.1f} ms wall)"
+    )
+    del runner
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    args = [a for a in sys.argv[1:] if a != "--gc"]
+    size = int(args[0]) if args else 100_000
+    if "--gc" in sys.argv:
+        gc_pause(size)
+    else:
+        main(size)
