@@ -369,17 +369,28 @@ def day() -> Any:
     return attrs.field(default=None, validator=validator, metadata={"codec": codec})
 
 
-def _to_tags(value: Any, self_: Any, field: attrs.Attribute[Any]) -> frozenset[str]:
+def tag_set(value: Iterable[str], name: str) -> frozenset[str]:
+    """``value`` (any collection of tag names: a set, a list, a frozenset) as a frozenset.
+
+    The converter behind `tags`, public so that a record can name it in its class body
+    (mypy's attrs plugin then types ``__init__`` as taking any ``Iterable[str]``).
+    Raises `InvalidInput` naming ``name`` for a string, a non-iterable or an item that
+    is not a non-empty string.
+    """
     if isinstance(value, frozenset) and all(type(t) is str and t for t in value):
         return value
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise _fail(field, "a collection of tag names", value)
+        raise input_error(name, "a collection of tag names", value)
     items = list(value)
     # Checked before hashing: an unhashable item (a list) must not escape as TypeError.
     for tag in items:
         if type(tag) is not str or not tag:
-            raise _fail(field, "a collection of non-empty strings", value)
+            raise input_error(name, "a collection of non-empty strings", value)
     return frozenset(items)
+
+
+def _to_tags(value: Any, self_: Any, field: attrs.Attribute[Any]) -> frozenset[str]:
+    return tag_set(value, field.name)
 
 
 _NO_TAGS: frozenset[str] = frozenset()
@@ -400,18 +411,28 @@ def tags() -> Any:
     )
 
 
-def _scalar_map(value: Any, self_: Any, field: attrs.Attribute[Any]) -> FrozenMap[str, Scalar]:
+def scalar_mapping(value: Mapping[str, Scalar], name: str) -> FrozenMap[str, Scalar]:
+    """``value`` (a dict or any mapping of names to JSON scalars) as a read-only `FrozenMap`.
+
+    The converter behind `scalar_map`, public so that a record can name it in its class
+    body (mypy's attrs plugin then types ``__init__`` as taking any ``Mapping``).
+    Raises `InvalidInput` naming ``name`` for a non-mapping, an empty or non-string key
+    or a value that is not a JSON scalar.
+    """
     if not isinstance(value, Mapping):
-        raise _fail(field, "a mapping of names to JSON scalars", value)
+        raise input_error(name, "a mapping of names to JSON scalars", value)
     for key, item in value.items():
         if type(key) is not str or not key:
-            raise _fail(field, "a mapping with non-empty string keys", value)
+            raise input_error(name, "a mapping with non-empty string keys", value)
         if item is not None and type(item) not in (str, int, float, bool):
             raise InvalidInput(
-                f"{field.name}[{key!r}] must be a string, number, boolean or None; "
-                f"got {shown(item)}"
+                f"{name}[{key!r}] must be a string, number, boolean or None; got {shown(item)}"
             )
     return freeze(value)
+
+
+def _scalar_map(value: Any, self_: Any, field: attrs.Attribute[Any]) -> FrozenMap[str, Scalar]:
+    return scalar_mapping(value, field.name)
 
 
 def _load_scalar_map(value: Any) -> Any:

@@ -20,6 +20,7 @@ from campaignkit import (
     InvalidConfig,
     InvalidInput,
     Outcome,
+    strategies,
 )
 from campaignkit.dialects import (
     CallReadResult,
@@ -30,7 +31,8 @@ from campaignkit.errors import CampaignkitError
 from campaignkit.io import DuplicateColumns, MalformedInput, MissingColumns, RejectReason
 
 from .. import seed_vocabulary as seed
-from ..records import moments
+
+moments = strategies.moments()
 
 # seed 001's CDR example
 CDR = {

@@ -10,13 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaignkit import AnsweredBy, Call, CallStatus, InvalidInput, Outcome
+from campaignkit import AnsweredBy, Call, CallStatus, InvalidInput, Outcome, strategies
 from campaignkit.dialects import twilio
 from campaignkit.io import DuplicateColumns, MalformedInput, MissingColumns, RejectReason
 from campaignkit.statuses import Direction
 
 from .. import seed_vocabulary as seed
-from ..records import moments
+
+moments = strategies.moments()
 
 FORM = {
     "CallSid": "CA1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,11 +23,14 @@ from campaignkit import (
     Contact,
     IllegalTransition,
     InvalidInput,
+    strategies,
 )
 from campaignkit.engine import apply_call_report, apply_campaign_event, apply_contact_event
 from campaignkit.machines import CampaignEvent, ContactEvent
+from campaignkit.statuses import ContactStatus as _ContactStatus
 
-from ..records import contacts
+contacts = functools.partial(strategies.contacts, statuses=tuple(_ContactStatus))
+
 
 NOW = datetime(2026, 1, 5, 16, tzinfo=UTC)
 

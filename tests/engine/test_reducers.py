@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 import attrs
@@ -23,6 +24,7 @@ from campaignkit import (
     InvalidInput,
     Outcome,
     RetryPolicy,
+    strategies,
 )
 from campaignkit.engine import (
     CallStatusNotification,
@@ -45,9 +47,11 @@ from campaignkit.engine import (
     postpone,
 )
 from campaignkit.machines import CampaignEvent
+from campaignkit.statuses import ContactStatus as _ContactStatus
 
 from ..engine_strategies import T0, outcomes, retry_policies, vendor_policies
-from ..records import contacts
+
+contacts = functools.partial(strategies.contacts, statuses=tuple(_ContactStatus))
 
 MIN = timedelta(minutes=1)
 ZERO = CampaignCounts()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from campaignkit import (
     InvalidInput,
     Outcome,
     Priority,
+    strategies,
 )
 from campaignkit.dialects import altur
 from campaignkit.io import (
@@ -45,9 +47,13 @@ from campaignkit.io import (
     read_contact_export,
     unneutralise,
 )
+from campaignkit.statuses import ContactStatus as _ContactStatus
 from campaignkit.statuses import Direction
 
-from ..records import contacts, ids, moments
+contacts = functools.partial(strategies.contacts, statuses=tuple(_ContactStatus))
+ids = strategies.identifiers()
+moments = strategies.moments()
+
 
 T0 = datetime(2026, 6, 1, 16, 0, tzinfo=UTC)  # 10:00 in Mexico City
 CAMPAIGN = Campaign(id="cmp1", name="Payment Reminder Q1", created_at=T0)

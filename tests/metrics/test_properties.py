@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import pickle
 from decimal import Decimal
 from functools import reduce
@@ -18,11 +19,15 @@ from campaignkit import (
     Contact,
     ContactStatus,
     Outcome,
+    strategies,
 )
 from campaignkit.metrics import GOAL_RESULTS
 from campaignkit.policies import UnknownBilling, format_duration, parse_duration
+from campaignkit.statuses import CallStatus as _CallStatus
 
-from ..records import calls, moments
+calls = functools.partial(strategies.calls, statuses=tuple(_CallStatus), max_attempt=11)
+moments = strategies.moments()
+
 
 # Light strategies for the accumulator: every field metrics read is drawn, the others fixed
 # (the full record strategies in `records` are exercised by the billing properties).

@@ -10,10 +10,12 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from campaignkit import InvalidConfig, InvalidInput
+from campaignkit import InvalidConfig, InvalidInput, strategies
 from campaignkit.models import Analysis, AnalysisType, Answer, active_analyses, validate_answer
 
-from ..records import ids, names
+ids = strategies.identifiers()
+names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=20)
+
 
 A = AnalysisType
 

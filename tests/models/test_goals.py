@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaignkit import Goal, GoalResult, GoalSet, InvalidConfig, InvalidInput
+from campaignkit import Goal, GoalResult, GoalSet, InvalidConfig, InvalidInput, strategies
 from campaignkit.models import GoalKind, GoalOutcome, combine_goal_results
 
-from ..records import ids, names
+ids = strategies.identifiers()
+names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=20)
+
 
 BOOK = Goal(id="book", name="Book an appointment", kind=GoalKind.PRIMARY)
 CONFIRM = Goal(id="confirm", name="Confirm attendance", description="Says they will come")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
@@ -27,13 +28,20 @@ from campaignkit import (
     InvalidInput,
     Outcome,
     Priority,
+    strategies,
 )
 from campaignkit._fields import zone
 from campaignkit.errors import shown
 from campaignkit.models import DEFAULT_TIMEZONE
 from campaignkit.statuses import AmdMode
+from campaignkit.statuses import CallStatus as _CallStatus
+from campaignkit.statuses import ContactStatus as _ContactStatus
 
-from ..records import caller_lines, calls, campaigns, contacts
+caller_lines = strategies.caller_lines
+calls = functools.partial(strategies.calls, statuses=tuple(_CallStatus), max_attempt=11)
+campaigns = strategies.campaigns
+contacts = functools.partial(strategies.contacts, statuses=tuple(_ContactStatus))
+
 
 MX = ZoneInfo("America/Mexico_City")
 PHONE = "+5215555551234"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from campaignkit import (
     InvalidConfig,
     InvalidInput,
     Outcome,
+    strategies,
 )
 from campaignkit.models import GoalOutcome
 from campaignkit.policies import (
@@ -31,9 +33,14 @@ from campaignkit.policies import (
     schedule_callback,
     tag_columns,
 )
+from campaignkit.statuses import ContactStatus as _ContactStatus
 
-from ..records import contacts, ids, moments, scalars
 from ..seed_vocabulary import THINKRR_OUTCOME
+
+contacts = functools.partial(strategies.contacts, statuses=tuple(_ContactStatus))
+ids = strategies.identifiers()
+moments = strategies.moments()
+scalars = strategies.json_scalars()
 
 T0 = datetime(2026, 6, 1, 16, 0, tzinfo=UTC)
 JUAN = Contact(id="123", phone="+5215555551234", name="Juan Pérez")

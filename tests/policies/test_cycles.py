@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,11 +26,14 @@ from campaignkit import (
     InvalidConfig,
     InvalidInput,
     RetryPolicy,
+    strategies,
 )
 from campaignkit.engine import CampaignStatusNotification
+from campaignkit.statuses import ContactStatus as _ContactStatus
 
 from ..engine_strategies import T0, cycle_policies
-from ..records import contacts
+
+contacts = functools.partial(strategies.contacts, statuses=tuple(_ContactStatus))
 
 MEXICO = "America/Mexico_City"
 

@@ -20,6 +20,7 @@ from campaignkit import (
     MessageTemplate,
     MessagingTier,
     WhatsAppSettings,
+    strategies,
 )
 from campaignkit.engine import apply_contact_event
 from campaignkit.machines import ContactEvent
@@ -41,8 +42,9 @@ from campaignkit.policies import (
     whatsapp_read_rate,
 )
 
-from ..records import moments
 from ..seed_vocabulary import ALTUR_CONTACT_STATUS
+
+moments = strategies.moments()
 
 K = ContactStatus
 T0 = datetime(2026, 6, 1, 16, 0, tzinfo=UTC)

@@ -864,5 +864,5 @@ def _dashboard_contact(cells: Mapping[str, str], normaliser: PhoneNormaliser, tz
         last_outcome=outcome,
         attempts=b.whole(attempts, "exotel", "Attempts") if attempts else 0,
         updated_at=last,
-        attributes=attributes,  # type: ignore[arg-type]  # converted by the field
+        attributes=attributes,
     )

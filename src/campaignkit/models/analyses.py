@@ -62,7 +62,7 @@ class AnalysisType(enum.StrEnum):
         return self in (AnalysisType.SINGLE_CHOICE, AnalysisType.MULTIPLE_CHOICE)
 
 
-def _to_options(value: Any) -> tuple[str, ...]:
+def _to_options(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
         raise InvalidConfig("options", "a list of option labels", value)
     options = tuple(value)

@@ -86,7 +86,7 @@ class Goal(PlainData):
         return attrs.evolve(self, archived=False)
 
 
-def _to_goals(value: Any) -> tuple[Goal, ...]:
+def _to_goals(value: Iterable[Goal]) -> tuple[Goal, ...]:
     if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
         raise InvalidInput(f"goals must be a collection of Goal records; got {shown(value)}")
     goals = tuple(value)

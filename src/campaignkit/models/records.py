@@ -9,6 +9,7 @@ UTC. ``to_dict`` gives plain JSON types and ``from_dict`` takes them back, lossl
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ import attrs
 
 from .. import _fields as f
 from .._fields import PlainData, Scalar
-from .._frozen import FrozenMap
+from .._frozen import EMPTY, FrozenMap
 from ..errors import InvalidConfig, InvalidInput
 from ..statuses import (
     AmdMode,
@@ -41,6 +42,31 @@ DEFAULT_TIMEZONE = "America/Mexico_City"
 
 def _check_timezone(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     f.zone(value, attribute.name)
+
+
+# Collections are declared with named converters in the class bodies (not through a
+# field maker) so that mypy's attrs plugin sees them and types ``__init__`` by their
+# parameters: ``Contact(tags={"vip"}, extracted={"email": ...})`` type-checks, as the
+# docs write it (issue 18 item 6). Each converter names its field in its errors.
+_TAGS_DATA = f.tags().metadata
+_SCALAR_MAP_DATA = f.scalar_map().metadata
+_NO_TAGS: frozenset[str] = frozenset()
+
+
+def _tags(value: Iterable[str]) -> frozenset[str]:
+    return f.tag_set(value, "tags")
+
+
+def _extracted(value: Mapping[str, Scalar]) -> FrozenMap[str, Scalar]:
+    return f.scalar_mapping(value, "extracted")
+
+
+def _attributes(value: Mapping[str, Scalar]) -> FrozenMap[str, Scalar]:
+    return f.scalar_mapping(value, "attributes")
+
+
+def _settings(value: Mapping[str, Scalar]) -> FrozenMap[str, Scalar]:
+    return f.scalar_mapping(value, "settings")
 
 
 @attrs.frozen(weakref_slot=False)
@@ -67,7 +93,9 @@ class Campaign(PlainData):
     """When calling may begin; None starts immediately."""
     cycle: int = f.count()
     """The current retry loop, counted from 0."""
-    settings: FrozenMap[str, Scalar] = f.scalar_map()
+    settings: FrozenMap[str, Scalar] = attrs.field(
+        default=EMPTY, converter=_settings, metadata=_SCALAR_MAP_DATA
+    )
     """Free-form settings of JSON scalars, for vendor fields with no typed home."""
     amd_mode: AmdMode = f.member(AmdMode, default=AmdMode.TEXT)
     """Answering-machine detection for calls (itellico *AMD Mode*, seed 002): text- or
@@ -121,12 +149,18 @@ class Contact(PlainData):
     """``override_agent_voice_id``: the voice for this contact (calls only)."""
     priority: Priority = f.member(Priority, default=Priority.NORMAL)
     """High-priority contacts are dialled first among those due at the same time."""
-    tags: frozenset[str] = f.tags()
-    """Tags set on the contact (one True/False export column each)."""
-    extracted: FrozenMap[str, Scalar] = f.scalar_map()
-    """Fields extracted from conversations (e.g. email, interest, rating)."""
-    attributes: FrozenMap[str, Scalar] = f.scalar_map()
-    """Extra import columns, kept as they came."""
+    tags: frozenset[str] = attrs.field(default=_NO_TAGS, converter=_tags, metadata=_TAGS_DATA)
+    """Tags set on the contact (one True/False export column each); any collection of
+    names (``{"vip"}``, a list) is kept as a frozenset."""
+    extracted: FrozenMap[str, Scalar] = attrs.field(
+        default=EMPTY, converter=_extracted, metadata=_SCALAR_MAP_DATA
+    )
+    """Fields extracted from conversations (e.g. email, interest, rating); a dict is
+    kept as a read-only `FrozenMap`."""
+    attributes: FrozenMap[str, Scalar] = attrs.field(
+        default=EMPTY, converter=_attributes, metadata=_SCALAR_MAP_DATA
+    )
+    """Extra import columns, kept as they came (a dict becomes a `FrozenMap`)."""
     status: ContactStatus = f.member(ContactStatus, default=ContactStatus.QUEUED)
     """Lifecycle state; change it through `CONTACT_MACHINE`."""
     retries: int = f.count()

@@ -84,19 +84,19 @@ def _to_tuple_of(cls: type, name: str) -> Any:
     return convert
 
 
-def _to_history(value: Any) -> tuple[Attempt, ...]:
+def _to_history(value: Iterable[Attempt]) -> tuple[Attempt, ...]:
     return _to_tuple_of(Attempt, "history")(value)  # type: ignore[no-any-return]
 
 
-def _to_extractions(value: Any) -> tuple[Extraction, ...]:
+def _to_extractions(value: Iterable[Extraction]) -> tuple[Extraction, ...]:
     return _to_tuple_of(Extraction, "extractions")(value)  # type: ignore[no-any-return]
 
 
-def _to_refusals(value: Any) -> tuple[Refusal, ...]:
+def _to_refusals(value: Iterable[Refusal]) -> tuple[Refusal, ...]:
     return _to_tuple_of(Refusal, "refusals")(value)  # type: ignore[no-any-return]
 
 
-def _to_goals(value: Any) -> FrozenMap[str, GoalResult]:
+def _to_goals(value: Mapping[str, GoalResult]) -> FrozenMap[str, GoalResult]:
     if isinstance(value, FrozenMap):
         return value
     if isinstance(value, Mapping):
@@ -242,11 +242,11 @@ class Halt:
         )
 
 
-def _to_lines(value: Any) -> tuple[CallerLine, ...] | None:
+def _to_lines(value: Iterable[CallerLine] | None) -> tuple[CallerLine, ...] | None:
     return None if value is None else _to_tuple_of(CallerLine, "lines")(value)
 
 
-def _to_moments(value: Any) -> tuple[datetime, ...]:
+def _to_moments(value: Iterable[datetime]) -> tuple[datetime, ...]:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise InvalidInput(f"loop_starts must be a sequence of datetimes; got {shown(value)}")
     return tuple(aware_utc(t, "loop_starts") for t in value)
@@ -311,7 +311,7 @@ class CampaignState:
             pacing=pd.pacing_state_from_dict(fields["pacing"]),
             previous_line_id=fields["previous_line_id"],
             loop_starts=[
-                _load_moment(t, "loop_starts") for t in _list(fields["loop_starts"], "loop_starts")
+                _load_instant(t, "loop_starts") for t in _list(fields["loop_starts"], "loop_starts")
             ],
             next_loop_at=_load_moment(fields["next_loop_at"], "next_loop_at"),
             halt=None if halt is None else Halt.from_dict(_mapping(halt, "halt")),
@@ -359,3 +359,10 @@ def _load_moment(value: Any, name: str) -> datetime | None:
     except ValueError:
         raise InvalidInput(f"{name} must be an ISO 8601 date-time; got {shown(value)}") from None
     return aware_utc(parsed, name)
+
+
+def _load_instant(value: Any, name: str) -> datetime:
+    moment = _load_moment(value, name)
+    if moment is None:
+        raise InvalidInput(f"{name} must hold ISO 8601 date-times; got None")
+    return moment

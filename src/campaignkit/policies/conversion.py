@@ -37,7 +37,7 @@ and `schedule_callback` records it with the export's ``follow_up`` flag.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +69,10 @@ __all__ = [
 # --------------------------------------------------------------------------- extraction
 
 
+def _fields_of(value: Mapping[str, Scalar]) -> FrozenMap[str, Scalar]:
+    return f.scalar_mapping(value, "fields")
+
+
 @attrs.frozen(weakref_slot=False)
 class Extraction(PlainData):
     """The fields one conversation extracted, and when it took place.
@@ -81,8 +85,11 @@ class Extraction(PlainData):
     """The conversation (call or chat) the fields come from."""
     at: datetime = f.instant()
     """When the conversation took place (aware; stored in UTC)."""
-    fields: FrozenMap[str, Scalar] = f.scalar_map()
-    """The extracted values by field name (e.g. ``{"email": "ana@example.com"}``)."""
+    fields: FrozenMap[str, Scalar] = attrs.field(
+        default=freeze(None), converter=_fields_of, metadata=f.scalar_map().metadata
+    )
+    """The extracted values by field name (e.g. ``{"email": "ana@example.com"}``); a dict
+    is kept as a read-only `FrozenMap` (a named converter, so mypy accepts the dict)."""
 
 
 def is_empty_value(value: Scalar) -> bool:

@@ -29,7 +29,14 @@ from ._campaigns import (
     goal_sets,
     goals,
 )
-from ._common import DEFAULT_REGIONS, DEFAULT_TIMEZONES, RESERVED_TAGS
+from ._common import (
+    DEFAULT_REGIONS,
+    DEFAULT_TIMEZONES,
+    RESERVED_TAGS,
+    identifiers,
+    json_scalars,
+    moments,
+)
 from ._engine import (
     EVENT_KINDS,
     NOTIFICATION_KINDS,
@@ -132,8 +139,11 @@ __all__ = [
     "goal_sets",
     "goals",
     "halts",
+    "identifiers",
+    "json_scalars",
     "message_templates",
     "messy_phone_numbers",
+    "moments",
     "notifications",
     "pacing_policies",
     "pacing_states",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import string
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 import phonenumbers
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from .._fields import Scalar
 from .._fields import zone as lookup_zone
 from ..errors import InvalidInput
 from ..io import CALL_EXPORT_COLUMNS, CONTACT_EXPORT_COLUMNS, EXTENDED_CONTACT_COLUMNS
@@ -46,12 +47,22 @@ RESERVED_TAGS: frozenset[str] = frozenset(
 refuse a tag column of the same name (issue 13: a tag ``follow_up``)."""
 
 _ID_CHARS = string.ascii_lowercase + string.digits
+
+
 # Tags start with a letter or digit: a leading "-" (or "+", "=", "@") reads as a formula
 # in a spreadsheet, so an export would neutralise the header and the tag would not come
 # back. Strategies draw only what every reader and writer accepts unchanged.
-_tags = st.builds(
-    str.__add__, st.sampled_from(_ID_CHARS), st.text(_ID_CHARS + "-_", max_size=11)
-).filter(lambda tag: tag.casefold() not in RESERVED_TAGS)
+def _column_names(first: str) -> st.SearchStrategy[str]:
+    return st.builds(
+        str.__add__, st.sampled_from(first), st.text(_ID_CHARS + "-_", max_size=11)
+    ).filter(lambda name: name.casefold() not in RESERVED_TAGS)
+
+
+# Tags, extracted fields and attributes each become export columns of one header, so
+# their names start from disjoint sets of characters: a tag never clashes with a field.
+_tags = _column_names(string.digits + "abcdefghi")
+_field_names = _column_names("jklmnopq")
+_attribute_names = _column_names("rstuvwxyz")
 
 # Field names of extracted data and attributes follow the tags' rule (a column each in
 # the exports); values are JSON scalars that survive a JSON round trip exactly.
@@ -62,7 +73,39 @@ _scalars = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     _names,
 )
-_scalar_maps = st.dictionaries(_tags, _scalars, max_size=4)
+_scalar_maps = st.dictionaries(_field_names, _scalars, max_size=4)
+_attribute_maps = st.dictionaries(_attribute_names, _scalars, max_size=4)
+
+# Offsets of whole minutes within +-14 hours: every real zone's, and those of datetimes
+# parsed from vendor files ("+05:30"). The records store them in UTC.
+_offsets = st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
+
+
+def identifiers() -> st.SearchStrategy[str]:
+    """Ids as every record, reader and writer accepts them unchanged: 1-12 characters
+    of lower-case letters, digits, ``-`` and ``_``. Shrinks towards ``"0"``."""
+    return _ids
+
+
+def json_scalars() -> st.SearchStrategy[Scalar]:
+    """The values of extracted fields, attributes and settings: None, booleans, integers
+    within +-2**53, finite floats and short texts - each survives a JSON round trip."""
+    return _scalars
+
+
+def moments(
+    *, min_value: datetime = _EPOCH_MIN, max_value: datetime = _EPOCH_MAX, offsets: bool = True
+) -> st.SearchStrategy[datetime]:
+    """Aware datetimes between ``min_value`` and ``max_value``, in UTC or - with
+    ``offsets`` - in a fixed UTC offset of whole minutes within 14 hours (the records
+    store them in UTC). Raises `InvalidArgument` for a bad time window."""
+    _check_window(min_value, max_value)
+    if type(offsets) is not bool:
+        raise InvalidArgument(f"offsets must be True or False; got {offsets!r}")
+    utc = _moments(min_value, max_value)
+    if not offsets:
+        return utc
+    return st.tuples(utc, st.just(UTC) | _offsets).map(lambda pair: pair[0].astimezone(pair[1]))
 
 
 def _check_regions(regions: Sequence[str]) -> tuple[str, ...]:

@@ -6,7 +6,6 @@ import string
 from collections.abc import Collection, Sequence
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 
 import phonenumbers
 from hypothesis import strategies as st
@@ -448,7 +447,7 @@ def billing_policies(
 
 # --------------------------------------------------------------------------- compliance
 
-_RULE_KINDS: tuple[type[Any], ...] = (
+_RULE_KINDS: tuple[type[ComplianceRule], ...] = (
     QuietHours,
     FrequencyCap,
     ConversationCooldown,
@@ -481,7 +480,7 @@ def _periods(default: timedelta) -> st.SearchStrategy[timedelta]:
 
 def compliance_rules(
     *,
-    kinds: Collection[type[Any]] = _RULE_KINDS,
+    kinds: Collection[type[ComplianceRule]] = _RULE_KINDS,
     regions: Sequence[str] = DEFAULT_REGIONS,
     tags: Collection[str] = ("opted-out", "do-not-call"),
 ) -> st.SearchStrategy[ComplianceRule]:
@@ -499,7 +498,7 @@ def compliance_rules(
     tag_names = _check_tags("tags", tags)
     where = st.none() | compliance_regions(regions=regions)
     tcpa = (CallingWindow(time(8), time(21)),)
-    builders: dict[type[Any], st.SearchStrategy[Any]] = {
+    builders: dict[type[ComplianceRule], st.SearchStrategy[ComplianceRule]] = {
         QuietHours: st.builds(
             QuietHours,
             windows=_prefer(tcpa, st.lists(calling_windows(), min_size=1, max_size=2).map(tuple)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import phonenumbers
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -12,6 +13,7 @@ from hypothesis.errors import InvalidArgument
 from ..machines import CALL_MACHINE
 from ..models.records import Call, CallerLine, Campaign, Contact
 from ..statuses import (
+    AmdMode,
     AnsweredBy,
     CallStatus,
     CampaignStatus,
@@ -19,6 +21,7 @@ from ..statuses import (
     ContactStatus,
     Direction,
     LineStatus,
+    Outcome,
     Priority,
 )
 from ._common import (
@@ -26,11 +29,13 @@ from ._common import (
     _EPOCH_MIN,
     DEFAULT_REGIONS,
     DEFAULT_TIMEZONES,
+    _attribute_maps,
     _check_regions,
     _check_window,
     _ids,
     _moments,
     _names,
+    _scalar_maps,
     _tags,
 )
 
@@ -118,18 +123,39 @@ def campaigns(
     *,
     channels: Sequence[Channel] = tuple(Channel),
     statuses: Sequence[CampaignStatus] = tuple(CampaignStatus),
+    min_value: datetime = _EPOCH_MIN,
+    max_value: datetime = _EPOCH_MAX,
 ) -> st.SearchStrategy[Campaign]:
-    """`Campaign` records on the given channels and in the given statuses."""
+    """`Campaign` records on the given channels and in the given statuses, with every
+    field drawn: a description, creation and start times between ``min_value`` and
+    ``max_value``, a cycle, JSON-scalar settings, the AMD mode and - on phone
+    campaigns only, as seed 004 says - an agent voice. Raises `InvalidArgument` for
+    empty channels or statuses or a bad time window."""
     if not channels or not statuses:
         raise InvalidArgument("channels and statuses must not be empty")
-    return st.builds(
-        Campaign,
-        id=_ids,
-        name=_names.filter(bool),
-        channel=st.sampled_from(tuple(channels)),
-        timezone=st.sampled_from(DEFAULT_TIMEZONES),
-        status=st.sampled_from(tuple(statuses)),
-    )
+    _check_window(min_value, max_value)
+    chosen_channels, chosen_statuses = tuple(channels), tuple(statuses)
+    at = st.none() | _moments(min_value, max_value)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Campaign:
+        channel = draw(st.sampled_from(chosen_channels))
+        return Campaign(
+            id=draw(_ids),
+            name=draw(_names.filter(bool)),
+            channel=channel,
+            timezone=draw(st.sampled_from(DEFAULT_TIMEZONES)),
+            status=draw(st.sampled_from(chosen_statuses)),
+            description=draw(_names),
+            created_at=draw(at),
+            start_at=draw(at),
+            cycle=draw(st.integers(0, 5)),
+            settings=draw(_scalar_maps),
+            amd_mode=draw(st.sampled_from(AmdMode)),
+            agent_voice_id=None if channel is Channel.WHATSAPP else draw(st.none() | _ids),
+        )
+
+    return build()
 
 
 def contacts(
@@ -140,10 +166,14 @@ def contacts(
     min_value: datetime = _EPOCH_MIN,
     max_value: datetime = _EPOCH_MAX,
 ) -> st.SearchStrategy[Contact]:
-    """`Contact` records with valid E.164 numbers from ``regions``.
+    """`Contact` records with valid E.164 numbers from ``regions``, every field drawn.
 
     Counters are consistent: per-cycle ``retries`` and ``failed_retries`` never
-    exceed the lifetime ``attempts``, which is at most ``max_attempts``.
+    exceed the lifetime ``attempts``, which is at most ``max_attempts``. Tags,
+    extracted fields and attributes are named as every export accepts (never a
+    fixed column, `RESERVED_TAGS`, and never each other's names: each becomes a
+    column of one header) and hold JSON scalars. No ``external_id``: an import
+    merges contacts that share one.
     Raises `InvalidArgument` for empty statuses, a negative ``max_attempts``
     or a bad time window.
     """
@@ -170,6 +200,15 @@ def contacts(
             failed_retries=draw(st.integers(0, attempts - retries)),
             attempts=attempts,
             next_attempt_at=draw(st.none() | _moments(min_value, max_value)),
+            agent_name=draw(st.none() | _names.filter(bool)),
+            voice_id=draw(st.none() | _ids),
+            extracted=draw(_scalar_maps),
+            attributes=draw(_attribute_maps),
+            cycle=draw(st.integers(0, 3)),
+            updated_at=draw(st.none() | _moments(min_value, max_value)),
+            follow_up=draw(st.booleans()),
+            last_outcome=draw(st.none() | st.sampled_from(Outcome)) if attempts else None,
+            line_id=draw(st.none() | _ids),
         )
 
     return build()
@@ -227,10 +266,12 @@ def calls(
         started = created + ring if connected else None
         end_time = (started or created + ring) + timedelta(seconds=duration) if ended else None
         answered_by = draw(st.sampled_from(AnsweredBy)) if connected else None
-        return Call(
+        priced = ended and draw(st.booleans())
+        call = Call(
             id=draw(_ids),
             contact_id=draw(_ids),
             to=draw(phone_numbers(regions=chosen)),
+            from_number=draw(st.just("") | phone_numbers(regions=("US",))),
             attempt=draw(st.integers(min_attempt, max_attempt)),
             direction=Direction.OUTBOUND,
             status=status,
@@ -240,7 +281,18 @@ def calls(
             ended_at=end_time,
             updated_at=end_time or started or created,
             duration=duration,
+            recording_url=f"https://example.com/{draw(_ids)}.mp3"
+            if duration and draw(st.booleans())
+            else None,
+            price=draw(st.decimals(0, 100, places=4)) if priced else None,
+            price_unit=draw(st.sampled_from(["USD", "INR", "pulses"])) if priced else None,
+            campaign_id=draw(st.none() | _ids),
         )
+        # An explicit outcome, when drawn, is the one the status implies: a dialect
+        # or an analysis classifies, it does not contradict the carrier.
+        if ended and draw(st.booleans()):
+            call = attrs.evolve(call, outcome=call.result)
+        return call
 
     return build()
 
@@ -276,6 +328,7 @@ def caller_lines(
         return CallerLine(
             id=draw(_ids),
             number=draw(phone_numbers(regions=("US",))),
+            name=draw(_names),
             status=draw(st.sampled_from(chosen)),
             spam_score=draw(st.integers(min_spam_score, max_spam_score)),
             calls_today=calls_today,
