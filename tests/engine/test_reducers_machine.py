@@ -3,14 +3,10 @@ replays and restores, with the engine's invariants checked after every step."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import pytest
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
     invariant,
     precondition,
     rule,
@@ -19,8 +15,6 @@ from hypothesis.stateful import (
 from campaignkit import (
     CONTACT_MACHINE,
     CallUpdate,
-    Campaign,
-    CampaignCounts,
     CampaignRunner,
     CampaignStatus,
     Contact,
@@ -33,7 +27,8 @@ from campaignkit import (
 )
 from campaignkit.engine import Event, is_due
 from campaignkit.machines import ContactEvent
-from campaignkit.policies.cycles import SETTLED_STATUSES
+from campaignkit.statuses import CallStatus
+from campaignkit.strategies import CampaignStateMachine
 
 from ..engine_strategies import (
     T0,
@@ -50,56 +45,39 @@ from ..engine_strategies import (
 _WAITING = {ContactStatus.QUEUED, ContactStatus.RETRYING, ContactStatus.AWAITING_OUTCOME}
 
 
-class CampaignMachine(RuleBasedStateMachine):
-    """Invariants: counts conserve and match a recount; counters stay within the caps;
-    per-cycle counters reset while lifetime attempts only grow; a final contact is never
-    due; next_attempt_at is set exactly while a contact waits; calls in flight are
-    exactly the dialling contacts; any event applied twice, or a stale one after a newer
-    one, changes nothing; snapshot and restore round-trip exactly."""
+class CampaignMachine(CampaignStateMachine):
+    """The public `CampaignStateMachine` (its steps, invariants and liveness checks) with
+    the engine's own: every campaign command, contacts added late, reports with any
+    status and outcome, call-backs, conversions, replays of any event, snapshot and
+    restore, draining the outbox. Extra invariants: per-cycle counters reset while
+    lifetime attempts only grow; loops and the campaign status agree; snapshot and
+    restore round-trip exactly."""
+
+    start_time = T0
 
     def __init__(self) -> None:
         super().__init__()
-        self.runner: CampaignRunner
-        self.now = T0
         self.history: list[Event] = []
         self.seen: dict[str, tuple[int, int]] = {}  # id -> (cycle, attempts)
-        self.added = 0
 
-    @initialize(
-        retry=retry_policies() | vendor_policies(),
-        cycles=st.sampled_from([False, True, True, True]).flatmap(
+    def retry_policy(self) -> st.SearchStrategy[RetryPolicy]:
+        return retry_policies() | vendor_policies()
+
+    def cycle_policy(self) -> st.SearchStrategy[CyclePolicy | None]:
+        return st.sampled_from([False, True, True, True]).flatmap(
             lambda loops: cycle_policies() if loops else st.none()
-        ),
-        contacts=st.integers(1, 5).flatmap(fresh_contacts),
-        start=st.sampled_from([True, True, True, False]),
-    )
-    def setup(
-        self, retry: RetryPolicy, cycles: CyclePolicy | None, contacts: list[Contact], start: bool
-    ) -> None:
-        self.runner = CampaignRunner(
-            Campaign(id="camp", name="Campaign"), retry=retry, cycles=cycles
         )
-        self.runner.add_contacts(contacts, now=self.now)
-        self.added = len(contacts)
-        if start:
-            self.runner.start(self.now)
 
-    def tick(self, seconds: int = 1) -> datetime:
-        self.now += timedelta(seconds=seconds)
-        return self.now
+    def initial_contacts(self) -> st.SearchStrategy[list[Contact]]:
+        return st.integers(1, 5).flatmap(fresh_contacts)
+
+    def starts(self) -> st.SearchStrategy[bool]:
+        return st.sampled_from([True, True, True, False])
+
+    def call_endings(self) -> st.SearchStrategy[CallStatus]:
+        return end_statuses
 
     # ------------------------------------------------------------------ time and commands
-
-    @rule(seconds=st.sampled_from([1, 30, 600, 3600, 4 * 3600, 86400]))
-    def wait(self, seconds: int) -> None:
-        self.tick(seconds)
-
-    @rule()
-    def jump(self) -> None:
-        """Straight to the next time the runner has work."""
-        wakeup = self.runner.next_wakeup()
-        if wakeup is not None and wakeup > self.now:
-            self.now = wakeup
 
     @rule(
         command=st.sampled_from(["start", "start", "pause", "resume", "resume"]),
@@ -150,14 +128,14 @@ class CampaignMachine(RuleBasedStateMachine):
 
     @rule(count=st.integers(1, 2), data=st.data())
     def add(self, count: int, data: st.DataObject) -> None:
-        fresh = data.draw(fresh_contacts(self.added + count))[self.added :]
+        fresh = data.draw(fresh_contacts(self.loaded + count))[self.loaded :]
         before = self.runner.snapshot()
         try:
             self.runner.add_contacts(fresh, now=self.tick())
         except IllegalTransition:
             assert self.runner.snapshot() == before
             return
-        self.added += count
+        self.loaded += count
 
     # ------------------------------------------------------------------ events
 
@@ -185,29 +163,6 @@ class CampaignMachine(RuleBasedStateMachine):
                 duration=data.draw(st.integers(0, 300)),
             )
         )
-
-    @rule(data=st.data())
-    def round(self, data: st.DataObject) -> None:
-        """A round of the common case, so campaigns reach cycles and their end: time
-        moves to the next wakeup, the due calls are placed, and every call in flight ends."""
-        self.jump()
-        self.due(None)
-        self.end_calls(data)
-
-    @precondition(lambda self: bool(self.runner.in_flight))
-    @rule(data=st.data())
-    def end_calls(self, data: st.DataObject) -> None:
-        """Every call in flight ends."""
-        for contact_id, call in sorted(self.runner.in_flight.items()):
-            self.handle(
-                CallUpdate(
-                    contact_id=contact_id,
-                    attempt=call.attempt,
-                    status=data.draw(end_statuses),
-                    at=self.tick(),
-                    answered_by=data.draw(answered_bys),
-                )
-            )
 
     @rule(data=st.data(), outcome=outcomes)
     def call_back(self, data: st.DataObject, outcome: object) -> None:
@@ -256,53 +211,12 @@ class CampaignMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------------ invariants
 
     @invariant()
-    def counts_conserve(self) -> None:
-        counts = self.runner.counts
-        contacts = list(self.runner.contacts.values())
-        assert counts == CampaignCounts.of(contacts)
-        assert counts.created == len(contacts) == self.added
-        assert counts.created == (
-            counts.completed
-            + counts.failed
-            + counts.pending
-            + counts.in_progress
-            + counts.busy
-            + counts.no_answer
-        )
-
-    @invariant()
-    def counters_within_caps(self) -> None:
-        retry = self.runner.retry
-        for contact in self.runner.contacts.values():
-            assert contact.retries <= retry.max_retries
-            assert contact.failed_retries <= retry.max_failed_retries
-            if retry.max_attempts is not None:
-                assert contact.attempts <= retry.max_attempts
-            assert contact.attempts <= (contact.cycle + 1) * retry.max_attempts_per_cycle()
-
-    @invariant()
     def cycles_and_lifetime_attempts_only_grow(self) -> None:
         for contact in self.runner.contacts.values():
             cycle, attempts = self.seen.get(contact.id, (0, 0))
             assert contact.cycle >= cycle
             assert contact.attempts >= attempts
             self.seen[contact.id] = (contact.cycle, contact.attempts)
-
-    @invariant()
-    def next_attempt_time_is_honest(self) -> None:
-        for contact in self.runner.contacts.values():
-            assert (contact.next_attempt_at is not None) == (contact.status in _WAITING)
-            if contact.status in SETTLED_STATUSES:
-                assert not is_due(contact, self.now + timedelta(days=3650))
-
-    @invariant()
-    def calls_in_flight_are_the_dialling_contacts(self) -> None:
-        dialling = {
-            c.id for c in self.runner.contacts.values() if c.status is ContactStatus.DIALING
-        }
-        assert dialling == set(self.runner.in_flight)
-        for contact_id, call in self.runner.in_flight.items():
-            assert call.attempt == self.runner.contact(contact_id).attempts
 
     @invariant()
     def campaign_and_loops_agree(self) -> None:

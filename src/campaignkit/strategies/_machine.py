@@ -120,8 +120,8 @@ class CampaignStateMachine(RuleBasedStateMachine):
 
     Hooks (override them; each may return a value or a strategy to draw it from,
     and a strategy is built once per class): `retry_policy`, `cycle_policy`,
-    `initial_contacts`, `runner_options` (the time policies), `call_endings`;
-    and `make_runner` to build the runner yourself. ``start_time`` is when the
+    `initial_contacts`, `runner_options` (the time policies), `call_endings`,
+    `starts`; and `make_runner` to build the runner yourself. ``start_time`` is when the
     campaign starts.
     """
 
@@ -158,6 +158,12 @@ class CampaignStateMachine(RuleBasedStateMachine):
     def initial_contacts(self) -> Sequence[Contact] | st.SearchStrategy[list[Contact]]:
         """The contacts loaded at the start: by default 1 to 4 fresh ones."""
         return _MACHINE_CONTACTS
+
+    def starts(self) -> bool | st.SearchStrategy[bool]:
+        """Whether the first step starts the campaign after loading it: by default it
+        does. Return a strategy (``st.booleans()``) to leave some campaigns ready, for a
+        machine whose own rules start them."""
+        return True
 
     def call_endings(self) -> CallStatus | st.SearchStrategy[CallStatus]:
         """How calls ended by the end-every-call step end: by default any terminal status."""
@@ -217,7 +223,8 @@ class CampaignStateMachine(RuleBasedStateMachine):
         self.runner = self.make_runner(campaign, retry=retry, cycles=cycles, **options)
         self.runner.add_contacts(people, now=self.now)
         self.loaded = len(people)
-        self.runner.start(self.now)
+        if _drawn(data, _from_hook(self, "starts"), "starts"):
+            self.runner.start(self.now)
 
     @rule(seconds=st.sampled_from([1, 60, 900, 3600, 6 * 3600, 86400]))
     def advance_time(self, seconds: int) -> None:
