@@ -450,3 +450,33 @@ def test_zone_folders_are_refused_as_arguments(name: str) -> None:
     # issue 14 item 3: tzdata folders gave a bare IsADirectoryError
     with pytest.raises(InvalidArgument, match="IANA"):
         strategies.schedules(timezones=[name])
+
+
+@pytest.mark.parametrize("channel", list(campaignkit.Channel))
+def test_drawn_rules_are_accepted_by_setup_for_their_channel(channel: campaignkit.Channel) -> None:
+    # issue 13 item 19: strategies draw only what the library accepts everywhere - a
+    # call campaign's rules carry no WhatsApp settings, a WhatsApp campaign's carry
+    # consent and no loops, so `setup` takes every one of them.
+    import random
+
+    from campaignkit.engine.steps import setup
+
+    @settings(max_examples=20)
+    @given(strategies.campaign_rules(channels=(channel,)))
+    def check(rules: campaignkit.policies.CampaignRules) -> None:
+        campaign = campaignkit.Campaign(id="c", name="Rules", channel=channel)
+        setup(campaign, rules=rules, rng=random.Random(0))
+
+    check()
+
+
+@settings(max_examples=20)
+@given(strategies.contact_states())
+def test_drawn_contact_states_round_trip_as_json(state: object) -> None:
+    # A drawn row is one a service can store and load again as JSON.
+    import json
+
+    from campaignkit.models import ContactState
+
+    assert isinstance(state, ContactState)
+    assert ContactState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
