@@ -485,3 +485,33 @@ def test_the_due_queue_runs_in_order_and_out_of_order() -> None:
         popped.append(key)
         queue.pop()
     assert popped == sorted([*loaded, early, late, high])
+
+
+def test_a_line_loaded_over_its_cap_without_a_day_resets_the_next_day() -> None:
+    """A caller line loaded with ``calls_today`` over the daily cap and no
+    ``counted_on`` is taken as today's count, dated on the first round: the
+    campaign waits for the next day and then finishes (it used to wait for
+    "tomorrow" every day; found by CampaignStateMachine's liveness check)."""
+    from datetime import UTC
+
+    from campaignkit import CallerLine, Campaign, CampaignRunner, Contact
+    from campaignkit.engine import CallUpdate
+    from campaignkit.statuses import AnsweredBy, CallStatus, CampaignStatus
+
+    start = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    runner = CampaignRunner(
+        Campaign(id="k", name="k"),
+        lines=[CallerLine(id="l1", number="+525512345678", calls_today=476)],
+    )
+    runner.add_contacts([Contact(id="c1", phone="+525512345679")], now=start)
+    runner.start(start)
+    assert runner.due(start) == []
+    wake = runner.next_wakeup()
+    assert wake is not None
+    assert start < wake <= start + timedelta(days=1)
+    (dial,) = runner.due(wake)
+    done = CallUpdate(
+        "c1", dial.attempt, CallStatus.COMPLETED, at=wake, answered_by=AnsweredBy.HUMAN
+    )
+    runner.handle(done)
+    assert runner.campaign.status is CampaignStatus.FINISHED

@@ -533,6 +533,7 @@ def open_round(
     messaging tier cap the round (``sent_to``: distinct recipients of the sends in
     the last 24 hours, ``oldest_send`` the oldest of them).
     """
+    campaign = _date_counts(campaign, rules, now)
     halt = campaign.halt
     if halt is not None:
         if halt.until is None or now < halt.until:
@@ -542,6 +543,33 @@ def open_round(
         return Round(campaign, None, False)
     campaign, left = _message_room(campaign, rules, now, sent_to, oldest_send)
     return Round(campaign, left, left == 0 and campaign.halt is not None)
+
+
+def _date_counts(campaign: CampaignState, rules: CampaignRules, now: datetime) -> CampaignState:
+    """The campaign with every undated daily count (a caller line's ``calls_today`` or
+    the sends of the pacing state, loaded without ``counted_on``) dated today.
+
+    An undated count is taken as today's so a cap is never exceeded for want of a
+    date (`rotation.line_calls_today`); dating it on the first round that sees it
+    lets it reset on the next campaign day. Left undated, a line loaded over its cap
+    stayed refused "until tomorrow" every day and the campaign never finished
+    (found by `CampaignStateMachine`'s liveness check).
+    """
+    lines, pacing = campaign.lines, campaign.pacing
+    undated_lines = lines is not None and any(x.calls_today and x.counted_on is None for x in lines)
+    undated_sends = bool(pacing.sent_today) and pacing.counted_on is None
+    if not (undated_lines or undated_sends):
+        return campaign
+    today = local_day(now, zone_of(_schedule(campaign, rules).timezone))
+    if undated_lines:
+        assert lines is not None
+        lines = tuple(
+            attrs.evolve(x, counted_on=today) if x.calls_today and x.counted_on is None else x
+            for x in lines
+        )
+    if undated_sends:
+        pacing = attrs.evolve(pacing, counted_on=today)
+    return attrs.evolve(campaign, lines=lines, pacing=pacing)
 
 
 def close_round(

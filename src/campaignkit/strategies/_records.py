@@ -307,8 +307,9 @@ def caller_lines(
 ) -> st.SearchStrategy[CallerLine]:
     """`CallerLine` records with spam scores in ``min_spam_score..max_spam_score``.
 
-    A line that placed calls today says which day that was (``counted_on``, between
-    the dates of ``min_value`` and ``max_value``); one that placed none has no day.
+    A line that placed calls says which day that was (``counted_on``, between the
+    dates of ``min_value`` and ``max_value``) or, sometimes, no day (the engine dates
+    such a count on its first round); one that placed none has no day.
     Raises `InvalidArgument` for bad bounds, empty statuses or a bad time window.
     """
     if not 0 <= min_spam_score <= max_spam_score <= 9:
@@ -321,10 +322,10 @@ def caller_lines(
     @st.composite
     def build(draw: st.DrawFn) -> CallerLine:
         calls_today = draw(st.integers(0, 1000))
-        # A count with no day would be "today" forever: the library takes it as is
-        # (a cap is never exceeded for want of a date), so a line over its daily cap
-        # would never dial again. Real counts carry their day.
-        day = draw(st.dates(min_value.date(), max_value.date())) if calls_today else None
+        # An undated count is taken as today's and dated by the first round
+        # (engine.steps.open_round), so it resets on the next campaign day.
+        dated = calls_today and draw(st.integers(0, 3))
+        day = draw(st.dates(min_value.date(), max_value.date())) if dated else None
         return CallerLine(
             id=draw(_ids),
             number=draw(phone_numbers(regions=("US",))),
