@@ -298,7 +298,8 @@ def flag(*, default: bool = False) -> Any:
 def member(cls: type[EnumT], *, default: EnumT | None = None, optional: bool = False) -> Any:
     """A field holding a member of enum ``cls`` (strings are not accepted: parse first)."""
     name = cls.__name__
-    validator = check_type(cls, optional=optional, expected=_or_none(f"a {name}", optional))
+    article = "an" if name[0] in "AEIOU" else "a"
+    validator = check_type(cls, optional=optional, expected=_or_none(f"{article} {name}", optional))
 
     def load(value: Any) -> Any:
         if value is None and optional:
