@@ -27,6 +27,7 @@ from ..io import (
     MalformedInput,
     Rejection,
     RejectReason,
+    Source,
     export_calls,
     export_contacts,
     export_results,
@@ -273,7 +274,7 @@ LABELS = Labels(
 
 
 def parse_contact_export(
-    source: Any,
+    source: Source,
     *,
     channel: Channel = Channel.CALL,
     tags: Sequence[str] = (),
@@ -308,7 +309,7 @@ parse_results_export = parse_contact_export
 
 
 def parse_call_export(
-    source: Any,
+    source: Source,
     *,
     region: str | None = "MX",
     timezone: str = DEFAULT_TIMEZONE,
@@ -453,7 +454,7 @@ def write_recording_export(
 
 
 def read_calls(
-    source: Any,
+    source: Source,
     *,
     region: str | None = "MX",
     timezone: str = DEFAULT_TIMEZONE,

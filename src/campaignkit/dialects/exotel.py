@@ -36,7 +36,15 @@ import attrs
 
 from .. import _fields as f
 from ..errors import InvalidConfig, InvalidInput
-from ..io import DEFAULT_MAX_BYTES, ImportResult, MissingColumns, Rejection, RejectReason
+from ..io import (
+    DEFAULT_MAX_BYTES,
+    ImportResult,
+    JsonSource,
+    MissingColumns,
+    Rejection,
+    RejectReason,
+    Source,
+)
 from ..io.text import PhoneNormaliser, parse_moment, read_text
 from ..models.records import Call, Campaign, Contact
 from ..statuses import (
@@ -271,7 +279,7 @@ def _unwrap(item: Any, what: str) -> Mapping[str, Any]:
     return item
 
 
-def parse_campaign(source: Any, *, timezone: str = DEFAULT_TIMEZONE) -> CampaignSnapshot:
+def parse_campaign(source: JsonSource, *, timezone: str = DEFAULT_TIMEZONE) -> CampaignSnapshot:
     """Read the campaign-details response (``{"response": [{"data": {...}}]}``, or its ``data``).
 
     The campaign's time zone is ``timezone`` (the payload does not carry one).
@@ -428,7 +436,7 @@ def parse_call(
 
 
 def parse_cdr_page(
-    source: Any,
+    source: JsonSource,
     *,
     region: str | None = DEFAULT_REGION,
     timezone: str = DEFAULT_TIMEZONE,
@@ -476,7 +484,7 @@ def _records(data: Any) -> list[Any]:
 
 
 def read_cdrs(
-    source: Any,
+    source: JsonSource,
     *,
     region: str | None = DEFAULT_REGION,
     timezone: str = DEFAULT_TIMEZONE,
@@ -554,7 +562,7 @@ def cdr_record(call: Call, *, timezone: str = DEFAULT_TIMEZONE) -> dict[str, Any
 
 
 def parse_call_status(
-    payload: Any,
+    payload: JsonSource,
     *,
     region: str | None = DEFAULT_REGION,
     timezone: str = DEFAULT_TIMEZONE,
@@ -636,7 +644,9 @@ class CallScheduleEvent:
         return None if outcome is None else outcome.contact_status
 
 
-def parse_call_schedule(payload: Any, *, region: str | None = DEFAULT_REGION) -> CallScheduleEvent:
+def parse_call_schedule(
+    payload: JsonSource, *, region: str | None = DEFAULT_REGION
+) -> CallScheduleEvent:
     """The call-schedule callback (``To``, ``FinalStatus``, ``AttemptCount``, ``CampaignSid``).
 
     Raises `InvalidInput` naming the bad field.
@@ -677,7 +687,7 @@ class CampaignStatusEvent:
     stats: Stats = attrs.field(factory=Stats)
 
 
-def parse_campaign_status(payload: Any) -> CampaignStatusEvent:
+def parse_campaign_status(payload: JsonSource) -> CampaignStatusEvent:
     """The campaign-status callback (``CampaignSid``, ``Status``, ``Stats``).
 
     Raises `InvalidInput` naming the bad field or the unknown status.
@@ -774,7 +784,7 @@ def _local(moment: datetime, tz: Any) -> str:
 
 
 def read_dashboard_export(
-    source: Any,
+    source: Source,
     *,
     region: str | None = DEFAULT_REGION,
     timezone: str = DEFAULT_TIMEZONE,

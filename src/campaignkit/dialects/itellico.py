@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import InvalidConfig, InvalidInput
-from ..io import MissingColumns
+from ..io import MissingColumns, Source
 from ..io.contacts import ImportResult, RejectReason, RowCollector, RowRejected
 from ..io.text import (
     PhoneNormaliser,
@@ -355,7 +355,7 @@ def _contact(
 
 
 def parse_contact_export(
-    source: Any,
+    source: Source,
     *,
     region: str | None = "MX",
     timezone: str = DEFAULT_TIMEZONE,

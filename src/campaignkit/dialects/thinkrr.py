@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import InvalidConfig, InvalidInput
-from ..io import DEFAULT_MAX_BYTES, MissingColumns, Rejection, RejectReason
+from ..io import DEFAULT_MAX_BYTES, MissingColumns, Rejection, RejectReason, Source
 from ..io.text import PhoneNormaliser, read_text
 from ..models.records import Call
 from ..statuses import AnsweredBy, CallStatus, CampaignStatus, Outcome
@@ -198,7 +198,7 @@ _ALIAS = {alias: column for column, aliases in _LOG_COLUMNS.items() for alias in
 
 
 def read_call_log(
-    source: Any,
+    source: Source,
     *,
     timezone: str = DEFAULT_TIMEZONE,
     region: str | None = None,

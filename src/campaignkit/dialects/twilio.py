@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from ..errors import InvalidInput
-from ..io import DEFAULT_MAX_BYTES, MissingColumns, Rejection, RejectReason
+from ..io import DEFAULT_MAX_BYTES, JsonSource, MissingColumns, Rejection, RejectReason, Source
 from ..io.text import PhoneNormaliser, read_text
 from ..models.records import Call
 from ..statuses import AnsweredBy, CallStatus, Direction
@@ -314,7 +314,7 @@ def _log_records(data: Any) -> list[Any]:
 
 
 def read_call_log(
-    source: Any,
+    source: JsonSource,
     *,
     region: str | None = None,
     contact_ids: Mapping[str, str] | None = None,
@@ -402,7 +402,7 @@ def _squashed(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def read_status_callbacks(
-    source: Any,
+    source: Source,
     *,
     contact_ids: Mapping[str, str] | None = None,
     campaign_id: str | None = None,

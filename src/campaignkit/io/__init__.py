@@ -26,7 +26,7 @@ from ._errors import (
 from ._labels import CANONICAL, Labels
 from ._phone import PhoneNormaliser, to_e164
 from ._safe import is_formula, neutralise, unneutralise
-from ._source import DEFAULT_MAX_BYTES, Progress, Source
+from ._source import DEFAULT_MAX_BYTES, JsonSource, Progress, Source
 from .contacts import (
     REQUIRED_COLUMNS,
     UPLOAD_COLUMNS,
@@ -68,6 +68,7 @@ __all__ = [
     "EmptyInput",
     "ImportResult",
     "InputTooLarge",
+    "JsonSource",
     "Labels",
     "MalformedInput",
     "MissingColumns",

@@ -23,6 +23,7 @@ from ._errors import InputTooLarge, MalformedInput, UndecodableInput
 __all__ = [
     "CHUNK_CHARS",
     "DEFAULT_MAX_BYTES",
+    "JsonSource",
     "OversizedNumber",
     "Progress",
     "Source",
@@ -36,6 +37,10 @@ __all__ = [
 Source: TypeAlias = str | bytes | bytearray | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes]
 """What the readers accept: a string, bytes, a file-like object (text or binary)
 or an iterable of lines (str or bytes, with or without line endings)."""
+
+JsonSource: TypeAlias = Source | Mapping[str, object] | list[object]
+"""What the JSON readers accept: a `Source` holding JSON text, or JSON already
+decoded (a dict, or a list that is not lines of text)."""
 
 Progress: TypeAlias = Callable[[int], None]
 """A progress callback: called with the number of input bytes read so far (text

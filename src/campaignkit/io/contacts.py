@@ -30,6 +30,7 @@ from ._source import (
     DEFAULT_MAX_BYTES,
     OversizedNumber,
     Progress,
+    Source,
     has_lone_surrogate,
     iter_lines,
     load_json,
@@ -734,7 +735,7 @@ def _read_json(
 
 
 def iter_contacts(
-    source: Any,
+    source: Source,
     *,
     region: str | None = "MX",
     delimiter: str | None = None,
@@ -763,7 +764,7 @@ def iter_contacts(
 
 
 def import_contacts(
-    source: Any,
+    source: Source,
     *,
     region: str | None = "MX",
     delimiter: str | None = None,
@@ -809,7 +810,7 @@ def import_contacts(
 
 
 def read_contact_export(
-    source: Any,
+    source: Source,
     *,
     tags: Sequence[str] = (),
     fields: Sequence[str] = (),

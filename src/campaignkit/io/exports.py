@@ -27,7 +27,7 @@ from ._errors import DuplicateColumns, MalformedInput, MissingColumns
 from ._labels import CANONICAL, Labels, parse_label
 from ._phone import PhoneNormaliser
 from ._safe import neutralise, unneutralise
-from ._source import OversizedNumber, Progress, iter_lines, load_json
+from ._source import OversizedNumber, Progress, Source, iter_lines, load_json
 from ._values import EARLIEST, LATEST, format_moment, parse_instant, shown, zone
 from .contacts import Rejection, RejectReason
 
@@ -838,7 +838,7 @@ class CallStream(Iterator[Call]):
 
 
 def iter_call_export(
-    source: Any,
+    source: Source,
     *,
     labels: Labels = CANONICAL,
     region: str | None = "MX",
@@ -907,7 +907,7 @@ def iter_call_export(
 
 
 def read_call_export(
-    source: Any,
+    source: Source,
     *,
     labels: Labels = CANONICAL,
     region: str | None = "MX",
