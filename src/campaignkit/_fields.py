@@ -318,7 +318,10 @@ def member(cls: type[EnumT], *, default: EnumT | None = None, optional: bool = F
     return attrs.field(default=default, validator=validator, metadata={"codec": codec})
 
 
-def _to_utc(value: Any, self_: Any, field: attrs.Attribute[Any]) -> Any:
+# The converters' first parameter is annotated with what a caller should pass: attrs
+# copies it into the generated __init__, so signatures read `at: datetime`, not Any.
+# The run-time check stays: anything else is still a typed error.
+def _to_utc(value: datetime | None, self_: Any, field: attrs.Attribute[Any]) -> datetime | None:
     if value is None:
         return None
     return aware_utc(value, field.name)
@@ -342,7 +345,7 @@ def moment() -> Any:
     )
 
 
-def _to_required_utc(value: Any, self_: Any, field: attrs.Attribute[Any]) -> datetime:
+def _to_required_utc(value: datetime, self_: Any, field: attrs.Attribute[Any]) -> datetime:
     return aware_utc(value, field.name)
 
 

@@ -142,7 +142,7 @@ _check_unknown = f.check_type(
 )
 
 
-def _to_outcomes(value: Any) -> frozenset[Outcome]:
+def _to_outcomes(value: Iterable[Outcome]) -> frozenset[Outcome]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidConfig("billed_outcomes", "a collection of Outcome members", value)
     outcomes = frozenset(value)

@@ -70,11 +70,11 @@ _REGION_KEYS = frozenset({"name", "countries", "prefixes"})
 # --------------------------------------------------------------------------- history
 
 
-def _to_at(value: Any) -> datetime:
+def _to_at(value: datetime) -> datetime:
     return aware_utc(value, "at")
 
 
-def _optional_moment(value: Any) -> datetime | None:
+def _optional_moment(value: datetime | None) -> datetime | None:
     return None if value is None else aware_utc(value, "ended_at")
 
 
@@ -192,19 +192,19 @@ def _strings(field: str, value: Any) -> frozenset[str]:
     return items
 
 
-def _to_countries(value: Any) -> frozenset[str]:
+def _to_countries(value: Iterable[str]) -> frozenset[str]:
     return _strings("countries", value)
 
 
-def _to_prefixes(value: Any) -> frozenset[str]:
+def _to_prefixes(value: Iterable[str]) -> frozenset[str]:
     return _strings("prefixes", value)
 
 
-def _to_numbers(value: Any) -> frozenset[str]:
+def _to_numbers(value: Iterable[str]) -> frozenset[str]:
     return _strings("numbers", value)
 
 
-def _to_tags(value: Any) -> frozenset[str]:
+def _to_tags(value: Iterable[str]) -> frozenset[str]:
     return _strings("tags", value)
 
 
@@ -366,7 +366,7 @@ _check_region = f.check_type(
 _check_max_calls = f.check_int(1, error=InvalidConfig)
 
 
-def _to_quiet_windows(value: Any) -> tuple[CallingWindow, ...]:
+def _to_quiet_windows(value: Iterable[CallingWindow]) -> tuple[CallingWindow, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidConfig("windows", "a non-empty sequence of CallingWindow", value)
     windows = tuple(value)
@@ -375,7 +375,7 @@ def _to_quiet_windows(value: Any) -> tuple[CallingWindow, ...]:
     return windows
 
 
-def _to_outcomes(value: Any) -> frozenset[Outcome]:
+def _to_outcomes(value: Iterable[Outcome]) -> frozenset[Outcome]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidConfig("outcomes", "a collection of Outcome members", value)
     outcomes = frozenset(value)
@@ -753,7 +753,7 @@ def _tagged(data: Any, kind: str, keys: frozenset[str]) -> Mapping[str, Any]:
     return d
 
 
-def _to_rules(value: Any) -> tuple[ComplianceRule, ...]:
+def _to_rules(value: Iterable[ComplianceRule]) -> tuple[ComplianceRule, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidConfig("rules", "a sequence of compliance rules", value)
     rules = tuple(value)

@@ -63,7 +63,7 @@ _check_cooldown = f.check(
 )
 
 
-def _to_cooldown(value: Any) -> Any:
+def _to_cooldown(value: timedelta | int) -> Any:
     if type(value) is int:
         if value < 0:
             raise InvalidConfig("cooldown", "a whole number of minutes >= 0", value)
@@ -71,7 +71,7 @@ def _to_cooldown(value: Any) -> Any:
     return value
 
 
-def _to_statuses(value: Any) -> frozenset[ContactStatus]:
+def _to_statuses(value: Iterable[ContactStatus | str]) -> frozenset[ContactStatus]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidConfig("status_filters", "a collection of ContactStatus members", value)
     statuses = set()
@@ -83,7 +83,7 @@ def _to_statuses(value: Any) -> frozenset[ContactStatus]:
     return frozenset(statuses)
 
 
-def _to_tags(value: Any) -> frozenset[str]:
+def _to_tags(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidConfig("tag_filters", "a collection of tag names", value)
     tags = list(value)  # checked before hashing: a nested list is refused, not a TypeError

@@ -227,7 +227,7 @@ class MessageTemplate(PlainData):
             )
 
 
-def _to_templates(value: Any) -> tuple[MessageTemplate, ...]:
+def _to_templates(value: Iterable[MessageTemplate]) -> tuple[MessageTemplate, ...]:
     if isinstance(value, str | Mapping | MessageTemplate) or not isinstance(value, Iterable):
         raise InvalidConfig("templates", "a list of one or two MessageTemplate", value)
     templates = tuple(value)

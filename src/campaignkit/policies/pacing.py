@@ -201,7 +201,7 @@ class PacingPolicy:
 _check_count = f.check_int(0, expected="a non-negative integer")
 
 
-def _optional_moment(value: Any) -> datetime | None:
+def _optional_moment(value: datetime | None) -> datetime | None:
     return None if value is None else aware_utc(value, "last_started_at")
 
 

@@ -21,7 +21,7 @@ __all__ = ["Refusal"]
 _check_text = f.check_text()
 
 
-def _optional_utc(value: Any) -> datetime | None:
+def _optional_utc(value: datetime | None) -> datetime | None:
     return None if value is None else aware_utc(value, "retry_at")
 
 

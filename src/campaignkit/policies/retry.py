@@ -364,7 +364,7 @@ def _default_rules() -> dict[Outcome, RetryRule]:
     return {o: _RETRY if o.retriable else _NO_RETRY for o in Outcome}
 
 
-def _to_rules(value: Any) -> FrozenMap[Outcome, RetryRule]:
+def _to_rules(value: Mapping[Outcome, RetryRule | bool]) -> FrozenMap[Outcome, RetryRule]:
     """A complete, ordered outcome -> rule map; outcomes left out keep their defaults."""
     if not isinstance(value, Mapping):
         raise InvalidConfig("rules", "a mapping of Outcome to RetryRule (or bool)", value)

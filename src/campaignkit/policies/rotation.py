@@ -73,7 +73,7 @@ _BY_NAME = {
 }
 
 
-def _to_strategy(value: Any) -> RotationStrategy:
+def _to_strategy(value: RotationStrategy | str) -> RotationStrategy:
     if type(value) is RotationStrategy:
         return value
     if type(value) is str and value.strip().lower() in _BY_NAME:

@@ -38,7 +38,7 @@ def _optional(cls: type) -> f.Check[Any]:
 _check_retry = f.check_type(RetryPolicy)
 
 
-def _to_numbers(value: Any) -> frozenset[str]:
+def _to_numbers(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidInput(f"do_not_call must be a collection of numbers; got {shown(value)}")
     numbers = frozenset(value)

@@ -118,7 +118,7 @@ _check_time = f.check(
 )
 
 
-def _to_weekdays(value: Any) -> frozenset[int]:
+def _to_weekdays(value: Iterable[int]) -> frozenset[int]:
     expected = "a non-empty collection of weekday numbers, 0 (Monday) to 6 (Sunday)"
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidConfig("weekdays", expected, value)
@@ -139,7 +139,7 @@ def _windows(field: str, value: Any, allow_empty: bool) -> tuple[CallingWindow, 
     return windows
 
 
-def _to_windows(value: Any) -> tuple[CallingWindow, ...]:
+def _to_windows(value: Iterable[CallingWindow]) -> tuple[CallingWindow, ...]:
     return _windows("windows", value, allow_empty=False)
 
 
@@ -258,7 +258,7 @@ def _rule_can_happen(keys: dict[str, str]) -> bool:
     return True
 
 
-def _to_rules(value: Any) -> tuple[str, ...]:
+def _to_rules(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidConfig("closed_rules", "a sequence of RRULE strings", value)
     rules = tuple(value)
