@@ -393,7 +393,7 @@ def tag_set(value: Iterable[str], name: str) -> frozenset[str]:
     return frozenset(items)
 
 
-def _to_tags(value: Any, self_: Any, field: attrs.Attribute[Any]) -> frozenset[str]:
+def _to_tags(value: Iterable[str], self_: Any, field: attrs.Attribute[Any]) -> frozenset[str]:
     return tag_set(value, field.name)
 
 
@@ -435,7 +435,9 @@ def scalar_mapping(value: Mapping[str, Scalar], name: str) -> FrozenMap[str, Sca
     return freeze(value)
 
 
-def _scalar_map(value: Any, self_: Any, field: attrs.Attribute[Any]) -> FrozenMap[str, Scalar]:
+def _scalar_map(
+    value: Mapping[str, Scalar], self_: Any, field: attrs.Attribute[Any]
+) -> FrozenMap[str, Scalar]:
     return scalar_mapping(value, field.name)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlencode
 
 from ..errors import InvalidInput
@@ -342,7 +342,8 @@ def read_call_log(
     JSON, and `InputTooLarge` past ``max_bytes``.
     """
     reader = _LogReader(region, contact_ids)
-    text = "" if b.decoded(source) else read_text(source, max_bytes=max_bytes)
+    # not decoded JSON, so a text Source
+    text = "" if b.decoded(source) else read_text(cast(Source, source), max_bytes=max_bytes)
     calls: list[Call] = []
     rejected: list[Rejection] = []
     if b.decoded(source) or text.lstrip()[:1] in ("[", "{"):

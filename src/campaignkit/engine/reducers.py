@@ -356,7 +356,7 @@ class MessageUpdate(PlainData):
     """When the provider says the message reached ``status``."""
 
 
-def _to_goal_results(value: Any) -> tuple[GoalResult, ...]:
+def _to_goal_results(value: Iterable[GoalResult]) -> tuple[GoalResult, ...]:
     if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
         raise InvalidInput(f"goal_results must be a collection of GoalResult; got {shown(value)}")
     results = tuple(value)

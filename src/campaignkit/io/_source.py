@@ -272,7 +272,11 @@ def iter_lines(
 
 
 def read_text(
-    source: Any, *, max_bytes: int | None, encoding: str = "utf-8", progress: Progress | None = None
+    source: Source,
+    *,
+    max_bytes: int | None,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
 ) -> str:
     """``source`` as one string, without a leading byte-order mark.
 

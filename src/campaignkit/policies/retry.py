@@ -292,11 +292,13 @@ _COUNTER = f.to_member(RetryCounter, "counter", error=InvalidConfig)
 _SPACING = f.to_member(Spacing, "spacing", error=InvalidConfig)
 
 
-def _to_counter(value: Any) -> RetryCounter:  # named: mypy's attrs plugin wants a def
+def _to_counter(
+    value: RetryCounter | str,
+) -> RetryCounter:  # named: mypy's attrs plugin wants a def
     return _COUNTER(value)
 
 
-def _to_spacing(value: Any) -> Spacing:
+def _to_spacing(value: Spacing | str) -> Spacing:
     return _SPACING(value)
 
 
