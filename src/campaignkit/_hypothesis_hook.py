@@ -37,6 +37,7 @@ def _registrations() -> list[tuple[type[Any], str, dict[str, Any]]]:
         Dial,
         MessageUpdate,
         Round,
+        Send,
     )
     from .metrics import CampaignStats
     from .metrics.tables import CostAudit, CostRow, RetryRow, RetryTable, Summary
@@ -112,6 +113,7 @@ def _registrations() -> list[tuple[type[Any], str, dict[str, Any]]]:
         *events,
         *notices,
         (Dial, "dials", {}),
+        (Send, "sends", {}),
         (Attempt, "attempts", {}),
         (Extraction, "extractions", {}),
         (PacingState, "pacing_states", {}),

@@ -113,6 +113,7 @@ __all__ = [
     "Event",
     "MessageUpdate",
     "Notification",
+    "Send",
     "apply_call",
     "apply_call_back",
     "apply_called_back",
@@ -436,8 +437,8 @@ class Dial:
     """A call to place now: the contact (already ``dialing``), which attempt, and from where.
 
     Report the call's progress with `CallUpdate` using ``contact.id`` and ``attempt``.
-    On a WhatsApp campaign it is a message to send (the contact is ``sending``,
-    ``template`` says which one); report it with `MessageUpdate`.
+    On a WhatsApp campaign the runner hands out `Send`, the subclass that names a
+    message to send.
     """
 
     contact: Contact = attrs.field(validator=_is_contact)
@@ -448,6 +449,17 @@ class Dial:
     template: MessageTemplate | None = attrs.field(default=None, validator=_is_template)
     """On a WhatsApp campaign: the template to send (the contact is ``sending``);
     None for a call."""
+
+
+@attrs.frozen(weakref_slot=False)
+class Send(Dial):
+    """A WhatsApp message to send now: the contact (already ``sending``), which attempt,
+    and ``template``, the message to send (None: the campaign's first template).
+
+    Report its delivery with `MessageUpdate`. A subclass of `Dial` (issue 18: one name
+    for "place a call" and another for "send a message"), so code written for dials
+    keeps working; ``line`` is always None.
+    """
 
 
 class _Notice(PlainData):
@@ -936,16 +948,16 @@ def refuse_contact(
 
 def send_message(
     contact: Contact, *, now: datetime, template: MessageTemplate | None = None
-) -> Dial:
+) -> Send:
     """The message to send to ``contact`` at ``now``: the contact moves to ``sending``
     (a ``retrying`` one through ``queued``), ``attempts`` grows by one and
-    ``next_attempt_at`` clears. ``template`` is carried on the returned `Dial`.
+    ``next_attempt_at`` clears. ``template`` is carried on the returned `Send`.
 
     Raises `IllegalTransition` unless the contact is queued or retrying, and
     `InvalidInput` for a naive ``now`` or a ``template`` that is not a `MessageTemplate`.
     """
     sending = _begin_attempt(contact, ContactEvent.SEND, aware_utc(now))
-    return Dial(sending, sending.attempts, None, template)
+    return Send(sending, sending.attempts, None, template)
 
 
 _reported = replacer(Contact, "status", "next_attempt_at", "updated_at")

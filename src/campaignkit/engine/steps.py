@@ -465,9 +465,7 @@ def _place(
         assert settings is not None  # check_setup
         templates = settings.templates
         # Templates alternate by attempt: a retry goes out with the second one (seed 004).
-        placed = send_message(
-            contact, now=now, template=templates[contact.attempts % len(templates)]
-        )
+        sent = send_message(contact, now=now, template=templates[contact.attempts % len(templates)])
         pacing = campaign.pacing
         started = pacing.started(now, timezone=zone)
         # A message holds no call slot: only the start and the day's count change.
@@ -475,7 +473,7 @@ def _place(
         history = state.history
         if rules.compliance is not None:
             history = _remember(history, Attempt(at=now), rules.compliance)
-        return Step(_row_sent(state, placed.contact, history), campaign, dial=placed)
+        return Step(_row_sent(state, sent.contact, history), campaign, dial=sent)
     placed = dial(contact, now=now, line=line)
     contact_id = contact.id
     call = _new_call(

@@ -52,6 +52,7 @@ from ._engine import (
     pacing_states,
     refusals,
     rounds,
+    sends,
 )
 from ._machine import CampaignStateMachine
 from ._policies import (
@@ -157,6 +158,7 @@ __all__ = [
     "rotation_policies",
     "rounds",
     "schedules",
+    "sends",
     "summaries",
     "whatsapp_settings",
     "whatsapp_stats",

@@ -23,6 +23,7 @@ from ..engine import (
     MessageUpdate,
     Notification,
     Round,
+    Send,
 )
 from ..machines import MESSAGE_STATUSES
 from ..models.goals import GoalResult
@@ -57,6 +58,7 @@ from ._common import (
     _tags,
 )
 from ._records import caller_lines, calls, campaigns, contacts
+from ._settings import message_templates
 
 EVENT_KINDS: tuple[type[Event], ...] = (
     CallUpdate,
@@ -237,6 +239,26 @@ def dials(*, regions: Sequence[str] = DEFAULT_REGIONS) -> st.SearchStrategy[Dial
         return Dial(
             contact=contact, attempt=contact.attempts, line=draw(st.none() | caller_lines())
         )
+
+    return build()
+
+
+def sends(*, regions: Sequence[str] = DEFAULT_REGIONS) -> st.SearchStrategy[Send]:
+    """`Send` records: a WhatsApp message to a contact already ``sending``, with a
+    template or none (the campaign's first). Raises `InvalidArgument` for bad regions."""
+    places = _check_regions(regions)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Send:
+        contact = draw(contacts(regions=places, max_attempts=9))
+        contact = attrs.evolve(
+            contact,
+            status=ContactStatus.SENDING,
+            attempts=contact.attempts + 1,
+            next_attempt_at=None,
+        )
+        template = draw(st.none() | message_templates())
+        return Send(contact=contact, attempt=contact.attempts, template=template)
 
     return build()
 
