@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from campaignkit import (
@@ -720,6 +720,16 @@ _line_records = st.builds(
 
 
 @settings(max_examples=60)
+@example(  # an undated count at the cap: dated on the start day, free the next day
+    raw_lines=[CallerLine(id="x", number="+525500000000", calls_today=1)],
+    cap=1,
+    strategy=RotationStrategy.ROUND_ROBIN,
+    threshold=1,
+    sticky=False,
+    contacts=1,
+    disable_at=None,
+    seed=0,
+)
 @given(
     raw_lines=st.lists(_line_records, min_size=1, max_size=4),
     cap=st.integers(1, 4),
@@ -770,9 +780,10 @@ def test_daily_caps_hold_and_unusable_lines_are_never_used(
         day = at.astimezone(MX).date()
         if (line.id, day) not in used:
             original = originals[line.id]
-            # a count dated today carries over; an undated one until the line's first call
+            # a count dated today carries over; an undated one is dated by the first
+            # round (engine.steps.open_round), so it counts on the start day only
             if original.counted_on == day or (
-                original.counted_on is None and line.id not in touched
+                original.counted_on is None and day == start.astimezone(MX).date()
             ):
                 used[line.id, day] = original.calls_today
         touched.add(line.id)
