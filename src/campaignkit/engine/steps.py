@@ -136,10 +136,10 @@ __all__ = [
     "update_line",
 ]
 
-_Q = ContactStatus
-_WAITING = frozenset({_Q.QUEUED, _Q.RETRYING})
-_NOT_LOADABLE = frozenset({_Q.DIALING, _Q.SENDING})
-_AWAITING_REPLY = frozenset({_Q.SENT, _Q.DELIVERED, _Q.READ})
+_K = ContactStatus
+_WAITING = frozenset({_K.QUEUED, _K.RETRYING})
+_NOT_LOADABLE = frozenset({_K.DIALING, _K.SENDING})
+_AWAITING_REPLY = frozenset({_K.SENT, _K.DELIVERED, _K.READ})
 _CONVERTIBLE = frozenset(s for (s, e) in CONTACT_MACHINE.table if e is ContactEvent.CONVERT)
 _CALL_ENDED = CALL_MACHINE.terminal
 _MICROSECOND = timedelta(microseconds=1)
@@ -340,7 +340,7 @@ def load_contact(
             f"contact {shown(contact.id)} is {shown(contact.status.value)}: load contacts "
             "that are not in a call"
         )
-    if contact.status is _Q.AWAITING_OUTCOME and (
+    if contact.status is _K.AWAITING_OUTCOME and (
         contact.last_outcome is None or contact.next_attempt_at is None
     ):
         raise InvalidInput(
@@ -364,8 +364,8 @@ def queue_lane(contact: Contact, *, messages: bool = False) -> int | None:
     status = contact.status
     if status in _WAITING:
         return DIAL_LANE
-    if status is _Q.AWAITING_OUTCOME or (
-        messages and (status is _Q.FAILED or status in _AWAITING_REPLY)
+    if status is _K.AWAITING_OUTCOME or (
+        messages and (status is _K.FAILED or status in _AWAITING_REPLY)
     ):
         return SETTLE_LANE
     return None
@@ -375,7 +375,7 @@ def is_held(contact: Contact) -> bool:
     """True for a message contact whose outcome waits to be settled (a failed message,
     a delivered one waiting for a reply): the cycle is not over while one is held."""
     return contact.next_attempt_at is not None and (
-        contact.status is _Q.FAILED or contact.status in _AWAITING_REPLY
+        contact.status is _K.FAILED or contact.status in _AWAITING_REPLY
     )
 
 
@@ -802,13 +802,13 @@ def _end_call(
 # settle it again from there; once it converted, or dialled again, it is too late.
 _SETTLED_BY_A_CALL = frozenset(
     {
-        _Q.ANSWERED,
-        _Q.VOICEMAIL,
-        _Q.NO_CONVERSATION,
-        _Q.FAILED,
-        _Q.RETRYING,
-        _Q.QUEUED,
-        _Q.AWAITING_OUTCOME,
+        _K.ANSWERED,
+        _K.VOICEMAIL,
+        _K.NO_CONVERSATION,
+        _K.FAILED,
+        _K.RETRYING,
+        _K.QUEUED,
+        _K.AWAITING_OUTCOME,
     }
 )
 
@@ -860,7 +860,7 @@ def _after_outcome(
     calling window, or a conversion when the rule holds."""
     contact = state.contact
     status = contact.status
-    if status is _Q.AWAITING_OUTCOME or status is _Q.DIALING:
+    if status is _K.AWAITING_OUTCOME or status is _K.DIALING:
         return _maybe_convert(state, campaign, rules, at)  # a held outcome keeps its callback
     requested = state.callback_at
     if requested is not None:
@@ -916,7 +916,7 @@ def _on_message_update(
         assert new.updated_at is not None
         new = _awaiting_reply(new, new.updated_at + settings.response_window)
     state = _row_contact(state, new)
-    if new.status is _Q.FAILED:
+    if new.status is _K.FAILED:
         if campaign.campaign.status is CampaignStatus.FINISHED:  # no retry once finished
             settled, notes = settle_message(
                 new, rules.retry, now=event.at, campaign_id=campaign.campaign.id, retry=False
@@ -972,11 +972,11 @@ def settle(
         return Step(state, campaign)
     campaign_id = campaign.campaign.id
     status = contact.status
-    if status is _Q.AWAITING_OUTCOME:
+    if status is _K.AWAITING_OUTCOME:
         settled, notes = finalize_outcome(contact, rules.retry, now=at, campaign_id=campaign_id)
     elif campaign.campaign.channel is not Channel.WHATSAPP:
         return Step(state, campaign)
-    elif status is _Q.FAILED:
+    elif status is _K.FAILED:
         settled, notes = settle_message(contact, rules.retry, now=at, campaign_id=campaign_id)
     elif status in _AWAITING_REPLY:
         retry = campaign.campaign.status is not CampaignStatus.FINISHED
@@ -1000,7 +1000,7 @@ def close(
     contact = state.contact
     campaign_id = campaign.campaign.id
     if campaign.campaign.channel is Channel.WHATSAPP and is_held(contact):
-        if contact.status is _Q.FAILED:
+        if contact.status is _K.FAILED:
             settled, notes = settle_message(
                 contact, rules.retry, now=now, campaign_id=campaign_id, retry=False
             )
@@ -1011,7 +1011,7 @@ def close(
     else:
         settled, notes = close_contact(contact, rules.retry, now=now, campaign_id=campaign_id)
     new = _with(state, settled)
-    if state.callback_at is not None and settled.status is not _Q.DIALING:
+    if state.callback_at is not None and settled.status is not _K.DIALING:
         new = attrs.evolve(new, callback_at=None, callback_reported_at=None)
     return Step(new, campaign, notes)
 
