@@ -24,6 +24,8 @@ from ..engine import (
     Notification,
     Round,
     Send,
+    dial,
+    send_message,
 )
 from ..machines import MESSAGE_STATUSES
 from ..models.goals import GoalResult
@@ -222,45 +224,27 @@ def notifications(
 
 
 def dials(*, regions: Sequence[str] = DEFAULT_REGIONS) -> st.SearchStrategy[Dial]:
-    """`Dial` records as `campaignkit.engine.dial` makes them: a contact in status
+    """`Dial` records made by `campaignkit.engine.dial` itself: a contact in status
     dialing whose lifetime ``attempts`` is the dial's ``attempt``, from a caller
     line or none. Raises `InvalidArgument` for bad regions."""
-    places = _check_regions(regions)
-
-    @st.composite
-    def build(draw: st.DrawFn) -> Dial:
-        contact = draw(contacts(regions=places, max_attempts=9))
-        contact = attrs.evolve(
-            contact,
-            status=ContactStatus.DIALING,
-            attempts=contact.attempts + 1,
-            next_attempt_at=None,
-        )
-        return Dial(
-            contact=contact, attempt=contact.attempts, line=draw(st.none() | caller_lines())
-        )
-
-    return build()
+    return st.builds(
+        dial,
+        contacts(regions=_check_regions(regions), max_attempts=9),
+        now=_moments(_EPOCH_MIN, _EPOCH_MAX),
+        line=st.none() | caller_lines(),
+    )
 
 
 def sends(*, regions: Sequence[str] = DEFAULT_REGIONS) -> st.SearchStrategy[Send]:
-    """`Send` records: a WhatsApp message to a contact already ``sending``, with a
-    template or none (the campaign's first). Raises `InvalidArgument` for bad regions."""
-    places = _check_regions(regions)
-
-    @st.composite
-    def build(draw: st.DrawFn) -> Send:
-        contact = draw(contacts(regions=places, max_attempts=9))
-        contact = attrs.evolve(
-            contact,
-            status=ContactStatus.SENDING,
-            attempts=contact.attempts + 1,
-            next_attempt_at=None,
-        )
-        template = draw(st.none() | message_templates())
-        return Send(contact=contact, attempt=contact.attempts, template=template)
-
-    return build()
+    """`Send` records made by `campaignkit.engine.send_message` itself: a WhatsApp
+    message to a contact now ``sending``, with a template or none (the campaign's
+    first). Raises `InvalidArgument` for bad regions."""
+    return st.builds(
+        send_message,
+        contacts(regions=_check_regions(regions), max_attempts=9),
+        now=_moments(_EPOCH_MIN, _EPOCH_MAX),
+        template=st.none() | message_templates(),
+    )
 
 
 # --------------------------------------------------------------------------- ledgers
