@@ -4,7 +4,7 @@ bad value, raises the error it is given, and the policies keep no private copies
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import attrs
@@ -16,7 +16,9 @@ from campaignkit import _fields as f
 from campaignkit.errors import InvalidConfig, InvalidInput
 from campaignkit.policies import Spacing
 
-POLICIES = Path(f.__file__).parent / "policies"
+PACKAGE = Path(f.__file__).parent
+POLICIES = PACKAGE / "policies"
+MODELS = PACKAGE / "models"
 
 
 @pytest.mark.parametrize(
@@ -26,6 +28,10 @@ POLICIES = Path(f.__file__).parent / "policies"
         (f.check_int(1, 9), True, "an integer from 1 to 9"),
         (f.check_int(0), -1, "an integer >= 0"),
         (f.check_int(1, optional=True), 0, "an integer >= 1 or None"),
+        (f.check_int(None), 1.5, "an integer"),
+        (f.check_int(None, 9), 10, "an integer <= 9"),
+        (f.check_moment(), datetime(2026, 1, 1), "a timezone-aware datetime"),
+        (f.check_moment(optional=True), "2026-01-01", "a timezone-aware datetime or None"),
         (f.check_flag(), 1, "True or False"),
         (f.check_text(), "", "a non-empty string"),
         (f.check_text(nonempty=False), b"x", "a string"),
@@ -79,15 +85,54 @@ def test_check_int_accepts_exactly_the_integers_in_range(
             check.of("n", value)
 
 
+def _validator_copies(folder: Path) -> list[str]:
+    # An attrs validator is a function taking (inst, attribute, value); outside the
+    # family every such definition is a private copy.
+    return [
+        f"{path.name}: {match.group(1)}"
+        for path in sorted(folder.glob("*.py"))
+        for match in re.finditer(
+            r"^ *def (\w+)\(\s*inst: Any,\s*attribute: attrs\.Attribute", path.read_text(), re.M
+        )
+    ]
+
+
 def test_the_policies_keep_no_private_validator_copies() -> None:
     """issue 18 item 3: every attrs validator in policies/ comes from the family.
     The one exception is retry's wait check, which has a message per way a calendar
     wait can be wrong (sign, absolute fields, length) - not a copy of anything."""
-    copies = [
-        f"{path.name}: {match.group(1)}"
-        for path in sorted(POLICIES.glob("*.py"))
-        for match in re.finditer(
-            r"^ *def (\w+)\(inst: Any, attribute: attrs\.Attribute", path.read_text(), re.M
-        )
-    ]
-    assert copies == ["retry.py: check"]
+    assert _validator_copies(POLICIES) == ["retry.py: check"]
+
+
+def test_the_records_keep_no_private_validator_copies() -> None:
+    """issue 18 item 3: the records in models/ declare their validators from the
+    family too (the time zone, score, bound, type and datetime checks once were copies)."""
+    assert _validator_copies(MODELS) == []
+    for path in sorted(MODELS.glob("*.py")):
+        assert not re.search(r"^def _check_\w+\(inst", path.read_text(), re.M), path.name
+
+
+@given(st.datetimes(timezones=st.just(UTC) | st.timezones() | st.none()) | st.none() | st.dates())
+def test_check_moment_accepts_what_aware_utc_accepts(value: datetime | date | None) -> None:
+    """The validator and the converter agree: a value the check passes converts, and
+    one it refuses makes `aware_utc` raise too."""
+    check = f.check_moment(optional=True)
+    if value is None:
+        assert check.of("at", value) is None
+        return
+    try:
+        f.aware_utc(value, "at")
+    except InvalidInput:
+        with pytest.raises(InvalidInput, match=r"^at must be a timezone-aware datetime or None"):
+            check.of("at", value)
+    else:
+        assert check.of("at", value) is value
+
+
+def test_record_tuple_names_the_field() -> None:
+    spans = [Spacing.FIXED, Spacing.LINEAR]
+    assert f.record_tuple(spans, Spacing, "spacings") == (Spacing.FIXED, Spacing.LINEAR)
+    with pytest.raises(InvalidInput, match=r"^spacings must be a sequence of Spacing; got 'x'"):
+        f.record_tuple("x", Spacing, "spacings")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=r"^spacings must hold Spacing records"):
+        f.record_tuple([Spacing.FIXED, "linear"], Spacing, "spacings")  # type: ignore[list-item]

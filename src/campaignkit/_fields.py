@@ -135,22 +135,27 @@ def check(
 
 
 def check_int(
-    low: int = 0,
+    low: int | None = 0,
     high: int | None = None,
     *,
     optional: bool = False,
     expected: str | None = None,
     error: ErrorMaker = input_error,
 ) -> Check[int]:
-    """An ``int`` (never a ``bool``) from ``low`` to ``high`` inclusive (no upper bound
-    when None): "an integer from 1 to 9", "an integer >= 0", with "or None" when
-    ``optional``, unless ``expected`` words it otherwise."""
-    bound = f"from {low} to {high}" if high is not None else f">= {low}"
+    """An ``int`` (never a ``bool``) from ``low`` to ``high`` inclusive (no bound where
+    None): "an integer from 1 to 9", "an integer >= 0", "an integer" (both None), with
+    "or None" when ``optional``, unless ``expected`` words it otherwise."""
+    if low is None:
+        bound = "" if high is None else f" <= {high}"
+    else:
+        bound = f" from {low} to {high}" if high is not None else f" >= {low}"
 
     def test(value: Any) -> bool:
-        return type(value) is int and value >= low and (high is None or value <= high)
+        return (
+            type(value) is int and (low is None or value >= low) and (high is None or value <= high)
+        )
 
-    words = expected or _or_none(f"an integer {bound}", optional)
+    words = expected or _or_none(f"an integer{bound}", optional)
     return Check(test, words, optional=optional, error=error)
 
 
@@ -223,6 +228,30 @@ def _is_zone(value: Any) -> bool:
 def check_zone(*, optional: bool = False, error: ErrorMaker = input_error) -> Check[str]:
     """An IANA time-zone name `zone` finds (folders and data files refused)."""
     return Check(_is_zone, _or_none(_ZONE_WORDS, optional), optional=optional, error=error)
+
+
+_MOMENT_WORDS = "a timezone-aware datetime"
+
+
+def _is_aware(value: Any) -> bool:
+    # The same acceptance as `aware_utc`: aware, and with a UTC time inside the calendar.
+    if type(value) is datetime and value.tzinfo is UTC:
+        return True
+    if not isinstance(value, datetime):
+        return False
+    try:
+        if value.utcoffset() is None:
+            return False
+        value.astimezone(UTC)
+    except OverflowError:  # an offset through UTC, or year 0 / 10000 in UTC
+        return False
+    return True
+
+
+def check_moment(*, optional: bool = False, error: ErrorMaker = input_error) -> Check[datetime]:
+    """An aware `datetime` whose UTC time exists (what `aware_utc` accepts), kept as
+    given: "a timezone-aware datetime", with "or None" when ``optional``."""
+    return Check(_is_aware, _or_none(_MOMENT_WORDS, optional), optional=optional, error=error)
 
 
 def to_member(
@@ -391,6 +420,24 @@ def tag_set(value: Iterable[str], name: str) -> frozenset[str]:
         if type(tag) is not str or not tag:
             raise input_error(name, "a collection of non-empty strings", value)
     return frozenset(items)
+
+
+def record_tuple(value: Iterable[T], cls: type[T], name: str) -> tuple[T, ...]:
+    """``value`` (any sequence of ``cls`` records: a list, a tuple) as a tuple.
+
+    The converter behind the tuple-of-records fields of the state records, public to
+    the package so a record names it in its class body (mypy then types ``__init__``
+    as taking any ``Iterable``). Raises `InvalidInput` naming ``name`` for a string,
+    a mapping, a non-iterable or an item that is not exactly a ``cls``.
+    """
+    if type(value) is tuple and all(type(x) is cls for x in value):
+        return value
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise input_error(name, f"a sequence of {cls.__name__}", value)
+    items = tuple(value)
+    if not all(type(x) is cls for x in items):
+        raise InvalidInput(f"{name} must hold {cls.__name__} records; got {shown(value)}")
+    return items
 
 
 def _to_tags(value: Iterable[str], self_: Any, field: attrs.Attribute[Any]) -> frozenset[str]:

@@ -74,11 +74,8 @@ def _to_options(value: Iterable[str]) -> tuple[str, ...]:
     return options
 
 
-def _check_bound(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not int:
-        raise InvalidConfig(attribute.name, "an integer", value)
-
-
+# Any integer: an empty or inverted scale is the record's rule (``__attrs_post_init__``).
+_BOUND = f.check_int(None, error=InvalidConfig)
 _OPTIONS_CODEC = f.Codec(list, tuple)
 
 
@@ -104,9 +101,9 @@ class Analysis(PlainData):
         default=(), converter=_to_options, metadata={"codec": _OPTIONS_CODEC}
     )
     """The predefined options of a choice question; empty for the other types."""
-    scale_min: int = attrs.field(default=1, validator=_check_bound, metadata={"codec": f.PLAIN})
+    scale_min: int = attrs.field(default=1, validator=_BOUND, metadata={"codec": f.PLAIN})
     """The lowest rating (rating questions only; default 1)."""
-    scale_max: int = attrs.field(default=5, validator=_check_bound, metadata={"codec": f.PLAIN})
+    scale_max: int = attrs.field(default=5, validator=_BOUND, metadata={"codec": f.PLAIN})
     """The highest rating (rating questions only; default 5)."""
     active: bool = f.flag(default=True)
     """Inactive analyses are kept but not evaluated."""

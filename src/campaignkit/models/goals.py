@@ -87,13 +87,7 @@ class Goal(PlainData):
 
 
 def _to_goals(value: Iterable[Goal]) -> tuple[Goal, ...]:
-    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
-        raise InvalidInput(f"goals must be a collection of Goal records; got {shown(value)}")
-    goals = tuple(value)
-    for goal in goals:
-        if type(goal) is not Goal:
-            raise InvalidInput(f"goals must hold Goal records; got {shown(goal)}")
-    return goals
+    return f.record_tuple(value, Goal, "goals")
 
 
 def _load_goals(value: Any) -> tuple[Goal, ...]:
@@ -240,13 +234,6 @@ _OUTCOME_RANK = {
 }
 
 
-def _check_score(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and (type(value) is not int or not 0 <= value <= 100):
-        raise InvalidInput(
-            f"{attribute.name} must be an integer from 0 to 100 or None; got {shown(value)}"
-        )
-
-
 @attrs.frozen(weakref_slot=False)
 class GoalResult(PlainData):
     """One goal's result for one contact: from one conversation, or combined over all of them.
@@ -260,7 +247,7 @@ class GoalResult(PlainData):
     outcome: GoalOutcome = f.member(GoalOutcome, default=GoalOutcome.UNKNOWN)
     """Achieved, partially achieved, not achieved or unknown."""
     score: int | None = attrs.field(
-        default=None, validator=_check_score, metadata={"codec": f.PLAIN}
+        default=None, validator=f.check_int(0, 100, optional=True), metadata={"codec": f.PLAIN}
     )
     """Goal score, 0-100 (itellico's ring); None when not scored."""
 

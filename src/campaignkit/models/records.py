@@ -12,7 +12,6 @@ import itertools
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
@@ -38,10 +37,6 @@ __all__ = ["DEFAULT_TIMEZONE", "Call", "CallerLine", "Campaign", "Contact"]
 
 DEFAULT_TIMEZONE = "America/Mexico_City"
 """The seeds' default campaign time zone (Altur, seed 004)."""
-
-
-def _check_timezone(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    f.zone(value, attribute.name)
 
 
 # Collections are declared with named converters in the class bodies (not through a
@@ -80,7 +75,7 @@ class Campaign(PlainData):
     channel: Channel = f.member(Channel, default=Channel.CALL)
     """Phone calls or WhatsApp messages."""
     timezone: str = attrs.field(
-        default=DEFAULT_TIMEZONE, validator=_check_timezone, metadata={"codec": f.PLAIN}
+        default=DEFAULT_TIMEZONE, validator=f.check_zone(), metadata={"codec": f.PLAIN}
     )
     """The IANA time zone of the contact base; schedules are read in it."""
     status: CampaignStatus = f.member(CampaignStatus, default=CampaignStatus.PENDING)

@@ -38,6 +38,7 @@ from typing import Any, Self
 
 import attrs
 
+from .. import _fields as f
 from .._fields import aware_utc
 from .._frozen import EMPTY, FrozenMap
 from ..errors import InvalidInput, shown
@@ -52,48 +53,20 @@ from .records import Call, CallerLine, Campaign, Contact
 __all__ = ["CampaignState", "ContactState", "Halt"]
 
 
-def _check_type(cls: type, optional: bool = False) -> Any:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if optional and value is None:
-            return
-        if type(value) is not cls:
-            raise InvalidInput(
-                f"{attribute.name} must be a {cls.__name__}"
-                f"{' or None' if optional else ''}; got {shown(value)}"
-            )
-
-    return check
-
-
-def _check_moment(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None:
-        aware_utc(value, attribute.name)
-
-
-def _to_tuple_of(cls: type, name: str) -> Any:
-    def convert(value: Any) -> tuple[Any, ...]:
-        if isinstance(value, tuple) and all(type(x) is cls for x in value):
-            return value
-        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-            raise InvalidInput(f"{name} must be a sequence of {cls.__name__}; got {shown(value)}")
-        items = tuple(value)
-        if not all(type(x) is cls for x in items):
-            raise InvalidInput(f"{name} must hold {cls.__name__} records; got {shown(value)}")
-        return items
-
-    return convert
+_MOMENT = f.check_moment(optional=True)
+_OPTIONAL_TEXT = f.check_text(optional=True)
 
 
 def _to_history(value: Iterable[Attempt]) -> tuple[Attempt, ...]:
-    return _to_tuple_of(Attempt, "history")(value)  # type: ignore[no-any-return]
+    return f.record_tuple(value, Attempt, "history")
 
 
 def _to_extractions(value: Iterable[Extraction]) -> tuple[Extraction, ...]:
-    return _to_tuple_of(Extraction, "extractions")(value)  # type: ignore[no-any-return]
+    return f.record_tuple(value, Extraction, "extractions")
 
 
 def _to_refusals(value: Iterable[Refusal]) -> tuple[Refusal, ...]:
-    return _to_tuple_of(Refusal, "refusals")(value)  # type: ignore[no-any-return]
+    return f.record_tuple(value, Refusal, "refusals")
 
 
 def _to_goals(value: Mapping[str, GoalResult]) -> FrozenMap[str, GoalResult]:
@@ -113,15 +86,15 @@ class ContactState:
     field of the wrong type, a call for another contact, or a naive datetime.
     """
 
-    contact: Contact = attrs.field(validator=_check_type(Contact))
+    contact: Contact = attrs.field(validator=f.check_type(Contact))
     """The contact record as it stands."""
-    call: Call | None = attrs.field(default=None, validator=_check_type(Call, optional=True))
+    call: Call | None = attrs.field(default=None, validator=f.check_type(Call, optional=True))
     """The call in flight (placed, not yet ended); None otherwise."""
-    line_id: str | None = None
+    line_id: str | None = attrs.field(default=None, validator=_OPTIONAL_TEXT)
     """The caller line the call in flight was placed from; None otherwise."""
-    callback_at: datetime | None = attrs.field(default=None, validator=_check_moment)
+    callback_at: datetime | None = attrs.field(default=None, validator=_MOMENT)
     """When the contact asked to be called back (the latest report asking for it)."""
-    callback_reported_at: datetime | None = attrs.field(default=None, validator=_check_moment)
+    callback_reported_at: datetime | None = attrs.field(default=None, validator=_MOMENT)
     """When the report carrying ``callback_at`` was made (a later report wins)."""
     history: tuple[Attempt, ...] = attrs.field(default=(), converter=_to_history)
     """Past attempts the compliance rules look back on, oldest first (bounded)."""
@@ -129,14 +102,14 @@ class ContactState:
     """The extracted fields each conversation reported, in arrival order."""
     goals: FrozenMap[str, GoalResult] = attrs.field(default=EMPTY, converter=_to_goals)
     """The contact's goal results combined over its conversations, by goal id."""
-    refused: str | None = None
+    refused: str | None = attrs.field(default=None, validator=_OPTIONAL_TEXT)
     """Why a rule refused the contact for good; a refused contact is never re-queued."""
-    ended: Call | None = attrs.field(default=None, validator=_check_type(Call, optional=True))
+    ended: Call | None = attrs.field(default=None, validator=f.check_type(Call, optional=True))
     """The last call, kept while a late report may still change its outcome: it ended
     ``completed`` with nobody known to have answered, and an earlier report carrying
     ``answered_by`` (a person, a machine) may still arrive (issue 14 item 18)."""
     before_end: Contact | None = attrs.field(
-        default=None, validator=_check_type(Contact, optional=True)
+        default=None, validator=f.check_type(Contact, optional=True)
     )
     """The contact as it was when ``ended`` ended, to settle it again from there."""
 
@@ -147,10 +120,6 @@ class ContactState:
                 f"call {shown(call.id)} is for contact "
                 f"{shown(call.contact_id)}, not {shown(self.contact.id)}"
             )
-        for name in ("line_id", "refused"):
-            value = getattr(self, name)
-            if value is not None and (type(value) is not str or not value):
-                raise InvalidInput(f"{name} must be a non-empty string or None; got {shown(value)}")
         if (self.callback_at is None) != (self.callback_reported_at is None):
             raise InvalidInput("callback_at and callback_reported_at go together")
         if (self.ended is None) != (self.before_end is None):
@@ -220,7 +189,7 @@ class Halt:
     event (a call ending, a line update) changes the campaign's state.
     """
 
-    until: datetime | None = attrs.field(validator=_check_moment)
+    until: datetime | None = attrs.field(validator=_MOMENT)
     """No contact is admitted before this time; None: until an event."""
     refusals: tuple[Refusal, ...] = attrs.field(default=(), converter=_to_refusals)
     """The campaign-wide refusals behind the halt."""
@@ -243,7 +212,7 @@ class Halt:
 
 
 def _to_lines(value: Iterable[CallerLine] | None) -> tuple[CallerLine, ...] | None:
-    return None if value is None else _to_tuple_of(CallerLine, "lines")(value)
+    return None if value is None else f.record_tuple(value, CallerLine, "lines")
 
 
 def _to_moments(value: Iterable[datetime]) -> tuple[datetime, ...]:
@@ -262,19 +231,19 @@ class CampaignState:
     naive datetime.
     """
 
-    campaign: Campaign = attrs.field(validator=_check_type(Campaign))
+    campaign: Campaign = attrs.field(validator=f.check_type(Campaign))
     """The campaign record as it stands."""
     lines: tuple[CallerLine, ...] | None = attrs.field(default=None, converter=_to_lines)
     """The caller lines with today's counts; None when no lines are assigned."""
-    pacing: PacingState = attrs.field(factory=PacingState, validator=_check_type(PacingState))
+    pacing: PacingState = attrs.field(factory=PacingState, validator=f.check_type(PacingState))
     """Calls in flight, the last start and today's count, as pacing sees them."""
     previous_line_id: str | None = None
     """The line of the last call placed (Round Robin continues after it)."""
     loop_starts: tuple[datetime, ...] = attrs.field(default=(), converter=_to_moments)
     """When each loop after the first pass started."""
-    next_loop_at: datetime | None = attrs.field(default=None, validator=_check_moment)
+    next_loop_at: datetime | None = attrs.field(default=None, validator=_MOMENT)
     """When the next loop starts, while the campaign cools down."""
-    halt: Halt | None = attrs.field(default=None, validator=_check_type(Halt, optional=True))
+    halt: Halt | None = attrs.field(default=None, validator=f.check_type(Halt, optional=True))
     """Why nobody can be admitted now, while that holds."""
 
     def __attrs_post_init__(self) -> None:
