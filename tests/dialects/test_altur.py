@@ -15,11 +15,18 @@ from campaignkit import (
     CallStatus,
     CampaignStatus,
     Channel,
+    Contact,
     ContactStatus,
     Outcome,
 )
 from campaignkit.dialects import altur
-from campaignkit.io import MalformedInput, MissingColumns, RejectReason
+from campaignkit.io import (
+    MalformedInput,
+    MissingColumns,
+    RejectReason,
+    export_contacts,
+    export_results,
+)
 
 
 def _call(sid: str, amd: AnsweredBy | None, url: str | None = "https://x.example/r.mp3") -> Call:
@@ -210,3 +217,24 @@ def test_breakdown_labels_fold_both_channels() -> None:
         assert altur.breakdown_label(status) in altur.BREAKDOWN_LABELS
     assert altur.BREAKDOWN_LABELS[-1] == "other"
     assert len(set(altur.BREAKDOWN_LABELS)) == len(altur.BREAKDOWN_LABELS)
+
+
+def test_altur_writers_take_the_export_options_and_refuse_the_others() -> None:
+    # One keyword list (campaignkit.io's export options); Altur's writers fix the
+    # labels, write no extended columns and the recording export no tag columns.
+    contact = Contact(id="c1", phone="+525512345678", extracted={"paid": True})
+    assert altur.write_contact_export([contact], fmt="json") == export_contacts(
+        [contact], fmt="json", labels=altur.LABELS
+    )
+    assert altur.write_results_export([contact], delimiter=";") == export_results(
+        [contact], delimiter=";", labels=altur.LABELS
+    )
+    for call in (
+        lambda: altur.write_contact_export([contact], labels=altur.LABELS),  # type: ignore[call-arg]
+        lambda: altur.write_contact_export([contact], extended=True),  # type: ignore[call-arg]
+        lambda: altur.write_call_export([], labels=altur.LABELS),  # type: ignore[call-arg]
+        lambda: altur.write_recording_export([], tags=["vip"]),  # type: ignore[call-arg]
+        lambda: altur.write_recording_export([], colour="red"),  # type: ignore[call-arg]
+    ):
+        with pytest.raises(TypeError):
+            call()

@@ -713,3 +713,34 @@ def test_attempts_are_ranks_by_created_at_in_any_file_order(
     for i, (to, _) in enumerate(rows):
         file_order[to] = file_order.get(to, 0) + 1
         assert streamed[i] == file_order[to]
+
+
+def test_export_options_are_one_keyword_list_and_unknown_keywords_are_refused() -> None:
+    # issue 18 item 2: the options are declared once (ContactExportOptions /
+    # CallExportOptions); **options still refuses what a signature would.
+    from campaignkit.io import CallExportOptions, ContactExportOptions, ExportOptions
+
+    assert ExportOptions.__optional_keys__ == {"campaign", "fmt", "delimiter", "billing"}
+    assert ContactExportOptions.__optional_keys__ == {
+        *ExportOptions.__optional_keys__,
+        "calls",
+        "tags",
+        "fields",
+    }
+    assert CallExportOptions.__optional_keys__ == {
+        *ExportOptions.__optional_keys__,
+        "contacts",
+        "tags",
+        "fields",
+    }
+    contact = Contact(id="c1", phone="+525512345678")
+    with pytest.raises(TypeError, match=r"export_contacts.*'colour'"):
+        export_contacts([contact], colour="red")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"export_results.*'region'"):
+        export_results([contact], region="MX")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"export_calls.*'extended'"):
+        export_calls([], extended=True)  # type: ignore[call-arg]
+    options: ContactExportOptions = {"campaign": CAMPAIGN, "fmt": "json", "tags": ["vip"]}
+    assert export_contacts([contact], **options) == export_contacts(
+        [contact], campaign=CAMPAIGN, fmt="json", tags=["vip"]
+    )

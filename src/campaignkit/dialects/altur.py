@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 from ..errors import InvalidConfig, InvalidInput
 from ..io import (
@@ -35,10 +35,9 @@ from ..io import (
     read_contact_export,
 )
 from ..io.contacts import Formulas
-from ..io.exports import Format
+from ..io.exports import CallExportOptions, ContactExportOptions, ExportOptions
 from ..io.text import read_text
-from ..models.records import DEFAULT_TIMEZONE, Call, Campaign, Contact
-from ..policies.billing import BillingPolicy
+from ..models.records import DEFAULT_TIMEZONE, Call, Contact
 from ..statuses import AnsweredBy, CallStatus, CampaignStatus, Channel, ContactStatus
 from . import _bounds as b
 from ._result import CallReadResult, rejection
@@ -53,6 +52,7 @@ __all__ = [
     "CONTACT_STATUS_WHATSAPP",
     "LABELS",
     "LEGACY_CONTACT_STATUS",
+    "RecordingExportOptions",
     "answered_by",
     "answered_by_label",
     "breakdown_label",
@@ -333,84 +333,34 @@ def parse_call_export(
 
 
 def write_contact_export(
-    contacts: Iterable[Contact],
-    *,
-    campaign: Campaign | None = None,
-    calls: Iterable[Call] | None = None,
-    tags: Iterable[str] | None = None,
-    fields: Iterable[str] | None = None,
-    fmt: Format = "csv",
-    delimiter: str = ",",
-    billing: BillingPolicy | None = None,
+    contacts: Iterable[Contact], **options: Unpack[ContactExportOptions]
 ) -> str:
     """Altur's contact export of ``contacts`` (see `export_contacts`), with Altur's labels.
 
-    Raises `InvalidInput` for a contact status Altur cannot express.
+    Takes `ContactExportOptions`. Raises `InvalidInput` for a contact status
+    Altur cannot express.
     """
-    return export_contacts(
-        contacts,
-        campaign=campaign,
-        calls=calls,
-        tags=tags,
-        fields=fields,
-        fmt=fmt,
-        delimiter=delimiter,
-        labels=LABELS,
-        billing=billing,
-    )
+    # extended=False given here, so passing it (or labels) is refused as before
+    return export_contacts(contacts, labels=LABELS, extended=False, **options)
 
 
 def write_results_export(
-    contacts: Iterable[Contact],
-    *,
-    campaign: Campaign | None = None,
-    calls: Iterable[Call] | None = None,
-    tags: Iterable[str] | None = None,
-    fields: Iterable[str] | None = None,
-    fmt: Format = "csv",
-    delimiter: str = ",",
-    billing: BillingPolicy | None = None,
+    contacts: Iterable[Contact], **options: Unpack[ContactExportOptions]
 ) -> str:
-    """Altur's results export: the contact export of contacts with extracted data."""
-    return export_results(
-        contacts,
-        campaign=campaign,
-        calls=calls,
-        tags=tags,
-        fields=fields,
-        fmt=fmt,
-        delimiter=delimiter,
-        labels=LABELS,
-        billing=billing,
-    )
+    """Altur's results export: the contact export of contacts with extracted data.
+
+    Takes `ContactExportOptions`.
+    """
+    return export_results(contacts, labels=LABELS, extended=False, **options)
 
 
-def write_call_export(
-    calls: Iterable[Call],
-    *,
-    contacts: Iterable[Contact] = (),
-    campaign: Campaign | None = None,
-    tags: Iterable[str] | None = None,
-    fields: Iterable[str] | None = None,
-    fmt: Format = "csv",
-    delimiter: str = ",",
-    billing: BillingPolicy | None = None,
-) -> str:
+def write_call_export(calls: Iterable[Call], **options: Unpack[CallExportOptions]) -> str:
     """Altur's call export (see `export_calls`): ``ended`` for completed calls, coarse answered-by.
 
-    Raises `InvalidInput` for a canceled call (Altur has no label for it).
+    Takes `CallExportOptions`. Raises `InvalidInput` for a canceled call
+    (Altur has no label for it).
     """
-    return export_calls(
-        calls,
-        contacts=contacts,
-        campaign=campaign,
-        tags=tags,
-        fields=fields,
-        fmt=fmt,
-        delimiter=delimiter,
-        labels=LABELS,
-        billing=billing,
-    )
+    return export_calls(calls, labels=LABELS, **options)
 
 
 def recording_calls(calls: Iterable[Call]) -> tuple[Call, ...]:
@@ -430,27 +380,21 @@ def recording_calls(calls: Iterable[Call]) -> tuple[Call, ...]:
     )
 
 
-def write_recording_export(
-    calls: Iterable[Call],
-    *,
-    contacts: Iterable[Contact] = (),
-    campaign: Campaign | None = None,
-    fmt: Format = "csv",
-    delimiter: str = ",",
-    billing: BillingPolicy | None = None,
-) -> str:
+class RecordingExportOptions(ExportOptions, total=False):
+    """The options of `write_recording_export`: `ExportOptions` and ``contacts``
+    (no tag or field columns)."""
+
+    contacts: Iterable[Contact]
+    """Where each call's contact name is found by id (default none)."""
+
+
+def write_recording_export(calls: Iterable[Call], **options: Unpack[RecordingExportOptions]) -> str:
     """Altur's recording export: the call export's columns for `recording_calls` only.
 
     Raises what `write_call_export` raises.
     """
-    return write_call_export(
-        recording_calls(calls),
-        contacts=contacts,
-        campaign=campaign,
-        fmt=fmt,
-        delimiter=delimiter,
-        billing=billing,
-    )
+    # tags and fields given here, so passing them is refused as before
+    return write_call_export(recording_calls(calls), tags=None, fields=None, **options)
 
 
 def read_calls(

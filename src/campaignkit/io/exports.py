@@ -14,7 +14,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from .._fields import is_e164, replacer
 from ..errors import InvalidConfig, InvalidInput
@@ -35,7 +35,10 @@ __all__ = [
     "CALL_EXPORT_COLUMNS",
     "CONTACT_EXPORT_COLUMNS",
     "EXTENDED_CONTACT_COLUMNS",
+    "CallExportOptions",
     "CallStream",
+    "ContactExportOptions",
+    "ExportOptions",
     "export_calls",
     "export_contact_list",
     "export_contacts",
@@ -97,6 +100,60 @@ CALL_EXPORT_COLUMNS = (
 )
 """The call export's basic columns, in the Altur document's order (seed 000);
 tag and extracted-field columns follow."""
+
+
+class ExportOptions(TypedDict, total=False):
+    """The keyword options every result export takes (seed 000), each optional.
+
+    The one home of the export keyword list: `export_contacts`,
+    `export_results` and `export_calls` take these (through
+    `ContactExportOptions` / `CallExportOptions`), and so do the dialects'
+    writers that fix the vocabulary (``campaignkit.dialects.altur``).
+    """
+
+    campaign: Campaign | None
+    """Fills ``campaign_name``/``campaign_date``, decides the channel and the time zone
+    of the date-times (default None: no campaign columns, a call campaign, UTC)."""
+    fmt: Format
+    """``"csv"`` (default) or ``"json"``; anything else raises `InvalidConfig`."""
+    delimiter: str
+    """The CSV delimiter, ``","`` (default) or ``";"``; ignored for JSON."""
+    billing: BillingPolicy | None
+    """How billed seconds are counted (default None: `BillingPolicy.altur`)."""
+
+
+class _Columns(TypedDict, total=False):
+    tags: Iterable[str] | None
+    """One True/False column per tag (default None: the sorted tags found)."""
+    fields: Iterable[str] | None
+    """One column per extracted field (default None: the sorted names found)."""
+
+
+class ContactExportOptions(ExportOptions, _Columns, total=False):
+    """The options of the contact and results exports: `ExportOptions`, ``tags``,
+    ``fields`` and ``calls``."""
+
+    calls: Iterable[Call] | None
+    """The calls ``billed_duration`` is summed over (default None: the column is empty)."""
+
+
+class CallExportOptions(ExportOptions, _Columns, total=False):
+    """The options of the call export: `ExportOptions`, ``tags``, ``fields`` and ``contacts``."""
+
+    contacts: Iterable[Contact]
+    """Where each call's contact (name, tags, extracted data) is found by id (default none)."""
+
+
+_CONTACT_OPTIONS = ContactExportOptions.__optional_keys__
+_CALL_OPTIONS = CallExportOptions.__optional_keys__
+
+
+def _check_options(options: Mapping[str, object], allowed: frozenset[str], what: str) -> None:
+    # **options accepts any keyword; refuse what a signature would have refused.
+    unknown = sorted(options.keys() - allowed)
+    if unknown:
+        raise TypeError(f"{what}() got an unexpected keyword argument {unknown[0]!r}")
+
 
 _PHONE_COLUMNS = frozenset({"contact", "number_to"})
 _UPLOAD_LIST_COLUMNS = (
@@ -188,9 +245,16 @@ def _render(
 
 
 class _Context:
-    """What every export row shares: the campaign columns, the time zone, the labels."""
+    """What every export row shares: the campaign columns, the time zone, the labels,
+    and the rendering options (format and delimiter)."""
 
-    def __init__(self, campaign: Campaign | None, labels: Labels) -> None:
+    def __init__(self, options: ExportOptions, labels: Labels) -> None:
+        # checked in the order the explicit signatures checked them: fmt, delimiter, campaign
+        self.fmt = _check_format(options.get("fmt", "csv"))
+        self.delimiter = options.get("delimiter", ",")
+        check_delimiter(self.delimiter)
+        self.billing = options.get("billing")
+        campaign = options.get("campaign")
         if campaign is not None and not isinstance(campaign, Campaign):
             raise InvalidConfig("campaign", "a Campaign or None", campaign)
         if not isinstance(labels, Labels):
@@ -214,20 +278,20 @@ def _billing(billing: BillingPolicy | None) -> BillingPolicy:
     return billing
 
 
-def _contact_rows(
+def _export_contacts(
     contacts: Iterable[Contact],
+    options: ContactExportOptions,
     *,
-    campaign: Campaign | None,
-    calls: Iterable[Call] | None,
-    tags: Iterable[str] | None,
-    fields: Iterable[str] | None,
     labels: Labels,
-    billing: BillingPolicy | None,
     extended: bool,
-    keep: Callable[[Contact], bool],
-) -> tuple[tuple[str, ...], list[list[Any]]]:
-    ctx = _Context(campaign, labels)
-    chosen = [c for c in contacts if keep(c)]
+    keep: Callable[[Contact], bool] | None,
+    what: str,
+) -> str:
+    """The contact export's rows (of the contacts ``keep`` takes), rendered."""
+    _check_options(options, _CONTACT_OPTIONS, what)
+    ctx = _Context(options, labels)
+    tags, fields, calls = options.get("tags"), options.get("fields"), options.get("calls")
+    chosen = list(contacts) if keep is None else [c for c in contacts if keep(c)]
     for contact in chosen:
         if not isinstance(contact, Contact):
             raise InvalidInput(f"export_contacts needs Contact records; got {contact!r}")
@@ -244,7 +308,7 @@ def _contact_rows(
     is_call = ctx.channel is Channel.CALL
     billed: dict[str, int] | None = None
     if calls is not None and is_call:
-        policy = _billing(billing)
+        policy = _billing(ctx.billing)
         billed = {}
         for call in calls:
             billed[call.contact_id] = billed.get(call.contact_id, 0) + policy.billed_seconds(call)
@@ -283,21 +347,15 @@ def _contact_rows(
             )
             row.extend(c.attributes.get(a) for a in attribute_names)
         rows.append(row)
-    return header, rows
+    return _render(header, rows, ctx.fmt, ctx.delimiter)
 
 
 def export_contacts(
     contacts: Iterable[Contact],
     *,
-    campaign: Campaign | None = None,
-    calls: Iterable[Call] | None = None,
-    tags: Iterable[str] | None = None,
-    fields: Iterable[str] | None = None,
-    fmt: Format = "csv",
-    delimiter: str = ",",
     labels: Labels = CANONICAL,
-    billing: BillingPolicy | None = None,
     extended: bool = False,
+    **options: Unpack[ContactExportOptions],
 ) -> str:
     """The contact export: every contact with its status and metrics (seed 000).
 
@@ -312,39 +370,25 @@ def export_contacts(
     contact's ``calls``; it is empty when no calls are given.
 
     ``extended=True`` appends `EXTENDED_CONTACT_COLUMNS` and one column per
-    attribute, so `read_contact_export` gives back equal contacts.
+    attribute, so `read_contact_export` gives back equal contacts. The other
+    keyword options (``campaign``, ``calls``, ``tags``, ``fields``, ``fmt``,
+    ``delimiter``, ``billing``) are `ContactExportOptions`.
 
     Raises `InvalidInput` when two columns would share a name, or a status has
-    no label in ``labels``' vocabulary; `InvalidConfig` for a bad option.
+    no label in ``labels``' vocabulary; `InvalidConfig` for a bad option;
+    `TypeError` for an unknown keyword.
     """
-    fmt = _check_format(fmt)
-    check_delimiter(delimiter)
-    header, rows = _contact_rows(
-        contacts,
-        campaign=campaign,
-        calls=calls,
-        tags=tags,
-        fields=fields,
-        labels=labels,
-        billing=billing,
-        extended=extended,
-        keep=lambda c: True,
+    return _export_contacts(
+        contacts, options, labels=labels, extended=extended, keep=None, what="export_contacts"
     )
-    return _render(header, rows, fmt, delimiter)
 
 
 def export_results(
     contacts: Iterable[Contact],
     *,
-    campaign: Campaign | None = None,
-    calls: Iterable[Call] | None = None,
-    tags: Iterable[str] | None = None,
-    fields: Iterable[str] | None = None,
-    fmt: Format = "csv",
-    delimiter: str = ",",
     labels: Labels = CANONICAL,
-    billing: BillingPolicy | None = None,
     extended: bool = False,
+    **options: Unpack[ContactExportOptions],
 ) -> str:
     """The results export: the contact export of only the contacts with extracted data.
 
@@ -353,33 +397,21 @@ def export_results(
     so (at least one extracted value that is not None or blank text), the
     same rule the conversion policy and the metrics use.
     """
-    fmt = _check_format(fmt)
-    check_delimiter(delimiter)
-    header, rows = _contact_rows(
+    return _export_contacts(
         contacts,
-        campaign=campaign,
-        calls=calls,
-        tags=tags,
-        fields=fields,
+        options,
         labels=labels,
-        billing=billing,
         extended=extended,
         keep=has_extracted_data,
+        what="export_results",
     )
-    return _render(header, rows, fmt, delimiter)
 
 
 def export_calls(
     calls: Iterable[Call],
     *,
-    contacts: Iterable[Contact] = (),
-    campaign: Campaign | None = None,
-    tags: Iterable[str] | None = None,
-    fields: Iterable[str] | None = None,
-    fmt: Format = "csv",
-    delimiter: str = ",",
     labels: Labels = CANONICAL,
-    billing: BillingPolicy | None = None,
+    **options: Unpack[CallExportOptions],
 ) -> str:
     """The call export: one row per call attempt (seed 000).
 
@@ -388,16 +420,18 @@ def export_calls(
     empty when it is not there, as is ``contact_name``). ``duration`` and
     ``billed_duration`` are ``MM:SS`` (`format_altur_duration`: an hour is ``60:00``);
     billed seconds come from ``billing`` (default `BillingPolicy.altur`: a
-    machine-answered call bills at most 5 seconds).
+    machine-answered call bills at most 5 seconds). The keyword options
+    besides ``labels`` are `CallExportOptions`.
 
     Raises `InvalidInput` for clashing column names or a status or
-    answered-by value ``labels`` cannot express; `InvalidConfig` for a bad option.
+    answered-by value ``labels`` cannot express; `InvalidConfig` for a bad option;
+    `TypeError` for an unknown keyword.
     """
-    fmt = _check_format(fmt)
-    check_delimiter(delimiter)
-    ctx = _Context(campaign, labels)
-    policy = _billing(billing)
-    by_id = {c.id: c for c in contacts}
+    _check_options(options, _CALL_OPTIONS, "export_calls")
+    ctx = _Context(options, labels)
+    policy = _billing(ctx.billing)
+    tags, fields = options.get("tags"), options.get("fields")
+    by_id = {c.id: c for c in options.get("contacts", ())}
     chosen = list(calls)
     for call in chosen:
         if not isinstance(call, Call):
@@ -432,7 +466,7 @@ def export_calls(
         else:
             row.extend([None] * (len(tag_names) + len(field_names)))
         rows.append(row)
-    return _render(header, rows, fmt, delimiter)
+    return _render(header, rows, ctx.fmt, ctx.delimiter)
 
 
 def export_contact_list(
