@@ -377,3 +377,50 @@ def test_refusals_always_point_forward(
     for refusal in policy.check(NEW_YORK, now, history):
         assert refusal.reason
         assert refusal.retry_at is None or refusal.retry_at > now
+
+
+# Each rule's plain data exactly as the hand-written codecs stored it before the rules
+# shared one codec (issue 18 item 2): stored policies must keep loading unchanged.
+STORED_RULES = [
+    {
+        "rule": "quiet-hours",
+        "windows": [{"start": "08:00:00", "end": "21:00:00", "weekdays": [0, 1, 2, 3, 4, 5, 6]}],
+        "region": {"name": "US", "countries": ["AS", "GU", "MP", "PR", "US", "VI"], "prefixes": []},
+        "name": "US TCPA",
+    },
+    {"rule": "frequency-cap", "max_calls": 3, "period": 86400, "region": None, "name": "FTSA"},
+    {
+        "rule": "conversation-cooldown",
+        "period": 604800.5,
+        "outcomes": ["busy", "voicemail"],
+        "region": None,
+        "name": "conversation cooldown",
+    },
+    {
+        "rule": "abandoned-call-cooldown",
+        "period": 259200,
+        "region": {"name": "UK", "countries": [], "prefixes": ["+44"]},
+        "name": "UK Ofcom",
+    },
+    {"rule": "do-not-call", "numbers": ["+13055550100"], "tags": ["opted-out"], "name": "DNC"},
+]
+
+
+@pytest.mark.parametrize("data", STORED_RULES, ids=lambda d: str(d["rule"]))
+def test_stored_rules_load_and_write_back_the_same_data(data: dict[str, object]) -> None:
+    policy = CompliancePolicy.from_dict({"rules": [data]})
+    (rule,) = policy.rules
+    assert rule.to_dict() == data
+    assert type(rule).from_dict(data) == rule
+
+
+def test_a_rule_refuses_data_tagged_for_another_or_with_a_bad_value() -> None:
+    quiet = STORED_RULES[0]
+    with pytest.raises(InvalidInput, match="'rule': 'frequency-cap'"):
+        FrequencyCap.from_dict({**quiet, "rule": "frequency-cap"} | {"max_calls": 1})
+    with pytest.raises(InvalidInput, match="frequency-cap must be a mapping with keys"):
+        FrequencyCap.from_dict(quiet)
+    with pytest.raises(InvalidConfig, match="max_calls must be an integer >= 1; got 0"):
+        FrequencyCap.from_dict({**STORED_RULES[1], "max_calls": 0})
+    with pytest.raises(InvalidInput, match="not a number of seconds"):
+        FrequencyCap.from_dict({**STORED_RULES[1], "period": "1 day"})

@@ -392,10 +392,57 @@ def _region_from_dict(data: Any) -> Region | None:
     return None if data is None else Region.from_dict(data)
 
 
+def _load_windows(value: Any) -> tuple[CallingWindow, ...]:
+    return tuple(CallingWindow.from_dict(w) for w in f.load_list(value, "windows"))
+
+
+def _load_outcomes(value: Any) -> frozenset[Outcome]:
+    return frozenset(f.load_member(Outcome, o) for o in f.load_list(value, "outcomes"))
+
+
+# Each rule field carries its codec, so the rules share one to_dict/from_dict
+# (`_RuleBase`) instead of five hand-written pairs (issue 18: one home per rule).
+_SPAN = f.Codec(f.seconds, f.load_seconds)
+_WINDOWS = f.Codec(lambda ws: [w.to_dict() for w in ws], _load_windows)
+_OUTCOMES = f.Codec(lambda os: sorted(o.value for o in os), _load_outcomes)
+_REGION = f.Codec(_region_to_dict, _region_from_dict)
+
+
+def _string_set(name: str) -> f.Codec:
+    return f.Codec(sorted, lambda value: f.load_set(value, name))
+
+
+def _region() -> Any:
+    """The ``region`` field every rule but `DoNotCall` has: None for every callee."""
+    return attrs.field(default=None, validator=_check_region, metadata={"codec": _REGION})
+
+
+def _name(default: str) -> Any:
+    """The ``name`` field every rule has, shown in its refusal reasons."""
+    return attrs.field(default=default, validator=_check_name, metadata={"codec": f.PLAIN})
+
+
 class _RuleBase:
-    """The public ``check`` every rule shares; subclasses implement ``refuse``."""
+    """What every rule shares: the public ``check`` and the tagged plain-data codec
+    (each field's codec, under a ``"rule"`` tag); subclasses implement ``refuse``."""
 
     __slots__ = ()
+
+    KIND: ClassVar[str]
+    """The ``"rule"`` tag of the rule in `to_dict` output."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """This rule as JSON types, tagged ``"rule": KIND`` (periods in seconds, sets as
+        sorted lists, outcomes by label); `from_dict` reverses it exactly."""
+        return {"rule": self.KIND, **f.dump(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The rule `to_dict` gave. Raises `InvalidInput` for a bad shape and
+        `InvalidConfig` for a value out of range."""
+        fields = attrs.fields(cls)  # type: ignore[arg-type]
+        d = _tagged(data, cls.KIND, frozenset(a.name for a in fields))
+        return cls(**{a.name: a.metadata["codec"].load(d[a.name]) for a in fields})
 
     def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
         raise NotImplementedError
@@ -431,6 +478,14 @@ def _applies(region: Region | None, phone: str) -> bool:
     return region is None or region.matches(phone)
 
 
+def _cooldown_end(ends: Sequence[datetime], period: timedelta, t: datetime) -> datetime | None:
+    """When the cooldown of ``period`` after the latest of ``ends`` lifts, if after ``t``."""
+    until = max(ends, default=None)
+    if until is None or until + period <= t:
+        return None
+    return until + period
+
+
 @attrs.frozen(weakref_slot=False)
 class QuietHours(_RuleBase):
     """Calls only inside ``windows`` of the callee's local time, in every zone the
@@ -440,35 +495,17 @@ class QuietHours(_RuleBase):
     """
 
     windows: tuple[CallingWindow, ...] = attrs.field(
-        default=(CallingWindow(time(8), time(21)),), converter=_to_quiet_windows
+        default=(CallingWindow(time(8), time(21)),),
+        converter=_to_quiet_windows,
+        metadata={"codec": _WINDOWS},
     )
     """When calls are allowed, in the callee's local time."""
-    region: Region | None = attrs.field(default=None, validator=_check_region)
+    region: Region | None = _region()
     """Callee numbers the rule applies to; None for all."""
-    name: str = attrs.field(default="quiet hours", validator=_check_name)
+    name: str = _name("quiet hours")
     """Shown in refusal reasons, e.g. ``"US TCPA"``."""
 
     KIND: ClassVar[str] = "quiet-hours"
-    """The ``"rule"`` tag of this rule in `to_dict` output."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """This rule as JSON types, tagged ``"rule": "quiet-hours"``."""
-        return {
-            "rule": self.KIND,
-            "windows": [w.to_dict() for w in self.windows],
-            "region": _region_to_dict(self.region),
-            "name": self.name,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """The rule `to_dict` gave. Raises `InvalidInput` or `InvalidConfig`."""
-        d = _tagged(data, cls.KIND, frozenset({"windows", "region", "name"}))
-        return cls(
-            tuple(CallingWindow.from_dict(w) for w in f.load_list(d["windows"], "windows")),
-            region=_region_from_dict(d["region"]),
-            name=d["name"],
-        )
 
     @classmethod
     def between(
@@ -507,38 +544,16 @@ class FrequencyCap(_RuleBase):
     """At most ``max_calls`` attempts in any rolling ``period`` (US Regulation F: 7 in 7
     days). Every past attempt counts, answered or not. Raises `InvalidConfig`."""
 
-    max_calls: int = attrs.field(validator=_check_max_calls)
+    max_calls: int = attrs.field(validator=_check_max_calls, metadata={"codec": f.PLAIN})
     """Attempts allowed within any ``period``."""
-    period: timedelta = attrs.field(validator=_check_positive_span)
+    period: timedelta = attrs.field(validator=_check_positive_span, metadata={"codec": _SPAN})
     """The rolling window's length."""
-    region: Region | None = attrs.field(default=None, validator=_check_region)
+    region: Region | None = _region()
     """Callee numbers the rule applies to; None for all."""
-    name: str = attrs.field(default="frequency cap", validator=_check_name)
+    name: str = _name("frequency cap")
     """Shown in refusal reasons."""
 
     KIND: ClassVar[str] = "frequency-cap"
-    """The ``"rule"`` tag of this rule in `to_dict` output."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """This rule as JSON types (``period`` in seconds), tagged ``"frequency-cap"``."""
-        return {
-            "rule": self.KIND,
-            "max_calls": self.max_calls,
-            "period": f.seconds(self.period),
-            "region": _region_to_dict(self.region),
-            "name": self.name,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """The rule `to_dict` gave. Raises `InvalidInput` or `InvalidConfig`."""
-        d = _tagged(data, cls.KIND, frozenset({"max_calls", "period", "region", "name"}))
-        return cls(
-            d["max_calls"],
-            f.load_seconds(d["period"]),
-            region=_region_from_dict(d["region"]),
-            name=d["name"],
-        )
 
     def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
         """The refusal at ``t``, or None (see `check`)."""
@@ -569,40 +584,18 @@ class ConversationCooldown(_RuleBase):
     F: 7 days). A conversation is an attempt whose outcome is in ``outcomes``
     (default: every outcome in which a person answered). Raises `InvalidConfig`."""
 
-    period: timedelta = attrs.field(validator=_check_positive_span)
+    period: timedelta = attrs.field(validator=_check_positive_span, metadata={"codec": _SPAN})
     """How long after a conversation no call is placed."""
-    outcomes: frozenset[Outcome] = attrs.field(default=_CONVERSATIONS, converter=_to_outcomes)
+    outcomes: frozenset[Outcome] = attrs.field(
+        default=_CONVERSATIONS, converter=_to_outcomes, metadata={"codec": _OUTCOMES}
+    )
     """The outcomes that count as a conversation."""
-    region: Region | None = attrs.field(default=None, validator=_check_region)
+    region: Region | None = _region()
     """Callee numbers the rule applies to; None for all."""
-    name: str = attrs.field(default="conversation cooldown", validator=_check_name)
+    name: str = _name("conversation cooldown")
     """Shown in refusal reasons."""
 
     KIND: ClassVar[str] = "conversation-cooldown"
-    """The ``"rule"`` tag of this rule in `to_dict` output."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """This rule as JSON types (``period`` in seconds, outcomes sorted labels),
-        tagged ``"conversation-cooldown"``."""
-        return {
-            "rule": self.KIND,
-            "period": f.seconds(self.period),
-            "outcomes": sorted(o.value for o in self.outcomes),
-            "region": _region_to_dict(self.region),
-            "name": self.name,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """The rule `to_dict` gave. Raises `InvalidInput` or `InvalidConfig`."""
-        d = _tagged(data, cls.KIND, frozenset({"period", "outcomes", "region", "name"}))
-        outcomes = f.load_list(d["outcomes"], "outcomes")
-        return cls(
-            f.load_seconds(d["period"]),
-            outcomes=frozenset(f.load_member(Outcome, o) for o in outcomes),
-            region=_region_from_dict(d["region"]),
-            name=d["name"],
-        )
 
     def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
         """The refusal at ``t``, or None (see `check`)."""
@@ -612,8 +605,8 @@ class ConversationCooldown(_RuleBase):
         # Regulation F's 7 days run after the conversation, and a long call must not
         # shorten the quiet period.
         ends = [a.over_at for a in facts.attempts if a.outcome in self.outcomes]
-        until = max((e + self.period for e in ends), default=None)
-        if until is None or until <= t:
+        until = _cooldown_end(ends, self.period, t)
+        if until is None:
             return None
         return Refusal(
             "conversation-cooldown",
@@ -628,41 +621,24 @@ class AbandonedCallCooldown(_RuleBase):
     """No repeat call for ``period`` after an abandoned call (UK Ofcom: 72 hours).
     Raises `InvalidConfig`."""
 
-    period: timedelta = attrs.field(default=timedelta(hours=72), validator=_check_positive_span)
+    period: timedelta = attrs.field(
+        default=timedelta(hours=72), validator=_check_positive_span, metadata={"codec": _SPAN}
+    )
     """How long after an abandoned call no call is placed."""
-    region: Region | None = attrs.field(default=None, validator=_check_region)
+    region: Region | None = _region()
     """Callee numbers the rule applies to; None for all."""
-    name: str = attrs.field(default="abandoned-call rule", validator=_check_name)
+    name: str = _name("abandoned-call rule")
     """Shown in refusal reasons."""
 
     KIND: ClassVar[str] = "abandoned-call-cooldown"
-    """The ``"rule"`` tag of this rule in `to_dict` output."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """This rule as JSON types (``period`` in seconds), tagged
-        ``"abandoned-call-cooldown"``."""
-        return {
-            "rule": self.KIND,
-            "period": f.seconds(self.period),
-            "region": _region_to_dict(self.region),
-            "name": self.name,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """The rule `to_dict` gave. Raises `InvalidInput` or `InvalidConfig`."""
-        d = _tagged(data, cls.KIND, frozenset({"period", "region", "name"}))
-        return cls(
-            f.load_seconds(d["period"]), region=_region_from_dict(d["region"]), name=d["name"]
-        )
 
     def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
         """The refusal at ``t``, or None (see `check`)."""
         if not _applies(self.region, facts.phone):
             return None
         ends = [a.over_at for a in facts.attempts if a.abandoned]
-        until = max((e + self.period for e in ends), default=None)
-        if until is None or until <= t:
+        until = _cooldown_end(ends, self.period, t)
+        if until is None:
             return None
         return Refusal(
             "abandoned-call",
@@ -678,34 +654,18 @@ class DoNotCall(_RuleBase):
     ``"opted-out"``). The do-not-call set passed at check time is always honoured
     as well, with or without this rule. Raises `InvalidConfig`."""
 
-    numbers: frozenset[str] = attrs.field(default=_NO_STRINGS, converter=_to_numbers)
+    numbers: frozenset[str] = attrs.field(
+        default=_NO_STRINGS, converter=_to_numbers, metadata={"codec": _string_set("numbers")}
+    )
     """E.164 numbers never to call."""
-    tags: frozenset[str] = attrs.field(default=_NO_STRINGS, converter=_to_tags)
+    tags: frozenset[str] = attrs.field(
+        default=_NO_STRINGS, converter=_to_tags, metadata={"codec": _string_set("tags")}
+    )
     """Contact tags that mark an opt-out."""
-    name: str = attrs.field(default="do-not-call list", validator=_check_name)
+    name: str = _name("do-not-call list")
     """Shown in refusal reasons."""
 
     KIND: ClassVar[str] = "do-not-call"
-    """The ``"rule"`` tag of this rule in `to_dict` output."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """This rule as JSON types (sorted lists), tagged ``"do-not-call"``."""
-        return {
-            "rule": self.KIND,
-            "numbers": sorted(self.numbers),
-            "tags": sorted(self.tags),
-            "name": self.name,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """The rule `to_dict` gave. Raises `InvalidInput` or `InvalidConfig`."""
-        d = _tagged(data, cls.KIND, frozenset({"numbers", "tags", "name"}))
-        return cls(
-            numbers=f.load_set(d["numbers"], "numbers"),
-            tags=f.load_set(d["tags"], "tags"),
-            name=d["name"],
-        )
 
     def __attrs_post_init__(self) -> None:
         bad = sorted(n for n in self.numbers if not is_e164(n))
