@@ -20,6 +20,7 @@ from ..policies.pacing import PacingState
 from ..policies.refusal import Refusal
 from ..policies.rules import CampaignRules
 from ..statuses import CampaignStatus
+from .driver import counts_of
 from .queue import INDEX_MASK, DueQueue
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class RunnerView:
     _sends: deque[tuple[datetime, str]]
     _recipients: Counter[str]
     _keys: list[int | None]
-    _queue: DueQueue
+    _dial_queue: DueQueue
     _settling: DueQueue
     _messages: bool
 
@@ -185,7 +186,7 @@ class RunnerView:
     @property
     def counts(self) -> CampaignCounts:
         """Contacts by where they stand (Exotel's stats), kept up to date on every change."""
-        return CampaignCounts(created=len(self._states), **self._tally)
+        return counts_of(self._tally)
 
     @property
     def contacts(self) -> Mapping[str, Contact]:
@@ -241,7 +242,7 @@ class RunnerView:
         if status is not CampaignStatus.ACTIVE:
             return None
         settle = self._head(self._settling, steps.SETTLE_LANE)
-        head = self._head(self._queue, steps.DIAL_LANE)
+        head = self._head(self._dial_queue, steps.DIAL_LANE)
         halt = self._state.halt
         if head is not None and halt is not None:
             head = None if halt.until is None else max(head, halt.until)
@@ -260,14 +261,3 @@ class RunnerView:
                     return contact.next_attempt_at
             queue.pop()
         return None
-
-    def _sent_window(self, now: datetime) -> tuple[int, datetime | None]:
-        """Distinct recipients of the sends of the last 24 hours, and the oldest send."""
-        sends, recipients = self._sends, self._recipients
-        window_start = steps.send_window_start(now)
-        while sends and sends[0][0] <= window_start:
-            _, phone = sends.popleft()
-            recipients[phone] -= 1
-            if not recipients[phone]:
-                del recipients[phone]
-        return len(recipients), sends[0][0] if sends else None

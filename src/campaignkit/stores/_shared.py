@@ -1,31 +1,37 @@
-"""What every store shares and that depends on no database: JSON text of a row, times
-as integer microseconds for the due index, the event types a store accepts, the
-tally's buckets, and the read-only view of the contacts by id."""
+"""What every store shares and that depends on no database: JSON text of a row and its
+index columns, times as integer microseconds for the due index, the rows kept parsed,
+paging through the due index, and the read-only view of the contacts by id. The
+step sequence itself is `campaignkit.runner.driver`'s."""
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, ValuesView
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..engine.reducers import (
-    CallUpdate,
-    ContactCalledBack,
-    ContactConverted,
-    ConversationResult,
-    MessageUpdate,
-)
+from ..engine import steps
+from ..engine.reducers import contact_bucket
 from ..models.records import Contact
 from ..models.state import ContactState
-from ..statuses import CONTACT_BUCKETS
 
-__all__ = ["BUCKETS", "EVENTS", "ContactsView", "dumps", "load_state", "micros", "moment"]
+__all__ = [
+    "BATCH",
+    "ContactsView",
+    "RecentRows",
+    "dumps",
+    "load_state",
+    "micros",
+    "moment",
+    "page_due",
+    "row_columns",
+]
 
-EVENTS = (CallUpdate, MessageUpdate, ConversationResult, ContactCalledBack, ContactConverted)
-"""The event types `handle` accepts."""
-BUCKETS = CONTACT_BUCKETS  # Exotel's stats fields, one home: campaignkit.statuses
-"""The `CampaignCounts` fields besides ``created``: the tally's buckets."""
+BATCH = 1000
+"""Contacts read per query: the most a store holds at once."""
+_RECENT = 2048  # rows kept parsed, by the exact text saved (a bounded cache)
+_BEFORE_ALL = (-(1 << 62), -1, -1)  # a (due_us, rank, idx) before every row
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -49,6 +55,77 @@ def moment(value: int) -> datetime:
 def load_state(text: str) -> ContactState:
     """The `ContactState` saved as JSON ``text``."""
     return ContactState.from_dict(json.loads(text))
+
+
+Columns = tuple[str, int | None, int | None, int, str, bool, bool]
+"""A contact row's columns after ``idx`` and ``id``: state JSON, lane, due_us, rank,
+bucket, held, calling."""
+
+
+def row_columns(state: ContactState, *, messages: bool) -> Columns:
+    """The columns of ``state``'s row after ``idx`` and ``id``, derived from the state on
+    every write so that the index columns are always current."""
+    contact = state.contact
+    lane = steps.queue_lane(contact, messages=messages)
+    due = None if lane is None or contact.next_attempt_at is None else contact.next_attempt_at
+    return (
+        dumps(state.to_dict()),
+        lane,
+        None if due is None else micros(due),
+        contact.priority.rank,
+        contact_bucket(contact),
+        messages and steps.is_held(contact),
+        state.call is not None,
+    )
+
+
+class RecentRows:
+    """The last rows a store saved, kept parsed by the exact text saved: a webhook often
+    follows the dial or report just saved, and parsing the row is most of its cost."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self) -> None:
+        self._rows: OrderedDict[int, tuple[str, ContactState]] = OrderedDict()
+
+    def parse(self, index: int, text: str) -> ContactState:
+        """The state of row ``index`` read as ``text``; parsed again unless it is the text
+        last saved for the row."""
+        recent = self._rows.get(index)
+        if recent is not None and recent[0] == text:
+            return recent[1]
+        return load_state(text)
+
+    def saved(self, index: int, text: str, state: ContactState) -> None:
+        """Remember that row ``index`` was saved as ``text`` (``state``)."""
+        rows = self._rows
+        rows[index] = (text, state)
+        rows.move_to_end(index)
+        if len(rows) > _RECENT:
+            rows.popitem(last=False)
+
+
+def page_due(
+    fetch: Callable[[tuple[int, int, int], int], list[tuple[int, str]]],
+    parse: Callable[[int, str], ContactState],
+    want: Callable[[], int | None],
+) -> Iterator[tuple[int, ContactState]]:
+    """The rows of a due query as (index, state), in due order, read in batches:
+    ``fetch(last, size)`` returns the next ``size`` rows after ``(due_us, rank, idx)``
+    ``last``; ``want()`` says how many more the caller may take (None: any), so no
+    batch reads (or locks) more rows than the caller proposes."""
+    last = _BEFORE_ALL
+    while True:
+        left = want()
+        rows = fetch(last, BATCH if left is None else min(BATCH, left))
+        if not rows:
+            return
+        for index, text in rows:
+            state = parse(index, text)
+            contact = state.contact
+            assert contact.next_attempt_at is not None  # the lane says so
+            last = (micros(contact.next_attempt_at), contact.priority.rank, index)
+            yield index, state
 
 
 class ContactsView(Mapping[str, Contact]):

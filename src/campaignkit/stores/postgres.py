@@ -111,8 +111,9 @@ from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
+from ..runner.driver import BUCKETS, EVENTS
 from ..statuses import CampaignStatus, Channel
-from ._shared import BUCKETS, EVENTS, ContactsView, dumps, load_state, micros, moment
+from ._shared import ContactsView, dumps, load_state, micros, moment
 
 __all__ = ["STORE_FORMAT", "PostgresCampaign"]
 

@@ -85,24 +85,15 @@ import json
 import os
 import random
 import sqlite3
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence, ValuesView
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
 from .._fields import aware_utc
 from ..engine import steps
-from ..engine.reducers import (
-    CampaignCommand,
-    CampaignCounts,
-    Dial,
-    Event,
-    Notification,
-    contact_bucket,
-    notification_from_dict,
-)
+from ..engine.reducers import CampaignCounts, Notification, notification_from_dict
 from ..errors import InvalidInput, shown
 from ..models.goals import GoalSet
 from ..models.records import Call, CallerLine, Campaign, Contact
@@ -118,18 +109,25 @@ from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
+from ..runner.driver import TALLY_KEYS, StepDriver
 from ..statuses import CampaignStatus, Channel
-from ._shared import BUCKETS, EVENTS, dumps, load_state, micros, moment
+from ._shared import (
+    BATCH,
+    ContactsView,
+    RecentRows,
+    dumps,
+    load_state,
+    micros,
+    moment,
+    page_due,
+    row_columns,
+)
 
 __all__ = ["STORE_FORMAT", "SQLiteCampaign"]
 
 STORE_FORMAT = "campaignkit.sqlite/1"
 """The ``format`` of the campaign row of a `SQLiteCampaign` file."""
 
-_EVENTS = EVENTS
-_BUCKETS = BUCKETS
-_BATCH = 1000  # contacts read per query: the most the store holds at once
-_RECENT = 2048  # rows kept parsed, by the exact text saved (a bounded cache)
 _LOAD_BATCH = 5000  # contacts written per executemany when loading
 _SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 _NOBODY: frozenset[str] = frozenset()
@@ -179,53 +177,7 @@ _INSERT = (
 )
 
 
-# The store-independent helpers live in ._shared (the PostgreSQL store uses them too).
-_dumps = dumps
-_micros = micros
-_moment = moment
-_load_state = load_state
-
-
-class _Contacts(Mapping[str, Contact]):
-    """A read-only view of the store's contacts by id, in loading order, read lazily."""
-
-    __slots__ = ("_store",)
-
-    def __init__(self, store: SQLiteCampaign) -> None:
-        self._store = store
-
-    def __getitem__(self, contact_id: str) -> Contact:
-        row = self._store._row(contact_id)
-        if row is None:
-            raise KeyError(contact_id)
-        return _load_state(row[1]).contact
-
-    def __contains__(self, contact_id: object) -> bool:
-        return type(contact_id) is str and self._store._row(contact_id) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        return (text for _, text in self._store._scan("id"))
-
-    def __len__(self) -> int:
-        return int(self._store._tally["created"])
-
-    def values(self) -> ValuesView[Contact]:
-        """The contacts, in loading order (read in batches)."""
-        return _Values(self)
-
-    def __repr__(self) -> str:
-        return f"<contacts: {len(self)}>"
-
-
-class _Values(ValuesView[Contact]):
-    __slots__ = ()
-    _mapping: _Contacts
-
-    def __iter__(self) -> Iterator[Contact]:
-        return (s.contact for s in self._mapping._store._states())
-
-
-class SQLiteCampaign:
+class SQLiteCampaign(StepDriver):
     """One campaign in a SQLite file (or ``":memory:"``): the same methods and results
     as `CampaignRunner`, every change in one transaction, notifications in a
     transactional outbox.
@@ -242,6 +194,7 @@ class SQLiteCampaign:
     """
 
     __slots__ = (
+        "_changes",
         "_db",
         "_messages",
         "_path",
@@ -249,7 +202,6 @@ class SQLiteCampaign:
         "_rng",
         "_rng_used",
         "_rules",
-        "_state",
         "_tally",
         "_track_sends",
         "_version",
@@ -309,15 +261,15 @@ class SQLiteCampaign:
                     db.execute(statement)
             db.executemany(
                 "INSERT INTO tally (bucket, count) VALUES (?, 0)",
-                [(b,) for b in (*_BUCKETS, "created", "held")],
+                [(b,) for b in TALLY_KEYS],
             )
             db.execute(
                 "INSERT INTO campaign (id, format, rules, state, rng) VALUES (1, ?, ?, ?, ?)",
                 (
                     STORE_FORMAT,
-                    _dumps(rules.to_dict()),
-                    _dumps(state.to_dict()),
-                    None if rng is None else _dumps(pd.rng_to_data(rng)),
+                    dumps(rules.to_dict()),
+                    dumps(state.to_dict()),
+                    None if rng is None else dumps(pd.rng_to_data(rng)),
                 ),
             )
             db.execute("COMMIT")
@@ -342,12 +294,14 @@ class SQLiteCampaign:
         self._state = state
         self._rng = rng
         self._rng_used = False
-        self._recent: OrderedDict[int, tuple[str, ContactState]] = OrderedDict()
+        self._recent = RecentRows()
         self._messages = state.campaign.channel is Channel.WHATSAPP
         self._track_sends = (
             self._messages and rules.tier is not None and rules.tier.limit is not None
         )
-        self._tally = dict(db.execute("SELECT bucket, count FROM tally").fetchall())
+        # the tally's cache; the driver's `_commit` adds each save's changes to it
+        self._tally: dict[str, int] = dict(db.execute("SELECT bucket, count FROM tally").fetchall())
+        self._changes = self._tally
         self._version = db.execute("PRAGMA data_version").fetchone()[0]
 
     @classmethod
@@ -457,15 +411,16 @@ class SQLiteCampaign:
         self._refresh()
         return self._counts()
 
-    def _counts(self) -> CampaignCounts:
-        tally = self._tally
-        return CampaignCounts(created=tally["created"], **{b: tally[b] for b in _BUCKETS})
-
     @property
     def contacts(self) -> Mapping[str, Contact]:
         """A read-only view of the contacts by id, in loading order; iterating it reads
         the rows in batches."""
-        return _Contacts(self)
+        return ContactsView(
+            lambda contact_id: None if (row := self._row(contact_id)) is None else row[1],
+            lambda: (text for _, text in self._scan("id")),
+            self._states,
+            lambda: int(self._tally["created"]),
+        )
 
     def contact(self, contact_id: str) -> Contact:
         """The contact ``contact_id``; raises `InvalidInput` if there is none."""
@@ -474,7 +429,7 @@ class SQLiteCampaign:
     def state(self, contact_id: str) -> ContactState:
         """The contact's row: the contact and its ledger. Raises `InvalidInput` for an
         unknown contact."""
-        return _load_state(self._known(contact_id)[1])
+        return load_state(self._known(contact_id)[1])
 
     @property
     def in_flight(self) -> Mapping[str, Call]:
@@ -484,7 +439,7 @@ class SQLiteCampaign:
         ).fetchall()
         calls: dict[str, Call] = {}
         for (text,) in rows:
-            state = _load_state(text)
+            state = load_state(text)
             assert state.call is not None  # the calling column says so
             calls[state.contact.id] = state.call
         return MappingProxyType(calls)
@@ -540,7 +495,7 @@ class SQLiteCampaign:
         row = self._db.execute(
             "SELECT due_us FROM contacts WHERE lane = ? ORDER BY due_us LIMIT 1", (lane,)
         ).fetchone()
-        return None if row is None else _moment(row[0])
+        return None if row is None else moment(row[0])
 
     # ------------------------------------------------------------------ contacts
 
@@ -590,7 +545,7 @@ class SQLiteCampaign:
             if contact.id in known or contact.id in seen:
                 raise InvalidInput(f"duplicate contact id {shown(contact.id)}")
             seen.add(contact.id)
-            row = self._row_values(state)
+            row = row_columns(state, messages=self._messages)
             rows.append((index, contact.id, *row))
             tally[row[4]] += 1
             tally["held"] += row[5]
@@ -598,174 +553,7 @@ class SQLiteCampaign:
         self._db.executemany(_INSERT, rows)
         tally["created"] = index
 
-    def update_line(self, line: CallerLine) -> None:
-        """Replace or add the caller line ``line.id`` (see `CampaignRunner.update_line`).
-        Raises `InvalidInput` for a non-`CallerLine` or a store without lines."""
-        with self._write():
-            self._state = steps.update_line(self._state, line)
-
-    # ------------------------------------------------------------------ commands
-
-    def start(self, now: datetime) -> None:
-        """Launch the campaign (see `CampaignRunner.start`). Raises `IllegalTransition`."""
-        self._command(CampaignCommand.START, now)
-
-    def pause(self, now: datetime) -> None:
-        """Pause the campaign. Raises `IllegalTransition` unless it can pause."""
-        self._command(CampaignCommand.PAUSE, now)
-
-    def resume(self, now: datetime) -> None:
-        """Resume a paused campaign. Raises `IllegalTransition` unless paused."""
-        self._command(CampaignCommand.RESUME, now)
-
-    def cancel(self, now: datetime) -> None:
-        """Cancel the campaign. Raises `IllegalTransition`."""
-        self._command(CampaignCommand.CANCEL, now)
-
-    def force_complete(self, now: datetime) -> None:
-        """Finish now (see `CampaignRunner.force_complete`); every contact is closed in
-        the same transaction. Raises `IllegalTransition`."""
-        self._command(CampaignCommand.FORCE_COMPLETE, now)
-
-    def archive(self, now: datetime) -> None:
-        """Archive a finished or cancelled campaign (seed 004). Raises
-        `IllegalTransition` from any other status."""
-        self._command(CampaignCommand.ARCHIVE, now)
-
-    def _command(self, order: CampaignCommand, now: datetime) -> None:
-        now = aware_utc(now)
-        with self._write():
-            self._state, notes = steps.command(self._state, order, self._counts(), now)
-            self._queue(notes)
-            if order is CampaignCommand.FORCE_COMPLETE:
-                for index, state in self._all_states():
-                    self._commit(index, state, steps.close(state, self._state, self._rules, now))
-            self._end_cycle(now)
-
-    # ------------------------------------------------------------------ due calls
-
-    def due(self, now: datetime, *, limit: int | None = None) -> list[Dial]:
-        """The calls to place (or messages to send) at ``now``, at most ``limit``, in the
-        runner's order (see `CampaignRunner.due`). The whole round commits in one
-        transaction before the dials are returned. Raises `InvalidInput` for a naive
-        ``now`` or a bad ``limit``."""
-        now = aware_utc(now)
-        if limit is not None and (type(limit) is not int or limit < 0):
-            raise InvalidInput(f"limit must be a non-negative integer or None; got {shown(limit)}")
-        with self._write(rng=True):
-            return self._due(now, limit)
-
-    def _due(self, now: datetime, limit: int | None) -> list[Dial]:
-        self._advance(now)
-        dials: list[Dial] = []
-        if self._state.campaign.status is not CampaignStatus.ACTIVE:
-            return dials
-        until = _micros(now)
-        self._settle_due(now, until)
-        sent_to, oldest = self._sent_window(now)
-        opened = steps.open_round(
-            self._state, self._rules, now, sent_to=sent_to, oldest_send=oldest
-        )
-        self._state = opened.campaign
-        if opened.blocked:
-            self._end_cycle(now)
-            return dials
-        left = opened.room
-        room = limit if left is None else left if limit is None else min(limit, left)
-        rules, rng, db = self._rules, self._rng, self._db
-        last = (-(1 << 62), -1, -1)
-        halted = False
-        while not halted and (room is None or len(dials) < room):
-            size = _BATCH if room is None else min(_BATCH, room - len(dials))
-            rows = db.execute(_DUE, (steps.DIAL_LANE, until, *last, size)).fetchall()
-            if not rows:
-                break
-            for index, text in rows:
-                if room is not None and len(dials) >= room:
-                    break
-                state = self._parse(index, text)
-                contact = state.contact
-                assert contact.next_attempt_at is not None  # lane says so
-                last = (_micros(contact.next_attempt_at), contact.priority.rank, index)
-                self._rng_used = True
-                step = steps.propose(state, self._state, rules, now, rng=rng)
-                if step.halted:
-                    self._state = step.campaign
-                    halted = True
-                    break
-                self._commit(index, state, step)
-                placed = step.dial
-                if placed is not None:
-                    dials.append(placed)
-                    if self._track_sends:
-                        db.execute(
-                            "INSERT INTO sends (at_us, phone) VALUES (?, ?)",
-                            (until, placed.contact.phone),
-                        )
-        if dials and self._messages:
-            sent_to, oldest = self._sent_window(now)
-            self._state = steps.close_round(
-                self._state, rules, now, proposed=len(dials), sent_to=sent_to, oldest_send=oldest
-            )
-        self._end_cycle(now)
-        return dials
-
-    def _sent_window(self, now: datetime) -> tuple[int, datetime | None]:
-        """Distinct recipients of the sends of the last 24 hours, and the oldest send
-        (sends older than the window are deleted from the front, as the runner does)."""
-        if not self._track_sends:
-            return 0, None
-        db = self._db
-        start = _micros(steps.send_window_start(now))
-        db.execute(
-            "DELETE FROM sends WHERE seq < coalesce("
-            "(SELECT min(seq) FROM sends WHERE at_us > ?), (SELECT max(seq) + 1 FROM sends))",
-            (start,),
-        )
-        count, first = db.execute(
-            "SELECT count(DISTINCT phone), (SELECT at_us FROM sends ORDER BY seq LIMIT 1) "
-            "FROM sends"
-        ).fetchone()
-        return count, None if first is None else _moment(first)
-
-    def _settle_due(self, now: datetime, until: int) -> None:
-        """Settle every held outcome whose time has come, in due order."""
-        last = (-(1 << 62), -1, -1)
-        while True:
-            rows = self._db.execute(_DUE, (steps.SETTLE_LANE, until, *last, _BATCH)).fetchall()
-            if not rows:
-                return
-            for index, text in rows:
-                state = self._parse(index, text)
-                contact = state.contact
-                assert contact.next_attempt_at is not None  # lane says so
-                last = (_micros(contact.next_attempt_at), contact.priority.rank, index)
-                self._commit(index, state, steps.settle(state, self._state, self._rules, now))
-
-    # ------------------------------------------------------------------ events
-
-    def handle(self, event: Event) -> None:
-        """Apply one event in one transaction (see `CampaignRunner.handle`); duplicates
-        and stale reports change nothing, and an event that raises changes nothing.
-        Raises what `CampaignRunner.handle` raises."""
-        if type(event) not in _EVENTS:
-            raise InvalidInput(f"not an event: {shown(event)}")
-        with self._write():
-            index, text = self._known(event.contact_id)
-            state = self._parse(index, text)
-            step = steps.apply_event(state, event, self._state, self._rules)
-            self._commit(index, state, step)
-            self._end_cycle(event.at)
-
-    # ------------------------------------------------------------------ keeping
-
-    def _parse(self, index: int, text: str) -> ContactState:
-        """The row's state; parsed again unless it is the text this object last saved
-        for the row (a webhook often follows the dial or report just saved)."""
-        recent = self._recent.get(index)
-        if recent is not None and recent[0] == text:
-            return recent[1]
-        return _load_state(text)
+    # ------------------------------------------------------------------ reading rows
 
     def _row(self, contact_id: str) -> tuple[int, str] | None:
         if type(contact_id) is not str:
@@ -789,7 +577,7 @@ class SQLiteCampaign:
         while True:
             rows = db.execute(
                 f"SELECT idx, {column} FROM contacts WHERE idx > ? ORDER BY idx LIMIT ?",
-                (last, _BATCH),
+                (last, BATCH),
             ).fetchall()
             if not rows:
                 return
@@ -797,95 +585,71 @@ class SQLiteCampaign:
             last = rows[-1][0]
 
     def _states(self) -> Iterator[ContactState]:
-        return (_load_state(text) for _, text in self._scan("state"))
+        return (load_state(text) for _, text in self._scan("state"))
 
-    def _all_states(self) -> Iterator[tuple[int, ContactState]]:
-        """Every row in loading order; each batch is read before any of it is saved."""
-        return ((index, _load_state(text)) for index, text in self._scan("state"))
+    # ------------------------------------------------------------------ storage (driver)
 
-    def _row_values(self, state: ContactState) -> tuple[Any, ...]:
-        """The columns of ``state``'s row after idx and id."""
-        contact = state.contact
-        lane = steps.queue_lane(contact, messages=self._messages)
-        due = None if lane is None or contact.next_attempt_at is None else contact.next_attempt_at
-        return (
-            _dumps(state.to_dict()),
-            lane,
-            None if due is None else _micros(due),
-            contact.priority.rank,
-            contact_bucket(contact),
-            int(self._messages and steps.is_held(contact)),
-            int(state.call is not None),
-        )
+    def _due_key(self, now: datetime) -> int:
+        return micros(now)
 
-    def _commit(self, index: int, old: ContactState, step: steps.Step) -> None:
-        """Keep what a step returned: the row, its index columns, the tally, the outbox."""
-        self._state = step.campaign
-        if step.notifications:
-            self._queue(step.notifications)
-        new = step.state
-        if new is old:
-            return
-        values = self._row_values(new)
+    def _due_rows(
+        self, lane: int, until: int, want: Callable[[], int | None]
+    ) -> Iterator[tuple[int, ContactState]]:
+        db = self._db
+
+        def fetch(last: tuple[int, int, int], size: int) -> list[tuple[int, str]]:
+            return db.execute(_DUE, (lane, until, *last, size)).fetchall()
+
+        for row in page_due(fetch, self._recent.parse, want):
+            if lane == steps.DIAL_LANE:
+                self._rng_used = True  # the row is proposed: a weighted rotation draws
+            yield row
+
+    def _event_row(self, contact_id: str) -> tuple[int, ContactState]:
+        index, text = self._known(contact_id)  # the transaction holds the write lock
+        return index, self._recent.parse(index, text)
+
+    def _all_rows(self, *, lock: bool) -> Iterator[tuple[int, ContactState]]:
+        # each batch is read before any of it is saved; the write lock covers them all
+        return ((index, load_state(text)) for index, text in self._scan("state"))
+
+    def _save(self, index: int, old: ContactState, new: ContactState) -> None:
+        values = row_columns(new, messages=self._messages)
         self._db.execute(_SAVE, (*values, index))
-        recent = self._recent
-        recent[index] = (values[0], new)
-        recent.move_to_end(index)
-        if len(recent) > _RECENT:
-            recent.popitem(last=False)
-        before, after = old.contact, new.contact
-        if after is not before:
-            tally = self._tally
-            old_bucket, new_bucket = contact_bucket(before), values[4]
-            if old_bucket != new_bucket:
-                tally[old_bucket] -= 1
-                tally[new_bucket] += 1
-            if self._messages:
-                tally["held"] += values[5] - int(steps.is_held(before))
+        self._recent.saved(index, values[0], new)
 
     def _queue(self, notes: Iterable[Notification]) -> None:
         self._db.executemany(
-            "INSERT INTO outbox (note) VALUES (?)", [(_dumps(n.to_dict()),) for n in notes]
+            "INSERT INTO outbox (note) VALUES (?)", [(dumps(n.to_dict()),) for n in notes]
         )
 
-    def _end_cycle(self, now: datetime) -> None:
-        tally = self._tally
-        if not steps.cycle_may_end(
-            self._state,
-            created=tally["created"],
-            pending=tally["pending"],
-            in_progress=tally["in_progress"],
-            held=tally["held"],
-        ):
-            return
-        rules = self._rules
-        self._state, notes = steps.end_cycle(
-            self._state,
-            rules,
-            self._counts(),
-            now,
-            held=tally["held"],
-            any_eligible=lambda: any(steps.loop_eligible(s, rules) for s in self._states()),
-        )
-        self._queue(notes)
+    def _totals(self) -> dict[str, int]:
+        return self._tally
 
-    def _advance(self, now: datetime) -> None:
-        """Open a scheduled campaign, or start the next loop once the cooldown is over."""
-        before = self._state
-        if before.campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.COOLDOWN):
-            return
-        self._state, notes, loop_at = steps.advance(before, self._counts(), now)
-        if self._state is before:
-            return
-        self._queue(notes)
-        if loop_at is not None:
-            cycle, rules = self._state.campaign.cycle, self._rules
-            for index, state in self._all_states():
-                new = steps.requeue(state, rules, cycle=cycle, now=loop_at)
-                if new is not state:
-                    self._commit(index, state, steps.Step(new, self._state))
-            now = loop_at
-        self._end_cycle(now)
+    def _sent_window(self, now: datetime) -> tuple[int, datetime | None]:
+        """Distinct recipients of the sends of the last 24 hours, and the oldest send
+        (sends older than the window are deleted from the front, as the runner does)."""
+        if not self._track_sends:
+            return 0, None
+        db = self._db
+        start = micros(steps.send_window_start(now))
+        db.execute(
+            "DELETE FROM sends WHERE seq < coalesce("
+            "(SELECT min(seq) FROM sends WHERE at_us > ?), (SELECT max(seq) + 1 FROM sends))",
+            (start,),
+        )
+        count, first = db.execute(
+            "SELECT count(DISTINCT phone), (SELECT at_us FROM sends ORDER BY seq LIMIT 1) "
+            "FROM sends"
+        ).fetchone()
+        return count, None if first is None else moment(first)
+
+    def _record_send(self, now: datetime, until: int, phone: str) -> None:
+        self._db.execute("INSERT INTO sends (at_us, phone) VALUES (?, ?)", (until, phone))
+
+    def _transaction(self, *, lock: bool, rng: bool = False) -> AbstractContextManager[None]:
+        # SQLite has one writer: every transaction takes the write lock (``lock`` is moot)
+        return self._write(rng=rng)
 
     # ------------------------------------------------------------------ transactions
 
@@ -903,7 +667,7 @@ class SQLiteCampaign:
                 self._rng = pd.rng_from_data(data)
             else:
                 self._rng.setstate(pd.rng_from_data(data).getstate())
-        self._tally = dict(db.execute("SELECT bucket, count FROM tally").fetchall())
+        self._tally.update(db.execute("SELECT bucket, count FROM tally").fetchall())
         self._version = version
 
     @contextmanager
@@ -919,17 +683,18 @@ class SQLiteCampaign:
             self._rng_used = False
             yield
             if self._state is not state:
-                db.execute("UPDATE campaign SET state = ?", (_dumps(self._state.to_dict()),))
+                db.execute("UPDATE campaign SET state = ?", (dumps(self._state.to_dict()),))
             changed = [(n, b) for b, n in self._tally.items() if tally.get(b) != n]
             if changed:
                 db.executemany("UPDATE tally SET count = ? WHERE bucket = ?", changed)
             if self._rng_used and self._rng is not None:
-                db.execute("UPDATE campaign SET rng = ?", (_dumps(pd.rng_to_data(self._rng)),))
+                db.execute("UPDATE campaign SET rng = ?", (dumps(pd.rng_to_data(self._rng)),))
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
-            self._state, self._tally = state, tally
+            self._state = state
+            self._tally.update(tally)  # in place: it is the driver's `_changes` too
             if rng_state is not None and self._rng is not None:
                 self._rng.setstate(rng_state)
             raise
@@ -949,7 +714,7 @@ class SQLiteCampaign:
             "contacts": [s.to_dict() for s in self._states()],
             "outbox": [n.to_dict() for n in self.outbox],
             "rng": None if rng is None else pd.rng_to_data(rng),
-            "sends": [[_moment(at).isoformat(), phone] for at, phone in sends],
+            "sends": [[moment(at).isoformat(), phone] for at, phone in sends],
         }
 
 
