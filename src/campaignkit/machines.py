@@ -194,6 +194,15 @@ class StateMachine(Generic[S, E]):
         return "\n".join(lines) + "\n"
 
 
+def _event_for(table: Mapping[S, E], machine: str, status: S) -> E:
+    """``table[status]``: the event that reports ``status`` to ``machine``; a status no
+    event enters is an `IllegalTransition` (the one lookup behind each ``for_status``)."""
+    try:
+        return table[status]
+    except KeyError:
+        raise IllegalTransition(machine, status, "report") from None
+
+
 def _node(state: enum.Enum) -> str:
     # Mermaid ids cannot hold "-"; built from the value, not the member name, so that
     # renaming a member (CANCELED -> CANCELLED, issue 18) does not redraw the diagrams.
@@ -367,10 +376,7 @@ class ContactEvent(enum.StrEnum):
         Raises `IllegalTransition` for a status no event enters (none today: every
         status has exactly one).
         """
-        try:
-            return CONTACT_EVENT_FOR_STATUS[status]
-        except KeyError:
-            raise IllegalTransition("contact", status, "report") from None
+        return _event_for(CONTACT_EVENT_FOR_STATUS, "contact", status)
 
 
 _K = ContactStatus
@@ -544,10 +550,7 @@ class CallEvent(enum.StrEnum):
 
         Raises `IllegalTransition` for ``CallStatus.CREATED``, which no report produces.
         """
-        try:
-            return CALL_EVENT_FOR_STATUS[status]
-        except KeyError:
-            raise IllegalTransition("call", status, "report") from None
+        return _event_for(CALL_EVENT_FOR_STATUS, "call", status)
 
 
 CALL_EVENT_FOR_STATUS: Mapping[CallStatus, CallEvent] = MappingProxyType(

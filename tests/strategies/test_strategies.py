@@ -210,6 +210,26 @@ def test_bad_arguments_raise_invalid_argument(make) -> None:
         make().example()
 
 
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: strategies.moments(offsets=1), "offsets must be True or False; got 1"),
+        (lambda: strategies.goal_sets(min_size=0), "min_size must be an integer >= 1; got 0"),
+        (lambda: strategies.campaign_setups(retry=RetryPolicy()), "retry must be a SearchStrategy"),
+        (
+            lambda: strategies.retry_policies(max_wait=timedelta(-1)),
+            "max_wait must be a timedelta from 0:00:00 to",
+        ),
+    ],
+)
+def test_argument_checks_word_their_errors_like_the_records(make, message: str) -> None:
+    """The strategies' argument checks are the records' validator family raising
+    InvalidArgument (issue 18 item 3): the same "<name> must be <expected>; got <value>"."""
+    with pytest.raises(InvalidArgument) as raised:
+        make().example()
+    assert str(raised.value).startswith(message)
+
+
 def test_module_is_importable_from_the_package() -> None:
     assert campaignkit.strategies is strategies
 

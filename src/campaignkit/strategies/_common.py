@@ -11,6 +11,7 @@ import phonenumbers
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from .. import _fields as f
 from .._fields import Scalar
 from .._fields import zone as lookup_zone
 from ..errors import InvalidInput
@@ -100,8 +101,7 @@ def moments(
     ``offsets`` - in a fixed UTC offset of whole minutes within 14 hours (the records
     store them in UTC). Raises `InvalidArgument` for a bad time window."""
     _check_window(min_value, max_value)
-    if type(offsets) is not bool:
-        raise InvalidArgument(f"offsets must be True or False; got {offsets!r}")
+    _check_flag("offsets", offsets)
     utc = _moments(min_value, max_value)
     if not offsets:
         return utc
@@ -144,23 +144,26 @@ def _prefer(default: T, *strategies: st.SearchStrategy[T]) -> st.SearchStrategy[
     return st.one_of(st.just(default), *strategies)
 
 
+# The argument checks are the records' validator family (`campaignkit._fields`) raising
+# Hypothesis's InvalidArgument, as its API guide asks of strategies: one family, so a
+# strategy's message reads like a record's ("n must be an integer >= 0; got -1").
+def _argument_error(name: str, expected: str, value: Any) -> InvalidArgument:
+    return InvalidArgument(f"{name} must be {expected}; got {value!r}")
+
+
+_FLAG = f.check_flag(error=_argument_error)
+
+
 def _check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
-    if type(value) is not int or value < low or (high is not None and value > high):
-        bound = f"from {low} to {high}" if high is not None else f">= {low}"
-        raise InvalidArgument(f"{name} must be an integer {bound}; got {value!r}")
-    return value
+    return f.check_int(low, high, error=_argument_error).of(name, value)
 
 
 def _check_flag(name: str, value: Any) -> bool:
-    if type(value) is not bool:
-        raise InvalidArgument(f"{name} must be True or False; got {value!r}")
-    return value
+    return _FLAG.of(name, value)
 
 
 def _check_span(name: str, value: Any, low: timedelta, high: timedelta) -> timedelta:
-    if type(value) is not timedelta or not low <= value <= high:
-        raise InvalidArgument(f"{name} must be a timedelta from {low} to {high}; got {value!r}")
-    return value
+    return f.check_span(low, high, error=_argument_error).of(name, value)
 
 
 def _check_choices(
@@ -198,10 +201,16 @@ def _check_tags(name: str, tags: Any) -> tuple[str, ...]:
     return chosen
 
 
+_STRATEGY: f.Check[st.SearchStrategy[Any] | None] = f.check(
+    lambda value: isinstance(value, st.SearchStrategy),
+    "a SearchStrategy or None",
+    optional=True,
+    error=_argument_error,
+)
+
+
 def _check_strategy(name: str, value: Any) -> st.SearchStrategy[Any] | None:
-    if value is not None and not isinstance(value, st.SearchStrategy):
-        raise InvalidArgument(f"{name} must be a SearchStrategy or None; got {value!r}")
-    return value
+    return _STRATEGY.of(name, value)
 
 
 def _seconds_between(low: timedelta, high: timedelta) -> st.SearchStrategy[timedelta]:
