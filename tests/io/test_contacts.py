@@ -20,6 +20,7 @@ from campaignkit.io import (
     InputTooLarge,
     MissingColumns,
     PhoneNormaliser,
+    Rejection,
     RejectReason,
     UndecodableInput,
     import_contacts,
@@ -693,3 +694,69 @@ def test_decimal_ids_and_their_look_alikes_stay_distinct() -> None:
     result = import_contacts(text)
     assert [c.id for c in result.contacts] == ["7", "07", "+442071838750"]
     assert [(r.line, r.reason) for r in result.rejected] == [(4, RejectReason.DUPLICATE_ID)]
+
+
+def test_read_options_are_one_keyword_list_and_unknown_keywords_are_refused() -> None:
+    # issue 18 item 2: the readers' options are declared once (ContactReadOptions,
+    # CallReadOptions); **options still refuses what a signature would.
+    from campaignkit.io import (
+        CallReadOptions,
+        ContactReadOptions,
+        SourceOptions,
+        import_contacts,
+        iter_call_export,
+        iter_contacts,
+        read_call_export,
+        read_contact_export,
+    )
+
+    source = {"delimiter", "max_bytes", "encoding", "progress"}
+    assert SourceOptions.__optional_keys__ == source
+    assert ContactReadOptions.__optional_keys__ == {*source, "region", "formulas"}
+    assert CallReadOptions.__optional_keys__ == {
+        *source,
+        "region",
+        "timezone",
+        "contact_ids",
+        "campaign_id",
+    }
+    text = "contact,name,context\n5512345678,Ana,x\n"
+    for read in (import_contacts, iter_contacts, read_contact_export):
+        with pytest.raises(TypeError, match=read.__name__):
+            read(text, regoin="MX")  # type: ignore[operator]
+    for read_calls in (read_call_export, iter_call_export):
+        with pytest.raises(TypeError, match=read_calls.__name__):
+            read_calls("id,number_to,status\n", formulas="keep")  # type: ignore[operator]
+    assert import_contacts(text, region="MX", formulas="keep", max_bytes=None).contacts == (
+        iter_contacts(text).collect().contacts
+    )
+
+
+@given(
+    st.lists(
+        st.builds(
+            Rejection,
+            line=st.integers(min_value=1, max_value=10**6),
+            reason=st.sampled_from(RejectReason),
+            column=st.none() | st.text(max_size=5),
+            value=st.text(max_size=10),
+            detail=st.text(max_size=10),
+        ),
+        max_size=20,
+    )
+)
+def test_import_and_call_results_tally_and_report_rejections_alike(
+    rejected: list[Rejection],
+) -> None:
+    # issue 18 item 2: one tally and one report layout for both result types
+    from campaignkit.dialects import CallReadResult
+
+    imported = ImportResult((), tuple(rejected), ("contact",), ",")
+    calls = CallReadResult((), tuple(rejected))
+    assert imported.counts() == calls.counts()
+    assert sum(imported.counts().values()) == len(rejected)
+    assert list(imported.counts()) == list(dict.fromkeys(r.reason for r in rejected))
+    tail = imported.report().split("\n", 1)[1:]
+    assert tail == calls.report().split("\n", 1)[1:]
+    assert imported.report().startswith(f"0 imported, {len(rejected)} rejected")
+    assert calls.report().startswith(f"0 calls read, {len(rejected)} rejected")

@@ -8,6 +8,7 @@ import attrs
 
 from ..errors import InvalidInput
 from ..io import Rejection, RejectReason
+from ..io.contacts import count_rejections, rejection_report
 from ..models.records import Call
 from ._bounds import shown
 
@@ -36,17 +37,13 @@ class CallReadResult:
         return len(self.calls) + len(self.rejected)
 
     def counts(self) -> dict[RejectReason, int]:
-        """Rejected rows per reason."""
-        out: dict[RejectReason, int] = {}
-        for rejection in self.rejected:
-            out[rejection.reason] = out.get(rejection.reason, 0) + 1
-        return out
+        """Rejected rows per reason (`campaignkit.io.contacts.count_rejections`)."""
+        return count_rejections(self.rejected)
 
     def report(self) -> str:
         """A short text report: totals, then one line per rejected row."""
-        lines = [f"{len(self.calls)} calls read, {len(self.rejected)} rejected of {self.rows} rows"]
-        lines.extend(str(r) for r in self.rejected)
-        return "\n".join(lines)
+        totals = f"{len(self.calls)} calls read, {len(self.rejected)} rejected of {self.rows} rows"
+        return rejection_report(totals, self.rejected)
 
     def __repr__(self) -> str:
         return f"CallReadResult(calls={len(self.calls)}, rejected={len(self.rejected)})"

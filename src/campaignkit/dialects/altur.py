@@ -22,6 +22,7 @@ from ..errors import InvalidConfig, InvalidInput
 from ..io import (
     CALL_EXPORT_COLUMNS,
     DEFAULT_MAX_BYTES,
+    Formulas,
     ImportResult,
     Labels,
     MalformedInput,
@@ -34,7 +35,6 @@ from ..io import (
     read_call_export,
     read_contact_export,
 )
-from ..io.contacts import Formulas
 from ..io.exports import CallExportOptions, ContactExportOptions, ExportOptions
 from ..io.text import read_text
 from ..models.records import DEFAULT_TIMEZONE, Call, Contact

@@ -26,7 +26,16 @@ from ._errors import (
 from ._labels import CANONICAL, Labels
 from ._phone import PhoneNormaliser, to_e164
 from ._safe import is_formula, neutralise, unneutralise
-from ._source import DEFAULT_MAX_BYTES, JsonSource, Progress, Source
+from ._source import (
+    DEFAULT_MAX_BYTES,
+    CallReadOptions,
+    ContactReadOptions,
+    Formulas,
+    JsonSource,
+    Progress,
+    Source,
+    SourceOptions,
+)
 from .contacts import (
     REQUIRED_COLUMNS,
     UPLOAD_COLUMNS,
@@ -66,12 +75,15 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "UPLOAD_COLUMNS",
     "CallExportOptions",
+    "CallReadOptions",
     "CallStream",
     "ContactExportOptions",
+    "ContactReadOptions",
     "ContactStream",
     "DuplicateColumns",
     "EmptyInput",
     "ExportOptions",
+    "Formulas",
     "ImportResult",
     "InputTooLarge",
     "JsonSource",
@@ -83,6 +95,7 @@ __all__ = [
     "RejectReason",
     "Rejection",
     "Source",
+    "SourceOptions",
     "UndecodableInput",
     "export_calls",
     "export_contact_list",

@@ -15,7 +15,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import IO, Any, TypeAlias
+from typing import IO, Any, Literal, TypeAlias, TypedDict
 
 from ..errors import InvalidConfig, InvalidInput
 from ._errors import InputTooLarge, MalformedInput, UndecodableInput
@@ -23,11 +23,16 @@ from ._errors import InputTooLarge, MalformedInput, UndecodableInput
 __all__ = [
     "CHUNK_CHARS",
     "DEFAULT_MAX_BYTES",
+    "CallReadOptions",
+    "ContactReadOptions",
+    "Formulas",
     "JsonSource",
     "OversizedNumber",
     "Progress",
     "Source",
+    "SourceOptions",
     "check_encoding",
+    "check_options",
     "iter_lines",
     "load_json",
     "read_text",
@@ -48,6 +53,60 @@ is counted in UTF-8), once per chunk of about 64 KiB."""
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 """The default size limit: 5 MB (5 x 1024 x 1024 bytes), itellico's CSV import limit (seed 002)."""
+
+Formulas: TypeAlias = Literal["reject", "keep"]
+"""What a contact reader does with a cell a spreadsheet would run as a formula."""
+
+
+class SourceOptions(TypedDict, total=False):
+    """How a reader reads its `Source`, each optional: the one home of these keywords.
+
+    Taken by `import_contacts`, `iter_contacts`, `read_contact_export`,
+    `read_call_export` and `iter_call_export` (through `ContactReadOptions`
+    and `CallReadOptions`); each function's docstring gives its defaults.
+    """
+
+    delimiter: str | None
+    """``","`` or ``";"``; None (the default) detects it from the header."""
+    max_bytes: int | None
+    """The size limit in bytes (`DEFAULT_MAX_BYTES` for uploads, None for exports);
+    None reads any size."""
+    encoding: str
+    """The text encoding of byte input (default ``"utf-8"``; a byte-order mark is allowed)."""
+    progress: Progress | None
+    """Called with the bytes read so far, once per chunk (default None)."""
+
+
+class ContactReadOptions(SourceOptions, total=False):
+    """The keyword options of the contact readers: `SourceOptions`, ``region`` and ``formulas``."""
+
+    region: str | None
+    """The region national numbers are read in (default ``"MX"``)."""
+    formulas: Formulas
+    """``"reject"`` (default) rejects a cell a spreadsheet would run as a formula;
+    ``"keep"`` keeps its text."""
+
+
+class CallReadOptions(SourceOptions, total=False):
+    """The keyword options of the call-export readers: `SourceOptions`, ``region``,
+    ``timezone``, ``contact_ids`` and ``campaign_id``."""
+
+    region: str | None
+    """The region national ``number_to`` values are read in (default ``"MX"``)."""
+    timezone: str
+    """The zone of date-times without an offset (default the project's, Mexico City)."""
+    contact_ids: Mapping[str, str] | None
+    """Contact ids by E.164 number (default None: a call's contact id is its number)."""
+    campaign_id: str | None
+    """The ``campaign_id`` every call gets (default None)."""
+
+
+def check_options(options: Mapping[str, object], allowed: frozenset[str], what: str) -> None:
+    """Refuse a keyword ``**options`` does not declare, as a signature would (`TypeError`)."""
+    unknown = sorted(options.keys() - allowed)
+    if unknown:
+        raise TypeError(f"{what}() got an unexpected keyword argument {unknown[0]!r}")
+
 
 CHUNK_CHARS = 1 << 16
 """How much is read and decoded at a time (characters or bytes)."""

@@ -12,7 +12,7 @@ import enum
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import tzinfo
-from typing import Any, Literal
+from typing import Any, Unpack
 
 import attrs
 
@@ -28,9 +28,11 @@ from ._phone import PhoneNormaliser
 from ._safe import is_formula, unneutralise
 from ._source import (
     DEFAULT_MAX_BYTES,
+    ContactReadOptions,
+    Formulas,
     OversizedNumber,
-    Progress,
     Source,
+    check_options,
     has_lone_surrogate,
     iter_lines,
     load_json,
@@ -44,9 +46,11 @@ __all__ = [
     "ImportResult",
     "RejectReason",
     "Rejection",
+    "count_rejections",
     "import_contacts",
     "iter_contacts",
     "read_contact_export",
+    "rejection_report",
 ]
 
 REQUIRED_COLUMNS = ("contact", "name", "context")
@@ -54,8 +58,6 @@ REQUIRED_COLUMNS = ("contact", "name", "context")
 
 UPLOAD_COLUMNS = (*REQUIRED_COLUMNS, "id", "override_agent_name", "override_agent_voice_id")
 """The upload file's columns in the seed's order; ``priority`` (itellico) may follow."""
-
-Formulas = Literal["reject", "keep"]
 
 
 class RejectReason(enum.StrEnum):
@@ -124,24 +126,39 @@ class ImportResult:
 
     def counts(self) -> dict[RejectReason, int]:
         """Rejected rows per reason, for reports."""
-        out: dict[RejectReason, int] = {}
-        for rejection in self.rejected:
-            out[rejection.reason] = out.get(rejection.reason, 0) + 1
-        return out
+        return count_rejections(self.rejected)
 
     def report(self) -> str:
         """A short text report: totals, then one line per rejected row."""
-        lines = [
-            f"{len(self.contacts)} imported, {len(self.rejected)} rejected of {self.rows} rows"
-        ]
-        lines.extend(str(r) for r in self.rejected)
-        return "\n".join(lines)
+        totals = f"{len(self.contacts)} imported, {len(self.rejected)} rejected of {self.rows} rows"
+        return rejection_report(totals, self.rejected)
 
     def __repr__(self) -> str:
         return (
             f"ImportResult(contacts={len(self.contacts)}, rejected={len(self.rejected)}, "
             f"delimiter={self.delimiter!r})"
         )
+
+
+def count_rejections(rejected: Iterable[Rejection]) -> dict[RejectReason, int]:
+    """Rejected rows per reason, in the order the reasons first occur.
+
+    The one tally behind `ImportResult.counts` and the dialects'
+    ``CallReadResult.counts``. Never raises for `Rejection` records.
+    """
+    out: dict[RejectReason, int] = {}
+    for rejection in rejected:
+        out[rejection.reason] = out.get(rejection.reason, 0) + 1
+    return out
+
+
+def rejection_report(totals: str, rejected: Iterable[Rejection]) -> str:
+    """A short text report: the ``totals`` line, then one line per rejected row.
+
+    The one layout behind `ImportResult.report` and the dialects'
+    ``CallReadResult.report``. Never raises.
+    """
+    return "\n".join([totals, *(str(r) for r in rejected)])
 
 
 # --------------------------------------------------------------------------- columns
@@ -734,16 +751,19 @@ def _read_json(
     return ImportResult(tuple(out.contacts), tuple(out.rejected), names, "")
 
 
-def iter_contacts(
-    source: Source,
-    *,
-    region: str | None = "MX",
-    delimiter: str | None = None,
-    max_bytes: int | None = DEFAULT_MAX_BYTES,
-    encoding: str = "utf-8",
-    formulas: Formulas = "reject",
-    progress: Progress | None = None,
-) -> ContactStream:
+_READ_OPTIONS = ContactReadOptions.__optional_keys__
+
+
+def _options(
+    options: ContactReadOptions, labels: Labels, channel: Channel, timezone: str
+) -> _Options:
+    """The settings of a contact read (checked in the order the keywords were listed)."""
+    normaliser = PhoneNormaliser(options.get("region", "MX"))
+    formulas = _check_formulas(options.get("formulas", "reject"))
+    return _Options(normaliser, formulas, labels, channel, zone(timezone))
+
+
+def iter_contacts(source: Source, **options: Unpack[ContactReadOptions]) -> ContactStream:
     """`import_contacts` as a stream: each row's `Contact` or `Rejection`, in file order.
 
     The header is read at once (so ``columns``, ``delimiter`` and the header
@@ -754,25 +774,25 @@ def iter_contacts(
     once per 64 KiB chunk. Raises what `import_contacts` raises; size and
     decoding errors can also come part-way through the iteration.
     """
-    options = _Options(
-        PhoneNormaliser(region), _check_formulas(formulas), CANONICAL, Channel.CALL, zone("UTC")
+    check_options(options, _READ_OPTIONS, "iter_contacts")
+    settings = _options(options, CANONICAL, Channel.CALL, "UTC")
+    lines = iter_lines(
+        source,
+        max_bytes=options.get("max_bytes", DEFAULT_MAX_BYTES),
+        encoding=options.get("encoding", "utf-8"),
+        progress=options.get("progress"),
     )
-    lines = iter_lines(source, max_bytes=max_bytes, encoding=encoding, progress=progress)
     return _open_csv(
-        lines, delimiter=delimiter, kinds=_UPLOAD_KINDS, tags=(), fields=(), options=options
+        lines,
+        delimiter=options.get("delimiter"),
+        kinds=_UPLOAD_KINDS,
+        tags=(),
+        fields=(),
+        options=settings,
     )
 
 
-def import_contacts(
-    source: Source,
-    *,
-    region: str | None = "MX",
-    delimiter: str | None = None,
-    max_bytes: int | None = DEFAULT_MAX_BYTES,
-    encoding: str = "utf-8",
-    formulas: Formulas = "reject",
-    progress: Progress | None = None,
-) -> ImportResult:
+def import_contacts(source: Source, **options: Unpack[ContactReadOptions]) -> ImportResult:
     """Read a contact upload file (seed 004) into `Contact` records.
 
     Columns: ``contact``, ``name``, ``context`` (required); ``id``,
@@ -792,21 +812,18 @@ def import_contacts(
     ``formulas="keep"`` keeps such text. A cell neutralised by an export
     (``'=...``) is read back without its apostrophe. The input is read as a
     stream (see `iter_contacts`); ``progress`` gets the bytes read so far.
+    The keyword options are `ContactReadOptions`: ``region`` (default
+    ``"MX"``), ``delimiter`` (detected), ``max_bytes``, ``encoding`` (default
+    UTF-8), ``formulas`` (default ``"reject"``) and ``progress``.
 
     Raises `InputTooLarge` over ``max_bytes`` (default 5 MB; None for no
     limit), `UndecodableInput`, `EmptyInput`, `MissingColumns`,
     `DuplicateColumns` and `MalformedInput` (all `InvalidInput`), and
-    `InvalidConfig` for a bad option (an unknown or non-text encoding too).
+    `InvalidConfig` for a bad option (an unknown or non-text encoding too);
+    `TypeError` for an unknown keyword.
     """
-    return iter_contacts(
-        source,
-        region=region,
-        delimiter=delimiter,
-        max_bytes=max_bytes,
-        encoding=encoding,
-        formulas=formulas,
-        progress=progress,
-    ).collect()
+    check_options(options, _READ_OPTIONS, "import_contacts")
+    return iter_contacts(source, **options).collect()
 
 
 def read_contact_export(
@@ -816,13 +833,8 @@ def read_contact_export(
     fields: Sequence[str] = (),
     channel: Channel = Channel.CALL,
     labels: Labels = CANONICAL,
-    region: str | None = "MX",
     timezone: str = DEFAULT_TIMEZONE,
-    delimiter: str | None = None,
-    max_bytes: int | None = None,
-    encoding: str = "utf-8",
-    formulas: Formulas = "reject",
-    progress: Progress | None = None,
+    **options: Unpack[ContactReadOptions],
 ) -> ImportResult:
     """Read a contact or results export (CSV or JSON, as `export_contacts` writes).
 
@@ -841,14 +853,15 @@ def read_contact_export(
     for values that do not parse (``invalid-value``: a bad count - or one
     over 4,300 digits -, a date-time on the calendar's first or last day, a
     JSON string with a lone surrogate). JSON keys that differ only in case
-    raise `DuplicateColumns`. There is no size limit by default (exports
-    are produced by software, not uploaded).
+    raise `DuplicateColumns`. The other keyword options are
+    `ContactReadOptions`, as for `import_contacts`, except that there is no
+    size limit by default (``max_bytes=None``: exports are produced by
+    software, not uploaded).
     """
+    check_options(options, _READ_OPTIONS, "read_contact_export")
     if not isinstance(channel, Channel):
         raise InvalidConfig("channel", "a Channel", channel)
-    options = _Options(
-        PhoneNormaliser(region), _check_formulas(formulas), labels, channel, zone(timezone)
-    )
+    settings = _options(options, labels, channel, timezone)
     for group, names in (("tags", tags), ("fields", fields)):
         if isinstance(names, str) or not all(isinstance(n, str) and n for n in names):
             raise InvalidConfig(group, "a sequence of non-empty names", names)
@@ -857,7 +870,12 @@ def read_contact_export(
     ):
         data: Any = source  # JSON data already decoded (a list of lines is text)
     else:
-        lines = iter_lines(source, max_bytes=max_bytes, encoding=encoding, progress=progress)
+        lines = iter_lines(
+            source,
+            max_bytes=options.get("max_bytes"),
+            encoding=options.get("encoding", "utf-8"),
+            progress=options.get("progress"),
+        )
         peeked: list[str] = []
         for line in lines:
             peeked.append(line)
@@ -867,12 +885,12 @@ def read_contact_export(
         if not peeked or peeked[-1].lstrip()[:1] != "[":
             return _open_csv(
                 chained,
-                delimiter=delimiter,
+                delimiter=options.get("delimiter"),
                 kinds=_EXPORT_KINDS,
                 tags=tags,
                 fields=fields,
-                options=options,
+                options=settings,
             ).collect()
         data = load_json("".join(chained), max_bytes=None, lenient=True)
-    options = attrs.evolve(options, csv=False)
-    return _read_json(data, kinds=_EXPORT_KINDS, tags=tags, fields=fields, options=options)
+    settings = attrs.evolve(settings, csv=False)
+    return _read_json(data, kinds=_EXPORT_KINDS, tags=tags, fields=fields, options=settings)

@@ -27,7 +27,15 @@ from ._errors import DuplicateColumns, MalformedInput, MissingColumns
 from ._labels import CANONICAL, Labels, parse_label
 from ._phone import PhoneNormaliser
 from ._safe import neutralise, unneutralise
-from ._source import OversizedNumber, Progress, Source, iter_lines, load_json
+from ._source import (
+    CallReadOptions,
+    OversizedNumber,
+    Progress,
+    Source,
+    check_options,
+    iter_lines,
+    load_json,
+)
 from ._values import EARLIEST, LATEST, format_moment, parse_instant, shown, zone
 from .contacts import Rejection, RejectReason
 
@@ -146,13 +154,6 @@ class CallExportOptions(ExportOptions, _Columns, total=False):
 
 _CONTACT_OPTIONS = ContactExportOptions.__optional_keys__
 _CALL_OPTIONS = CallExportOptions.__optional_keys__
-
-
-def _check_options(options: Mapping[str, object], allowed: frozenset[str], what: str) -> None:
-    # **options accepts any keyword; refuse what a signature would have refused.
-    unknown = sorted(options.keys() - allowed)
-    if unknown:
-        raise TypeError(f"{what}() got an unexpected keyword argument {unknown[0]!r}")
 
 
 _PHONE_COLUMNS = frozenset({"contact", "number_to"})
@@ -288,7 +289,7 @@ def _export_contacts(
     what: str,
 ) -> str:
     """The contact export's rows (of the contacts ``keep`` takes), rendered."""
-    _check_options(options, _CONTACT_OPTIONS, what)
+    check_options(options, _CONTACT_OPTIONS, what)
     ctx = _Context(options, labels)
     tags, fields, calls = options.get("tags"), options.get("fields"), options.get("calls")
     chosen = list(contacts) if keep is None else [c for c in contacts if keep(c)]
@@ -427,7 +428,7 @@ def export_calls(
     answered-by value ``labels`` cannot express; `InvalidConfig` for a bad option;
     `TypeError` for an unknown keyword.
     """
-    _check_options(options, _CALL_OPTIONS, "export_calls")
+    check_options(options, _CALL_OPTIONS, "export_calls")
     ctx = _Context(options, labels)
     policy = _billing(ctx.billing)
     tags, fields = options.get("tags"), options.get("fields")
@@ -875,15 +876,8 @@ def iter_call_export(
     source: Source,
     *,
     labels: Labels = CANONICAL,
-    region: str | None = "MX",
-    timezone: str = DEFAULT_TIMEZONE,
-    contact_ids: Mapping[str, str] | None = None,
-    campaign_id: str | None = None,
-    delimiter: str | None = None,
-    max_bytes: int | None = None,
-    encoding: str = "utf-8",
-    progress: Progress | None = None,
     skip_bad_rows: bool = False,
+    **options: Unpack[CallReadOptions],
 ) -> CallStream:
     """`read_call_export` as a stream: one `Call` per row, in file order, with bounded memory.
 
@@ -896,18 +890,13 @@ def iter_call_export(
     row that cannot be read (a bad value, a ragged row) is listed in
     `CallStream.rejected` with its line and reason and the others are still
     read, attempts numbered among the rows kept (as the dialects' readers do).
-    Raises, at once, `MissingColumns`, `EmptyInput`, `DuplicateColumns` and
-    `InvalidConfig`; while iterating, `MalformedInput` naming the line of a
-    row that cannot be read (without ``skip_bad_rows``) or of text the CSV
-    reader gives up on, and the size and decoding errors of `import_contacts`.
+    The other keyword options are `CallReadOptions`, with `read_call_export`'s
+    defaults. Raises, at once, `MissingColumns`, `EmptyInput`, `DuplicateColumns`,
+    `InvalidConfig` and `TypeError` for an unknown keyword; while iterating,
+    `MalformedInput` naming the line of a row that cannot be read (without
+    ``skip_bad_rows``) or of text the CSV reader gives up on, and the size and
+    decoding errors of `import_contacts`.
     """
-    reader = _CallReader(
-        labels=labels,
-        region=region,
-        timezone=timezone,
-        contact_ids=contact_ids,
-        campaign_id=campaign_id,
-    )
     rejected: list[Rejection] = []
     found: list[str] = []
     reject = None
@@ -928,30 +917,14 @@ def iter_call_export(
                 value = text[:200]
                 rejected.append(Rejection(line, RejectReason.INVALID_VALUE, None, value, reason))
 
-    rows, plan = _call_rows(
-        source,
-        delimiter=delimiter,
-        max_bytes=max_bytes,
-        encoding=encoding,
-        progress=progress,
-        reject=reject,
-        found=found,
+    reader, rows, plan = _open_calls(
+        source, labels, options, "iter_call_export", reject=reject, found=found
     )
     return CallStream(reader, reader.calls(rows, plan, reject), found[0] if found else "", rejected)
 
 
 def read_call_export(
-    source: Source,
-    *,
-    labels: Labels = CANONICAL,
-    region: str | None = "MX",
-    timezone: str = DEFAULT_TIMEZONE,
-    contact_ids: Mapping[str, str] | None = None,
-    campaign_id: str | None = None,
-    delimiter: str | None = None,
-    max_bytes: int | None = None,
-    encoding: str = "utf-8",
-    progress: Progress | None = None,
+    source: Source, *, labels: Labels = CANONICAL, **options: Unpack[CallReadOptions]
 ) -> tuple[Call, ...]:
     """Read a call export (CSV or JSON, as `export_calls` writes) into `Call` records.
 
@@ -964,30 +937,54 @@ def read_call_export(
     last day. The export has no attempt numbers: each call's ``attempt``
     is its rank among the calls to the same number, by ``created_at`` (then
     file order). Tag, extracted-field and billed columns are not call data
-    and are skipped. See `iter_call_export` for the streaming form.
+    and are skipped. See `iter_call_export` for the streaming form. The
+    keyword options besides ``labels`` are `CallReadOptions`: ``region``
+    (default ``"MX"``), ``timezone`` (default the project's), ``contact_ids``,
+    ``campaign_id``, ``delimiter`` (detected), ``max_bytes`` (default None: no
+    limit), ``encoding`` (default UTF-8) and ``progress``.
 
     Raises `MalformedInput` naming the line of the first row that cannot be
     read (vendor exports are machine-written: a bad row means a bad file),
     `MissingColumns`, `DuplicateColumns`, and the input errors of `import_contacts`.
     """
-    reader = _CallReader(
-        labels=labels,
-        region=region,
-        timezone=timezone,
-        contact_ids=contact_ids,
-        campaign_id=campaign_id,
-    )
-    rows, plan = _call_rows(
-        source,
-        delimiter=delimiter,
-        max_bytes=max_bytes,
-        encoding=encoding,
-        progress=progress,
-    )
+    reader, rows, plan = _open_calls(source, labels, options, "read_call_export")
     calls = list(reader.calls(rows, plan))
     if reader.unordered:
         _renumber(calls, reader.unordered)
     return tuple(calls)
+
+
+_READ_OPTIONS = CallReadOptions.__optional_keys__
+
+
+def _open_calls(
+    source: Source,
+    labels: Labels,
+    options: CallReadOptions,
+    what: str,
+    *,
+    reject: Callable[[int, list[str], str, bool], None] | None = None,
+    found: list[str] | None = None,
+) -> tuple[_CallReader, Iterator[tuple[int, list[str]]], list[int]]:
+    """The reader and the rows of a call export: what both call-export readers open."""
+    check_options(options, _READ_OPTIONS, what)
+    reader = _CallReader(
+        labels=labels,
+        region=options.get("region", "MX"),
+        timezone=options.get("timezone", DEFAULT_TIMEZONE),
+        contact_ids=options.get("contact_ids"),
+        campaign_id=options.get("campaign_id"),
+    )
+    rows, plan = _call_rows(
+        source,
+        delimiter=options.get("delimiter"),
+        max_bytes=options.get("max_bytes"),
+        encoding=options.get("encoding", "utf-8"),
+        progress=options.get("progress"),
+        reject=reject,
+        found=found,
+    )
+    return reader, rows, plan
 
 
 def _renumber(calls: list[Call], numbers: set[str]) -> None:
