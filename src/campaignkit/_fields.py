@@ -324,24 +324,22 @@ def flag(*, default: bool = False) -> Any:
     return attrs.field(default=default, validator=_flag, metadata={"codec": PLAIN})
 
 
+def member_codec(cls: type[enum.Enum], *, optional: bool = False) -> Codec:
+    """How a member of enum ``cls`` travels: as its value, read back by `load_member`
+    (None both ways when ``optional``)."""
+
+    def load(value: Any) -> Any:
+        return None if value is None and optional else load_member(cls, value)
+
+    return Codec(lambda v: None if v is None else v.value, load)
+
+
 def member(cls: type[EnumT], *, default: EnumT | None = None, optional: bool = False) -> Any:
     """A field holding a member of enum ``cls`` (strings are not accepted: parse first)."""
     name = cls.__name__
     article = "an" if name[0] in "AEIOU" else "a"
     validator = check_type(cls, optional=optional, expected=_or_none(f"{article} {name}", optional))
-
-    def load(value: Any) -> Any:
-        if value is None and optional:
-            return None
-        try:
-            return cls(value)
-        except ValueError:
-            labels = ", ".join(repr(m.value) for m in cls)
-            raise InvalidInput(
-                f"{shown(value)} is not a {name}; expected one of {labels}"
-            ) from None
-
-    codec = Codec(lambda v: None if v is None else v.value, load)
+    codec = member_codec(cls, optional=optional)
     if default is None and not optional:
         return attrs.field(validator=validator, metadata={"codec": codec})
     return attrs.field(default=default, validator=validator, metadata={"codec": codec})
@@ -664,7 +662,9 @@ def load_member(cls: type[EnumT], value: Any) -> EnumT:
         return cls(value)
     except (ValueError, TypeError):
         labels = ", ".join(repr(m.value) for m in cls)
-        raise InvalidInput(f"{shown(value)} is not a {cls.__name__}; expected {labels}") from None
+        raise InvalidInput(
+            f"{shown(value)} is not a {cls.__name__}; expected one of {labels}"
+        ) from None
 
 
 def replacer(cls: type[RecordT], *changed: str) -> Callable[..., RecordT]:

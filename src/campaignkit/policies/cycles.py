@@ -112,9 +112,6 @@ def _load_list(value: Any) -> list[Any]:
     return value
 
 
-_PLAIN = Codec(lambda v: v, lambda v: v)
-
-
 @attrs.frozen(weakref_slot=False)
 class CyclePolicy:
     """Retry loops: how often the campaign goes round again, and who comes back.
@@ -125,7 +122,7 @@ class CyclePolicy:
     """
 
     max_loops_per_day: int = attrs.field(
-        default=1, validator=f.check_int(1, 1440, error=InvalidConfig), metadata={"codec": _PLAIN}
+        default=1, validator=f.check_int(1, 1440, error=InvalidConfig), metadata={"codec": f.PLAIN}
     )
     """Altur's *max number of loops per day*, counted in the campaign's time zone.
     The first pass is not a loop."""
@@ -139,7 +136,7 @@ class CyclePolicy:
     max_loops: int | None = attrs.field(
         default=None,
         validator=f.check_int(1, None, optional=True, error=InvalidConfig),
-        metadata={"codec": _PLAIN},
+        metadata={"codec": f.PLAIN},
     )
     """How many loops the campaign runs in all; None: as many as the daily limit
     allows, until no contact is eligible."""

@@ -164,22 +164,6 @@ def _load_waits(value: Any) -> list[Wait]:
     return [_load_wait(d) for d in value]
 
 
-_PLAIN = Codec(lambda v: v, lambda v: v)
-
-
-def _enum_codec(cls: type[enum.Enum]) -> Codec:
-    def load_member(value: Any) -> Any:
-        try:
-            return cls(value)
-        except ValueError:
-            labels = ", ".join(repr(m.value) for m in cls)
-            raise InvalidInput(
-                f"{shown(value)} is not a {cls.__name__}; expected {labels}"
-            ) from None
-
-    return Codec(lambda v: v.value, load_member)
-
-
 # --------------------------------------------------------------------------- validators
 
 
@@ -324,18 +308,18 @@ class RetryRule:
     out-of-range value.
     """
 
-    retry: bool = attrs.field(default=True, validator=_check_flag, metadata={"codec": _PLAIN})
+    retry: bool = attrs.field(default=True, validator=_check_flag, metadata={"codec": f.PLAIN})
     """Whether this outcome is retried at all."""
     counter: RetryCounter = attrs.field(
         default=RetryCounter.RETRIES,
         converter=_to_counter,
-        metadata={"codec": _enum_codec(RetryCounter)},
+        metadata={"codec": f.member_codec(RetryCounter)},
     )
     """The per-cycle counter a retry spends (and so whether it waits in ``retrying``)."""
     limit: int | None = attrs.field(
         default=None,
         validator=f.check_int(0, _MOST_RETRIES, optional=True, error=InvalidConfig),
-        metadata={"codec": _PLAIN},
+        metadata={"codec": f.PLAIN},
     )
     """A tighter limit on ``counter`` for this outcome; None uses the policy's limit."""
     delay: Wait | None = attrs.field(
@@ -453,25 +437,25 @@ class RetryPolicy:
     the accepted range and the value.
     """
 
-    name: str = attrs.field(default="custom", validator=_check_name, metadata={"codec": _PLAIN})
+    name: str = attrs.field(default="custom", validator=_check_name, metadata={"codec": f.PLAIN})
     """A label for the preset, shown in reprs."""
     max_retries: int = attrs.field(
         default=2,
         validator=f.check_int(0, _MOST_RETRIES, error=InvalidConfig),
-        metadata={"codec": _PLAIN},
+        metadata={"codec": f.PLAIN},
     )
     """Limit of ``Contact.retries`` per cycle (Altur's campaign retry limit, itellico's
     *Max Retry Attempts*, Exotel's ``number_of_retries``)."""
     max_failed_retries: int = attrs.field(
         default=0,
         validator=f.check_int(0, _MOST_RETRIES, error=InvalidConfig),
-        metadata={"codec": _PLAIN},
+        metadata={"codec": f.PLAIN},
     )
     """Limit of ``Contact.failed_retries`` per cycle (Altur's system limit, typically 1)."""
     max_attempts: int | None = attrs.field(
         default=None,
         validator=f.check_int(1, 10_000, optional=True, error=InvalidConfig),
-        metadata={"codec": _PLAIN},
+        metadata={"codec": f.PLAIN},
     )
     """A cap on ``Contact.attempts`` over the contact's lifetime, cycles included; None for none."""
     interval: Wait = attrs.field(
@@ -482,7 +466,7 @@ class RetryPolicy:
     spacing: Spacing = attrs.field(
         default=Spacing.FIXED,
         converter=_to_spacing,
-        metadata={"codec": _enum_codec(Spacing)},
+        metadata={"codec": f.member_codec(Spacing)},
     )
     """How the wait grows from one retry to the next."""
     intervals: tuple[Wait, ...] = attrs.field(
@@ -507,7 +491,7 @@ class RetryPolicy:
     """The rule for each outcome. Outcomes left out of a mapping given here keep the
     default: retried (spending ``retries``) if `Outcome.retriable`, else not."""
     timezone: str | None = attrs.field(
-        default=None, validator=_check_zone, metadata={"codec": _PLAIN}
+        default=None, validator=_check_zone, metadata={"codec": f.PLAIN}
     )
     """The campaign's IANA time zone, on whose wall clock calendar waits are added;
     required when any wait is a `relativedelta`, else None. `CampaignRules` checks it
