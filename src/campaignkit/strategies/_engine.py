@@ -49,6 +49,7 @@ from ._common import (
     _EPOCH_MIN,
     DEFAULT_REGIONS,
     _check_choices,
+    _check_flag,
     _check_int,
     _check_regions,
     _check_tags,
@@ -401,8 +402,7 @@ def contact_states(
     for bad regions.
     """
     places = _check_regions(regions)
-    if type(ledger) is not bool:
-        raise InvalidArgument(f"ledger must be True or False; got {ledger!r}")
+    _check_flag("ledger", ledger)
     return _contact_state(places, ledger)
 
 

@@ -30,6 +30,7 @@ from ._common import (
     DEFAULT_REGIONS,
     DEFAULT_TIMEZONES,
     _attribute_maps,
+    _check_int,
     _check_regions,
     _check_window,
     _ids,
@@ -179,8 +180,7 @@ def contacts(
     """
     if not statuses:
         raise InvalidArgument("statuses must not be empty")
-    if max_attempts < 0:
-        raise InvalidArgument(f"max_attempts must be >= 0; got {max_attempts}")
+    _check_int("max_attempts", max_attempts, 0)
     _check_window(min_value, max_value)
     chosen = _check_regions(regions)
 
@@ -246,8 +246,7 @@ def calls(
         raise InvalidArgument(
             f"need 1 <= min_attempt <= max_attempt; got {min_attempt}, {max_attempt}"
         )
-    if max_duration < 0:
-        raise InvalidArgument(f"max_duration must be >= 0; got {max_duration}")
+    _check_int("max_duration", max_duration, 0)
     _check_window(min_value, max_value)
     chosen = _check_regions(regions)
 
@@ -403,6 +402,5 @@ def call_report_sequences(
     """
     if start.tzinfo is None:
         raise InvalidArgument(f"start must be timezone-aware; got {start!r}")
-    if max_duplicates < 0:
-        raise InvalidArgument(f"max_duplicates must be >= 0; got {max_duplicates}")
+    _check_int("max_duplicates", max_duplicates, 0)
     return _report_sequence(start, max_duplicates, out_of_order)
