@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import pickle
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import pytest
 from hypothesis import given
@@ -32,6 +33,17 @@ from campaignkit.machines import (
     settle_event,
 )
 from campaignkit.statuses import Outcome
+
+S = TypeVar("S", bound=enum.Enum)
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _walk(machine: StateMachine[S, E], state: S, *events: E) -> S:
+    """Where ``events``, fed strictly in order, take ``machine`` from ``state``."""
+    for event in events:
+        state = machine.next(state, event)
+    return state
+
 
 MACHINES: list[StateMachine[enum.Enum, enum.Enum]] = [
     CAMPAIGN_MACHINE,  # type: ignore[list-item]
@@ -193,15 +205,17 @@ class TestCampaignLifecycle:
 class TestContactLifecycle:
     def test_altur_voicemail_retry_loop(self) -> None:
         # Seed 000: voicemail -> retrying -> queue while retries < limit.
-        state = ContactStatus.QUEUED
-        for event in (
-            ContactEvent.DIAL,
-            ContactEvent.REACH_VOICEMAIL,
-            ContactEvent.SCHEDULE_RETRY,
-            ContactEvent.REQUEUE,
-        ):
-            state = CONTACT_MACHINE.next(state, event)
-        assert state is ContactStatus.QUEUED
+        assert (
+            _walk(
+                CONTACT_MACHINE,
+                ContactStatus.QUEUED,
+                ContactEvent.DIAL,
+                ContactEvent.REACH_VOICEMAIL,
+                ContactEvent.SCHEDULE_RETRY,
+                ContactEvent.REQUEUE,
+            )
+            is ContactStatus.QUEUED
+        )
 
     def test_altur_failed_returns_to_queue(self) -> None:
         state = CONTACT_MACHINE.next(ContactStatus.DIALING, ContactEvent.FAIL)
@@ -213,17 +227,19 @@ class TestContactLifecycle:
         assert CONTACT_MACHINE.next(state, ContactEvent.ANSWER) is ContactStatus.ANSWERED
 
     def test_whatsapp_lifecycle(self) -> None:
-        state = ContactStatus.QUEUED
-        for event in (
-            ContactEvent.SEND,
-            ContactEvent.MESSAGE_SENT,
-            ContactEvent.MESSAGE_DELIVERED,
-            ContactEvent.MESSAGE_READ,
-            ContactEvent.ACCEPT,
-            ContactEvent.CONVERT,
-        ):
-            state = CONTACT_MACHINE.next(state, event)
-        assert state is ContactStatus.CONVERTED
+        assert (
+            _walk(
+                CONTACT_MACHINE,
+                ContactStatus.QUEUED,
+                ContactEvent.SEND,
+                ContactEvent.MESSAGE_SENT,
+                ContactEvent.MESSAGE_DELIVERED,
+                ContactEvent.MESSAGE_READ,
+                ContactEvent.ACCEPT,
+                ContactEvent.CONVERT,
+            )
+            is ContactStatus.CONVERTED
+        )
 
     def test_read_may_arrive_without_delivered(self) -> None:
         assert CONTACT_MACHINE.next(ContactStatus.SENT, ContactEvent.MESSAGE_READ) is (
@@ -324,17 +340,19 @@ class TestWhichEvent:
 
 class TestCallLifecycle:
     def test_full_path_with_forwarding(self) -> None:
-        state = CallStatus.CREATED
-        for event in (
-            CallEvent.QUEUE,
-            CallEvent.RING,
-            CallEvent.ANSWER,
-            CallEvent.FORWARD,
-            CallEvent.RESUME,
-            CallEvent.COMPLETE,
-        ):
-            state = CALL_MACHINE.next(state, event)
-        assert state is CallStatus.COMPLETED
+        assert (
+            _walk(
+                CALL_MACHINE,
+                CallStatus.CREATED,
+                CallEvent.QUEUE,
+                CallEvent.RING,
+                CallEvent.ANSWER,
+                CallEvent.FORWARD,
+                CallEvent.RESUME,
+                CallEvent.COMPLETE,
+            )
+            is CallStatus.COMPLETED
+        )
 
     def test_a_call_may_skip_ringing(self) -> None:
         assert CALL_MACHINE.next(CallStatus.QUEUED, CallEvent.ANSWER) is CallStatus.IN_PROGRESS
