@@ -97,7 +97,6 @@ _MOVED = {
     "DEFAULT_TIMEZONE": "campaignkit.models",
     "Direction": "campaignkit.statuses",
     "DoNotCall": "campaignkit.policies",
-    "ExotelStats": "campaignkit.metrics",
     "Extraction": "campaignkit.policies",
     "FrequencyCap": "campaignkit.policies",
     "FrozenMap": "campaignkit.models",
@@ -194,6 +193,13 @@ _MOVED = {
 }
 """Names exported here before issue 18, and the namespace that holds them now."""
 
+_RETIRED = {
+    "ExotelStats": "campaignkit.metrics.ExotelStats is deprecated: CampaignStats.counts "
+    "returns CampaignCounts (the one stats record; issue 18), and "
+    "campaignkit.metrics.counts_table(counts) shows it; it goes in the next release",
+}
+"""Names exported here before issue 18 that are going away, with what replaces them."""
+
 __all__ = [
     "CALL_MACHINE",
     "CAMPAIGN_MACHINE",
@@ -248,6 +254,11 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     module = _FRONT.get(name)
+    if name in _RETIRED:
+        warnings.warn(_RETIRED[name], DeprecationWarning, stacklevel=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # warned once, just above
+            return getattr(importlib.import_module("campaignkit.metrics"), name)
     if module is None:
         module = _MOVED.get(name)
         if module is None:

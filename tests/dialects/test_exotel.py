@@ -26,9 +26,10 @@ from campaignkit.dialects import (
     CallReadResult,
     exotel,
 )
-from campaignkit.engine import apply_call_report
+from campaignkit.engine import CampaignCounts, apply_call_report
 from campaignkit.errors import CampaignkitError
 from campaignkit.io import DuplicateColumns, MalformedInput, MissingColumns, RejectReason
+from campaignkit.statuses import STATS_FIELDS
 
 from .. import seed_vocabulary as seed
 
@@ -363,13 +364,45 @@ def test_exotel_stats_errors() -> None:
         exotel.parse_campaign("{not json")
 
 
-def test_exotel_stats_read_the_metrics_table() -> None:
-    from campaignkit.metrics import ExotelStats
+def test_exotel_stats_read_the_metrics_counts() -> None:
+    # issue 18: one stats record - CampaignStats.counts is the engine's CampaignCounts,
+    # and the wire object converts to and from it
+    from campaignkit import CampaignStats
 
-    computed = ExotelStats(
-        created=2500, completed=1875, failed=425, pending=0, in_progress=0, busy=87, no_answer=113
+    from ..metrics_data import exotel_contacts
+
+    computed = CampaignStats.from_records(contacts=exotel_contacts()).counts
+    assert exotel.Stats.from_counts(computed) == exotel.parse_campaign(SEED_STATS).stats
+    assert exotel.parse_campaign(SEED_STATS).stats.to_counts() == computed
+
+
+@given(strategies.campaign_counts())
+def test_stats_and_counts_convert_both_ways(counts: CampaignCounts) -> None:
+    wire = exotel.Stats.from_counts(counts)
+    assert wire.to_counts() == counts
+    assert wire.to_dict() == counts.to_dict()
+    assert exotel.Stats.from_dict(json.loads(json.dumps(counts.to_dict()))) == wire
+
+
+@given(strategies.campaign_counts(), st.sets(st.sampled_from(STATS_FIELDS), min_size=1))
+def test_a_partial_stats_object_is_not_counts(counts: CampaignCounts, unknown: set[str]) -> None:
+    wire = exotel.Stats.from_counts(counts, unknown=unknown)
+    assert all(getattr(wire, k) is None for k in unknown)
+    with pytest.raises(InvalidInput, match=sorted(unknown, key=STATS_FIELDS.index)[0]):
+        wire.to_counts()
+
+
+def test_the_campaign_status_webhook_is_not_complete_counts() -> None:
+    stats = exotel.Stats(created=2500, completed=1875, failed=425)
+    with pytest.raises(InvalidInput, match="lacks pending, in_progress, busy, no_answer"):
+        stats.to_counts()
+    with pytest.raises(InvalidInput, match="CampaignCounts"):
+        exotel.Stats.from_counts(stats)  # type: ignore[arg-type]
+    parts = exotel.Stats(
+        created=9, completed=1, failed=1, pending=1, in_progress=1, busy=1, no_answer=1
     )
-    assert exotel.Stats.from_dict(computed.to_exotel()) == exotel.parse_campaign(SEED_STATS).stats
+    with pytest.raises(InvalidInput, match="must equal"):
+        parts.to_counts()
 
 
 def test_exotel_force_complete_counts_pending_as_failed() -> None:

@@ -36,7 +36,7 @@ def test_dask_partitions_merge_to_the_single_pass(partitions: int) -> None:
     merged = by_calls.merge(by_contacts)
     assert merged == single
     assert merged.retry_effectiveness().overall_rate == 0.75
-    assert merged.counts.to_exotel()["busy"] == 87
+    assert merged.counts.to_dict()["busy"] == 87
 
 
 def test_dask_with_map_partitions_and_fold() -> None:

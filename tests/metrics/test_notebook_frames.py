@@ -23,7 +23,7 @@ def stats() -> CampaignStats:
 
 def _tables(stats: CampaignStats) -> dict[str, Any]:
     return {
-        "counts": stats.counts,
+        "counts": stats.counts_table(),
         "retry": retry_effectiveness(stats),
         "heatmap": heatmap(stats, timezone="Asia/Kolkata"),
         "hours": stats.best_time_to_call("Asia/Kolkata"),

@@ -36,7 +36,7 @@ def exotel() -> CampaignStats:
 
 
 def test_exotel_stats_object(exotel: CampaignStats) -> None:
-    assert exotel.counts.to_exotel() == {
+    assert exotel.counts.to_dict() == {
         "created": 2500,
         "completed": 1875,
         "failed": 425,
@@ -522,7 +522,7 @@ def test_every_figure_is_defined_on_empty_input() -> None:
     assert empty.cost_audit().total.cost == Decimal(0)
     assert empty.answer_status_rates().share("human") == 0.0
     assert empty.goal_achievement().rate() == 0.0
-    assert empty.counts.to_exotel() == dict.fromkeys(empty.counts.to_exotel(), 0)
+    assert empty.counts.to_dict() == dict.fromkeys(empty.counts.to_dict(), 0)
     assert len(empty.summary().to_records()) == len(CampaignStats().to_records())
 
 
@@ -560,6 +560,71 @@ def test_exotel_fields_agree_with_the_engine_contact_bucket() -> None:
     for status in ContactStatus:
         for last in (None, *Outcome):
             contact = Contact(id="1", phone=PHONE, status=status, last_outcome=last)
-            fields = CampaignStats().add_contact(contact).counts.to_exotel()
+            fields = CampaignStats().add_contact(contact).counts.to_dict()
             mine = [name for name, n in fields.items() if n and name != "created"]
             assert mine == [engine.contact_bucket(contact)], (status, last)
+
+
+# ----------------------------------------------------------------------------- one stats object
+
+
+def test_runner_counts_and_stats_counts_are_one_type() -> None:
+    # issue 18 item 2: CampaignCounts is the one home of "contacts by bucket"
+    from campaignkit import Campaign, CampaignCounts, CampaignRunner
+
+    contacts = exotel_contacts()
+    runner = CampaignRunner(Campaign(id="camp", name="Campaign"))
+    runner.add_contacts(contacts, now=START)
+    stats = CampaignStats.from_records(contacts=contacts)
+    assert type(runner.counts) is type(stats.counts) is CampaignCounts
+    assert runner.counts == stats.counts == CampaignCounts.of(contacts)
+
+
+def test_the_counts_table_shows_the_counts_record(exotel: CampaignStats) -> None:
+    from campaignkit.metrics import counts_table
+
+    table = exotel.counts_table()
+    assert table == counts_table(exotel.counts)
+    assert [r["label"] for r in table.to_records()] == [
+        "completed",
+        "failed",
+        "pending",
+        "in_progress",
+        "busy",
+        "no_answer",
+    ]
+    assert table["completed"] == 1875
+    assert table.share("completed") == 0.75
+    assert "Exotel stats (2,500 contacts)" in repr(table)
+    assert "<table" in table._repr_html_()
+    with pytest.raises(InvalidInput, match="CampaignCounts"):
+        counts_table(exotel)  # type: ignore[arg-type]
+
+
+def test_the_seed_rates_are_read_from_the_counts_record(exotel: CampaignStats) -> None:
+    counts = exotel.counts
+    assert (counts.connect_rate, counts.answer_rate, counts.failure_rate) == (
+        0.75,
+        1875 / 2075,
+        0.17,
+    )
+    assert (exotel.connect_rate, exotel.answer_rate, exotel.failure_rate) == (
+        counts.connect_rate,
+        counts.answer_rate,
+        counts.failure_rate,
+    )
+
+
+def test_exotel_stats_is_deprecated() -> None:
+    import campaignkit
+    import campaignkit.metrics
+
+    with pytest.warns(DeprecationWarning, match="CampaignCounts"):
+        old = campaignkit.metrics.ExotelStats
+    assert old(created=1, completed=1).connect_rate == 1.0
+    assert "ExotelStats" not in campaignkit.metrics.__all__
+    with pytest.warns(DeprecationWarning, match="campaignkit.metrics.ExotelStats"):
+        assert campaignkit.ExotelStats is old
+    with pytest.warns(DeprecationWarning, match="counts_table"):
+        from campaignkit.metrics.tables import ExotelStats
+    assert ExotelStats is old

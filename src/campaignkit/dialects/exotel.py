@@ -35,6 +35,7 @@ from typing import Any, Self
 import attrs
 
 from .. import _fields as f
+from ..engine.reducers import CampaignCounts
 from ..errors import InvalidConfig, InvalidInput
 from ..io import (
     DEFAULT_MAX_BYTES,
@@ -204,9 +205,14 @@ def _stat() -> Any:
 
 @attrs.frozen
 class Stats:
-    """An Exotel campaign's ``stats`` object; None for a count the payload did not carry.
+    """An Exotel campaign's ``stats`` object as it came over the wire: None for a count
+    the payload did not carry.
 
-    The campaign-status webhook carries only ``created``, ``completed`` and ``failed``.
+    The campaign-status webhook carries only ``created``, ``completed`` and ``failed``,
+    so this partial record stays in the dialect. Every complete set of counts is the
+    engine's `CampaignCounts` (the one stats record, which also defines what each
+    bucket means): `to_counts` converts a complete payload, `from_counts` writes
+    one (and leaves out the counts it is told are unknown).
     """
 
     created: int | None = _stat()
@@ -234,6 +240,31 @@ class Stats:
     def to_dict(self) -> dict[str, int]:
         """The ``stats`` object: every count that is known, in Exotel's order."""
         return {k: v for k in STATS_FIELDS if (v := getattr(self, k)) is not None}
+
+    @classmethod
+    def from_counts(cls, counts: CampaignCounts, *, unknown: Iterable[str] = ()) -> Self:
+        """The wire record of ``counts``; a count named in ``unknown`` (e.g. a
+        `CampaignStats.unknown`, where ``pending`` cannot be known from CDRs) is left
+        out (None). Raises `InvalidInput` unless ``counts`` is a `CampaignCounts`."""
+        if not isinstance(counts, CampaignCounts):
+            raise InvalidInput(f"exotel: from_counts needs a CampaignCounts; got {counts!r}")
+        hidden = set(unknown)
+        return cls(**{k: None if k in hidden else getattr(counts, k) for k in STATS_FIELDS})
+
+    def to_counts(self) -> CampaignCounts:
+        """The complete stats as the engine's `CampaignCounts`.
+
+        Raises `InvalidInput` naming the missing counts when the payload did not
+        carry all seven (the campaign-status webhook carries three), and when the
+        six buckets do not add up to ``created``.
+        """
+        missing = [k for k in STATS_FIELDS if getattr(self, k) is None]
+        if missing:
+            raise InvalidInput(
+                f"exotel: the stats object lacks {', '.join(missing)}; CampaignCounts "
+                "needs all of created, completed, failed, pending, in_progress, busy, no_answer"
+            )
+        return CampaignCounts(**{k: getattr(self, k) for k in STATS_FIELDS})
 
 
 def force_complete(stats: Stats) -> Stats:

@@ -177,11 +177,20 @@ def contact_bucket(contact: Contact) -> str:
 class CampaignCounts(PlainData):
     """Contacts of a campaign by where they stand: Exotel's ``stats`` object (seed 001).
 
+    The one record of "contacts by bucket" (issue 18): the runner's and every
+    store's ``counts``, `CampaignStats.counts`, and the counts a
+    `CampaignStatusNotification` carries. ``to_dict()`` is Exotel's ``stats`` JSON
+    object, in Exotel's order; the Exotel dialect's wire record
+    (``dialects.exotel.Stats``, where a payload may leave counts out) converts with
+    ``Stats.from_counts`` / ``Stats.to_counts``; ``metrics.tables.counts_table``
+    shows it as a table.
+
     A partition (see `contact_bucket`): ``created`` always equals the sum of the
     six other fields, e.g. 2500 = 1875 completed + 425 failed + 0 pending + 0 in
     progress + 87 busy + 113 no answer. Construction raises `InvalidInput` when
     the parts do not add up or a count is negative. `merge` adds two counts, so
-    partitions of a contact list can be counted separately.
+    partitions of a contact list can be counted separately. The seed's rates
+    (`connect_rate`, `answer_rate`, `failure_rate`) are read from `EXOTEL_RATES`.
     """
 
     created: int = f.count()
@@ -237,6 +246,38 @@ class CampaignCounts(PlainData):
         """Contacts with nothing pending and nothing in flight."""
         return self.created - self.pending - self.in_progress
 
+    def _rate(self, name: str) -> float:
+        numerator, below = EXOTEL_RATES[name]
+        denominator = sum(getattr(self, field) for field in below)
+        return getattr(self, numerator) / denominator if denominator else 0.0
+
+    @property
+    def connect_rate(self) -> float:
+        """completed / created (seed 001; healthy 40-70%); 0.0 without contacts."""
+        return self._rate("connect_rate")
+
+    @property
+    def answer_rate(self) -> float:
+        """completed / (completed + no_answer + busy) (seed 001; healthy 50-80%); 0.0
+        when that sum is 0."""
+        return self._rate("answer_rate")
+
+    @property
+    def failure_rate(self) -> float:
+        """failed / created (seed 001; healthy below 15%); 0.0 without contacts."""
+        return self._rate("failure_rate")
+
+
+EXOTEL_RATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "connect_rate": ("completed", ("created",)),
+    "answer_rate": ("completed", ("completed", "no_answer", "busy")),
+    "failure_rate": ("failed", ("created",)),
+}
+"""Seed 001's rates over its ``stats`` object: each rate's numerator field and the
+fields summed below it. The one home of the formulas, next to the one record they
+read (`CampaignCounts`): the health checks (`campaignkit.metrics.campaign_health`)
+and `CampaignStats.summary` read them here (``campaignkit.metrics.tables`` re-exports
+it)."""
 
 _COUNT_FIELDS = attrs.fields(CampaignCounts)
 _COUNTS_CODEC = Codec(lambda c: c.to_dict(), lambda d: CampaignCounts.from_dict(d))

@@ -3,6 +3,10 @@
 Import from `campaignkit`; the modules here (``stats``, ``tables``) are layout.
 """
 
+import warnings
+from typing import Any
+
+from . import tables
 from .calls import contacts_from_calls
 from .health import HEALTHY_RANGES, campaign_health
 from .stats import GOAL_RESULTS, CampaignStats, cost_audit, heatmap, retry_effectiveness
@@ -11,7 +15,6 @@ from .tables import (
     Breakdown,
     CostAudit,
     CostRow,
-    ExotelStats,
     GoalAchievement,
     HealthReport,
     HealthyRange,
@@ -21,6 +24,7 @@ from .tables import (
     RetryRow,
     RetryTable,
     Summary,
+    counts_table,
 )
 
 __all__ = [
@@ -31,7 +35,6 @@ __all__ = [
     "CampaignStats",
     "CostAudit",
     "CostRow",
-    "ExotelStats",
     "GoalAchievement",
     "HealthReport",
     "HealthyRange",
@@ -44,6 +47,15 @@ __all__ = [
     "campaign_health",
     "contacts_from_calls",
     "cost_audit",
+    "counts_table",
     "heatmap",
     "retry_effectiveness",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # issue 18: ExotelStats (deprecated) resolves, with a warning, for one release.
+    if name == "ExotelStats":
+        warnings.warn(tables._EXOTEL_STATS_MOVED, DeprecationWarning, stacklevel=2)
+        return tables._ExotelStats
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,8 +2,8 @@
 
 Seed 001 (Exotel) defines the rates over its ``stats`` object and gives each a
 healthy range. The same formulas apply to anything that carries those counts: the
-runner's `CampaignCounts`, a parsed Exotel ``Stats`` (where a webhook may leave
-counts out), `ExotelStats` from `CampaignStats.counts`. A rate whose counts are
+one stats record, `CampaignCounts` (the runner's, a store's, `CampaignStats.counts`),
+and a parsed Exotel ``Stats`` (where a webhook may leave counts out). A rate whose counts are
 missing, or whose denominator is 0, is unknown (None, with the reason), never 0.
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..engine.reducers import EXOTEL_RATES
 from ..errors import InvalidInput
-from .tables import EXOTEL_RATES, HealthReport, HealthyRange, RateCheck, rate_formula
+from .tables import HealthReport, HealthyRange, RateCheck, rate_formula
 
 __all__ = ["HEALTHY_RANGES", "campaign_health"]
 
@@ -81,7 +82,7 @@ def campaign_health(counts: Any, *, retry_success_rate: float | None = None) -> 
 
     ``counts`` is any object with ``created``, ``completed``, ``failed``, ``busy`` and
     ``no_answer`` counts (a count may be None when unknown): the runner's
-    `CampaignCounts`, a parsed Exotel ``Stats``, `ExotelStats`. A stats object does
+    `CampaignCounts` (also `CampaignStats.counts`), a parsed Exotel ``Stats``. A stats object does
     not count retries, so the retry success rate is unknown unless given (from call
     records: `CampaignStats.retry_success_rate`). Raises `InvalidInput` for an object
     without those counts or a count that is not a non-negative integer, and for a

@@ -39,6 +39,7 @@ import attrs
 
 from .._frozen import FrozenMap, freeze
 from .._render import cell_text, html_table, text_table
+from ..engine.reducers import CampaignCounts
 from ..errors import InvalidConfig, InvalidInput
 from ..models.records import Call, Contact
 from ..policies.billing import BillingPolicy, format_duration
@@ -52,7 +53,6 @@ from .tables import (
     Breakdown,
     CostAudit,
     CostRow,
-    ExotelStats,
     GoalAchievement,
     HealthReport,
     Heatmap,
@@ -60,6 +60,7 @@ from .tables import (
     RetryRow,
     RetryTable,
     Summary,
+    counts_table,
     rate_formula,
     ratio,
 )
@@ -343,30 +344,42 @@ class CampaignStats:
         return sum(self._by_contact.values())
 
     @property
-    def counts(self) -> ExotelStats:
-        """Exotel's stats object (seed 001): created, completed, failed, pending,
-        in_progress, busy, no_answer; the last six add up to created."""
+    def counts(self) -> CampaignCounts:
+        """Exotel's stats object (seed 001) as the engine's `CampaignCounts` - the very
+        type ``CampaignRunner.counts`` and the stores return: created, completed,
+        failed, pending, in_progress, busy, no_answer; the last six add up to created.
+
+        Every count is a count of the contacts the input holds. When the input cannot
+        show some contacts - stats built from call records alone never see the contacts
+        nobody dialled - ``"pending" in stats.unknown`` says so: ``counts.pending`` then
+        counts only the contacts the calls show (0 for a CDR export), `summary` shows
+        pending as None (``-``) and `counts_table` leaves the row out.
+        """
         fields = dict.fromkeys(CONTACT_BUCKETS, 0)
         for key, n in self._by_contact.items():
             status, last, _ = c.split_contact_code(key % _KC)
             fields[bucket_of(status, last)] += n  # the engine's rule (contact_bucket)
-        stats = ExotelStats(created=self.contacts, **fields)
-        return attrs.evolve(stats, pending=None) if self._is_unknown("pending") else stats
+        return CampaignCounts(created=sum(fields.values()), **fields)
+
+    def counts_table(self) -> Breakdown:
+        """`counts` as a notebook table (`metrics.tables.counts_table`): contacts and
+        share per bucket, the buckets marked unknown (`unknown`) left out."""
+        return counts_table(self.counts, unknown=self.unknown)
 
     @property
     def connect_rate(self) -> float:
-        """Exotel: completed / created (seed 001; healthy 40-70%); `ExotelStats.connect_rate`."""
+        """Exotel: completed / created (seed 001; healthy 40-70%); `CampaignCounts.connect_rate`."""
         return self.counts.connect_rate
 
     @property
     def answer_rate(self) -> float:
         """Exotel: completed / (completed + no_answer + busy) (seed 001; healthy 50-80%);
-        `ExotelStats.answer_rate`."""
+        `CampaignCounts.answer_rate`."""
         return self.counts.answer_rate
 
     @property
     def failure_rate(self) -> float:
-        """Exotel: failed / created (seed 001; healthy below 15%); `ExotelStats.failure_rate`."""
+        """Exotel: failed / created (seed 001; healthy below 15%); `CampaignCounts.failure_rate`."""
         return self.counts.failure_rate
 
     def health(self) -> HealthReport:
@@ -787,11 +800,12 @@ class CampaignStats:
     def summary(self, billing: BillingPolicy | None = None) -> Summary:
         """Every headline figure with its formula and source seed."""
         k = self.counts
+        unknown = self.unknown
         figures: list[tuple[str, Any, str, str]] = [
             ("created", k.created, "contacts", "001 Exotel"),
             ("completed", k.completed, "contacts reached", "001 Exotel"),
             ("failed", k.failed, "not reached (busy / no answer apart)", "001 Exotel"),
-            ("pending", k.pending, "waiting", "001 Exotel"),
+            ("pending", None if "pending" in unknown else k.pending, "waiting", "001 Exotel"),
             ("in_progress", k.in_progress, "attempt under way", "001 Exotel"),
             ("busy", k.busy, "last attempt busy", "001 Exotel"),
             ("no_answer", k.no_answer, "last attempt not answered", "001 Exotel"),

@@ -16,15 +16,33 @@ the total row of `RetryTable` and `CostAudit` left out (it is their ``total``);
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
 import attrs
 
 from .._render import cell_text, html_table, text_table
+from ..engine.reducers import EXOTEL_RATES, CampaignCounts
+from ..errors import InvalidInput, shown
 from ..policies.billing import BillingPolicy
 from ..statuses import CONTACT_BUCKETS
+
+_EXOTEL_STATS_MOVED = (
+    "ExotelStats is deprecated: CampaignStats.counts returns CampaignCounts (the one "
+    "stats record); metrics.tables.counts_table(counts) gives its table; ExotelStats "
+    "goes in the next release"
+)
+
+
+def __getattr__(name: str) -> Any:
+    # issue 18: the second stats type still imports for one release, with a warning.
+    if name == "ExotelStats":
+        warnings.warn(_EXOTEL_STATS_MOVED, DeprecationWarning, stacklevel=2)
+        return _ExotelStats
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EXOTEL_RATES",
@@ -32,7 +50,6 @@ __all__ = [
     "Breakdown",
     "CostAudit",
     "CostRow",
-    "ExotelStats",
     "GoalAchievement",
     "HealthReport",
     "HealthyRange",
@@ -42,6 +59,7 @@ __all__ = [
     "RetryRow",
     "RetryTable",
     "Summary",
+    "counts_table",
     "rate_formula",
 ]
 
@@ -110,15 +128,6 @@ class Table:
 
 # ----------------------------------------------------------------------------- counts
 
-EXOTEL_RATES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "connect_rate": ("completed", ("created",)),
-    "answer_rate": ("completed", ("completed", "no_answer", "busy")),
-    "failure_rate": ("failed", ("created",)),
-}
-"""Seed 001's rates over its ``stats`` object: each rate's numerator field and the
-fields summed below it. The one home of the formulas: `ExotelStats`' rates, the
-health checks (`campaign_health`) and `CampaignStats.summary` read them here."""
-
 
 def rate_formula(name: str) -> str:
     """A rate of `EXOTEL_RATES` written out, e.g. ``"completed / (completed + no_answer
@@ -128,14 +137,36 @@ def rate_formula(name: str) -> str:
     return f"{numerator} / {denominator}"
 
 
+def counts_table(counts: CampaignCounts, *, unknown: Iterable[str] = ()) -> Breakdown:
+    """``counts`` (Exotel's stats object, seed 001) as a table: one row per bucket -
+    completed, failed, pending, in_progress, busy, no_answer - with its contacts and
+    its share of ``created``, in a notebook-ready `Breakdown`.
+
+    A bucket named in ``unknown`` (e.g. ``CampaignStats.unknown``: ``pending`` is
+    unknown for stats built from call records alone) is left out and named in the
+    title, so every row holds a count and ``to_records`` gives typed columns. This is
+    the presentation of the one counts record; there is no second stats type.
+    Raises `InvalidInput` unless ``counts`` is a `CampaignCounts`.
+    """
+    if not isinstance(counts, CampaignCounts):
+        raise InvalidInput(f"counts_table needs a CampaignCounts; got {shown(counts)}")
+    hidden = set(unknown) & set(CONTACT_BUCKETS)
+    rows = tuple((b, getattr(counts, b)) for b in CONTACT_BUCKETS if b not in hidden)
+    title = "Exotel stats"
+    if hidden:
+        title += f"; {', '.join(b for b in CONTACT_BUCKETS if b in hidden)} unknown"
+    return Breakdown(title, rows, counts.created, "contacts")
+
+
 @attrs.frozen(repr=False, weakref_slot=False)
-class ExotelStats(Table):
-    """Exotel's campaign ``stats`` object (seed 001): contacts by where they ended up.
+class _ExotelStats(Table):
+    """Deprecated (issue 18: one stats object): `CampaignStats.counts` returns the
+    engine's `CampaignCounts`, and `counts_table` shows it. Kept for one release as
+    ``ExotelStats``: importing the name warns with a `DeprecationWarning`.
 
     ``busy`` and ``no_answer`` are contacts that failed and whose last attempt was
     busy or not answered; they are not counted in ``failed``, so the six counts
-    add up to ``created``. ``pending`` is None when it cannot be known: built from
-    call records alone (CDRs), contacts never dialled do not appear at all.
+    add up to ``created``. ``pending`` is None when it cannot be known.
     """
 
     created: int = 0
