@@ -474,8 +474,23 @@ class _RuleBase:
         return self.refuse(facts, aware_utc(now))
 
 
-def _applies(region: Region | None, phone: str) -> bool:
-    return region is None or region.matches(phone)
+class _RegionalRule(_RuleBase):
+    """A rule limited to the callees of its ``region`` (None: every callee): the region
+    test lives here, once; subclasses implement ``_refuse`` for the callees inside."""
+
+    __slots__ = ()
+
+    region: Region | None
+
+    def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
+        """The refusal at ``t``, or None (see `check`); None outside ``region``."""
+        region = self.region
+        if region is not None and not region.matches(facts.phone):
+            return None
+        return self._refuse(facts, t)
+
+    def _refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
+        raise NotImplementedError
 
 
 def _cooldown_end(ends: Sequence[datetime], period: timedelta, t: datetime) -> datetime | None:
@@ -487,7 +502,7 @@ def _cooldown_end(ends: Sequence[datetime], period: timedelta, t: datetime) -> d
 
 
 @attrs.frozen(weakref_slot=False)
-class QuietHours(_RuleBase):
+class QuietHours(_RegionalRule):
     """Calls only inside ``windows`` of the callee's local time, in every zone the
     number may be in (the safest reading when a number spans several zones).
 
@@ -514,10 +529,7 @@ class QuietHours(_RuleBase):
         """Calls allowed from ``start`` to ``end`` (callee's local time) every day."""
         return cls(windows=(CallingWindow(start, end),), region=region, name=name)
 
-    def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
-        """The refusal at ``t``, or None (see `check`)."""
-        if not _applies(self.region, facts.phone):
-            return None
+    def _refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
         gates = gates_for(self.windows, facts.zones)
         # Every zone the number may be in must be open: a number whose area spans two
         # zones may ring in either, and 07:30 in the western one is still too early.
@@ -540,7 +552,7 @@ class QuietHours(_RuleBase):
 
 
 @attrs.frozen(weakref_slot=False)
-class FrequencyCap(_RuleBase):
+class FrequencyCap(_RegionalRule):
     """At most ``max_calls`` attempts in any rolling ``period`` (US Regulation F: 7 in 7
     days). Every past attempt counts, answered or not. Raises `InvalidConfig`."""
 
@@ -555,10 +567,7 @@ class FrequencyCap(_RuleBase):
 
     KIND: ClassVar[str] = "frequency-cap"
 
-    def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
-        """The refusal at ``t``, or None (see `check`)."""
-        if not _applies(self.region, facts.phone):
-            return None
+    def _refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
         since = t - self.period
         recent = [a.at for a in facts.attempts if a.at > since]
         if len(recent) < self.max_calls:
@@ -579,7 +588,7 @@ _CONVERSATIONS = frozenset(o for o in Outcome if o.human_answered)
 
 
 @attrs.frozen(weakref_slot=False)
-class ConversationCooldown(_RuleBase):
+class ConversationCooldown(_RegionalRule):
     """No call for ``period`` after a conversation with the contact ended (US Regulation
     F: 7 days). A conversation is an attempt whose outcome is in ``outcomes``
     (default: every outcome in which a person answered). Raises `InvalidConfig`."""
@@ -597,10 +606,7 @@ class ConversationCooldown(_RuleBase):
 
     KIND: ClassVar[str] = "conversation-cooldown"
 
-    def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
-        """The refusal at ``t``, or None (see `check`)."""
-        if not _applies(self.region, facts.phone):
-            return None
+    def _refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
         # Counted from when the conversation *ended* (over_at), not when it was placed:
         # Regulation F's 7 days run after the conversation, and a long call must not
         # shorten the quiet period.
@@ -617,7 +623,7 @@ class ConversationCooldown(_RuleBase):
 
 
 @attrs.frozen(weakref_slot=False)
-class AbandonedCallCooldown(_RuleBase):
+class AbandonedCallCooldown(_RegionalRule):
     """No repeat call for ``period`` after an abandoned call (UK Ofcom: 72 hours).
     Raises `InvalidConfig`."""
 
@@ -632,10 +638,7 @@ class AbandonedCallCooldown(_RuleBase):
 
     KIND: ClassVar[str] = "abandoned-call-cooldown"
 
-    def refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
-        """The refusal at ``t``, or None (see `check`)."""
-        if not _applies(self.region, facts.phone):
-            return None
+    def _refuse(self, facts: _Facts, t: datetime) -> Refusal | None:
         ends = [a.over_at for a in facts.attempts if a.abandoned]
         until = _cooldown_end(ends, self.period, t)
         if until is None:
