@@ -17,7 +17,7 @@ import io
 import json
 import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -26,7 +26,7 @@ from dateutil import parser as dateparser
 
 from .._fields import zone as _zone
 from ..errors import InvalidConfig, InvalidInput
-from ..io import DuplicateColumns, MalformedInput
+from ..io import DuplicateColumns, MalformedInput, MissingColumns, Rejection, RejectReason
 from ..io.text import read_text
 from ..policies.billing import parse_duration
 
@@ -37,9 +37,13 @@ __all__ = [
     "FieldError",
     "check_text",
     "duration",
+    "fitting_rows",
     "load_json",
     "money",
+    "open_table",
+    "page_records",
     "shown",
+    "sniff_delimiter",
     "to_utc",
     "whole",
     "zone",
@@ -392,3 +396,93 @@ def refuse_duplicates(names: Iterable[str], key: Callable[[str], str]) -> None:
             first[folded] = name
     if duplicates:
         raise DuplicateColumns(tuple(duplicates))
+
+
+# --------------------------------------------------------------------------- vendor tables
+# The one home of how a dialect reads a vendor's CSV table (a call log, a dashboard
+# export): the delimiter, the header matched to its fields, the rows that fit it.
+
+
+def sniff_delimiter(text: str) -> str:
+    """``";"`` when the first line of ``text`` has more semicolons than commas, else ``","``."""
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def open_table(
+    text: str,
+    delimiter: str,
+    aliases: Mapping[str, str],
+    required: Sequence[str],
+    *,
+    no_header: Sequence[str] | None = None,
+) -> tuple[tuple[str, ...], dict[str, int], Iterator[tuple[int, list[str] | str]]]:
+    """The header names (trimmed), the column of each field found, and the rows after it.
+
+    Header names are matched to fields through ``aliases`` (keys `squash`-ed:
+    case, spaces, ``_`` and ``-`` ignored). Raises `MissingColumns` naming
+    ``no_header`` (default ``required``) for text without a header, and
+    naming the ``required`` fields not found; `DuplicateColumns` for two
+    names that are one column.
+    """
+    rows = csv_rows(text, delimiter)
+    header = next(rows, (0, []))[1]
+    if isinstance(header, str) or not header:
+        raise MissingColumns(tuple(required if no_header is None else no_header), ())
+    names = tuple(name.strip() for name in header)
+    refuse_duplicates(names, squash)
+    where = {aliases[key]: i for i, key in enumerate(map(squash, names)) if key in aliases}
+    missing = tuple(field for field in required if field not in where)
+    if missing:
+        raise MissingColumns(missing, names)
+    return names, where, rows
+
+
+def fitting_rows(
+    rows: Iterable[tuple[int, list[str] | str]],
+    width: int,
+    delimiter: str,
+    rejected: list[Rejection],
+    *,
+    blank_is_empty: bool = True,
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows with ``width`` cells (extra empty cells allowed), with their first line.
+
+    A row the csv module refused, or a ragged one, is appended to ``rejected``
+    as a ``ragged-row`` `Rejection` (the row cut to 200 characters) and
+    skipped. With ``blank_is_empty`` an extra cell of spaces counts as empty.
+    """
+    for line, row in rows:
+        if isinstance(row, str):
+            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, "", row))
+            continue
+        extra = row[width:]
+        if len(row) < width or (
+            any(cell.strip() for cell in extra) if blank_is_empty else any(extra)
+        ):
+            detail = f"{len(row)} cells; the header has {width}"
+            value = shown(delimiter.join(row), 200)
+            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, value, detail))
+            continue
+        yield line, row
+
+
+def page_records(data: Any, key: str, *, not_a_page: str, not_pages: str) -> list[Any]:
+    """The records of one API list page (``{key: [...]}``), a bare array, or an array of pages.
+
+    Raises `InvalidInput` with ``not_a_page`` for a mapping without a ``key``
+    array, and with ``not_pages`` for anything but a mapping or a list.
+    """
+    if isinstance(data, Mapping):
+        if not isinstance(data.get(key), list):
+            raise InvalidInput(not_a_page)
+        return list(data[key])
+    if not isinstance(data, list):
+        raise InvalidInput(not_pages)
+    records: list[Any] = []
+    for item in data:
+        if isinstance(item, Mapping) and isinstance(item.get(key), list):
+            records.extend(item[key])  # one page of an array of pages
+        else:
+            records.append(item)
+    return records

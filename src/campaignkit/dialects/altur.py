@@ -436,8 +436,7 @@ def read_calls(
             raise MalformedInput(1, "expected a JSON array of call objects")
         return _read_records(data, options)
     if delimiter is None:
-        first = data.lstrip("\r\n").split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
+        delimiter = b.sniff_delimiter(data)
     try:  # the common case: every row reads, in one pass
         return CallReadResult(read_call_export(data, delimiter=delimiter, **options))
     except MalformedInput:
@@ -452,15 +451,8 @@ def read_calls(
     # reader anyway), so a long header is not re-read once per row.
     known = [i for i, name in enumerate(header) if name.strip().casefold() in _CALL_COLUMNS]
     names = [header[i] for i in known]
-    for line, row in rows:
-        if isinstance(row, str):
-            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, "", row))
-            continue
-        if len(row) < len(header) or any(row[len(header) :]):
-            detail = f"{len(row)} cells; the header has {len(header)}"
-            value = b.shown(delimiter.join(row), 200)
-            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, value, detail))
-            continue
+    # io's reader refuses an extra cell of spaces too (blank_is_empty=False)
+    for line, row in b.fitting_rows(rows, len(header), delimiter, rejected, blank_is_empty=False):
         try:  # each row alone, to find every bad one (not just the first)
             alone = _csv_text(names, [[row[i] for i in known]], delimiter)
             read_call_export(alone, delimiter=delimiter, **options)

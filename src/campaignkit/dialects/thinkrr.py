@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import InvalidConfig, InvalidInput
-from ..io import DEFAULT_MAX_BYTES, MissingColumns, Rejection, RejectReason, Source
+from ..io import DEFAULT_MAX_BYTES, Rejection, Source
 from ..io.text import PhoneNormaliser, read_text
 from ..models.records import Call
 from ..statuses import AnsweredBy, CallStatus, CampaignStatus, Outcome
@@ -227,31 +227,13 @@ def read_call_log(
     text = read_text(source, max_bytes=max_bytes)
     b.check_text(text, "thinkrr", "call log")
     if delimiter is None:
-        first = text.lstrip("\r\n").split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
+        delimiter = b.sniff_delimiter(text)
     elif delimiter not in (",", ";", "\t"):
         raise InvalidConfig("delimiter", "',', ';' or a tab", delimiter)
-    rows = b.csv_rows(text, delimiter)
-    header = next(rows, (0, []))[1]
-    if isinstance(header, str) or not header:
-        raise MissingColumns(tuple(_LOG_COLUMNS)[:3], ())
-    names = tuple(name.strip() for name in header)
-    b.refuse_duplicates(names, b.squash)
-    where = {_ALIAS[key]: i for i, key in enumerate(map(b.squash, names)) if key in _ALIAS}
-    missing = tuple(c for c in ("id", "phone", "outcome") if c not in where)
-    if missing:
-        raise MissingColumns(missing, names)
+    names, where, rows = b.open_table(text, delimiter, _ALIAS, ("id", "phone", "outcome"))
     calls: list[Call] = []
     rejected: list[Rejection] = []
-    for line, row in rows:
-        if isinstance(row, str):
-            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, "", row))
-            continue
-        if len(row) < len(names) or any(cell.strip() for cell in row[len(names) :]):
-            detail = f"{len(row)} cells; the header has {len(names)}"
-            cells = b.shown(delimiter.join(row), 200)
-            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, cells, detail))
-            continue
+    for line, row in b.fitting_rows(rows, len(names), delimiter, rejected):
         cell = {column: row[i].strip() for column, i in where.items()}
         try:
             calls.append(

@@ -17,7 +17,7 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlencode
 
 from ..errors import InvalidInput
-from ..io import DEFAULT_MAX_BYTES, JsonSource, MissingColumns, Rejection, RejectReason, Source
+from ..io import DEFAULT_MAX_BYTES, JsonSource, Rejection, Source
 from ..io.text import PhoneNormaliser, read_text
 from ..models.records import Call
 from ..statuses import AnsweredBy, CallStatus, Direction
@@ -298,19 +298,12 @@ def _text(value: Any) -> str | None:
 
 def _log_records(data: Any) -> list[Any]:
     """The call objects of a Calls list page (``{"calls": [...]}``), an array, or pages."""
-    if isinstance(data, Mapping):
-        if not isinstance(data.get("calls"), list):
-            raise InvalidInput("twilio: a call-log page must hold a 'calls' array")
-        return list(data["calls"])
-    if not isinstance(data, list):
-        raise InvalidInput("twilio: a call log must be a Calls page, an array of calls or of pages")
-    records: list[Any] = []
-    for item in data:
-        if isinstance(item, Mapping) and isinstance(item.get("calls"), list):
-            records.extend(item["calls"])
-        else:
-            records.append(item)
-    return records
+    return b.page_records(
+        data,
+        "calls",
+        not_a_page="twilio: a call-log page must hold a 'calls' array",
+        not_pages="twilio: a call log must be a Calls page, an array of calls or of pages",
+    )
 
 
 def read_call_log(
@@ -364,27 +357,11 @@ def read_call_log(
         return CallReadResult(tuple(calls), tuple(rejected), tuple(keys))
     b.check_text(text, "twilio", "call log")
     if delimiter is None:
-        first = text.lstrip("\r\n").split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = b.csv_rows(text, delimiter)
-    header = next(rows, (0, []))[1]
-    if isinstance(header, str) or not header:
-        raise MissingColumns(("Call Sid", "To", "Status"), ())
-    names = tuple(name.strip() for name in header)
-    b.refuse_duplicates(names, b.squash)
-    where = {_LOG_ALIAS[k]: i for i, k in enumerate(map(b.squash, names)) if k in _LOG_ALIAS}
-    missing = tuple(c for c in _LOG_REQUIRED if c not in where)
-    if missing:
-        raise MissingColumns(missing, names)
-    for line, row in rows:
-        if isinstance(row, str):
-            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, "", row))
-            continue
-        if len(row) < len(names) or any(cell.strip() for cell in row[len(names) :]):
-            detail = f"{len(row)} cells; the header has {len(names)}"
-            cells_text = b.shown(delimiter.join(row), 200)
-            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, cells_text, detail))
-            continue
+        delimiter = b.sniff_delimiter(text)
+    names, where, rows = b.open_table(
+        text, delimiter, _LOG_ALIAS, _LOG_REQUIRED, no_header=("Call Sid", "To", "Status")
+    )
+    for line, row in b.fitting_rows(rows, len(names), delimiter, rejected):
         try:
             calls.append(reader.call({f: row[i] for f, i in where.items()}, campaign_id))
         except InvalidInput as exc:
