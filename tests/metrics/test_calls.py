@@ -252,11 +252,11 @@ def test_unknown_marks_validate_merge_and_round_trip() -> None:
     assert both.unknown == {"conversion_rate": "not modelled"}
     # taking the marked part back out restores the rest exactly
     assert both.merge(marked.negated()).conversion_rate == 0.0
-    assert CampaignStats.from_state(both.to_state()) == both
-    state = both.to_state()
+    assert CampaignStats.from_dict(both.to_dict()) == both
+    state = both.to_dict()
     state["unknown"] = [["connect_rate", "x", 1]]
     with pytest.raises(InvalidInput):
-        CampaignStats.from_state(state)
+        CampaignStats.from_dict(state)
     other = CampaignStats().with_unknown({"conversion_rate": "no CRM data"})
     assert (marked + other).unknown["conversion_rate"] == "no CRM data; not modelled"
 

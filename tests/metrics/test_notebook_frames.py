@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from campaignkit import CampaignStats, heatmap, retry_effectiveness
+from campaignkit import CampaignStats, InvalidInput, heatmap, retry_effectiveness
 from campaignkit.metrics import cost_audit
 
 from ..metrics_data import exotel_calls, exotel_contacts
@@ -115,7 +115,7 @@ def test_retry_html_shows_the_advice() -> None:
 def test_plain_data_views_agree(stats: CampaignStats, name: str) -> None:
     table = _tables(stats)[name]
     records = table.to_records()
-    columns = table.to_dict()
+    columns = table.to_columns()
     assert records
     assert all(list(r) == list(columns) for r in records)
     assert all(len(values) == len(records) for values in columns.values())
@@ -128,15 +128,60 @@ def test_pandas_accepts_every_view(stats: CampaignStats) -> None:
     pd = pytest.importorskip("pandas")
     for name, table in _tables(stats).items():
         from_records = pd.DataFrame(table.to_records())
-        from_dict = pd.DataFrame(table.to_dict())
+        from_dict = pd.DataFrame(table.to_columns())
         assert len(from_records) > 0, name
-        if name != "heatmap":
-            pd.testing.assert_frame_equal(from_records, from_dict)
+        pd.testing.assert_frame_equal(from_records, from_dict)
     retry = pd.DataFrame(retry_effectiveness(stats).to_records())
     assert retry["connected"].tolist() == [1500, 250, 125, 1875]
-    grid = pd.DataFrame(heatmap(stats, timezone="Asia/Kolkata").to_dict())
+    grid = pd.DataFrame(heatmap(stats, timezone="Asia/Kolkata").to_grid())
     assert grid.shape == (24, 7)
     assert grid.loc[10, "Thu"] == 1500
     summary = pd.DataFrame(stats.to_records()).set_index("metric")
     assert summary.loc["connect_rate", "value"] == 0.75
     assert summary.loc["created", "source"] == "001 Exotel"
+
+
+# ----------------------------------------------------------------------------- to_dict
+
+
+def test_to_dict_is_the_reversible_form_of_the_stats(stats: CampaignStats) -> None:
+    # issue 18 item 5: to_dict / from_dict mean a record's reversible JSON form
+    import json
+
+    data = json.loads(json.dumps(stats.to_dict()))
+    assert CampaignStats.from_dict(data) == stats
+    assert set(data) >= {"by_duration", "by_contact", "unknown"}
+    assert stats.to_columns() == stats.summary().to_columns()
+    with pytest.raises(InvalidInput, match="CampaignStats"):
+        CampaignStats.from_dict([1, 2])  # type: ignore[arg-type]
+
+
+def test_the_old_column_shape_fails_loudly_in_pandas(stats: CampaignStats) -> None:
+    # The switch is not silent where the old shape was used: a frame of the counts'
+    # lists of different lengths is refused.
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(ValueError, match="same length"):
+        pd.DataFrame(stats.to_dict())
+
+
+def test_to_state_and_from_state_are_deprecated_aliases(stats: CampaignStats) -> None:
+    with pytest.warns(DeprecationWarning, match="use to_dict"):
+        state = stats.to_state()
+    assert state == stats.to_dict()
+    with pytest.warns(DeprecationWarning, match="use from_dict"):
+        assert CampaignStats.from_state(state) == stats
+
+
+@pytest.mark.parametrize("name", ["counts", "retry", "hours", "audit", "goals", "summary"])
+def test_a_tables_to_dict_is_a_deprecated_to_columns(stats: CampaignStats, name: str) -> None:
+    table = _tables(stats)[name]
+    with pytest.warns(DeprecationWarning, match="use to_columns"):
+        columns = table.to_dict()
+    assert columns == table.to_columns()
+
+
+def test_the_heatmaps_to_dict_is_a_deprecated_to_grid(stats: CampaignStats) -> None:
+    grid = heatmap(stats, timezone="Asia/Kolkata")
+    with pytest.warns(DeprecationWarning, match="use to_grid"):
+        assert grid.to_dict() == grid.to_grid()
+    assert len(grid.to_columns()["count"]) == 7 * 24

@@ -533,13 +533,13 @@ def test_merge_refuses_other_types() -> None:
 
 
 def test_state_round_trip_and_bad_state(exotel: CampaignStats) -> None:
-    assert CampaignStats.from_state(exotel.to_state()) == exotel
+    assert CampaignStats.from_dict(exotel.to_dict()) == exotel
     with pytest.raises(InvalidInput):
-        CampaignStats.from_state({"by_duration": "nonsense"})
-    bad = exotel.to_state()
+        CampaignStats.from_dict({"by_duration": "nonsense"})
+    bad = exotel.to_dict()
     bad["by_block"] = [[-5, 1]]
     with pytest.raises(InvalidInput, match="bad count entry"):
-        CampaignStats.from_state(bad)
+        CampaignStats.from_dict(bad)
 
 
 def test_event_by_event_updates_match_one_pass() -> None:

@@ -278,12 +278,12 @@ def test_noise_between_near_identical_policies() -> None:
 
 def test_processes_and_dask_give_the_same_table(over_seeds) -> None:
     pooled = compare(POLICIES, PEOPLE[:150], start=START, seeds=(0, 1, 2, 3), workers=2)
-    assert pooled.to_dict() == over_seeds.to_dict()
+    assert pooled.overview() == over_seeds.overview()
     pytest.importorskip("dask")
     on_dask = compare(
         POLICIES, PEOPLE[:150], start=START, seeds=(0, 1, 2, 3), scheduler="synchronous"
     )
-    assert on_dask.to_dict() == over_seeds.to_dict()
+    assert on_dask.overview() == over_seeds.overview()
 
 
 def test_bad_comparison_options(over_seeds) -> None:
@@ -308,3 +308,15 @@ def test_intervals_hold_the_mean_and_lie_within_the_runs(values) -> None:
     span = table.interval("p")
     assert min(values) - 1e-12 <= span.low <= span.high <= max(values) + 1e-12
     assert span.mean == pytest.approx(sum(values) / len(values))
+
+
+def test_to_dict_on_a_run_and_a_comparison_is_a_deprecated_overview(over_seeds) -> None:
+    # issue 18 item 5: to_dict is a record's reversible JSON form; a run and a comparison
+    # have none, so their plain-data view is overview() and to_dict warns
+    run = simulate(PEOPLE[:20], start=START, retry=POLICIES["no retry"], seed=1)
+    with pytest.warns(DeprecationWarning, match="use overview"):
+        assert run.to_dict() == run.overview()
+    assert run.overview()["calls"] == len(run.calls)
+    with pytest.warns(DeprecationWarning, match="use overview"):
+        assert over_seeds.to_dict() == over_seeds.overview()
+    assert over_seeds.overview()["seeds"] == list(over_seeds.seeds)

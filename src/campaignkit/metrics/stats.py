@@ -30,6 +30,7 @@ single pass stays close to a hand-written loop (``benchmarks/bench_metrics.py``)
 from __future__ import annotations
 
 import decimal
+import warnings
 from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from decimal import Decimal
@@ -867,12 +868,19 @@ class CampaignStats:
         """The `summary` figures, one dict per metric; ``pandas.DataFrame`` accepts it."""
         return self.summary().to_records()
 
-    def to_dict(self) -> dict[str, list[Any]]:
-        """The `summary` figures, one list per column; ``pandas.DataFrame`` accepts it."""
-        return self.summary().to_dict()
+    def to_columns(self) -> dict[str, list[Any]]:
+        """The `summary` figures, one list per column; ``pandas.DataFrame`` accepts it.
+        (Before issue 18 this was ``to_dict()``.)"""
+        return self.summary().to_columns()
 
-    def to_state(self) -> dict[str, Any]:
-        """The counts as JSON types, to store between events; `from_state` reads them back."""
+    def to_dict(self) -> dict[str, Any]:
+        """The counts as JSON types - the reversible form, to store between events;
+        `from_dict` reads them back exactly (``from_dict(to_dict(s)) == s``).
+
+        Issue 18 gave ``to_dict`` one meaning across campaignkit, a record's reversible
+        JSON form: this is what ``to_state()`` returned, and the summary columns it
+        returned before are `to_columns`.
+        """
         return {
             "by_duration": sorted(map(list, self._by_duration.items())),
             "by_attempt": sorted(map(list, self._by_attempt.items())),
@@ -887,8 +895,10 @@ class CampaignStats:
         }
 
     @classmethod
-    def from_state(cls, state: Mapping[str, Any]) -> CampaignStats:
-        """Stats from `to_state` output; raises `InvalidInput` for malformed data."""
+    def from_dict(cls, state: Mapping[str, Any]) -> CampaignStats:
+        """Stats from `to_dict` output; raises `InvalidInput` for malformed data."""
+        if not isinstance(state, Mapping):
+            raise InvalidInput(f"not a CampaignStats dict: {state!r}")
         try:
             return cls(
                 _int_counts(state["by_duration"]),
@@ -904,7 +914,30 @@ class CampaignStats:
                 {(_figure(f), _text(why)): _int(n) for f, why, n in state.get("unknown", ())},
             )
         except (KeyError, TypeError, ValueError, decimal.InvalidOperation) as exc:
-            raise InvalidInput(f"not a CampaignStats state: {exc!r}") from None
+            raise InvalidInput(f"not a CampaignStats dict: {exc!r}") from None
+
+    def to_state(self) -> dict[str, Any]:
+        """Deprecated name of `to_dict` (issue 18: one meaning of ``to_dict``); warns with
+        a `DeprecationWarning` and goes in the next release."""
+        warnings.warn(
+            "CampaignStats.to_state() is deprecated: use to_dict() (the same reversible "
+            "form); to_state goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.to_dict()
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> CampaignStats:
+        """Deprecated name of `from_dict`; warns with a `DeprecationWarning` and goes in
+        the next release. Raises `InvalidInput` for malformed data."""
+        warnings.warn(
+            "CampaignStats.from_state() is deprecated: use from_dict() (it reads the same "
+            "data); from_state goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return cls.from_dict(state)
 
     def __repr__(self) -> str:
         return (

@@ -5,8 +5,14 @@ render (no dependency: plain HTML, the heatmap coloured), and two plain-data
 views that ``pandas.DataFrame(...)`` takes directly:
 
 * ``to_records()`` - one dict per row (``DataFrame(table.to_records())``);
-* ``to_dict()`` - one list per column (``DataFrame(table.to_dict())``); the
-  `Heatmap` gives its grid instead, one column per weekday, one row per hour.
+* ``to_columns()`` - one list per column (``DataFrame(table.to_columns())``);
+  the `Heatmap` also gives its grid, ``to_grid()``, one column per weekday, one
+  row per hour.
+
+``to_dict()`` means one thing across campaignkit: a record's reversible JSON form,
+read back by ``from_dict()`` (issue 18). A result table is read, not stored, and has
+none; its ``to_dict()`` is the deprecated old name of ``to_columns()`` (``to_grid()``
+on the `Heatmap`): it warns and goes in the next release.
 
 Rates are floats in [0, 1]; money stays `Decimal`, exact. ``to_frame()`` (needs
 pandas) gives a ``DataFrame`` with typed columns - money as ``float64`` - and
@@ -95,10 +101,24 @@ class Table:
         names = [name for name, _ in self._columns]
         return [dict(zip(names, row, strict=True)) for row in self._rows()]
 
-    def to_dict(self) -> dict[str, list[Any]]:
-        """One list per column; ``pandas.DataFrame`` accepts it."""
+    def to_columns(self) -> dict[str, list[Any]]:
+        """One list per column, the same values as `to_records`; ``pandas.DataFrame``
+        accepts it."""
         rows = self._rows()
         return {name: [row[i] for row in rows] for i, (name, _) in enumerate(self._columns)}
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """Deprecated name of `to_columns` (issue 18: ``to_dict`` is a record's
+        reversible JSON form, and a table has none); warns with a `DeprecationWarning`
+        and goes in the next release."""
+        warnings.warn(
+            f"{type(self).__name__}.to_dict() returns columns and is deprecated: use "
+            "to_columns(); to_dict() is a record's reversible JSON form, which a result "
+            "table does not have, and goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.to_columns()
 
     def to_frame(self, *, total: bool = False) -> Any:
         """The rows as a ``pandas.DataFrame`` with one type per column: counts ``int64``,
@@ -602,10 +622,21 @@ class Heatmap(Table):
         )
         return None if best[0] == 0 else (-best[1], -best[2])
 
-    def to_dict(self) -> dict[str, list[Any]]:
+    def to_grid(self) -> dict[str, list[int]]:
         """The grid: one list of 24 hourly counts per weekday label (``Mon`` .. ``Sun``);
-        ``pandas.DataFrame(heatmap.to_dict())`` has hours as rows, weekdays as columns."""
+        ``pandas.DataFrame(heatmap.to_grid())`` has hours as rows, weekdays as columns."""
         return {WEEKDAYS[d]: list(self.counts[d]) for d in range(7)}
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """Deprecated name of `to_grid` (issue 18: ``to_dict`` is a record's reversible
+        JSON form); warns with a `DeprecationWarning` and goes in the next release."""
+        warnings.warn(
+            "Heatmap.to_dict() returns the grid and is deprecated: use to_grid() (or "
+            "to_columns() for one row per slot); it goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.to_grid()
 
     def plot(self, *, ax: Any = None, rate: bool = False) -> Any:
         """The grid as a coloured image (``rate=True``: count / calls per slot); see

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
@@ -172,8 +173,21 @@ class Comparison:
         return records
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data: the seeds, the range (0.9), the `to_records` rows, and each
-        policy's per-seed figures under ``runs``."""
+        """Deprecated name of `overview` (issue 18: ``to_dict`` is a record's reversible
+        JSON form, which a comparison does not have); warns with a `DeprecationWarning`
+        and goes in the next release."""
+        warnings.warn(
+            "Comparison.to_dict() is deprecated: use overview() (the same plain data); "
+            "to_dict() is a record's reversible JSON form, which a comparison does not "
+            "have, and goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.overview()
+
+    def overview(self) -> dict[str, Any]:
+        """Plain data to read: the seeds, the range (0.9), the `to_records` rows, and
+        each policy's per-seed figures under ``runs``."""
         return {
             "seeds": list(self.seeds),
             "range": RANGE,

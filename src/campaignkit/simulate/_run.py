@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -160,8 +161,21 @@ class SimulationResult:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """The run as plain data: `summary`, how it ended (``status``), the seed, the
-        start and end (datetimes) and the billing policy's name and unit."""
+        """Deprecated name of `overview` (issue 18: ``to_dict`` is a record's reversible
+        JSON form, which a simulated run does not have); warns with a
+        `DeprecationWarning` and goes in the next release."""
+        warnings.warn(
+            "SimulationResult.to_dict() is deprecated: use overview() (the same plain "
+            "data); to_dict() is a record's reversible JSON form, which a run does not "
+            "have, and goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.overview()
+
+    def overview(self) -> dict[str, Any]:
+        """The run as plain data to read: `summary`, how it ended (``status``), the
+        seed, the start and end (datetimes) and the billing policy's name and unit."""
         return {
             **self.summary(),
             "status": self.status,
