@@ -238,3 +238,22 @@ def test_altur_writers_take_the_export_options_and_refuse_the_others() -> None:
     ):
         with pytest.raises(TypeError):
             call()
+
+
+def test_iter_calls_streams_what_read_calls_reads() -> None:
+    # The command line's streaming reader (issue 18 item 1: moved out of cli.py).
+    calls = [_call("h1", AnsweredBy.HUMAN), _call("m1", AnsweredBy.MACHINE)]
+    text = altur.write_call_export(calls)
+    lines = text.splitlines(keepends=True)
+    bad = lines[1].replace(",ended,", ",exploded,")
+    source = "".join([lines[0], bad, *lines[1:]])
+    stream = altur.iter_calls(source, region=None)
+    streamed = list(stream)
+    whole = altur.read_calls(source, region=None)
+    assert streamed == list(whole.calls)
+    assert len(streamed) == 2
+    assert [(r.line, r.reason) for r in stream.rejected] == [(2, RejectReason.INVALID_VALUE)]
+    assert [(r.line, r.reason) for r in stream.rejected] == [
+        (r.line, r.reason) for r in whole.rejected
+    ]
+    assert not stream.renumbered

@@ -231,3 +231,18 @@ def test_lines_of_text_are_a_source_not_json_data() -> None:
     assert twilio.read_call_log(lines).calls == twilio.read_call_log(CONSOLE_CSV).calls
     page = json.dumps({"calls": [REST_CALL]})
     assert len(twilio.read_call_log([page]).calls) == 1
+
+
+def test_read_calls_tells_logged_callbacks_from_a_call_log() -> None:
+    # The command line's reader (issue 18 item 1: the sniffing moved out of cli.py).
+    callbacks = twilio.status_callback_form(twilio.parse_status_callback(FORM)) + "\n"
+    as_callbacks = twilio.read_calls(callbacks.encode())
+    assert as_callbacks == twilio.read_status_callbacks(callbacks)
+    page = {"calls": [REST_CALL]}
+    assert twilio.read_calls(json.dumps(page)) == twilio.read_call_log(json.dumps(page))
+    assert twilio.read_calls(page) == twilio.read_call_log(page)
+    csv_text = "Call Sid,To,Status\nCA1,+14155550100,completed\n"
+    assert twilio.read_calls(csv_text) == twilio.read_call_log(csv_text)
+    # a CallSid= beyond the first 4 KiB does not make a call log into callbacks
+    late = csv_text + "x" * 5000 + ",CallSid=CA2,busy\n"
+    assert twilio.read_calls(late) == twilio.read_call_log(late)

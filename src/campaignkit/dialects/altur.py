@@ -22,6 +22,8 @@ from ..errors import InvalidConfig, InvalidInput
 from ..io import (
     CALL_EXPORT_COLUMNS,
     DEFAULT_MAX_BYTES,
+    CallReadOptions,
+    CallStream,
     Formulas,
     ImportResult,
     Labels,
@@ -32,6 +34,7 @@ from ..io import (
     export_calls,
     export_contacts,
     export_results,
+    iter_call_export,
     read_call_export,
     read_contact_export,
 )
@@ -62,6 +65,7 @@ __all__ = [
     "campaign_status_label",
     "contact_status",
     "contact_status_label",
+    "iter_calls",
     "parse_call_export",
     "parse_contact_export",
     "parse_results_export",
@@ -462,6 +466,20 @@ def read_calls(
         kept.append(row)
     calls = read_call_export(_csv_text(header, kept, delimiter), delimiter=delimiter, **options)
     return CallReadResult(calls, tuple(rejected), tuple(name.strip() for name in header))
+
+
+def iter_calls(source: Source, **options: Unpack[CallReadOptions]) -> CallStream:
+    """An Altur CSV call export as a stream, rejecting bad rows one by one (`iter_call_export`).
+
+    The streaming reader the command line uses (``report --dialect altur`` on a
+    CSV file): one `Call` per row in file order with bounded memory, Altur's
+    labels, and each row that cannot be read listed in `CallStream.rejected`
+    with its line and reason, as `read_calls` lists it. When
+    `CallStream.renumbered` turns True (rows out of ``created_at`` order), the
+    attempts differ from `read_calls`'; read the file with it instead. Takes
+    `CallReadOptions`; raises what `iter_call_export` raises.
+    """
+    return iter_call_export(source, labels=LABELS, skip_bad_rows=True, **options)
 
 
 _CALL_COLUMNS = frozenset(name.casefold() for name in CALL_EXPORT_COLUMNS)

@@ -35,6 +35,7 @@ __all__ = [
     "call_status_label",
     "parse_status_callback",
     "read_call_log",
+    "read_calls",
     "read_status_callbacks",
     "status_callback_form",
 ]
@@ -410,6 +411,37 @@ def read_status_callbacks(
             latest[call.id] = (call, line)
     calls = sorted(latest.values(), key=lambda pair: pair[1])
     return CallReadResult(tuple(call for call, _ in calls), tuple(rejected))
+
+
+_CALLBACK_MARK = "CallSid="  # a form field: logged callbacks, never a call log's header
+_SNIFF_CHARS = 4096
+
+
+def read_calls(
+    source: JsonSource,
+    *,
+    region: str | None = None,
+    contact_ids: Mapping[str, str] | None = None,
+    campaign_id: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> CallReadResult:
+    """Read any Twilio file for reports: logged status callbacks or a call log.
+
+    The reader the command line uses (``report --dialect twilio``). Text whose
+    first 4 KiB holds a ``CallSid=`` form field is read as logged callbacks
+    (`read_status_callbacks`: E.164 numbers, ``region`` unused); anything
+    else - the REST API's Calls list (JSON, decoded or not) or the console's
+    CSV download - as a call log (`read_call_log`). Raises what the chosen
+    reader raises, and `InputTooLarge` past ``max_bytes``.
+    """
+    text = source if b.decoded(source) else read_text(cast(Source, source), max_bytes=max_bytes)
+    if isinstance(text, str) and _CALLBACK_MARK in text[:_SNIFF_CHARS]:
+        return read_status_callbacks(
+            text, contact_ids=contact_ids, campaign_id=campaign_id, max_bytes=None
+        )
+    return read_call_log(
+        text, region=region, contact_ids=contact_ids, campaign_id=campaign_id, max_bytes=None
+    )
 
 
 def _after(new: Call, old: Call) -> bool:
