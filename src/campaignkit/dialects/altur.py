@@ -312,28 +312,13 @@ parse_results_export = parse_contact_export
 """Read an Altur results export: the same columns as the contact export (seed 000)."""
 
 
-def parse_call_export(
-    source: Source,
-    *,
-    region: str | None = "MX",
-    timezone: str = DEFAULT_TIMEZONE,
-    contact_ids: Mapping[str, str] | None = None,
-    campaign_id: str | None = None,
-    delimiter: str | None = None,
-) -> tuple[Call, ...]:
+def parse_call_export(source: Source, **options: Unpack[CallReadOptions]) -> tuple[Call, ...]:
     """Read an Altur call export into `Call` records (see `read_call_export`).
 
+    Takes `CallReadOptions` (region ``"MX"`` and Mexico City by default).
     Raises `MalformedInput` naming the line of a row that cannot be read.
     """
-    return read_call_export(
-        source,
-        labels=LABELS,
-        region=region,
-        timezone=timezone,
-        contact_ids=contact_ids,
-        campaign_id=campaign_id,
-        delimiter=delimiter,
-    )
+    return read_call_export(source, labels=LABELS, **options)
 
 
 def write_contact_export(

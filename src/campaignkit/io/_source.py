@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -33,8 +34,10 @@ __all__ = [
     "SourceOptions",
     "check_encoding",
     "check_options",
+    "is_decoded",
     "iter_lines",
     "load_json",
+    "peek_json",
     "read_text",
     "split_lines",
 ]
@@ -99,6 +102,34 @@ class CallReadOptions(SourceOptions, total=False):
     """Contact ids by E.164 number (default None: a call's contact id is its number)."""
     campaign_id: str | None
     """The ``campaign_id`` every call gets (default None)."""
+
+
+def is_decoded(source: object) -> bool:
+    """True for JSON data already decoded: a dict, or a list that is not lines of text.
+
+    A list whose first item is text (str, bytes or bytearray) is a `Source`;
+    the exports' readers and the contact export reader share this one rule.
+    """
+    if isinstance(source, dict):
+        return True
+    return isinstance(source, list) and not (
+        source and isinstance(source[0], str | bytes | bytearray)
+    )
+
+
+def peek_json(lines: Iterator[str]) -> tuple[Iterator[str], bool]:
+    """``lines`` again (nothing lost), and whether the first non-blank one opens a JSON array.
+
+    How a reader of "CSV or JSON" tells them apart without reading the input
+    whole: one line is looked at, then put back in front of the rest.
+    """
+    peeked: list[str] = []
+    for line in lines:
+        peeked.append(line)
+        if line.strip():
+            break
+    is_json = bool(peeked) and peeked[-1].lstrip()[:1] == "["
+    return itertools.chain(peeked, lines), is_json
 
 
 def check_options(options: Mapping[str, object], allowed: frozenset[str], what: str) -> None:

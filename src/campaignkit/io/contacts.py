@@ -9,7 +9,6 @@ here opens a file: pass text, bytes, a file object or lines.
 from __future__ import annotations
 
 import enum
-import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import tzinfo
 from typing import Any, Unpack
@@ -34,8 +33,10 @@ from ._source import (
     Source,
     check_options,
     has_lone_surrogate,
+    is_decoded,
     iter_lines,
     load_json,
+    peek_json,
 )
 from ._values import parse_bool, parse_count, parse_moment, shown, zone
 
@@ -865,10 +866,8 @@ def read_contact_export(
     for group, names in (("tags", tags), ("fields", fields)):
         if isinstance(names, str) or not all(isinstance(n, str) and n for n in names):
             raise InvalidConfig(group, "a sequence of non-empty names", names)
-    if isinstance(source, dict) or (
-        isinstance(source, list) and not (source and isinstance(source[0], str | bytes))
-    ):
-        data: Any = source  # JSON data already decoded (a list of lines is text)
+    if is_decoded(source):
+        data: Any = source
     else:
         lines = iter_lines(
             source,
@@ -876,13 +875,8 @@ def read_contact_export(
             encoding=options.get("encoding", "utf-8"),
             progress=options.get("progress"),
         )
-        peeked: list[str] = []
-        for line in lines:
-            peeked.append(line)
-            if line.strip():
-                break
-        chained = itertools.chain(peeked, lines)
-        if not peeked or peeked[-1].lstrip()[:1] != "[":
+        chained, is_json = peek_json(lines)
+        if not is_json:
             return _open_csv(
                 chained,
                 delimiter=options.get("delimiter"),

@@ -10,7 +10,6 @@ is not neutralised (no spreadsheet reads it).
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -33,8 +32,10 @@ from ._source import (
     Progress,
     Source,
     check_options,
+    is_decoded,
     iter_lines,
     load_json,
+    peek_json,
 )
 from ._values import EARLIEST, LATEST, format_moment, parse_instant, shown, zone
 from .contacts import Rejection, RejectReason
@@ -508,17 +509,12 @@ def export_contact_list(
 
 
 _CALL_REQUIRED = ("id", "number_to", "status")
-_CALL_FIELDS = (
-    "id",
-    "number_to",
-    "type",
-    "status",
-    "answered_by",
-    "created_at",
-    "started_at",
-    "ended_at",
-    "duration",
-    "recording_url",
+# The call data a reader takes back: the export's columns less those derived from
+# the campaign, the contact and the billing policy (written, never read).
+_CALL_FIELDS = tuple(
+    c
+    for c in CALL_EXPORT_COLUMNS
+    if c not in ("campaign_name", "campaign_date", "contact_name", "billed_duration")
 )
 # A validated template and a generated copier (the foundation's `replacer`):
 # every value below is checked as it is read, so each row costs one copy
@@ -761,16 +757,11 @@ def _call_rows(
 
     With ``reject``, a ragged row is handed to it and skipped instead of raising;
     ``found`` receives the delimiter of CSV input."""
-    if _is_data(source):
+    if is_decoded(source):
         return _json_rows(source)
     lines = iter_lines(source, max_bytes=max_bytes, encoding=encoding, progress=progress)
-    peeked: list[str] = []
-    for line in lines:
-        peeked.append(line)
-        if line.strip():
-            break
-    chained = itertools.chain(peeked, lines)
-    if peeked and peeked[-1].lstrip()[:1] == "[":
+    chained, is_json = peek_json(lines)
+    if is_json:
         return _json_rows(load_json("".join(chained), max_bytes=None))
     names, _, chosen, rows = open_rows(chained, delimiter, CALL_EXPORT_COLUMNS)
     if found is not None:
@@ -795,15 +786,6 @@ def _call_rows(
             yield line, row
 
     return checked(), [where.get(f, -1) for f in _CALL_FIELDS]
-
-
-def _is_data(source: Any) -> bool:
-    """True for JSON data already decoded (a dict, or a list that is not lines of text)."""
-    if isinstance(source, dict):
-        return True
-    return isinstance(source, list) and not (
-        source and isinstance(source[0], str | bytes | bytearray)
-    )
 
 
 def _json_rows(data: Any) -> tuple[Iterator[tuple[int, list[str]]], list[int]]:
