@@ -401,20 +401,6 @@ def _text(source: _Metered, encoding: str) -> Any:
     return io.TextIOWrapper(io.BufferedReader(source), encoding=encoding, newline="")
 
 
-class _Rewound:
-    """A file whose first chunk was already read (to tell formats apart), put back."""
-
-    def __init__(self, head: Any, rest: Any) -> None:
-        self.head: Any = head
-        self.rest = rest
-
-    def read(self, size: int = -1) -> Any:
-        if self.head:
-            head, self.head = self.head, self.head[:0]
-            return head
-        return self.rest.read(size)
-
-
 @contextmanager
 def _reading(path: str, what: str) -> Iterator[None]:
     """Name the file (and what it was read as) in any input error raised inside."""
@@ -568,9 +554,10 @@ def _summary_rows(stats: CampaignStats, billing: BillingPolicy) -> list[dict[str
     with the reason in ``note`` (never a misleading zero)."""
     unknown = stats.unknown
     rows = []
-    for record in stats.summary(billing).to_records():
-        metric = record["metric"]
-        row = {**record, "unit": _unit(metric, billing), "note": ""}
+    # the exact figures (Decimal money, durations as text), not to_records' numbers
+    for metric, value, formula, source in stats.summary(billing).figures:
+        record = {"metric": metric, "value": value, "formula": formula, "source": source}
+        row = {**record, "note": "", "unit": _unit(metric, billing)}
         if metric in unknown:
             row["value"], row["note"] = None, unknown[metric]
         elif row["value"] is None:
@@ -627,10 +614,10 @@ def _dashboard_data(
         "summary": _summary_rows(stats, billing),
         "unknown": stats.unknown,
         "health": stats.health().to_records(),
-        "retry_effectiveness": retry.to_records(),
+        "retry_effectiveness": retry.to_records(total=True),
         "advice": list(retry.advice),
-        "heatmap": {"timezone": timezone, "counts": stats.heatmap(timezone).to_dict()},
-        "cost_audit": stats.cost_audit(billing).to_records(),
+        "heatmap": {"timezone": timezone, "counts": stats.heatmap(timezone).to_grid()},
+        "cost_audit": stats.cost_audit(billing).to_records(total=True),
         "currency": billing.unit or None,
     }
 
@@ -854,15 +841,8 @@ def _calls_from(
     if dialect == "altur":
         result = altur.read_calls(data, region=args.region, timezone=args.timezone, max_bytes=None)
         return result.calls, result.rejected
-    if dialect == "twilio":
-        # Logged callbacks or a call log: one look at the first bytes decides.
-        head = data.read(4096)
-        data = _Rewound(head, data)
-        if b"CallSid=" in head if isinstance(head, bytes) else "CallSid=" in head:
-            # Logged status callbacks: one form body per line.
-            result = twilio.read_status_callbacks(data, max_bytes=None)
-        else:  # the REST API's Calls list (JSON) or the console's CSV download
-            result = twilio.read_call_log(data, region=args.region, max_bytes=None)
+    if dialect == "twilio":  # logged callbacks or a call log: the dialect tells them apart
+        result = twilio.read_calls(data, region=args.region, max_bytes=None)
         return result.calls, result.rejected
     raise Fail(f"unknown dialect {dialect!r}")
 
@@ -893,19 +873,14 @@ def _stream_altur(args: argparse.Namespace, out: Output) -> tuple[CampaignStats,
     the CSV reader gives up on - and the caller reads the file again as a whole.
     """
     from .dialects import altur
-    from .io import MalformedInput, iter_call_export
+    from .io import MalformedInput
 
     with (
         _open_input(args.export, out, max_bytes=args.max_bytes, label="reading") as source,
         _reading(args.export, f"{args.dialect} export"),
     ):
-        stream = iter_call_export(
-            source,
-            labels=altur.LABELS,
-            region=args.region,
-            timezone=args.timezone,
-            encoding=args.encoding,
-            skip_bad_rows=True,
+        stream = altur.iter_calls(
+            source, region=args.region, timezone=args.timezone, encoding=args.encoding
         )
         try:
             stats = CampaignStats.from_calls(stream)
