@@ -132,7 +132,7 @@ def test_pandas_accepts_every_view(stats: CampaignStats) -> None:
         assert len(from_records) > 0, name
         pd.testing.assert_frame_equal(from_records, from_dict)
     retry = pd.DataFrame(retry_effectiveness(stats).to_records())
-    assert retry["connected"].tolist() == [1500, 250, 125, 1875]
+    assert retry["connected"].tolist() == [1500, 250, 125]  # the total is apart
     grid = pd.DataFrame(heatmap(stats, timezone="Asia/Kolkata").to_grid())
     assert grid.shape == (24, 7)
     assert grid.loc[10, "Thu"] == 1500
@@ -185,3 +185,73 @@ def test_the_heatmaps_to_dict_is_a_deprecated_to_grid(stats: CampaignStats) -> N
     with pytest.warns(DeprecationWarning, match="use to_grid"):
         assert grid.to_dict() == grid.to_grid()
     assert len(grid.to_columns()["count"]) == 7 * 24
+
+
+# ----------------------------------------------------------------------------- typed records
+
+_NUMERIC = {
+    "counts": ("count", "share"),
+    "retry": ("attempt", "contacts", "connected", "connect_rate"),
+    "heatmap": ("hour", "count", "calls", "rate"),
+    "hours": ("hour", "calls", "connected", "connect_rate"),
+    "audit": ("calls", "duration_seconds", "billed_seconds", "units"),
+    "answer": ("count", "share"),
+    "status": ("count", "share"),
+    "outcomes": ("count", "share"),
+    "goals": ("primary", "primary_share", "secondary", "secondary_share"),
+    "summary": ("value",),
+    "stats": ("value",),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NUMERIC))
+def test_pandas_reads_records_as_typed_columns(stats: CampaignStats, name: str) -> None:
+    # issue 18 item 5: to_records rows pandas reads as typed columns, totals apart
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(_tables(stats)[name].to_records())
+    for column in _NUMERIC[name]:
+        assert pd.api.types.is_numeric_dtype(frame[column]), (column, frame[column].dtype)
+    for column in frame.columns:
+        assert frame[column].dtype != object or column in ("cost", "cost_effective"), column
+
+
+def test_health_rates_with_an_unknown_value_are_float(stats: CampaignStats) -> None:
+    pd = pytest.importorskip("pandas")
+    calls_only = CampaignStats.from_calls(exotel_calls()[:10])
+    frame = pd.DataFrame(calls_only.health().to_records())
+    assert frame["value"].dtype == "float64"
+    assert frame["value"].isna().any()  # the unknown rate is NaN, not a string
+
+
+def test_totals_are_apart_and_reachable(stats: CampaignStats) -> None:
+    retry = retry_effectiveness(stats)
+    records = retry.to_records()
+    assert [r["label"] for r in records] == ["1st attempt", "1st retry", "2nd retry"]
+    assert all(isinstance(r["attempt"], int) for r in records)
+    with_total = retry.to_records(total=True)
+    assert with_total[:-1] == records
+    assert with_total[-1]["label"] == "Total"
+    assert with_total[-1]["connected"] == 1875
+    assert retry.to_columns(total=True)["connected"] == [1500, 250, 125, 1875]
+    audit = cost_audit(stats)
+    assert "total" not in [r["answered_by"] for r in audit.to_records()]
+    assert audit.to_records(total=True)[-1]["answered_by"] == "total"
+    assert sum(r["calls"] for r in audit.to_records()) == audit.total.calls
+    # money stays exact in the records: one type, Decimal
+    assert {type(r["cost"]) for r in audit.to_records()} == {Decimal}
+
+
+def test_summary_values_are_numbers_and_the_figures_stay_exact(stats: CampaignStats) -> None:
+    summary = stats.summary()
+    values = {r["metric"]: r["value"] for r in summary.to_records()}
+    assert all(v is None or isinstance(v, int | float) for v in values.values())
+    assert isinstance(summary["billed_duration"], str)
+    from campaignkit.policies import parse_duration
+
+    assert values["billed_duration"] == parse_duration(summary["billed_duration"])
+    assert values["time_spent"] == stats.time_spent()
+    exact = summary["cost_per_connected_contact"]
+    assert isinstance(exact, Decimal)
+    assert values["cost_per_connected_contact"] == float(exact)
+    assert "billed_duration" in repr(summary)
+    assert summary["billed_duration"] in repr(summary)

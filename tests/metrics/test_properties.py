@@ -242,3 +242,24 @@ def test_stats_bill_exactly_as_the_policy_does_call_by_call(
     a = CampaignStats.from_records(calls=call_list)
     assert a.billed_seconds(policy) == policy.total_seconds(call_list)
     assert a.cost(policy) == policy.total_cost(call_list)
+
+
+@given(stats(), policies)
+def test_records_are_typed_rows_with_totals_apart(a: CampaignStats, policy: BillingPolicy) -> None:
+    # issue 18 item 5: every row an observation (the total apart, and equal to the rows'
+    # sum), every value of a numeric column a number
+    retry = a.retry_effectiveness()
+    rows = retry.to_records()
+    assert len(rows) == len(retry.rows)
+    assert all(type(r["attempt"]) is int and type(r["contacts"]) is int for r in rows)
+    assert retry.to_records(total=True) == [*rows, retry.to_records(total=True)[-1]]
+    audit = a.cost_audit(policy)
+    lines = audit.to_records()
+    assert [r["answered_by"] for r in lines] == [r.answered_by for r in audit.rows]
+    for name in ("calls", "duration_seconds", "billed_seconds", "units"):
+        assert sum(r[name] for r in lines) == getattr(audit.total, name)
+    assert sum((r["cost"] for r in lines), Decimal(0)) == audit.total.cost
+    values = [r["value"] for r in a.summary(policy).to_records()]
+    assert all(v is None or type(v) in (int, float) for v in values)
+    counts = a.counts_table().to_records()
+    assert all(type(r["count"]) is int and type(r["share"]) is float for r in counts)

@@ -96,15 +96,27 @@ class Table:
     def _notes(self) -> Sequence[str]:
         return ()
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """One dict per row, column name to plain value; ``pandas.DataFrame`` accepts it."""
-        names = [name for name, _ in self._columns]
-        return [dict(zip(names, row, strict=True)) for row in self._rows()]
+    # A table whose last row is a total (`RetryTable`, `CostAudit`) says so: the total is
+    # not an observation, so the plain-data views leave it out unless asked (issue 18:
+    # to_records rows that pandas reads as typed columns, totals apart).
+    _has_total: ClassVar[bool] = False
 
-    def to_columns(self) -> dict[str, list[Any]]:
-        """One list per column, the same values as `to_records`; ``pandas.DataFrame``
-        accepts it."""
+    def _data_rows(self, total: bool) -> list[tuple[Any, ...]]:
         rows = self._rows()
+        return rows[:-1] if self._has_total and not total else rows
+
+    def to_records(self, *, total: bool = False) -> list[dict[str, Any]]:
+        """One dict per row, column name to plain value: ``pandas.DataFrame(...)`` reads
+        it with one type per column (counts ``int64``, rates ``float64``; money stays
+        exact `Decimal`). A total row (`RetryTable`, `CostAudit`) is left out unless
+        ``total=True`` - it is the table's ``total``."""
+        names = [name for name, _ in self._columns]
+        return [dict(zip(names, row, strict=True)) for row in self._data_rows(total)]
+
+    def to_columns(self, *, total: bool = False) -> dict[str, list[Any]]:
+        """One list per column, the same values as `to_records` (the total row left out
+        unless ``total=True``); ``pandas.DataFrame`` accepts it."""
+        rows = self._data_rows(total)
         return {name: [row[i] for row in rows] for i, (name, _) in enumerate(self._columns)}
 
     def to_dict(self) -> dict[str, list[Any]]:
@@ -127,10 +139,7 @@ class Table:
         table's ``total``. Raises `MissingDependency` without pandas."""
         from .._frames import frame
 
-        return frame(self._frame_records(total), [name for name, _ in self._columns])
-
-    def _frame_records(self, total: bool) -> list[dict[str, Any]]:
-        return self.to_records()
+        return frame(self.to_records(total=total), [name for name, _ in self._columns])
 
     def _cells(self) -> list[list[str]]:
         kinds = [kind for _, kind in self._columns]
@@ -457,6 +466,8 @@ class RetryTable(Table):
     threshold: float
     """The connect rate below which a retry is not cost-effective."""
 
+    _has_total = True
+
     _columns = (
         ("attempt", "text"),
         ("label", "text"),
@@ -477,10 +488,6 @@ class RetryTable(Table):
 
     def _notes(self) -> Sequence[str]:
         return self.advice
-
-    def _frame_records(self, total: bool) -> list[dict[str, Any]]:
-        records = self.to_records()
-        return records if total else records[:-1]
 
     def plot(self, *, ax: Any = None) -> Any:
         """Connect rate per attempt as bars, with the threshold line; see
@@ -698,6 +705,8 @@ class CostAudit(Table):
     rows: tuple[CostRow, ...]
     total: CostRow
 
+    _has_total = True
+
     _columns = (
         ("answered_by", "text"),
         ("calls", "int"),
@@ -735,10 +744,6 @@ class CostAudit(Table):
                 return row
         raise KeyError(answered_by)
 
-    def _frame_records(self, total: bool) -> list[dict[str, Any]]:
-        records = self.to_records()
-        return records if total else records[:-1]
-
 
 # ----------------------------------------------------------------------------- summary
 
@@ -751,7 +756,9 @@ class Summary(Table):
     """
 
     figures: tuple[tuple[str, Any, str, str], ...]
-    """(metric, value, formula, source) rows."""
+    """(metric, value, formula, source) rows. ``to_records`` / ``to_columns`` give each
+    value as a number (money as ``float``, a duration such as ``"1:02:05"`` as its
+    seconds) so the value column is numeric; `__getitem__` gives it exact."""
     notes: tuple[tuple[str, str], ...] = ()
     """(metric, why it is unknown) for each figure whose value is None."""
 
@@ -767,8 +774,11 @@ class Summary(Table):
         return "Summary"
 
     def _rows(self) -> list[tuple[Any, ...]]:
+        # The plain-data views read the value column as numbers, so pandas types it
+        # float64 (issue 18): money as float, a duration text as its seconds. The exact
+        # figure (Decimal money, the duration as Altur writes it) is ``summary[metric]``.
         notes = dict(self.notes)
-        return [(*f, notes.get(f[0], "")) for f in self.figures]
+        return [(m, _number(v), f, s, notes.get(m, "")) for m, v, f, s in self.figures]
 
     def _cells(self) -> list[list[str]]:
         # Shown without the note column: the reasons follow the table as notes.
@@ -794,6 +804,21 @@ class Summary(Table):
             if name == metric:
                 return value
         raise KeyError(metric)
+
+
+def _number(value: Any) -> Any:
+    """A summary figure as a number where it is one: `Decimal` money as ``float``, a
+    duration text (``MM:SS``, ``H:MM:SS``) as its seconds; anything else unchanged."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str):
+        from ..policies.billing import parse_duration
+
+        try:
+            return parse_duration(value)
+        except InvalidInput:
+            return value
+    return value
 
 
 def _kind(value: Any) -> str:
