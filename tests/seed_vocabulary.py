@@ -1,7 +1,11 @@
-"""Every status label in the five seed documents, with the canonical value it means.
+"""Every status label in the five seed documents, with the canonical value it means,
+and the seeds' worked examples.
 
 These are test vectors: the foundation tests check that each canonical value
-exists, and the dialect tests check that each vendor's parser agrees.
+exists, and the dialect tests check that each vendor's parser agrees. They are
+written out from the seed text on purpose, not imported from the dialects: a
+table copied from the code under test would check nothing. The examples have one
+home here, so the io, dialect, fuzz and command-line tests share them.
 """
 
 from __future__ import annotations
@@ -172,3 +176,28 @@ ALL_TABLES = {
     for name, table in globals().items()
     if name.isupper() and isinstance(table, dict) and name != "EXOTEL_CATEGORY"
 }
+
+
+# --------------------------------------------------------------------------- seed examples
+# Below ALL_TABLES on purpose: examples are not label tables.
+
+SEED_001_CDR: dict[str, object] = {
+    "call_sid": "a1b2c3d4e5f6",
+    "to": "+919876543210",
+    "from": "0XXXXXX4890",
+    "status": "completed",
+    "start_time": "2024-02-01T10:05:32+05:30",
+    "end_time": "2024-02-01T10:06:15+05:30",
+    "duration": 43,
+    "recording_url": "https://example.com/r.mp3",  # the seed writes "https://..."
+    "attempt_number": 1,
+    "price": 2,
+}
+"""Seed 001's CDR record (the table's example column)."""
+
+SEED_004_UPLOAD = """contact,name,context,id,override_agent_name,override_agent_voice_id
++5215555551234,Juan Pérez,"Amount: $1,500. Due: June 5",123,Inés,female_voice
++5215555555678,Ana Gómez,"Amount: $900. Due: June 7",124,Andres,male_voice
++5215555559012,Carlos Ruiz,"Amount: $2,300. Due: June 6",125,Inés,female_voice
+"""
+"""Seed 004's "Example of a valid file", verbatim."""

@@ -10,11 +10,8 @@ from pathlib import Path
 
 import pytest
 
-SEED_004 = """contact,name,context,id,override_agent_name,override_agent_voice_id
-+5215555551234,Juan Pérez,"Amount: $1,500. Due: June 5",123,Inés,female_voice
-+5215555555678,Ana Gómez,"Amount: $900. Due: June 7",124,Andres,male_voice
-+5215555559012,Carlos Ruiz,"Amount: $2,300. Due: June 6",125,Inés,female_voice
-"""
+from .seed_vocabulary import SEED_001_CDR
+from .seed_vocabulary import SEED_004_UPLOAD as SEED_004
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -139,18 +136,7 @@ def test_report_on_an_exotel_cdr_page(tmp_path: Path) -> None:
             {
                 "code": 200,
                 "status": "success",
-                "data": {
-                    "call_sid": "a1b2c3d4e5f6",
-                    "to": "+919876543210",
-                    "from": "0XXXXXX4890",
-                    "status": "completed",
-                    "start_time": "2024-02-01T10:05:32+05:30",
-                    "end_time": "2024-02-01T10:06:15+05:30",
-                    "duration": 43,
-                    "recording_url": "https://example.com/r.mp3",
-                    "attempt_number": 1,
-                    "price": 2,
-                },
+                "data": SEED_001_CDR,
             }
         ]
     }

@@ -12,25 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from .seed_vocabulary import SEED_001_CDR
+
 HUGE = "9" * 5000  # past Python's 4,300-digit int() limit
 CALL_HEADER = "id,contact_id,number_to,number_from,status,answered_by,created_at,duration"
 CALL_GOOD = "c0,+525555550000,+525555550000,+525500000000,ended,human,2026-06-01 10:00:00,00:43"
 
 
 def _cdr(**fields: object) -> dict[str, object]:
-    record: dict[str, object] = {
-        "call_sid": "sid-1",
-        "to": "+919876543210",
-        "from": "0XXXXXX4890",
-        "status": "completed",
-        "start_time": "2024-02-01T10:05:32+05:30",
-        "end_time": "2024-02-01T10:06:15+05:30",
-        "duration": 43,
-        "attempt_number": 1,
-        "price": 2,
-    }
-    record.update(fields)
-    return record
+    # seed 001's CDR without its recording, as sid-1
+    record = {k: v for k, v in SEED_001_CDR.items() if k != "recording_url"}
+    return {**record, "call_sid": "sid-1", **fields}
 
 
 def _page(*records: dict[str, object]) -> str:

@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 from campaignkit.dialects import CallReadResult, altur, exotel, itellico, thinkrr, twilio
 from campaignkit.errors import CampaignkitError, InvalidConfig
 
+from ..seed_vocabulary import SEED_001_CDR
+
 # --------------------------------------------------------------------------- hostile values
 
 huge_digits = st.integers(4_290, 4_400).map(lambda n: "9" * n)
@@ -85,17 +87,8 @@ def _csv(header: list[str], rows: list[list[str]], delimiter: str = ",") -> str:
 
 # --------------------------------------------------------------------------- exotel
 
-CDR = {
-    "call_sid": "sid",
-    "to": "+919876543210",
-    "from": "0XXXXXX4890",
-    "status": "completed",
-    "start_time": "2024-02-01T10:05:32+05:30",
-    "end_time": "2024-02-01T10:06:15+05:30",
-    "duration": 43,
-    "attempt_number": 1,
-    "price": 2,
-}
+# seed 001's CDR without its recording
+CDR = {**{k: v for k, v in SEED_001_CDR.items() if k != "recording_url"}, "call_sid": "sid"}
 CDR_FIELDS = sorted(CDR)
 
 

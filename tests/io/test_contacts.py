@@ -28,12 +28,7 @@ from campaignkit.io import (
     to_e164,
 )
 
-# Seed 004's "Example of a valid file", verbatim.
-SEED_004 = """contact,name,context,id,override_agent_name,override_agent_voice_id
-+5215555551234,Juan Pérez,"Amount: $1,500. Due: June 5",123,Inés,female_voice
-+5215555555678,Ana Gómez,"Amount: $900. Due: June 7",124,Andres,male_voice
-+5215555559012,Carlos Ruiz,"Amount: $2,300. Due: June 6",125,Inés,female_voice
-"""
+from ..seed_vocabulary import SEED_004_UPLOAD as SEED_004
 
 SEED_004_CONTACTS = (
     Contact(
