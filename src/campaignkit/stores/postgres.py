@@ -78,9 +78,8 @@ from __future__ import annotations
 import importlib
 import json
 import random
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -88,10 +87,7 @@ from typing import Any
 from .._fields import aware_utc
 from ..engine import steps
 from ..engine.reducers import (
-    CampaignCommand,
     CampaignCounts,
-    Dial,
-    Event,
     Notification,
     contact_bucket,
     notification_from_dict,
@@ -111,17 +107,25 @@ from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
-from ..runner.driver import BUCKETS, EVENTS
+from ..runner.driver import RetryLocked, StepDriver, new_tally
 from ..statuses import CampaignStatus, Channel
-from ._shared import ContactsView, dumps, load_state, micros, moment
+from ._shared import (
+    BATCH,
+    ContactsView,
+    RecentRows,
+    dumps,
+    load_state,
+    micros,
+    moment,
+    page_due,
+    row_columns,
+)
 
 __all__ = ["STORE_FORMAT", "PostgresCampaign"]
 
 STORE_FORMAT = "campaignkit.postgres/1"
 """The ``format`` of a `PostgresCampaign`'s campaign row."""
 
-_BATCH = 1000  # contacts read per query: the most the store holds at once
-_RECENT = 2048  # rows kept parsed, by the exact text saved (a bounded cache)
 _NOBODY: frozenset[str] = frozenset()
 _BUSY = frozenset({"pending", "in_progress"})
 _SCHEMA_LOCK = 0x636B5F736368  # pg_advisory_xact_lock key while creating the tables
@@ -203,15 +207,11 @@ def _psycopg() -> Any:
         ) from None
 
 
-class _Again(Exception):
-    """Roll the transaction back and run it again with the campaign row locked."""
-
-
 def _busy(bucket: str, held: bool) -> bool:
     return held or bucket in _BUSY
 
 
-class PostgresCampaign:
+class PostgresCampaign(StepDriver):
     """One campaign in a PostgreSQL database (``conninfo``, a libpq connection string),
     keyed by the campaign's id: the same methods and results as `CampaignRunner` and
     `SQLiteCampaign`, every call one transaction, notifications in a transactional
@@ -229,10 +229,11 @@ class PostgresCampaign:
 
     __slots__ = (
         "_base",
+        "_changes",
         "_conninfo",
         "_db",
-        "_delta",
         "_id",
+        "_locked",
         "_messages",
         "_recent",
         "_recheck",
@@ -240,7 +241,6 @@ class PostgresCampaign:
         "_rng_used",
         "_rules",
         "_slot",
-        "_state",
         "_track_sends",
         "_version",
     )
@@ -331,8 +331,11 @@ class PostgresCampaign:
         self._rng = rng
         self._rng_used = False
         self._recheck: datetime | None = None
-        self._delta: dict[str, int] = {}
-        self._recent: OrderedDict[int, tuple[str, ContactState]] = OrderedDict()
+        self._locked = False  # the transaction holds the campaign row
+        # this transaction's changes to the tally (the driver's `_commit` adds them;
+        # `_write` adds them to this connection's tally rows)
+        self._changes = new_tally()
+        self._recent = RecentRows()
         self._messages = state.campaign.channel is Channel.WHATSAPP
         self._track_sends = (
             self._messages and rules.tier is not None and rules.tier.limit is not None
@@ -466,17 +469,13 @@ class PostgresCampaign:
         return self._counts()
 
     def _totals(self) -> dict[str, int]:
-        """The tally: every slot's committed rows summed, plus this transaction's deltas."""
-        totals = dict.fromkeys((*BUCKETS, "created", "held"), 0)
+        """The tally: every slot's committed rows summed, plus this transaction's changes."""
+        totals = new_tally()
         for bucket, count in self._db.execute(_SUMS, (self._id,)).fetchall():
             totals[bucket] = int(count)
-        for bucket, change in self._delta.items():
+        for bucket, change in self._changes.items():
             totals[bucket] += change
         return totals
-
-    def _counts(self, totals: dict[str, int] | None = None) -> CampaignCounts:
-        tally = self._totals() if totals is None else totals
-        return CampaignCounts(created=tally["created"], **{b: tally[b] for b in BUCKETS})
 
     @property
     def contacts(self) -> Mapping[str, Contact]:
@@ -599,13 +598,13 @@ class PostgresCampaign:
             start = index = int(row[0])
             items = iter(contacts)
             while True:
-                chunk = [c for _, c in zip(range(_BATCH * 5), items, strict=False)]
+                chunk = [c for _, c in zip(range(BATCH * 5), items, strict=False)]
                 if not chunk:
                     break
                 index = self._insert(chunk, now, index)
             if index == start:
                 return
-            self._add("created", index - start)
+            self._changes["created"] += index - start
             steps.check_loading(self._state)
             self._state, notes = steps.load_contacts(self._state, self._counts(), now)
             self._queue(notes)
@@ -629,11 +628,11 @@ class PostgresCampaign:
             if contact.id in known or contact.id in seen:
                 raise InvalidInput(f"duplicate contact id {shown(contact.id)}")
             seen.add(contact.id)
-            values = self._row_values(state)
+            values = row_columns(state, messages=self._messages)
             rows.append((self._id, index, contact.id, *values))
-            self._add(values[4], 1)
+            self._changes[values[4]] += 1
             if values[5]:
-                self._add("held", 1)
+                self._changes["held"] += 1
             index += 1
         with (
             self._db.cursor() as cursor,
@@ -642,122 +641,56 @@ class PostgresCampaign:
                 "calling) FROM STDIN"
             ) as copy,
         ):
-            for values in rows:
-                copy.write_row(values)
+            for row in rows:
+                copy.write_row(row)
         return index
 
-    def update_line(self, line: CallerLine) -> None:
-        """Replace or add the caller line ``line.id`` (see `CampaignRunner.update_line`).
-        Raises `InvalidInput` for a non-`CallerLine` or a store without lines."""
-        with self._write(lock=True):
-            self._state = steps.update_line(self._state, line)
+    # ------------------------------------------------------------------ storage (driver)
 
-    # ------------------------------------------------------------------ commands
+    def _transaction(self, *, lock: bool, rng: bool = False) -> AbstractContextManager[None]:
+        # the random generator's state is kept for a rollback in every transaction
+        return self._write(lock=lock)
 
-    def start(self, now: datetime) -> None:
-        """Launch the campaign (see `CampaignRunner.start`). Raises `IllegalTransition`."""
-        self._command(CampaignCommand.START, now)
+    def _due_key(self, now: datetime) -> int:
+        return micros(now)
 
-    def pause(self, now: datetime) -> None:
-        """Pause the campaign. Raises `IllegalTransition` unless it can pause."""
-        self._command(CampaignCommand.PAUSE, now)
+    def _due_rows(
+        self, lane: int, until: int, want: Callable[[], int | None]
+    ) -> Iterator[tuple[int, ContactState]]:
+        db, key = self._db, self._id
 
-    def resume(self, now: datetime) -> None:
-        """Resume a paused campaign. Raises `IllegalTransition` unless paused."""
-        self._command(CampaignCommand.RESUME, now)
+        def fetch(last: tuple[int, int, int], size: int) -> list[tuple[int, str]]:
+            # SKIP LOCKED: a row a webhook is being applied to waits for the next round
+            rows: list[tuple[int, str]] = db.execute(
+                _DUE, (key, lane, until, *last, size)
+            ).fetchall()
+            return rows
 
-    def cancel(self, now: datetime) -> None:
-        """Cancel the campaign. Raises `IllegalTransition`."""
-        self._command(CampaignCommand.CANCEL, now)
+        for row in page_due(fetch, self._recent.parse, want):
+            if lane == steps.DIAL_LANE:
+                self._rng_used = True  # the row is proposed: a weighted rotation draws
+            yield row
 
-    def force_complete(self, now: datetime) -> None:
-        """Finish now (see `CampaignRunner.force_complete`); every contact is closed in
-        the same transaction. Raises `IllegalTransition`."""
-        self._command(CampaignCommand.FORCE_COMPLETE, now)
+    def _event_row(self, contact_id: str) -> tuple[int, ContactState]:
+        asked = self._ask_contact(contact_id, lock=True)
+        if self._locked:
+            index, text = self._got_contact(asked, contact_id)
+        else:
+            # Read after the contact's lock is held: a command that closed the contact
+            # committed before, so its campaign row is the one read here.
+            campaign = self._ask_campaign(lock=False)
+            index, text = self._got_contact(asked, contact_id)
+            self._use_campaign(campaign.fetchone())
+        return index, self._recent.parse(index, text)
 
-    def archive(self, now: datetime) -> None:
-        """Archive a finished or cancelled campaign (seed 004). Raises
-        `IllegalTransition` from any other status."""
-        self._command(CampaignCommand.ARCHIVE, now)
+    def _all_rows(self, *, lock: bool) -> Iterator[tuple[int, ContactState]]:
+        # locked when the caller saves some: each batch is read before any is saved
+        return ((index, load_state(text)) for index, text in self._scan("state", lock=lock))
 
-    def _command(self, order: CampaignCommand, now: datetime) -> None:
-        now = aware_utc(now)
-        with self._write(lock=True):
-            self._state, notes = steps.command(self._state, order, self._counts(), now)
-            self._queue(notes)
-            if order is CampaignCommand.FORCE_COMPLETE:
-                for index, state in self._all_states():
-                    self._commit(index, state, steps.close(state, self._state, self._rules, now))
-            self._end_cycle(now)
-
-    # ------------------------------------------------------------------ due calls
-
-    def due(self, now: datetime, *, limit: int | None = None) -> list[Dial]:
-        """The calls to place (or messages to send) at ``now``, at most ``limit``, in the
-        runner's order (see `CampaignRunner.due`). The round holds the campaign row (the
-        rounds of several workers take turns) and commits before the dials are
-        returned: each dial is handed to exactly one worker. Raises `InvalidInput` for
-        a naive ``now`` or a bad ``limit``."""
-        now = aware_utc(now)
-        if limit is not None and (type(limit) is not int or limit < 0):
-            raise InvalidInput(f"limit must be a non-negative integer or None; got {shown(limit)}")
-        with self._write(lock=True):
-            return self._due(now, limit)
-
-    def _due(self, now: datetime, limit: int | None) -> list[Dial]:
-        self._advance(now)
-        dials: list[Dial] = []
-        if self._state.campaign.status is not CampaignStatus.ACTIVE:
-            return dials
-        until = micros(now)
-        self._settle_due(now, until)
-        sent_to, oldest = self._sent_window(now)
-        opened = steps.open_round(
-            self._state, self._rules, now, sent_to=sent_to, oldest_send=oldest
-        )
-        self._state = opened.campaign
-        if opened.blocked:
-            self._end_cycle(now)
-            return dials
-        left = opened.room
-        room = limit if left is None else left if limit is None else min(limit, left)
-        rules, rng, db, key = self._rules, self._rng, self._db, self._id
-        last = (-(1 << 62), -1, -1)
-        halted = False
-        while not halted and (room is None or len(dials) < room):
-            size = _BATCH if room is None else min(_BATCH, room - len(dials))
-            rows = db.execute(_DUE, (key, steps.DIAL_LANE, until, *last, size)).fetchall()
-            if not rows:
-                break
-            for index, text in rows:
-                if room is not None and len(dials) >= room:
-                    break
-                state = self._parse(index, text)
-                contact = state.contact
-                assert contact.next_attempt_at is not None  # lane says so
-                last = (micros(contact.next_attempt_at), contact.priority.rank, index)
-                self._rng_used = True
-                step = steps.propose(state, self._state, rules, now, rng=rng)
-                if step.halted:
-                    self._state = step.campaign
-                    halted = True
-                    break
-                self._commit(index, state, step)
-                placed = step.dial
-                if placed is not None:
-                    dials.append(placed)
-                    if self._track_sends:
-                        db.execute(
-                            "INSERT INTO ck_sends (campaign_id, at_us, phone) VALUES (%s, %s, %s)",
-                            (key, until, placed.contact.phone),
-                        )
-        if dials and self._messages:
-            sent_to, oldest = self._sent_window(now)
-            self._state = steps.close_round(
-                self._state, rules, now, proposed=len(dials), sent_to=sent_to, oldest_send=oldest
-            )
-        self._end_cycle(now)
-        return dials
+    def _save(self, index: int, old: ContactState, new: ContactState) -> None:
+        values = row_columns(new, messages=self._messages)
+        self._db.execute(_SAVE, (*values, self._id, index))
+        self._recent.saved(index, values[0], new)
 
     def _sent_window(self, now: datetime) -> tuple[int, datetime | None]:
         """Distinct recipients of the sends of the last 24 hours, and the oldest send
@@ -779,62 +712,21 @@ class PostgresCampaign:
         ).fetchone()
         return int(count), None if first is None else moment(first)
 
-    def _settle_due(self, now: datetime, until: int) -> None:
-        """Settle every held outcome whose time has come, in due order."""
-        last = (-(1 << 62), -1, -1)
-        while True:
-            rows = self._db.execute(
-                _DUE, (self._id, steps.SETTLE_LANE, until, *last, _BATCH)
-            ).fetchall()
-            if not rows:
-                return
-            for index, text in rows:
-                state = self._parse(index, text)
-                contact = state.contact
-                assert contact.next_attempt_at is not None  # lane says so
-                last = (micros(contact.next_attempt_at), contact.priority.rank, index)
-                self._commit(index, state, steps.settle(state, self._state, self._rules, now))
+    def _record_send(self, now: datetime, until: int, phone: str) -> None:
+        self._db.execute(
+            "INSERT INTO ck_sends (campaign_id, at_us, phone) VALUES (%s, %s, %s)",
+            (self._id, until, phone),
+        )
 
-    # ------------------------------------------------------------------ events
+    # ------------------------------------------------------------------ concurrency hooks
 
-    def handle(self, event: Event) -> None:
-        """Apply one event in one transaction (see `CampaignRunner.handle`); duplicates
-        and stale reports change nothing, and an event that raises changes nothing.
-        The contact's row is locked while the event is applied, so events for one
-        contact are applied one at a time whichever worker receives them; the
-        campaign row is locked only when the event changes it. Raises what
-        `CampaignRunner.handle` raises."""
-        if type(event) not in EVENTS:
-            raise InvalidInput(f"not an event: {shown(event)}")
-        self._recheck = None
-        try:
-            with self._write(lock=False):
-                self._handle(event, locked=False)
-        except _Again:
-            self._recheck = None
-            with self._write(lock=True):
-                self._handle(event, locked=True)
-        at, self._recheck = self._recheck, None
-        if at is not None:
-            self._end_cycle_later(at)
+    def _campaign_changing(self) -> None:
+        if not self._locked:
+            raise RetryLocked  # pacing or a halt changed: the campaign row is written
 
-    def _handle(self, event: Event, *, locked: bool) -> None:
-        asked = self._ask_contact(event.contact_id, lock=True)
-        if not locked:
-            # Read after the contact's lock is held: a command that closed the contact
-            # committed before, so its campaign row is the one read here.
-            campaign = self._ask_campaign(lock=False)
-            index, text = self._got_contact(asked, event.contact_id)
-            self._use_campaign(campaign.fetchone())
-        else:
-            index, text = self._got_contact(asked, event.contact_id)
-        before = self._state
-        state = self._parse(index, text)
-        step = steps.apply_event(state, event, before, self._rules)
-        if step.campaign is not before and not locked:
-            raise _Again  # pacing or a halt changed: the campaign row is written
-        self._commit(index, state, step)
-        old, new = state.contact, step.state.contact
+    def _event_done(self, at: datetime, old: Contact, new: Contact) -> None:
+        """End the cycle only when this event took a busy contact (pending, in a call,
+        held) off the busy list: no other event can end it."""
         if new is old or self._state.campaign.status is not CampaignStatus.ACTIVE:
             return
         messages = self._messages
@@ -850,13 +742,18 @@ class PostgresCampaign:
             in_progress=tally["in_progress"],
             held=tally["held"],
         ):
-            if not locked:
-                raise _Again  # the cycle ends here: the campaign row is written
-            self._end_cycle(event.at, tally)
+            if not self._locked:
+                raise RetryLocked  # the cycle ends here: the campaign row is written
+            self._end_cycle(at, tally)
         else:
             # Another worker may be committing the last busy contact right now, seeing
             # this one still busy: look again once this transaction has committed.
-            self._recheck = event.at
+            self._recheck = at
+
+    def _after_event(self) -> None:
+        at, self._recheck = self._recheck, None
+        if at is not None:
+            self._end_cycle_later(at)
 
     def _end_cycle_later(self, at: datetime) -> None:
         """After a commit that made a contact not busy: end the cycle at ``at`` if nothing
@@ -867,14 +764,6 @@ class PostgresCampaign:
                 self._end_cycle(at)
 
     # ------------------------------------------------------------------ keeping
-
-    def _parse(self, index: int, text: str) -> ContactState:
-        """The row's state; parsed again unless it is the text this object last saved
-        for the row (a webhook often follows the dial or report just saved)."""
-        recent = self._recent.get(index)
-        if recent is not None and recent[0] == text:
-            return recent[1]
-        return load_state(text)
 
     def _text(self, contact_id: str) -> str | None:
         row = self._db.execute(
@@ -912,7 +801,7 @@ class PostgresCampaign:
             rows = db.execute(
                 f"SELECT idx, {column} FROM ck_contacts WHERE campaign_id = %s AND idx > %s "
                 "ORDER BY idx LIMIT %s" + (" FOR UPDATE" if lock else ""),
-                (self._id, last, _BATCH),
+                (self._id, last, BATCH),
             ).fetchall()
             if not rows:
                 return
@@ -922,54 +811,6 @@ class PostgresCampaign:
     def _states(self) -> Iterator[ContactState]:
         return (load_state(text) for _, text in self._scan("state"))
 
-    def _all_states(self) -> Iterator[tuple[int, ContactState]]:
-        """Every row in loading order, locked; each batch is read before any is saved."""
-        return ((index, load_state(text)) for index, text in self._scan("state", lock=True))
-
-    def _row_values(self, state: ContactState) -> tuple[Any, ...]:
-        """The columns of ``state``'s row after idx and id."""
-        contact = state.contact
-        lane = steps.queue_lane(contact, messages=self._messages)
-        due = None if lane is None or contact.next_attempt_at is None else contact.next_attempt_at
-        return (
-            dumps(state.to_dict()),
-            lane,
-            None if due is None else micros(due),
-            contact.priority.rank,
-            contact_bucket(contact),
-            self._messages and steps.is_held(contact),
-            state.call is not None,
-        )
-
-    def _add(self, bucket: str, change: int) -> None:
-        self._delta[bucket] = self._delta.get(bucket, 0) + change
-
-    def _commit(self, index: int, old: ContactState, step: steps.Step) -> None:
-        """Keep what a step returned: the row, its index columns, the tally, the outbox."""
-        self._state = step.campaign
-        if step.notifications:
-            self._queue(step.notifications)
-        new = step.state
-        if new is old:
-            return
-        values = self._row_values(new)
-        self._db.execute(_SAVE, (*values, self._id, index))
-        recent = self._recent
-        recent[index] = (values[0], new)
-        recent.move_to_end(index)
-        if len(recent) > _RECENT:
-            recent.popitem(last=False)
-        before, after = old.contact, new.contact
-        if after is not before:
-            old_bucket, new_bucket = contact_bucket(before), values[4]
-            if old_bucket != new_bucket:
-                self._add(old_bucket, -1)
-                self._add(new_bucket, 1)
-            if self._messages:
-                held = int(values[5]) - int(steps.is_held(before))
-                if held:
-                    self._add("held", held)
-
     def _queue(self, notes: Iterable[Notification]) -> None:
         rows = [(self._id, dumps(n.to_dict())) for n in notes]
         if rows:
@@ -977,47 +818,6 @@ class PostgresCampaign:
                 cursor.executemany(
                     "INSERT INTO ck_outbox (campaign_id, note) VALUES (%s, %s)", rows
                 )
-
-    def _end_cycle(self, now: datetime, tally: dict[str, int] | None = None) -> None:
-        if self._state.campaign.status is not CampaignStatus.ACTIVE:
-            return
-        tally = self._totals() if tally is None else tally
-        if not steps.cycle_may_end(
-            self._state,
-            created=tally["created"],
-            pending=tally["pending"],
-            in_progress=tally["in_progress"],
-            held=tally["held"],
-        ):
-            return
-        rules = self._rules
-        self._state, notes = steps.end_cycle(
-            self._state,
-            rules,
-            self._counts(tally),
-            now,
-            held=tally["held"],
-            any_eligible=lambda: any(steps.loop_eligible(s, rules) for s in self._states()),
-        )
-        self._queue(notes)
-
-    def _advance(self, now: datetime) -> None:
-        """Open a scheduled campaign, or start the next loop once the cooldown is over."""
-        before = self._state
-        if before.campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.COOLDOWN):
-            return
-        self._state, notes, loop_at = steps.advance(before, self._counts(), now)
-        if self._state is before:
-            return
-        self._queue(notes)
-        if loop_at is not None:
-            cycle, rules = self._state.campaign.cycle, self._rules
-            for index, state in self._all_states():
-                new = steps.requeue(state, rules, cycle=cycle, now=loop_at)
-                if new is not state:
-                    self._commit(index, state, steps.Step(new, self._state))
-            now = loop_at
-        self._end_cycle(now)
 
     # ------------------------------------------------------------------ transactions
 
@@ -1062,10 +862,12 @@ class PostgresCampaign:
         db = self._db
         state, version = self._state, self._version
         rng_state = self._rng.getstate() if self._rng is not None else None
-        self._delta = {}
+        self._changes = new_tally()
+        self._recheck = None  # set by this transaction's event, read after its commit
         try:
             with db.transaction():
                 self._base = self._state
+                self._locked = lock
                 if lock:
                     self._read_campaign(lock=True)
                 self._rng_used = False
@@ -1073,7 +875,7 @@ class PostgresCampaign:
                 new_version = self._version
                 if self._state is not self._base or (self._rng_used and self._rng is not None):
                     if not lock:
-                        raise _Again  # only a locked transaction writes the campaign row
+                        raise RetryLocked  # only a locked transaction writes the campaign row
                     generator = self._rng
                     row = db.execute(
                         "UPDATE ck_campaigns SET state = %s, rng = %s, version = version + 1 "
@@ -1085,7 +887,7 @@ class PostgresCampaign:
                         ),
                     ).fetchone()
                     new_version = int(row[0])
-                changed = [(self._id, self._slot, b, n) for b, n in self._delta.items() if n]
+                changed = [(self._id, self._slot, b, n) for b, n in self._changes.items() if n]
                 if changed:
                     with db.cursor() as cursor:
                         cursor.executemany(_TALLY, changed)
@@ -1098,7 +900,8 @@ class PostgresCampaign:
                 self._rng.setstate(rng_state)
             raise
         finally:
-            self._delta = {}
+            self._changes = new_tally()
+            self._locked = False
 
     # ------------------------------------------------------------------ plain data
 
