@@ -5,13 +5,12 @@ codecs. Each ends with exit code 1 or 2 and one line on stderr, never a tracebac
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from .cli_runner import run_cli
 from .seed_vocabulary import SEED_001_CDR
 
 HUGE = "9" * 5000  # past Python's 4,300-digit int() limit
@@ -108,17 +107,7 @@ CONTACTS = [
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "campaignkit", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return run_cli(*args, errors="replace")  # hostile bytes may come back on stderr
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -18,6 +17,8 @@ import pytest
 
 from campaignkit import cli
 
+from .cli_runner import run_cli
+
 SEED_004 = """contact,name,context,id
 +5215555551234,Juan Pérez,"Amount: $1,500. Due: June 5",123
 +5215555555678,Ana Gómez,"Amount: $900. Due: June 7",124
@@ -25,18 +26,7 @@ SEED_004 = """contact,name,context,id
 """
 
 
-def run(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "campaignkit", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=300,
-        check=False,
-        **kwargs,
-    )
+run = run_cli
 
 
 def call(*argv: str) -> tuple[int, str, str]:
