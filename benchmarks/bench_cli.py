@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from campaignkit.io import CALL_EXPORT_COLUMNS  # the Altur call export's columns (seed 000)
+import bench_import  # the call-export generator (one home for both benchmarks)
 
 
 def write_contacts(path: Path, rows: int, seed: int = 15) -> None:
@@ -52,44 +52,21 @@ def write_contacts(path: Path, rows: int, seed: int = 15) -> None:
 
 
 def write_call_export(path: Path, rows: int, seed: int = 15) -> None:
-    """An Altur call export, oldest first, a retry in three."""
-    rng = random.Random(seed)
-    outcomes = [("ended", "human"), ("ended", "machine"), ("no-answer", ""), ("busy", "")]
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(CALL_EXPORT_COLUMNS)
-        numbers: list[str] = []
-        for i in range(rows):
-            if numbers and rng.random() < 0.33:
-                number = rng.choice(numbers[-5000:])
-            else:
-                number = f"+52{rng.choice(['55', '33', '81'])}{rng.randrange(10**7, 10**8)}"
-                numbers.append(number)
-            status, answered = rng.choices(outcomes, [45, 25, 22, 8])[0]
-            minute, second = divmod(i, 60)
-            hour, minute = divmod(minute, 60)
-            day, hour = divmod(hour, 10)
-            created = f"2026-06-{1 + day % 28:02d}T{8 + hour:02d}:{minute:02d}:{second:02d}-06:00"
-            seconds = rng.randrange(5, 300) if status == "ended" else 0
-            stamp = created if status == "ended" else ""
-            writer.writerow(
-                [
-                    "Payment Reminder",
-                    "2026-06-01",
-                    f"CA{i:032x}",
-                    number,
-                    f"Contacto {i % 9973}",
-                    "outbound",
-                    status,
-                    answered,
-                    created,
-                    stamp,
-                    stamp,
-                    f"{seconds // 60:02d}:{seconds % 60:02d}",
-                    f"{seconds // 60:02d}:00",
-                    f"https://recordings.example/{i}.mp3" if stamp else "",
-                ]
-            )
+    """An Altur call export, oldest first, a retry in three (bench_import's generator
+    with this benchmark's mix)."""
+    bench_import.write_call_export(
+        path,
+        rows,
+        seed,
+        mix=(
+            (("ended", "human"), 45),
+            (("ended", "machine"), 25),
+            (("no-answer", ""), 22),
+            (("busy", ""), 8),
+        ),
+        prefix="+52",
+        bill_machines=False,
+    )
 
 
 # The library alone on the same file: stream the rows, keep nothing (what `import` adds

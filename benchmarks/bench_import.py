@@ -119,17 +119,34 @@ def write_contacts(path: Path, rows: int, market: str, seed: int = 15) -> None:
             )
 
 
-def write_call_export(path: Path, rows: int, seed: int = 15) -> None:
-    """An Altur call export of ``rows`` calls, oldest first (a retry in three)."""
+CALL_MIX = (
+    (("ended", "human"), 45),
+    (("ended", "machine"), 25),
+    (("no-answer", ""), 20),
+    (("busy", ""), 7),
+    (("failed", ""), 3),
+)
+"""(status, answered_by) of the generated calls, with their weights."""
+
+
+def write_call_export(
+    path: Path,
+    rows: int,
+    seed: int = 15,
+    *,
+    mix: tuple[tuple[tuple[str, str], int], ...] = CALL_MIX,
+    prefix: str = "+521",
+    bill_machines: bool = True,
+) -> None:
+    """An Altur call export of ``rows`` calls, oldest first (a retry in three).
+
+    The one generator of the call-export benchmarks (bench_cli writes its file
+    with its own ``mix``, ``prefix="+52"`` and ``bill_machines=False``, byte for
+    byte the file it wrote before).
+    """
     rng = random.Random(seed)
-    statuses = [
-        ("ended", "human"),
-        ("ended", "machine"),
-        ("no-answer", ""),
-        ("busy", ""),
-        ("failed", ""),
-    ]
-    weights = [45, 25, 20, 7, 3]
+    statuses = [status for status, _ in mix]
+    weights = [weight for _, weight in mix]
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CALL_EXPORT_COLUMNS)
@@ -138,9 +155,8 @@ def write_call_export(path: Path, rows: int, seed: int = 15) -> None:
             if numbers and rng.random() < 0.33:
                 number = rng.choice(numbers[-5000:])
             else:
-                number = (
-                    f"+521{rng.choice(['55', '33', '81'])}{rng.randrange(10_000_000, 100_000_000)}"
-                )
+                area = rng.choice(["55", "33", "81"])
+                number = f"{prefix}{area}{rng.randrange(10_000_000, 100_000_000)}"
                 numbers.append(number)
             status, answered = rng.choices(statuses, weights)[0]
             minute, second = divmod(i, 60)
@@ -150,6 +166,7 @@ def write_call_export(path: Path, rows: int, seed: int = 15) -> None:
             duration = rng.randrange(5, 300) if status == "ended" else 0
             started = created if status == "ended" else ""
             ended = created if status == "ended" else ""
+            billed = min(duration, 5) if bill_machines and answered == "machine" else duration // 60
             writer.writerow(
                 [
                     "Payment Reminder",
@@ -164,7 +181,7 @@ def write_call_export(path: Path, rows: int, seed: int = 15) -> None:
                     started,
                     ended,
                     f"{duration // 60:02d}:{duration % 60:02d}",
-                    f"{min(duration, 5) if answered == 'machine' else duration // 60:02d}:00",
+                    f"{billed:02d}:00",
                     f"https://recordings.example/{i}.mp3" if status == "ended" else "",
                 ]
             )
