@@ -18,7 +18,7 @@ import enum
 import functools
 import re
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, Self, TypeAlias, TypeVar
@@ -31,7 +31,16 @@ from .errors import InvalidInput, shown
 Scalar: TypeAlias = str | int | float | bool | None
 """A JSON scalar: what extracted fields, attributes and settings hold."""
 
-JSON: TypeAlias = Scalar | list["JSON"] | dict[str, "JSON"]
+# Sequence and Mapping, not list and dict: they are covariant, so a ``list[str]`` or a
+# ``dict[str, int]`` is a JSON value as it stands (mypy refuses a list[str] where a
+# list[JSON] is expected). `json.dumps` writes either the same way.
+JSON: TypeAlias = Scalar | Sequence["JSON"] | Mapping[str, "JSON"]
+"""Any JSON value: a scalar, a list of JSON values or an object of them."""
+
+JSONObject: TypeAlias = dict[str, JSON]
+"""A JSON object: what every record's, policy's and state's ``to_dict`` returns and its
+``from_dict`` reads back (`json.dumps` takes it as it is). Public as
+``campaignkit.models.JSONObject``."""
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
@@ -703,7 +712,7 @@ def replacer(cls: type[RecordT], *changed: str) -> Callable[..., RecordT]:
     return replace
 
 
-def aware_utc(value: Any, name: str = "now") -> datetime:
+def aware_utc(value: object, name: str = "now") -> datetime:
     """``value`` as a UTC datetime.
 
     Raises `InvalidInput` naming ``name`` if it is not an aware datetime, or if
@@ -777,12 +786,12 @@ class PlainData:
 
     __slots__ = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This record as a dict of JSON types (enums as labels, datetimes as ISO 8601)."""
         return dump(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """Rebuild a record from `to_dict` output.
 
         Raises `InvalidInput` for unknown keys, missing required keys or bad values.

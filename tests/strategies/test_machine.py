@@ -22,6 +22,7 @@ from campaignkit import (
 from campaignkit.strategies import (
     CampaignSetup,
     CampaignStateMachine,
+    RunnerOptions,
     campaign_setups,
     retry_policies,
 )
@@ -77,7 +78,7 @@ SETUPS = campaign_setups(max_contacts=4, max_lines=3)
 class WithTimePolicies(CampaignStateMachine):
     """Generated schedules, pacing, rotation, compliance and caller lines plugged in."""
 
-    def runner_options(self) -> st.SearchStrategy[dict[str, Any]]:
+    def runner_options(self) -> st.SearchStrategy[RunnerOptions]:
         return SETUPS.map(CampaignSetup.runner_options)
 
 

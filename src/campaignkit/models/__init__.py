@@ -2,6 +2,7 @@
 caller lines, goals and analyses. Frozen, slotted, validated `attrs` classes that
 round-trip to plain data; changed only through the steps of `campaignkit.engine`."""
 
+from .._fields import JSON, JSONObject, Scalar
 from .._frozen import FrozenMap
 from .analyses import Analysis, AnalysisType, Answer, AnswerValue, active_analyses, validate_answer
 from .goals import Goal, GoalKind, GoalOutcome, GoalResult, GoalSet, combine_goal_results
@@ -10,6 +11,7 @@ from .state import CampaignState, ContactState, Halt
 
 __all__ = [
     "DEFAULT_TIMEZONE",
+    "JSON",
     "Analysis",
     "AnalysisType",
     "Answer",
@@ -27,6 +29,8 @@ __all__ = [
     "GoalResult",
     "GoalSet",
     "Halt",
+    "JSONObject",
+    "Scalar",
     "active_analyses",
     "combine_goal_results",
     "validate_answer",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import attrs
 
@@ -226,7 +226,7 @@ class Answer(PlainData):
 
 
 def validate_answer(
-    analysis: Analysis, value: Any, *, conversation_id: str | None = None
+    analysis: Analysis, value: object, *, conversation_id: str | None = None
 ) -> Answer:
     """``value`` as an `Answer` to ``analysis``, checked against the question.
 
@@ -252,14 +252,19 @@ def validate_answer(
                 )
         value = tuple(o for o in analysis.options if o in chosen)
     _check_shape(kind, value)
-    if kind is AnalysisType.SINGLE_CHOICE and value not in analysis.options:
+    answer = cast(AnswerValue, value)  # _check_shape has checked its type for this kind
+    if kind is AnalysisType.SINGLE_CHOICE and answer not in analysis.options:
         raise InvalidInput(
-            f"analysis {shown(analysis.id)}: {shown(value)} is not one of the options "
+            f"analysis {shown(analysis.id)}: {shown(answer)} is not one of the options "
             f"{list(analysis.options)}"
         )
-    if kind is AnalysisType.RATING and not analysis.scale_min <= value <= analysis.scale_max:
+    if (
+        kind is AnalysisType.RATING
+        and isinstance(answer, int | float)
+        and not analysis.scale_min <= answer <= analysis.scale_max
+    ):
         raise InvalidInput(
-            f"analysis {shown(analysis.id)}: rating {shown(value)} is outside the scale "
+            f"analysis {shown(analysis.id)}: rating {shown(answer)} is outside the scale "
             f"{analysis.scale_min}..{analysis.scale_max}"
         )
-    return Answer(analysis_id=analysis.id, type=kind, value=value, conversation_id=conversation_id)
+    return Answer(analysis_id=analysis.id, type=kind, value=answer, conversation_id=conversation_id)

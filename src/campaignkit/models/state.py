@@ -39,7 +39,7 @@ from typing import Any, Self
 import attrs
 
 from .. import _fields as f
-from .._fields import aware_utc
+from .._fields import JSONObject, aware_utc
 from .._frozen import EMPTY, FrozenMap
 from ..errors import InvalidInput, shown
 from ..policies import codecs as pd
@@ -130,7 +130,7 @@ class ContactState:
         """The contact's id."""
         return self.contact.id
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The state as JSON types; `from_dict` rebuilds it exactly."""
         return {
             "contact": self.contact.to_dict(),
@@ -147,7 +147,7 @@ class ContactState:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The state `to_dict` wrote. Raises `InvalidInput` naming the bad field."""
         # rows written before ``ended`` and ``before_end`` existed have neither
         fields = _fields(data, "contact state", _CONTACT_KEYS, optional=_LATE_KEYS)
@@ -194,7 +194,7 @@ class Halt:
     refusals: tuple[Refusal, ...] = attrs.field(default=(), converter=_to_refusals)
     """The campaign-wide refusals behind the halt."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The halt as JSON types."""
         return {
             "until": _iso(self.until),
@@ -202,7 +202,7 @@ class Halt:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The halt `to_dict` wrote. Raises `InvalidInput`."""
         fields = _fields(data, "halt", frozenset({"until", "refusals"}))
         return cls(
@@ -254,7 +254,7 @@ class CampaignState:
         if previous is not None and (lines is None or all(x.id != previous for x in lines)):
             raise InvalidInput(f"previous_line_id {shown(previous)} is not a caller line")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The state as JSON types; `from_dict` rebuilds it exactly."""
         return {
             "campaign": self.campaign.to_dict(),
@@ -267,7 +267,7 @@ class CampaignState:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The state `to_dict` wrote. Raises `InvalidInput` naming the bad field."""
         fields = _fields(data, "campaign state", _CAMPAIGN_KEYS)
         lines = fields["lines"]

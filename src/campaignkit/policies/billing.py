@@ -28,6 +28,7 @@ from typing import Any, Self
 import attrs
 
 from .. import _fields as f
+from .._fields import JSONObject
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.records import Call
 from ..statuses import AnsweredBy, Outcome
@@ -233,7 +234,7 @@ class BillingPolicy:
 
     # ------------------------------------------------------------------ plain data
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This policy as JSON types: outcomes sorted labels, the price a decimal string
         (no digit lost); `from_dict` reverses it exactly."""
         return {
@@ -248,7 +249,7 @@ class BillingPolicy:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The policy `to_dict` gave. Raises `InvalidInput` for a bad shape or value
         and `InvalidConfig` for one out of range."""
         d = f.mapping_with(data, "billing", _BILLING_KEYS)

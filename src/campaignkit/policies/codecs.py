@@ -13,8 +13,10 @@ Loading raises `InvalidInput` for malformed data and lets the records' own
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from typing import Any
 
+from .._fields import JSON, JSONObject
 from ..errors import InvalidInput, shown
 from .compliance import Attempt, CompliancePolicy
 from .pacing import PacingPolicy, PacingState
@@ -42,87 +44,88 @@ __all__ = [
 ]
 
 
-def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
+def schedule_to_dict(schedule: Schedule) -> JSONObject:
     """`Schedule.to_dict`."""
     return schedule.to_dict()
 
 
-def schedule_from_dict(data: Any) -> Schedule:
+def schedule_from_dict(data: Mapping[str, object]) -> Schedule:
     """`Schedule.from_dict`. Raises `InvalidInput` or `InvalidConfig`."""
     return Schedule.from_dict(data)
 
 
-def pacing_to_dict(pacing: PacingPolicy) -> dict[str, Any]:
+def pacing_to_dict(pacing: PacingPolicy) -> JSONObject:
     """`PacingPolicy.to_dict`."""
     return pacing.to_dict()
 
 
-def pacing_from_dict(data: Any) -> PacingPolicy:
+def pacing_from_dict(data: Mapping[str, object]) -> PacingPolicy:
     """`PacingPolicy.from_dict`. Raises `InvalidInput` or `InvalidConfig`."""
     return PacingPolicy.from_dict(data)
 
 
-def pacing_state_to_dict(state: PacingState) -> dict[str, Any]:
+def pacing_state_to_dict(state: PacingState) -> JSONObject:
     """`PacingState.to_dict`."""
     return state.to_dict()
 
 
-def pacing_state_from_dict(data: Any) -> PacingState:
+def pacing_state_from_dict(data: Mapping[str, object]) -> PacingState:
     """`PacingState.from_dict`. Raises `InvalidInput`."""
     return PacingState.from_dict(data)
 
 
-def rotation_to_dict(rotation: RotationPolicy) -> dict[str, Any]:
+def rotation_to_dict(rotation: RotationPolicy) -> JSONObject:
     """`RotationPolicy.to_dict`."""
     return rotation.to_dict()
 
 
-def rotation_from_dict(data: Any) -> RotationPolicy:
+def rotation_from_dict(data: Mapping[str, object]) -> RotationPolicy:
     """`RotationPolicy.from_dict`. Raises `InvalidInput` or `InvalidConfig`."""
     return RotationPolicy.from_dict(data)
 
 
-def compliance_to_dict(policy: CompliancePolicy) -> dict[str, Any]:
+def compliance_to_dict(policy: CompliancePolicy) -> JSONObject:
     """`CompliancePolicy.to_dict`."""
     return policy.to_dict()
 
 
-def compliance_from_dict(data: Any) -> CompliancePolicy:
+def compliance_from_dict(data: Mapping[str, object]) -> CompliancePolicy:
     """`CompliancePolicy.from_dict`. Raises `InvalidInput` or `InvalidConfig`."""
     return CompliancePolicy.from_dict(data)
 
 
-def attempt_to_dict(attempt: Attempt) -> dict[str, Any]:
+def attempt_to_dict(attempt: Attempt) -> JSONObject:
     """`Attempt.to_dict`."""
     return attempt.to_dict()
 
 
-def attempt_from_dict(data: Any) -> Attempt:
+def attempt_from_dict(data: Mapping[str, object]) -> Attempt:
     """`Attempt.from_dict`. Raises `InvalidInput`."""
     return Attempt.from_dict(data)
 
 
-def refusal_to_dict(refusal: Refusal) -> dict[str, Any]:
+def refusal_to_dict(refusal: Refusal) -> JSONObject:
     """`Refusal.to_dict`."""
     return refusal.to_dict()
 
 
-def refusal_from_dict(data: Any) -> Refusal:
+def refusal_from_dict(data: Mapping[str, object]) -> Refusal:
     """`Refusal.from_dict`. Raises `InvalidInput`."""
     return Refusal.from_dict(data)
 
 
-def rng_to_data(rng: random.Random) -> list[Any]:
+def rng_to_data(rng: random.Random) -> list[JSON]:
     """The state of ``rng`` as JSON types (`random.Random.getstate`)."""
     version, internal, gauss = rng.getstate()
     return [version, list(internal), gauss]
 
 
-def rng_from_data(data: Any) -> random.Random:
+def rng_from_data(data: object) -> random.Random:
     """A `random.Random` in the state `rng_to_data` gave. Raises `InvalidInput`."""
     rng = random.Random()
+    state: Any = data  # any shape: a wrong one is the InvalidInput below
     try:
-        version, internal, gauss = data
+        version, internal, gauss = state
         rng.setstate((version, tuple(internal), gauss))
     except (TypeError, ValueError, OverflowError):
         raise InvalidInput(f"not a random.Random state: {shown(data)[:60]}") from None

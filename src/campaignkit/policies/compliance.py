@@ -34,7 +34,7 @@ import attrs
 import phonenumbers
 
 from .. import _fields as f
-from .._fields import aware_utc, is_e164
+from .._fields import JSONObject, aware_utc, is_e164
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.records import DEFAULT_TIMEZONE, Call, Contact
 from ..statuses import Outcome
@@ -113,7 +113,7 @@ class Attempt:
         """When the attempt was over: ``ended_at``, else ``at``."""
         return self.ended_at or self.at
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This attempt as JSON types (times ISO 8601, the outcome by its label);
         `from_dict` reverses it exactly."""
         return {
@@ -124,7 +124,7 @@ class Attempt:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The attempt `to_dict` gave. Raises `InvalidInput` for a bad shape or value."""
         d = f.mapping_with(data, "attempt", _ATTEMPT_KEYS)
         outcome, ended = d["outcome"], d["ended_at"]
@@ -259,7 +259,7 @@ class Region:
     )
     """E.164 prefixes such as ``"+1305"`` (an area code) or ``"+44"`` (a country code)."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This region as JSON types (sorted lists); `from_dict` reverses it exactly."""
         return {
             "name": self.name,
@@ -268,7 +268,7 @@ class Region:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The region `to_dict` gave. Raises `InvalidInput` for a bad shape and
         `InvalidConfig` for a bad value."""
         d = f.mapping_with(data, "region", _REGION_KEYS)
@@ -431,13 +431,13 @@ class _RuleBase:
     KIND: ClassVar[str]
     """The ``"rule"`` tag of the rule in `to_dict` output."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This rule as JSON types, tagged ``"rule": KIND`` (periods in seconds, sets as
         sorted lists, outcomes by label); `from_dict` reverses it exactly."""
         return {"rule": self.KIND, **f.dump(self)}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The rule `to_dict` gave. Raises `InvalidInput` for a bad shape and
         `InvalidConfig` for a value out of range."""
         fields = attrs.fields(cls)  # type: ignore[arg-type]
@@ -694,7 +694,7 @@ _RULE_TYPES = (QuietHours, FrequencyCap, ConversationCooldown, AbandonedCallCool
 _RULE_BY_KIND: dict[str, type[ComplianceRule]] = {t.KIND: t for t in _RULE_TYPES}
 
 
-def rule_from_dict(data: Any) -> ComplianceRule:
+def rule_from_dict(data: object) -> ComplianceRule:
     """The compliance rule a rule's ``to_dict`` gave, by its ``"rule"`` tag
     (``"quiet-hours"``, ``"frequency-cap"``, ...). Raises `InvalidInput` for a bad
     shape or an unknown tag and `InvalidConfig` for a value out of range."""
@@ -770,13 +770,13 @@ class CompliancePolicy:
     rules: tuple[ComplianceRule, ...] = attrs.field(default=(), converter=_to_rules)
     """The rules, checked in order."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This policy as JSON types: ``{"rules": [...]}``, each rule tagged with its
         kind (see `rule_from_dict`); `from_dict` reverses it exactly."""
         return {"rules": [r.to_dict() for r in self.rules]}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The policy `to_dict` gave. Raises `InvalidInput` for a bad shape or an
         unknown rule and `InvalidConfig` for a value out of range."""
         d = f.mapping_with(data, "compliance", frozenset({"rules"}))

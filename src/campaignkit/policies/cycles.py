@@ -23,7 +23,7 @@ from typing import Any, Self
 import attrs
 
 from .. import _fields as f
-from .._fields import Codec, aware_utc, dump, load
+from .._fields import Codec, JSONObject, aware_utc, dump, load
 from .._fields import zone as zone_of
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..machines import CONTACT_MACHINE, ContactEvent
@@ -224,11 +224,11 @@ class CyclePolicy:
             midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
             at = max(at, aware_utc(midnight))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This policy as plain JSON types (cooldown in minutes, statuses by label)."""
         return dump(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """Rebuild a policy from `to_dict` output; raises `InvalidInput` or `InvalidConfig`."""
         return load(cls, data)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 
 import attrs
 
 from .. import _fields as f
-from .._fields import aware_utc
+from .._fields import JSONObject, aware_utc
 
 __all__ = ["Refusal"]
 
@@ -54,7 +54,7 @@ class Refusal:
     def __str__(self) -> str:
         return self.reason
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This refusal as JSON types (``retry_at`` ISO 8601); `from_dict` reverses it."""
         return {
             "rule": self.rule,
@@ -64,7 +64,7 @@ class Refusal:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The refusal `to_dict` gave. Raises `InvalidInput` for a bad shape or value."""
         d = f.mapping_with(data, "refusal", _REFUSAL_KEYS)
         at = d["retry_at"]

@@ -38,7 +38,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .. import _fields as f
-from .._fields import Codec, aware_utc, dump, load
+from .._fields import Codec, JSONObject, aware_utc, dump, load
 from .._fields import zone as lookup_zone
 from .._frozen import FrozenMap
 from ..errors import InvalidConfig, InvalidInput, shown
@@ -286,7 +286,7 @@ def _to_spacing(value: Spacing | str) -> Spacing:
     return _SPACING(value)
 
 
-def _to_waits(value: Any) -> tuple[Wait, ...]:
+def _to_waits(value: Iterable[Wait]) -> tuple[Wait, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidConfig("intervals", "a sequence of timedeltas or relativedeltas", value)
     waits = tuple(value)
@@ -330,13 +330,13 @@ class RetryRule:
     """A fixed wait for this outcome (a `timedelta`, or a `relativedelta` in calendar
     units); None uses the policy's spacing."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This rule as plain JSON types (a `timedelta` wait in seconds, a calendar
         wait as its fields, e.g. ``{"months": 1}``)."""
         return dump(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """Rebuild a rule from `to_dict` output; raises `InvalidInput` or `InvalidConfig`."""
         return load(cls, data)
 
@@ -689,7 +689,7 @@ class RetryPolicy:
 
     # ------------------------------------------------------------------ plain data
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This policy as plain JSON types (a `timedelta` wait in seconds, a calendar
         wait as its fields such as ``{"months": 1}``, outcomes by label). ``timezone``
         is written only when set, so policies without calendar waits keep the shape
@@ -700,7 +700,7 @@ class RetryPolicy:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """Rebuild a policy from `to_dict` output.
 
         Raises `InvalidInput` for unknown keys or bad data, `InvalidConfig` for

@@ -19,13 +19,13 @@ import enum
 import random
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Literal, Self
+from typing import Literal, Self
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from .. import _fields as f
-from .._fields import aware_utc
+from .._fields import JSONObject, aware_utc
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.records import DEFAULT_TIMEZONE, CallerLine
 from ..statuses import LineStatus
@@ -150,7 +150,7 @@ class RotationPolicy:
     sticky: bool = attrs.field(default=False, validator=_check_flag)
     """Keep a contact on the line that first reached it, while that line is usable."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This policy as JSON types (the strategy by its value, ``"round-robin"``);
         `from_dict` reverses it exactly."""
         return {
@@ -160,7 +160,7 @@ class RotationPolicy:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The policy `to_dict` gave. Raises `InvalidInput` for a bad shape and
         `InvalidConfig` for a value out of range."""
         d = f.mapping_with(data, "rotation", _ROTATION_KEYS)

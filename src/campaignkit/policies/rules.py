@@ -14,6 +14,7 @@ from typing import Any, Self
 import attrs
 
 from .. import _fields as f
+from .._fields import JSONObject
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.goals import GoalSet
 from .billing import BillingPolicy
@@ -118,7 +119,7 @@ class CampaignRules:
             or bool(self.do_not_call)
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The rules as JSON types; `from_dict` rebuilds them exactly."""
 
         def plain(value: Any, dump: Callable[[Any], Any]) -> Any:
@@ -140,7 +141,7 @@ class CampaignRules:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The rules `to_dict` wrote. Raises `InvalidInput` (naming the policy) or
         `InvalidConfig` for values out of range."""
         if not isinstance(data, Mapping) or set(data) != _KEYS:

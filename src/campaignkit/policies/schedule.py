@@ -63,7 +63,7 @@ from dateutil import rrule as _rrule
 from phonenumbers import timezone as _phone_tz
 
 from .. import _fields as f
-from .._fields import aware_utc, is_e164, zone
+from .._fields import JSONObject, aware_utc, is_e164, zone
 from ..errors import InvalidConfig, InvalidInput, MissingDependency, shown
 from ..models.records import DEFAULT_TIMEZONE
 
@@ -143,11 +143,11 @@ def _to_windows(value: Iterable[CallingWindow]) -> tuple[CallingWindow, ...]:
     return _windows("windows", value, allow_empty=False)
 
 
-def _to_contact_windows(value: Any) -> tuple[CallingWindow, ...]:
+def _to_contact_windows(value: Iterable[CallingWindow]) -> tuple[CallingWindow, ...]:
     return _windows("contact_windows", value, allow_empty=True)
 
 
-def _to_dates(value: Any) -> frozenset[date]:
+def _to_dates(value: Iterable[date]) -> frozenset[date]:
     expected = "a collection of datetime.date"
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidConfig("closed_dates", expected, value)
@@ -306,7 +306,7 @@ class _Closures:
         return day in year
 
 
-def _to_start(value: Any) -> datetime | None:
+def _to_start(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, datetime) or value.utcoffset() is None:
@@ -358,7 +358,7 @@ class CallingWindow:
         """True when the window runs past midnight into the next day."""
         return self.end <= self.start
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This window as JSON types: times ``"HH:MM:SS"``, weekdays a sorted list."""
         return {
             "start": self.start.isoformat(),
@@ -367,7 +367,7 @@ class CallingWindow:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The window `to_dict` gave. Raises `InvalidInput` for a bad shape or value
         and `InvalidConfig` for one out of range."""
         d = f.mapping_with(data, "a calling window", _WINDOW_KEYS)
@@ -704,7 +704,7 @@ class Schedule:
 
     # ------------------------------------------------------------------ plain data
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This schedule as JSON types (windows as `CallingWindow.to_dict`, dates and
         ``start_at`` ISO 8601, closed dates sorted); `from_dict` reverses it exactly."""
         return {
@@ -717,7 +717,7 @@ class Schedule:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The schedule `to_dict` gave (``closed_rules`` may be missing: data from
         before recurring closures). Raises `InvalidInput` for a bad shape or value
         and `InvalidConfig` for one out of range."""

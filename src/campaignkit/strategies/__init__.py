@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from ._campaigns import (
     CampaignSetup,
+    RunnerOptions,
     call_updates,
     campaign_counts,
     campaign_setups,
@@ -106,6 +107,7 @@ __all__ = [
     "CallReport",
     "CampaignSetup",
     "CampaignStateMachine",
+    "RunnerOptions",
     "admissions",
     "analyses",
     "answers",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 from hypothesis import strategies as st
@@ -18,7 +18,9 @@ from ..policies.billing import BillingPolicy
 from ..policies.compliance import (
     CompliancePolicy,
 )
+from ..policies.conversion import ConversionRule
 from ..policies.cycles import CyclePolicy
+from ..policies.messaging import MessagingTier, WhatsAppSettings
 from ..policies.pacing import PacingPolicy
 from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy
@@ -215,6 +217,24 @@ def _distinct_ids(inst: Any, attribute: attrs.Attribute[Any], value: tuple[Any, 
         raise InvalidArgument(f"{attribute.name} must have distinct ids; got {ids}")
 
 
+class RunnerOptions(TypedDict, total=False):
+    """The keywords of `CampaignRunner` besides the campaign, ``retry`` and ``cycles``:
+    what `CampaignSetup.runner_options` returns and `CampaignStateMachine.runner_options`
+    and ``simulate(runner_options=...)`` take. Every key may be left out."""
+
+    schedule: Schedule
+    pacing: PacingPolicy
+    rotation: RotationPolicy
+    compliance: CompliancePolicy
+    lines: Sequence[CallerLine]
+    do_not_call: Iterable[str]
+    rng: random.Random
+    whatsapp: WhatsAppSettings
+    tier: MessagingTier
+    conversion: ConversionRule
+    goals: GoalSet
+
+
 @attrs.frozen(weakref_slot=False)
 class CampaignSetup:
     """A whole campaign as a test needs it: the `Campaign` (pending, calls), its fresh
@@ -237,13 +257,13 @@ class CampaignSetup:
     lines: tuple[CallerLine, ...] = attrs.field(validator=_distinct_ids)
     """The caller lines; empty: the dialer chooses."""
 
-    def runner_options(self, *, rng: random.Random | None = None) -> dict[str, Any]:
+    def runner_options(self, *, rng: random.Random | None = None) -> RunnerOptions:
         """The time policies as keyword arguments of `CampaignRunner` (and of
         ``simulate(runner_options=...)``): ``schedule``, ``rotation``,
         ``compliance``, ``pacing`` and the ``lines`` when there are any (no
         lines: the dialer chooses), and ``rng`` (the Weighted rotation draws
         from it; default ``random.Random(0)``)."""
-        options: dict[str, Any] = {
+        options: RunnerOptions = {
             "schedule": self.schedule,
             "rotation": self.rotation,
             "compliance": self.compliance,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Unpack
 
 import attrs
 from hypothesis import settings
@@ -15,7 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from ..engine import CallUpdate, CampaignCounts, contact_bucket, is_due
 from ..errors import IllegalTransition
-from ..models.records import Campaign, Contact
+from ..models.records import Call, Campaign, Contact
 from ..policies.cycles import SETTLED_STATUSES, CyclePolicy
 from ..policies.retry import RetryPolicy
 from ..runner.memory import CampaignRunner
@@ -25,7 +25,7 @@ from ..statuses import (
     CampaignStatus,
     ContactStatus,
 )
-from ._campaigns import CampaignSetup, _fresh_contacts, campaign_setups
+from ._campaigns import CampaignSetup, RunnerOptions, _fresh_contacts, campaign_setups
 from ._policies import cycle_policies, retry_policies
 from ._records import call_report_sequences
 
@@ -169,14 +169,19 @@ class CampaignStateMachine(RuleBasedStateMachine):
         """How calls ended by the end-every-call step end: by default any terminal status."""
         return _MACHINE_ENDINGS
 
-    def runner_options(self) -> Mapping[str, Any] | st.SearchStrategy[Mapping[str, Any]]:
+    def runner_options(self) -> RunnerOptions | st.SearchStrategy[RunnerOptions]:
         """More keyword arguments for `CampaignRunner` - the time policies (``schedule``,
         ``pacing``, ``rotation``, ``compliance``, ``lines``, ``rng``): by default none.
         ``CampaignSetup.runner_options`` gives a generated set."""
         return {}
 
     def make_runner(
-        self, campaign: Campaign, *, retry: RetryPolicy, cycles: CyclePolicy | None, **options: Any
+        self,
+        campaign: Campaign,
+        *,
+        retry: RetryPolicy,
+        cycles: CyclePolicy | None,
+        **options: Unpack[RunnerOptions],
     ) -> CampaignRunner:
         """The runner under test, before contacts are loaded; ``options`` come from
         `runner_options`."""
@@ -189,7 +194,7 @@ class CampaignStateMachine(RuleBasedStateMachine):
         self.now += timedelta(seconds=seconds)
         return self.now
 
-    def state(self) -> tuple[Any, ...]:
+    def state(self) -> tuple[Campaign, tuple[Contact, ...], dict[str, Call], CampaignCounts, int]:
         """What a report may change: the campaign, the contacts, the calls in flight,
         the counts and the number of notifications emitted."""
         runner = self.runner
@@ -217,7 +222,7 @@ class CampaignStateMachine(RuleBasedStateMachine):
         retry = _drawn(data, _from_hook(self, "retry_policy"), "retry")
         cycles = _drawn(data, _from_hook(self, "cycle_policy"), "cycles")
         people = list(_drawn(data, _from_hook(self, "initial_contacts"), "contacts"))
-        options = dict(_drawn(data, _from_hook(self, "runner_options"), "options"))
+        options: RunnerOptions = _drawn(data, _from_hook(self, "runner_options"), "options")
         campaign = Campaign(id="campaign", name="Property test")
         self.retry, self.cycles = retry, cycles
         self.runner = self.make_runner(campaign, retry=retry, cycles=cycles, **options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import timedelta
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -293,7 +294,7 @@ def exotel_stats(*, max_value: int = 100_000) -> st.SearchStrategy[Stats]:
 
     @st.composite
     def build(draw: st.DrawFn) -> Stats:
-        counts = draw(campaign_counts(max_value=max_value)).to_dict()
+        counts: dict[str, Any] = draw(campaign_counts(max_value=max_value)).to_dict()
         kept = draw(st.sets(st.sampled_from(sorted(counts))))
         return Stats(**{k: v for k, v in counts.items() if k in kept})
 
