@@ -635,17 +635,32 @@ def load_day(value: Any) -> date:
 
 
 def load_instant(value: Any, name: str = "at") -> datetime:
-    """An ISO 8601 date-time with an offset, in UTC; `InvalidInput` otherwise."""
+    """An ISO 8601 date-time with an offset, in UTC; `InvalidInput` naming ``name``
+    otherwise."""
+    if type(value) is not str:  # refused here, not as fromisoformat's TypeError
+        raise input_error(name, "an ISO 8601 date-time", value)
     try:
         parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{shown(value)} is not an ISO 8601 date-time") from None
+    except ValueError:
+        raise input_error(name, "an ISO 8601 date-time", value) from None
     return aware_utc(parsed, name)
+
+
+def load_moment(value: Any, name: str) -> datetime | None:
+    """`load_instant`, or None for None."""
+    return None if value is None else load_instant(value, name)
 
 
 def iso(value: datetime | date | None) -> str | None:
     """``value.isoformat()``, or None."""
     return None if value is None else value.isoformat()
+
+
+def load_mapping(value: Any, name: str) -> Mapping[str, Any]:
+    """``value`` if it is a mapping; else `InvalidInput` naming ``name``."""
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"{name} must be a mapping; got {shown(value)}")
+    return value
 
 
 def load_list(value: Any, name: str) -> list[Any]:

@@ -203,7 +203,7 @@ def test_bad_shapes_name_what_was_wrong() -> None:
         rule_from_dict({"rule": "curfew"})
     with pytest.raises(InvalidInput, match="is not a UnknownBilling"):
         BillingPolicy.from_dict({**BillingPolicy().to_dict(), "unknown": ["full"]})
-    with pytest.raises(InvalidInput, match="is not an ISO 8601 date-time"):
+    with pytest.raises(InvalidInput, match="at must be an ISO 8601 date-time; got 3"):
         Attempt.from_dict({**Attempt(at=datetime(2026, 1, 1, tzinfo=UTC)).to_dict(), "at": 3})
     with pytest.raises(InvalidInput, match="not a number of seconds"):
         PacingPolicy.from_dict({**PacingPolicy().to_dict(), "ring_timeout": "30"})

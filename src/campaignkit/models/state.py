@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 
 import attrs
 
@@ -136,8 +136,8 @@ class ContactState:
             "contact": self.contact.to_dict(),
             "call": None if self.call is None else self.call.to_dict(),
             "line_id": self.line_id,
-            "callback_at": _iso(self.callback_at),
-            "callback_reported_at": _iso(self.callback_reported_at),
+            "callback_at": f.iso(self.callback_at),
+            "callback_reported_at": f.iso(self.callback_reported_at),
             "history": [pd.attempt_to_dict(a) for a in self.history],
             "extractions": [e.to_dict() for e in self.extractions],
             "goals": [r.to_dict() for r in self.goals.values()],
@@ -150,30 +150,31 @@ class ContactState:
     def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The state `to_dict` wrote. Raises `InvalidInput` naming the bad field."""
         # rows written before ``ended`` and ``before_end`` existed have neither
-        fields = _fields(data, "contact state", _CONTACT_KEYS, optional=_LATE_KEYS)
+        fields = f.mapping_with(data, "contact state", _CONTACT_KEYS, optional=_LATE_KEYS)
         call = fields["call"]
         ended, before = fields.get("ended"), fields.get("before_end")
         return cls(
-            contact=Contact.from_dict(_mapping(fields["contact"], "contact")),
-            call=None if call is None else Call.from_dict(_mapping(call, "call")),
+            contact=Contact.from_dict(f.load_mapping(fields["contact"], "contact")),
+            call=None if call is None else Call.from_dict(f.load_mapping(call, "call")),
             line_id=fields["line_id"],
-            callback_at=_load_moment(fields["callback_at"], "callback_at"),
-            callback_reported_at=_load_moment(
+            callback_at=f.load_moment(fields["callback_at"], "callback_at"),
+            callback_reported_at=f.load_moment(
                 fields["callback_reported_at"], "callback_reported_at"
             ),
-            history=[pd.attempt_from_dict(a) for a in _list(fields["history"], "history")],
+            history=[pd.attempt_from_dict(a) for a in f.load_list(fields["history"], "history")],
             extractions=[
-                Extraction.from_dict(_mapping(e, "extractions"))
-                for e in _list(fields["extractions"], "extractions")
+                Extraction.from_dict(f.load_mapping(e, "extractions"))
+                for e in f.load_list(fields["extractions"], "extractions")
             ],
             goals=combine_goal_results(
-                GoalResult.from_dict(_mapping(r, "goals")) for r in _list(fields["goals"], "goals")
+                GoalResult.from_dict(f.load_mapping(r, "goals"))
+                for r in f.load_list(fields["goals"], "goals")
             ),
             refused=fields["refused"],
-            ended=None if ended is None else Call.from_dict(_mapping(ended, "ended")),
+            ended=None if ended is None else Call.from_dict(f.load_mapping(ended, "ended")),
             before_end=None
             if before is None
-            else Contact.from_dict(_mapping(before, "before_end")),
+            else Contact.from_dict(f.load_mapping(before, "before_end")),
         )
 
 
@@ -197,17 +198,17 @@ class Halt:
     def to_dict(self) -> JSONObject:
         """The halt as JSON types."""
         return {
-            "until": _iso(self.until),
+            "until": f.iso(self.until),
             "refusals": [pd.refusal_to_dict(r) for r in self.refusals],
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The halt `to_dict` wrote. Raises `InvalidInput`."""
-        fields = _fields(data, "halt", frozenset({"until", "refusals"}))
+        fields = f.mapping_with(data, "halt", frozenset({"until", "refusals"}))
         return cls(
-            _load_moment(fields["until"], "until"),
-            tuple(pd.refusal_from_dict(r) for r in _list(fields["refusals"], "refusals")),
+            f.load_moment(fields["until"], "until"),
+            tuple(pd.refusal_from_dict(r) for r in f.load_list(fields["refusals"], "refusals")),
         )
 
 
@@ -262,76 +263,33 @@ class CampaignState:
             "pacing": pd.pacing_state_to_dict(self.pacing),
             "previous_line_id": self.previous_line_id,
             "loop_starts": [t.isoformat() for t in self.loop_starts],
-            "next_loop_at": _iso(self.next_loop_at),
+            "next_loop_at": f.iso(self.next_loop_at),
             "halt": None if self.halt is None else self.halt.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The state `to_dict` wrote. Raises `InvalidInput` naming the bad field."""
-        fields = _fields(data, "campaign state", _CAMPAIGN_KEYS)
+        fields = f.mapping_with(data, "campaign state", _CAMPAIGN_KEYS)
         lines = fields["lines"]
         halt = fields["halt"]
         return cls(
-            campaign=Campaign.from_dict(_mapping(fields["campaign"], "campaign")),
+            campaign=Campaign.from_dict(f.load_mapping(fields["campaign"], "campaign")),
             lines=None
             if lines is None
-            else [CallerLine.from_dict(_mapping(x, "lines")) for x in _list(lines, "lines")],
+            else [
+                CallerLine.from_dict(f.load_mapping(x, "lines"))
+                for x in f.load_list(lines, "lines")
+            ],
             pacing=pd.pacing_state_from_dict(fields["pacing"]),
             previous_line_id=fields["previous_line_id"],
             loop_starts=[
-                _load_instant(t, "loop_starts") for t in _list(fields["loop_starts"], "loop_starts")
+                f.load_instant(t, "loop_starts")
+                for t in f.load_list(fields["loop_starts"], "loop_starts")
             ],
-            next_loop_at=_load_moment(fields["next_loop_at"], "next_loop_at"),
-            halt=None if halt is None else Halt.from_dict(_mapping(halt, "halt")),
+            next_loop_at=f.load_moment(fields["next_loop_at"], "next_loop_at"),
+            halt=None if halt is None else Halt.from_dict(f.load_mapping(halt, "halt")),
         )
 
 
 _CAMPAIGN_KEYS = frozenset(attrs.fields_dict(CampaignState))
-
-
-# --------------------------------------------------------------------------- plain data
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _fields(
-    data: Any, name: str, keys: frozenset[str], optional: frozenset[str] = frozenset()
-) -> Mapping[str, Any]:
-    if not isinstance(data, Mapping) or not keys - optional <= set(data) <= keys:
-        got = sorted(map(str, data)) if isinstance(data, Mapping) else data
-        raise InvalidInput(f"{name} must have keys {sorted(keys)}; got {shown(got)}")
-    return data
-
-
-def _mapping(value: Any, name: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise InvalidInput(f"{name} must be a mapping; got {shown(value)}")
-    return value
-
-
-def _list(value: Any, name: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise InvalidInput(f"{name} must be a list; got {shown(value)}")
-    return value
-
-
-def _load_moment(value: Any, name: str) -> datetime | None:
-    if value is None:
-        return None
-    if type(value) is not str:
-        raise InvalidInput(f"{name} must be an ISO 8601 date-time; got {shown(value)}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{name} must be an ISO 8601 date-time; got {shown(value)}") from None
-    return aware_utc(parsed, name)
-
-
-def _load_instant(value: Any, name: str) -> datetime:
-    moment = _load_moment(value, name)
-    if moment is None:
-        raise InvalidInput(f"{name} must hold ISO 8601 date-times; got None")
-    return moment
