@@ -109,7 +109,8 @@ def test_the_three_stats_objects_carry_exotels_fields_in_its_order() -> None:
 
     from campaignkit.dialects.exotel import Stats
     from campaignkit.engine import CampaignCounts
-    with pytest.warns(DeprecationWarning):  # issue 18: one stats record; this one goes
+
+    with pytest.warns(DeprecationWarning, match="CampaignCounts"):  # issue 18: one stats record
         from campaignkit.metrics import ExotelStats
 
     assert ("created", *CONTACT_BUCKETS) == STATS_FIELDS

@@ -191,7 +191,8 @@ def test_pacing_interval_and_concurrency() -> None:
 
 
 def test_whatsapp_daily_limit_waits_for_the_next_campaign_day() -> None:
-    pacing = PacingPolicy(whatsapp_daily_limit=1)
+    with pytest.warns(DeprecationWarning, match="WhatsAppSettings.daily_limit"):
+        pacing = PacingPolicy(whatsapp_daily_limit=1)
     state = PacingState().started(MONDAY_NOON).ended()
     admission = admit(
         JUAN,

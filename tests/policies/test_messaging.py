@@ -437,3 +437,35 @@ def test_stats_merge_like_one_pass(a: list[ContactStatus], b: list[ContactStatus
     assert WhatsAppStats.from_dict(merged.to_dict()) == merged
     assert 0.0 <= merged.delivery_rate <= 1.0
     assert 0.0 <= merged.read_rate <= 1.0
+
+
+# ----------------------------------------------------------------------------- one daily limit
+
+
+def test_a_campaign_with_two_different_daily_limits_is_refused() -> None:
+    # issue 18 item 2: WhatsAppSettings.daily_limit is the one home (seed 004 sets the
+    # daily send limit with the WhatsApp campaign); the deprecated pacing field may
+    # still be given for one release, but never a second, different limit
+    from datetime import UTC, datetime
+
+    from campaignkit import Campaign, CampaignRunner, PacingPolicy
+    from campaignkit.policies.messaging import effective_daily_limit
+
+    campaign = Campaign(id="wa", name="Recordatorio", channel=Channel.WHATSAPP)
+    settings = WhatsAppSettings([MessageTemplate("hello")], daily_limit=2, consent=True)
+    with pytest.warns(DeprecationWarning, match="WhatsAppSettings.daily_limit"):
+        old = PacingPolicy(whatsapp_daily_limit=3)
+    with pytest.raises(InvalidConfig) as info:
+        CampaignRunner(campaign, whatsapp=settings, pacing=old)
+    assert info.value.field == "pacing.whatsapp_daily_limit"
+    assert info.value.value == 3
+    with pytest.warns(DeprecationWarning, match="daily_limit"):
+        same = PacingPolicy(whatsapp_daily_limit=2)
+    runner = CampaignRunner(campaign, whatsapp=settings, pacing=same)
+    assert effective_daily_limit(settings, same) == 2
+    now = datetime(2026, 6, 1, 15, 0, tzinfo=UTC)
+    runner.add_contacts(
+        [Contact(id=str(i), phone=f"+52155555512{i:02d}") for i in range(5)], now=now
+    )
+    runner.start(now)
+    assert len(runner.due(now)) == 2  # one limit, applied once

@@ -105,8 +105,15 @@ def test_concurrency_cap_lifts_when_a_call_ends() -> None:
     assert PacingState().ended().in_flight == 0
 
 
+def _deprecated(limit: int) -> PacingPolicy:
+    """A policy with the deprecated WhatsApp daily limit (issue 18: its home is
+    WhatsAppSettings.daily_limit); it still applies for one release, with a warning."""
+    with pytest.warns(DeprecationWarning, match=r"WhatsAppSettings\.daily_limit"):
+        return PacingPolicy(whatsapp_daily_limit=limit)
+
+
 def test_whatsapp_daily_send_limit_resets_at_campaign_midnight() -> None:
-    policy = PacingPolicy(whatsapp_daily_limit=2)
+    policy = _deprecated(2)
     evening = datetime(2026, 6, 1, 23, 0, tzinfo=MX)  # 05:00 UTC on June 2nd
     state = PacingState().started(evening).started(evening + MIN)
     assert state.counted_on == date(2026, 6, 1)  # the campaign's day, not UTC's
@@ -121,7 +128,7 @@ def test_whatsapp_daily_send_limit_resets_at_campaign_midnight() -> None:
 
 
 def test_a_counter_without_a_date_counts_as_today() -> None:
-    policy = PacingPolicy(whatsapp_daily_limit=5)
+    policy = _deprecated(5)
     state = PacingState(sent_today=5)
     assert policy.check(state, datetime(2026, 6, 1, tzinfo=UTC), channel=Channel.WHATSAPP)
 
@@ -151,7 +158,7 @@ def test_bad_inputs() -> None:
 def test_the_whatsapp_daily_limit_is_never_exceeded(
     limit: int, steps: list[int], zone: str
 ) -> None:
-    policy = PacingPolicy(whatsapp_daily_limit=limit)
+    policy = _deprecated(limit)
     state = PacingState()
     now = datetime(2026, 3, 30, tzinfo=UTC)
     sent: dict[date, int] = {}
@@ -185,3 +192,46 @@ def test_admitted_call_starts_are_never_closer_than_the_interval(
         state = state.started(now).ended()
         starts.append(now)
     assert all(b - a >= interval for a, b in itertools.pairwise(starts))
+
+
+# ----------------------------------------------------------------------------- one daily limit
+
+
+def test_the_whatsapp_daily_limit_on_pacing_is_deprecated() -> None:
+    # issue 18 item 2: one setting for the WhatsApp daily limit - WhatsAppSettings.daily_limit
+    assert PacingPolicy().whatsapp_daily_limit is None  # no warning without it
+    policy = _deprecated(3)
+    assert policy.whatsapp_daily_limit == 3  # still works for one release
+    data = PacingPolicy().to_dict()
+    assert data["whatsapp_daily_limit"] is None  # the stored shape is kept for one release
+    assert PacingPolicy.from_dict(data) == PacingPolicy()
+
+
+def test_stored_pacing_with_the_old_key_still_loads() -> None:
+    base = PacingPolicy().to_dict()
+    without = {k: v for k, v in base.items() if k != "whatsapp_daily_limit"}
+    assert PacingPolicy.from_dict(without) == PacingPolicy()
+    with pytest.warns(DeprecationWarning, match="daily_limit"):
+        old = PacingPolicy.from_dict({**base, "whatsapp_daily_limit": 7})
+    assert old.whatsapp_daily_limit == 7
+    with pytest.warns(DeprecationWarning, match="daily_limit"):
+        assert PacingPolicy.from_dict(old.to_dict()) == old
+    with pytest.raises(InvalidInput, match="pacing must be a mapping"):
+        PacingPolicy.from_dict({**base, "daily_limit": 7})
+
+
+@given(st.none() | st.integers(1, 50), st.none() | st.integers(1, 50))
+def test_one_effective_daily_limit(new: int | None, old: int | None) -> None:
+    from campaignkit import MessageTemplate, WhatsAppSettings
+    from campaignkit.policies.messaging import effective_daily_limit
+
+    settings = WhatsAppSettings([MessageTemplate("hello")], daily_limit=new)
+    pacing = PacingPolicy() if old is None else _deprecated(old)
+    if new is not None and old is not None and new != old:
+        with pytest.raises(InvalidConfig) as info:
+            effective_daily_limit(settings, pacing)
+        assert info.value.field == "pacing.whatsapp_daily_limit"
+        assert info.value.value == old
+    else:
+        assert effective_daily_limit(settings, pacing) == (new if new is not None else old)
+    assert effective_daily_limit(settings) == new

@@ -70,7 +70,13 @@ from ..policies.conversion import (
     merge_extracted,
     schedule_callback,
 )
-from ..policies.messaging import SERVICE_WINDOW, MessagingTier, check_consent, check_retry_loops
+from ..policies.messaging import (
+    SERVICE_WINDOW,
+    MessagingTier,
+    check_consent,
+    check_retry_loops,
+    effective_daily_limit,
+)
 from ..policies.messaging import sends_remaining as _sends_remaining
 from ..policies.pacing import PacingPolicy, PacingState, counted_today, daily_send_refusal
 from ..policies.refusal import Refusal
@@ -257,6 +263,9 @@ def check_setup(
                 f"{shown(record.channel.value)} and has none"
             )
         check_consent(settings)
+        # seed 004: one daily send limit, WhatsAppSettings.daily_limit; a deprecated
+        # pacing.whatsapp_daily_limit that differs is refused (issue 18)
+        effective_daily_limit(settings, rules.pacing)
         check_retry_loops(record.channel, enabled=rules.cycles is not None)
         if campaign.lines is not None:
             raise InvalidConfig(

@@ -63,6 +63,7 @@ from ..errors import IllegalTransition, InvalidConfig, InvalidInput, shown
 from ..machines import CONTACT_EVENT_FOR_STATUS, CONTACT_MACHINE, MESSAGE_STATUSES, ContactEvent
 from ..models.records import Contact
 from ..statuses import Channel, ContactStatus
+from .pacing import PacingPolicy
 
 __all__ = [
     "MESSAGE_STATUSES",
@@ -76,6 +77,7 @@ __all__ = [
     "apply_message_status",
     "check_consent",
     "check_retry_loops",
+    "effective_daily_limit",
     "in_service_window",
     "may_send",
     "sends_remaining",
@@ -294,7 +296,9 @@ class WhatsAppSettings(PlainData):
     daily_limit: int | None = attrs.field(
         default=None, validator=_check_daily_limit, metadata={"codec": f.PLAIN}
     )
-    """Messages the campaign may send per day; None leaves only the tier's limit."""
+    """Messages the campaign may send per day (seed 004: "Set daily send limits
+    (WhatsApp)"); None leaves only the tier's limit. The one home of the WhatsApp daily
+    limit: ``PacingPolicy.whatsapp_daily_limit`` is its deprecated old place."""
     consent: bool = attrs.field(default=False, validator=_config_flag, metadata={"codec": f.PLAIN})
     """The contact list has given prior consent to receive messages from the company."""
     response_window: timedelta | None = attrs.field(
@@ -415,6 +419,27 @@ def sends_remaining(
         if limit is not None
     ]
     return max(0, min(left)) if left else None
+
+
+def effective_daily_limit(
+    settings: WhatsAppSettings, pacing: PacingPolicy | None = None
+) -> int | None:
+    """The campaign's WhatsApp daily send limit: ``settings.daily_limit``, its one home
+    (seed 004 sets it with the WhatsApp campaign's settings), or else the deprecated
+    ``pacing.whatsapp_daily_limit`` a campaign may still give for one release.
+
+    Raises `InvalidConfig` naming ``pacing.whatsapp_daily_limit`` when both are given
+    and differ: two limits for one rule cannot both hold.
+    """
+    old = None if pacing is None else pacing.whatsapp_daily_limit
+    new = settings.daily_limit
+    if old is not None and new is not None and old != new:
+        raise InvalidConfig(
+            "pacing.whatsapp_daily_limit",
+            f"None (deprecated) or the WhatsApp settings' daily_limit {new}",
+            old,
+        )
+    return new if new is not None else old
 
 
 def allows_retry_loops(channel: Channel) -> bool:

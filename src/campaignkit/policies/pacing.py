@@ -2,8 +2,10 @@
 
 `PacingPolicy` holds itellico's call settings (seed 002) - the call interval
 (5 s to 30 min), the ring timeout (10 s to 60 s) and the maximum calls per
-number per day (1 to 1,000, default 100) - with Altur's WhatsApp daily send
-limit (seed 004) and a cap on concurrent calls. `PacingState` is the little
+number per day (1 to 1,000, default 100) - and a cap on concurrent calls.
+Altur's WhatsApp daily send limit (seed 004) is a WhatsApp campaign setting,
+`WhatsAppSettings.daily_limit`; ``PacingPolicy.whatsapp_daily_limit`` is its
+deprecated old place (issue 18: one setting per rule). `PacingState` is the little
 campaign-wide state pacing needs (calls in flight, when the last one started,
 messages sent today); the engine keeps it and moves it with `PacingState.started`
 and `PacingState.ended`.
@@ -14,6 +16,7 @@ an earlier day counts as zero.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Self
@@ -58,7 +61,14 @@ _PACING_KEYS = frozenset(
         "max_concurrent_calls",
     }
 )
+_DEPRECATED_KEYS = frozenset({"whatsapp_daily_limit"})
 _STATE_KEYS = frozenset({"in_flight", "last_started_at", "sent_today", "counted_on"})
+
+WHATSAPP_DAILY_LIMIT_MOVED = (
+    "PacingPolicy.whatsapp_daily_limit is deprecated: set WhatsAppSettings.daily_limit "
+    "(the WhatsApp campaign's setting, seed 004); the old field still applies for one "
+    "release and goes in the next"
+)
 
 
 def _span(low: timedelta, high: timedelta) -> f.Check[timedelta]:
@@ -89,9 +99,16 @@ class PacingPolicy:
     """How fast calls are placed, how long they ring and how many a day are allowed.
 
     Defaults: a 10 s call interval and a 30 s ring timeout (seed 002 lists the
-    choices without a default), 100 calls per number per day (seed 002), no
-    WhatsApp daily limit and no concurrency cap unless set. Raises
-    `InvalidConfig` naming the field, the range and the value.
+    choices without a default), 100 calls per number per day (seed 002) and no
+    concurrency cap unless set. Raises `InvalidConfig` naming the field, the range
+    and the value.
+
+    ``whatsapp_daily_limit`` is deprecated: the WhatsApp daily send limit is
+    `WhatsAppSettings.daily_limit` (seed 004 sets it with the WhatsApp campaign's
+    other settings). Given here it still works for one release - `check` applies it,
+    and a campaign whose settings give a different ``daily_limit`` is refused with
+    `InvalidConfig` (`campaignkit.policies.messaging.daily_limit`) - and warns with a
+    `DeprecationWarning`.
     """
 
     call_interval: timedelta = attrs.field(
@@ -111,14 +128,22 @@ class PacingPolicy:
     whatsapp_daily_limit: int | None = attrs.field(
         default=None, validator=f.check_int(1, None, optional=True, error=InvalidConfig)
     )
-    """Messages a WhatsApp campaign may send per day (Altur, seed 004); None: no limit."""
+    """Deprecated: use `WhatsAppSettings.daily_limit`. Messages a WhatsApp campaign may
+    send per day (Altur, seed 004); None: no limit."""
     max_concurrent_calls: int | None = attrs.field(
         default=None, validator=f.check_int(1, None, optional=True, error=InvalidConfig)
     )
     """Calls that may be in flight at once; None: no limit."""
 
+    def __attrs_post_init__(self) -> None:
+        if self.whatsapp_daily_limit is not None:
+            warnings.warn(WHATSAPP_DAILY_LIMIT_MOVED, DeprecationWarning, stacklevel=3)
+
     def to_dict(self) -> dict[str, Any]:
-        """This policy as JSON types (spans in seconds); `from_dict` reverses it exactly."""
+        """This policy as JSON types (spans in seconds); `from_dict` reverses it exactly.
+
+        The deprecated ``whatsapp_daily_limit`` key is still written (null unless it was
+        given) so stored rules keep their shape for one release."""
         return {
             "call_interval": f.seconds(self.call_interval),
             "ring_timeout": f.seconds(self.ring_timeout),
@@ -129,14 +154,16 @@ class PacingPolicy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """The policy `to_dict` gave. Raises `InvalidInput` for a bad shape or value
-        and `InvalidConfig` for one out of range."""
-        d = f.mapping_with(data, "pacing", _PACING_KEYS)
+        """The policy `to_dict` gave, with or without the deprecated
+        ``whatsapp_daily_limit`` key (a stored value still loads, with a
+        `DeprecationWarning`). Raises `InvalidInput` for a bad shape or value and
+        `InvalidConfig` for one out of range."""
+        d = f.mapping_with(data, "pacing", _PACING_KEYS, _DEPRECATED_KEYS)
         return cls(
             call_interval=f.load_seconds(d["call_interval"]),
             ring_timeout=f.load_seconds(d["ring_timeout"]),
             max_calls_per_number_per_day=d["max_calls_per_number_per_day"],
-            whatsapp_daily_limit=d["whatsapp_daily_limit"],
+            whatsapp_daily_limit=d.get("whatsapp_daily_limit"),
             max_concurrent_calls=d["max_concurrent_calls"],
         )
 
@@ -163,6 +190,8 @@ class PacingPolicy:
         # seed 004 limits WhatsApp by messages per day ("to avoid saturating the
         # integration"); the call interval and the concurrency cap are itellico's *Call
         # Settings* (seed 002) and say nothing about messages, so they do not apply.
+        # The limit's home is WhatsAppSettings.daily_limit, which the engine applies; the
+        # deprecated field here is still honoured for one release (issue 18).
         if channel is Channel.WHATSAPP:
             limit = self.whatsapp_daily_limit
             if limit is not None:

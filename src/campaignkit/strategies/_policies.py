@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import warnings
 from collections.abc import Collection, Sequence
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -313,12 +314,17 @@ def pacing_policies(
     choices_only: bool = False,
     max_calls_per_number_per_day: int = 1000,
     max_concurrent_calls: int = 100,
-    max_whatsapp_daily_limit: int = 10_000,
+    max_whatsapp_daily_limit: int | None = None,
 ) -> st.SearchStrategy[PacingPolicy]:
     """`PacingPolicy` records: call interval 5 s-30 min, ring timeout 10-60 s (only
     itellico's listed choices with ``choices_only``), a daily cap per caller line
-    up to ``max_calls_per_number_per_day`` (at most 1,000), and optional
-    concurrency and WhatsApp daily limits up to the given maxima.
+    up to ``max_calls_per_number_per_day`` (at most 1,000), and an optional
+    concurrency cap up to ``max_concurrent_calls``.
+
+    The deprecated ``whatsapp_daily_limit`` is never drawn: the WhatsApp daily limit
+    is `WhatsAppSettings.daily_limit` (`whatsapp_settings` draws it). Passing
+    ``max_whatsapp_daily_limit`` is deprecated too: it is checked, then ignored with
+    a `DeprecationWarning`.
 
     Shrinks towards ``PacingPolicy()``: 10 s interval, 30 s ring timeout, 100
     calls per number per day, no other limit. Raises `InvalidArgument` for
@@ -327,7 +333,14 @@ def pacing_policies(
     _check_flag("choices_only", choices_only)
     _check_int("max_calls_per_number_per_day", max_calls_per_number_per_day, 1, 1000)
     _check_int("max_concurrent_calls", max_concurrent_calls, 1)
-    _check_int("max_whatsapp_daily_limit", max_whatsapp_daily_limit, 1)
+    if max_whatsapp_daily_limit is not None:
+        _check_int("max_whatsapp_daily_limit", max_whatsapp_daily_limit, 1)
+        warnings.warn(
+            "pacing_policies(max_whatsapp_daily_limit=...) is deprecated and ignored: the "
+            "WhatsApp daily limit is WhatsAppSettings.daily_limit (whatsapp_settings draws it)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     ten, thirty = timedelta(seconds=10), timedelta(seconds=30)
     if choices_only:
         intervals = _prefer(ten, st.sampled_from(CALL_INTERVAL_CHOICES))
@@ -347,7 +360,6 @@ def pacing_policies(
             max_calls_per_number_per_day=_prefer(
                 min(100, max_calls_per_number_per_day), st.integers(1, max_calls_per_number_per_day)
             ),
-            whatsapp_daily_limit=st.none() | st.integers(1, max_whatsapp_daily_limit),
             max_concurrent_calls=st.none() | st.integers(1, max_concurrent_calls),
         ),
     )
