@@ -5,6 +5,7 @@ their combination (most restrictive wins) and the earliest time all allow."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -214,46 +215,33 @@ def test_an_empty_policy_allows_everything() -> None:
 # --------------------------------------------------------------------------- history
 
 
+def _london_call(call_id: str, status: CallStatus = CallStatus.CREATED, **fields: Any) -> Call:
+    """A call to the London contact; ``fields`` are the rest of the `Call`."""
+    return Call(id=call_id, contact_id="uk", to=LONDON.phone, status=status, **fields)
+
+
 def test_attempt_from_call() -> None:
     start = at(LDN, 2026, 6, 1, 10)
-    call = Call(
-        id="CA1",
-        contact_id="uk",
-        to=LONDON.phone,
-        status=CallStatus.COMPLETED,
-        answered_by=AnsweredBy.HUMAN,
-        outcome=Outcome.NO_CONVERSATION,
-        created_at=start,
-        ended_at=start + timedelta(seconds=20),
-    )
-    attempt = Attempt.from_call(call)
-    assert attempt == Attempt(start, Outcome.NO_CONVERSATION, start + timedelta(seconds=20), True)
-    machine = Call(
-        id="CA2",
-        contact_id="uk",
-        to=LONDON.phone,
-        status=CallStatus.COMPLETED,
-        answered_by=AnsweredBy.MACHINE_END_BEEP,
-        outcome=Outcome.NO_CONVERSATION,
+    end = start + timedelta(seconds=20)
+    outcome = Outcome.NO_CONVERSATION
+    human = _london_call(
+        "CA1", CallStatus.COMPLETED, answered_by=AnsweredBy.HUMAN, outcome=outcome,
+        created_at=start, ended_at=end,
+    )  # fmt: skip
+    assert Attempt.from_call(human) == Attempt(start, outcome, end, True)
+    machine = _london_call(
+        "CA2", CallStatus.COMPLETED, answered_by=AnsweredBy.MACHINE_END_BEEP, outcome=outcome,
         started_at=start,
-    )
+    )  # fmt: skip
     assert Attempt.from_call(machine).abandoned is False
-    busy = Call(
-        id="CA3", contact_id="uk", to=LONDON.phone, status=CallStatus.BUSY, updated_at=start
-    )
+    busy = _london_call("CA3", CallStatus.BUSY, updated_at=start)
     assert Attempt.from_call(busy) == Attempt(start, Outcome.BUSY)
     with pytest.raises(InvalidInput, match="no timestamp"):
-        Attempt.from_call(Call(id="CA4", contact_id="uk", to=LONDON.phone))
+        Attempt.from_call(_london_call("CA4"))
 
 
 def test_calls_and_attempts_mix_in_history() -> None:
-    call = Call(
-        id="CA1",
-        contact_id="uk",
-        to=LONDON.phone,
-        status=CallStatus.NO_ANSWER,
-        created_at=at(LDN, 2026, 6, 1, 9),
-    )
+    call = _london_call("CA1", CallStatus.NO_ANSWER, created_at=at(LDN, 2026, 6, 1, 9))
     cap = FrequencyCap(2, DAY)
     now = at(LDN, 2026, 6, 1, 12)
     assert cap.check(LONDON, now, [call]) is None
