@@ -320,3 +320,21 @@ def test_to_dict_on_a_run_and_a_comparison_is_a_deprecated_overview(over_seeds) 
     with pytest.warns(DeprecationWarning, match="use overview"):
         assert over_seeds.to_dict() == over_seeds.overview()
     assert over_seeds.overview()["seeds"] == list(over_seeds.seeds)
+
+
+def test_simulation_records_are_typed_columns(over_seeds) -> None:
+    # issue 18 item 5: to_records rows pandas reads as typed columns
+    pd = pytest.importorskip("pandas")
+    run = simulate(PEOPLE[:30], start=START, retry=EXOTEL_2, seed=4)
+    calls = pd.DataFrame(run.to_records())
+    for column in ("attempt", "duration"):
+        assert pd.api.types.is_numeric_dtype(calls[column]), column
+    for column in ("created_at", "ended_at"):
+        assert pd.api.types.is_datetime64_any_dtype(calls[column]), column
+    assert {type(cost) for cost in calls["cost"]} == {Decimal}  # exact money, one type
+    rows = pd.DataFrame(over_seeds.to_records())
+    for column in ("contacts", "calls", "connect_rate", "connect_rate_low", "elapsed_hours"):
+        assert pd.api.types.is_numeric_dtype(rows[column]), column
+    assert rows["finished"].dtype == bool
+    model = pd.DataFrame(OutcomeModel().to_records("slot"))
+    assert all(pd.api.types.is_numeric_dtype(model[c]) for c in model.columns if c != "weekday")
