@@ -337,8 +337,8 @@ one (`bucket_of`), so they add up to ``created``."""
 
 STATS_FIELDS: tuple[str, ...] = ("created", *CONTACT_BUCKETS)
 """Exotel's ``stats`` object (seed 001), in its order: ``created`` and the buckets. The
-engine's ``CampaignCounts``, the metrics' ``ExotelStats`` and the Exotel dialect's
-``Stats`` all carry these fields."""
+engine's ``CampaignCounts`` (the one stats record) and the Exotel dialect's wire
+``Stats`` both carry these fields."""
 
 _BUCKET_OF_STATUS: dict[ContactStatus, str] = {
     ContactStatus.QUEUED: "pending",
