@@ -11,7 +11,7 @@ defaults for everything they lack.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -63,18 +63,38 @@ _POLICY_KEYS = frozenset(
 )
 
 
-def dump(runner: CampaignRunner) -> dict[str, Any]:
-    """`CampaignRunner.snapshot`: the whole runner as plain JSON types."""
-    rng = runner._rng
+def document(
+    rules: CampaignRules,
+    campaign: CampaignState,
+    contacts: Iterable[ContactState],
+    outbox: Iterable[Notification],
+    rng: random.Random | None,
+    sends: Iterable[tuple[datetime, str]],
+) -> dict[str, Any]:
+    """A ``campaignkit.runner/3`` snapshot of these rows as plain JSON types: the one
+    format `CampaignRunner.snapshot` and every store's ``snapshot`` write, and
+    `CampaignRunner.restore` reads."""
     return {
         "format": SNAPSHOT_FORMAT,
-        "rules": runner.rules.to_dict(),
-        "campaign": runner.campaign_state.to_dict(),
-        "contacts": [row_of(s).to_dict() for s in runner._states],
-        "outbox": [n.to_dict() for n in runner._outbox],
+        "rules": rules.to_dict(),
+        "campaign": campaign.to_dict(),
+        "contacts": [s.to_dict() for s in contacts],
+        "outbox": [n.to_dict() for n in outbox],
         "rng": None if rng is None else pd.rng_to_data(rng),
-        "sends": [[at.isoformat(), phone] for at, phone in runner._sends],
+        "sends": [[at.isoformat(), phone] for at, phone in sends],
     }
+
+
+def dump(runner: CampaignRunner) -> dict[str, Any]:
+    """`CampaignRunner.snapshot`: the whole runner as plain JSON types."""
+    return document(
+        runner.rules,
+        runner.campaign_state,
+        map(row_of, runner._states),
+        runner._outbox,
+        runner._rng,
+        runner._sends,
+    )
 
 
 def load(cls: type[CampaignRunner], data: Mapping[str, Any]) -> CampaignRunner:

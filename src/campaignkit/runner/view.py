@@ -1,9 +1,14 @@
-"""The reading side of `CampaignRunner`: properties over its rows, nothing decided here."""
+"""The reading side of a campaign: properties over its rows, nothing decided here.
+
+`CampaignView` is what every keeper shows of the campaign row (`CampaignRunner` and
+the stores in `campaignkit.stores` share it: one home for what ``next_wakeup`` means);
+`RunnerView` adds what the in-memory runner shows of its contacts. A public module so
+that the stores may use it; not re-exported, not part of the public API."""
 
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping, ValuesView
+from collections.abc import Callable, Iterator, Mapping, ValuesView
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -26,7 +31,7 @@ from .queue import INDEX_MASK, DueQueue
 if TYPE_CHECKING:
     import random
 
-__all__ = ["RunnerView"]
+__all__ = ["CampaignView", "ContactsView", "RunnerView"]
 
 Kept = ContactState | Contact
 """What the runner keeps per contact: its row, or - when the row holds nothing but the
@@ -67,47 +72,148 @@ def compact(state: ContactState) -> Kept:
     return state
 
 
-class _ContactsView(Mapping[str, Contact]):
-    """A read-only view of the runner's contacts by id, in loading order."""
+class ContactsView(Mapping[str, Contact]):
+    """A read-only view of a keeper's contacts by id, in loading order, read lazily
+    through the keeper's callables: the contact with an id (None: there is none), the
+    ids in order, the contacts in order, and how many there are."""
 
-    __slots__ = ("_order", "_states")
+    __slots__ = ("_contact", "_contacts", "_count", "_ids")
 
-    def __init__(self, order: dict[str, int], states: list[Kept]) -> None:
-        self._order = order
-        self._states = states
+    def __init__(
+        self,
+        contact: Callable[[str], Contact | None],
+        ids: Callable[[], Iterator[str]],
+        contacts: Callable[[], Iterator[Contact]],
+        count: Callable[[], int],
+    ) -> None:
+        self._contact, self._ids, self._contacts, self._count = contact, ids, contacts, count
 
     def __getitem__(self, contact_id: str) -> Contact:
-        return contact_of(self._states[self._order[contact_id]])
+        contact = self._contact(contact_id) if type(contact_id) is str else None
+        if contact is None:
+            raise KeyError(contact_id)
+        return contact
+
+    def __contains__(self, contact_id: object) -> bool:
+        return type(contact_id) is str and self._contact(contact_id) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._order)
+        return self._ids()
 
     def __len__(self) -> int:
-        return len(self._states)
+        return self._count()
 
     def values(self) -> ValuesView[Contact]:
-        """The contacts, in loading order."""
-        return _StateValues(self)
+        """The contacts, in loading order (a store reads them in batches)."""
+        return _Values(self)
 
     def __repr__(self) -> str:
-        return f"<contacts: {len(self._states)}>"
+        return f"<contacts: {len(self)}>"
 
 
-class _StateValues(ValuesView[Contact]):
+class _Values(ValuesView[Contact]):
     __slots__ = ()
-    _mapping: _ContactsView
+    _mapping: ContactsView
 
     def __iter__(self) -> Iterator[Contact]:
-        return map(contact_of, self._mapping._states)
+        return self._mapping._contacts()
 
 
-class RunnerView:
-    """What `CampaignRunner` shows of its rows: the campaign, the rules, the contacts
-    and their ledgers, counts, calls in flight and the outbox."""
+class CampaignView:
+    """What every keeper of a campaign shows of the campaign row: the record, the
+    rules, caller lines, pacing, loops, why dialling is blocked and the next wake-up.
+    A keeper implements `_head`; a store also `_current` (reload what another
+    connection committed)."""
 
     __slots__ = ()
     _state: CampaignState
     _rules: CampaignRules
+
+    def _current(self) -> CampaignState:
+        """The campaign row as it stands (a store reloads it if another connection
+        committed since)."""
+        return self._state
+
+    def _head(self, lane: int) -> datetime | None:
+        """The earliest due time of ``lane`` (`steps.DIAL_LANE`, `steps.SETTLE_LANE`),
+        None when the lane is empty."""
+        raise NotImplementedError
+
+    @property
+    def campaign(self) -> Campaign:
+        """The campaign record as it stands."""
+        return self._current().campaign
+
+    @property
+    def campaign_state(self) -> CampaignState:
+        """The campaign's row: the record, caller lines, pacing, loops and halt."""
+        return self._current()
+
+    @property
+    def rules(self) -> CampaignRules:
+        """Every policy the campaign runs with."""
+        return self._rules
+
+    @property
+    def lines(self) -> tuple[CallerLine, ...] | None:
+        """The caller lines as they stand (today's counts included); None when the
+        campaign assigns no lines."""
+        return self._current().lines
+
+    @property
+    def pacing_state(self) -> PacingState:
+        """Calls in flight, the last start and today's count, as pacing sees them."""
+        return self._current().pacing
+
+    @property
+    def blocked(self) -> tuple[Refusal, ...]:
+        """Why the last `due` admitted nobody - the campaign-wide refusals (a closed
+        schedule, pacing, no usable caller line) - while that holds; empty otherwise.
+        With ``next_wakeup() is None`` and contacts pending, nothing will be dialled
+        until something changes (a line is enabled, a call ends)."""
+        halt = self._current().halt
+        return () if halt is None else halt.refusals
+
+    @property
+    def loop_starts(self) -> tuple[datetime, ...]:
+        """When each loop after the first pass started."""
+        return self._current().loop_starts
+
+    @property
+    def next_loop_at(self) -> datetime | None:
+        """When the next loop starts, while the campaign cools down."""
+        return self._current().next_loop_at
+
+    def next_wakeup(self) -> datetime | None:
+        """When the campaign next has work: the scheduled start, the end of a cooldown,
+        the earliest held outcome to settle, or the earliest due attempt - not before
+        the calling window opens or a pacing slot frees (see `blocked`). None when
+        nothing is waiting on time (paused, finished, cancelled, every contact in a
+        call or settled, or calling blocked until an event)."""
+        state = self._current()
+        campaign = state.campaign
+        status = campaign.status
+        if status is CampaignStatus.SCHEDULED:
+            return campaign.start_at
+        if status is CampaignStatus.COOLDOWN:
+            return state.next_loop_at
+        if status is not CampaignStatus.ACTIVE:
+            return None
+        settle = self._head(steps.SETTLE_LANE)
+        head = self._head(steps.DIAL_LANE)
+        halt = state.halt
+        if head is not None and halt is not None:
+            head = None if halt.until is None else max(head, halt.until)
+        if settle is None or (head is not None and head < settle):
+            return head
+        return settle
+
+
+class RunnerView(CampaignView):
+    """What `CampaignRunner` shows of its rows besides the campaign row: the policies,
+    the contacts and their ledgers, counts, calls in flight and the outbox."""
+
+    __slots__ = ()
     _states: list[Kept]
     _order: dict[str, int]
     _calling: dict[str, int]
@@ -121,21 +227,6 @@ class RunnerView:
     _settling: DueQueue
     _messages: bool
 
-    @property
-    def campaign(self) -> Campaign:
-        """The campaign record as it stands."""
-        return self._state.campaign
-
-    @property
-    def campaign_state(self) -> CampaignState:
-        """The campaign's row: the record, caller lines, pacing, loops and halt."""
-        return self._state
-
-    @property
-    def rules(self) -> CampaignRules:
-        """Every policy the campaign runs with."""
-        return self._rules
-
     retry = property(lambda self: self._rules.retry, doc="The retry policy.")
     cycles = property(lambda self: self._rules.cycles, doc="The cycle policy, or None.")
     schedule = property(lambda self: self._rules.schedule, doc="The schedule given, or None.")
@@ -147,26 +238,6 @@ class RunnerView:
     tier = property(lambda self: self._rules.tier, doc="The WhatsApp messaging tier, or None.")
     conversion = property(lambda self: self._rules.conversion, doc="The conversion rule.")
     goals = property(lambda self: self._rules.goals, doc="The campaign's goals, or None.")
-
-    @property
-    def lines(self) -> tuple[CallerLine, ...] | None:
-        """The caller lines as they stand (today's counts included); None when the
-        runner assigns no lines."""
-        return self._state.lines
-
-    @property
-    def pacing_state(self) -> PacingState:
-        """Calls in flight, the last start and today's count, as pacing sees them."""
-        return self._state.pacing
-
-    @property
-    def blocked(self) -> tuple[Refusal, ...]:
-        """Why the last `due` admitted nobody - the campaign-wide refusals (a closed
-        schedule, pacing, no usable caller line) - while that holds; empty otherwise.
-        With ``next_wakeup() is None`` and contacts pending, nothing will be dialled
-        until something changes (a line is enabled, a call ends)."""
-        halt = self._state.halt
-        return () if halt is None else halt.refusals
 
     def state(self, contact_id: str) -> ContactState:
         """The contact's row: the contact and its ledger. Raises `InvalidInput` for an
@@ -191,7 +262,15 @@ class RunnerView:
     @property
     def contacts(self) -> Mapping[str, Contact]:
         """A read-only view of the contacts by id, in the order they were added."""
-        return _ContactsView(self._order, self._states)
+        order, states = self._order, self._states
+
+        def contact(contact_id: str) -> Contact | None:
+            index = order.get(contact_id)
+            return None if index is None else contact_of(states[index])
+
+        return ContactsView(
+            contact, lambda: iter(order), lambda: map(contact_of, states), lambda: len(states)
+        )
 
     def contact(self, contact_id: str) -> Contact:
         """The contact ``contact_id``; raises `InvalidInput` if there is none."""
@@ -217,41 +296,9 @@ class RunnerView:
         """Notifications emitted and not yet drained, oldest first."""
         return tuple(self._outbox)
 
-    @property
-    def loop_starts(self) -> tuple[datetime, ...]:
-        """When each loop after the first pass started."""
-        return self._state.loop_starts
-
-    @property
-    def next_loop_at(self) -> datetime | None:
-        """When the next loop starts, while the campaign cools down."""
-        return self._state.next_loop_at
-
-    def next_wakeup(self) -> datetime | None:
-        """When the runner next has work: the scheduled start, the end of a cooldown, the
-        earliest held outcome to settle, or the earliest due attempt - not before the
-        calling window opens or a pacing slot frees (see `blocked`). None when nothing
-        is waiting on time (paused, finished, cancelled, every contact in a call or
-        settled, or calling blocked until an event)."""
-        campaign = self._state.campaign
-        status = campaign.status
-        if status is CampaignStatus.SCHEDULED:
-            return campaign.start_at
-        if status is CampaignStatus.COOLDOWN:
-            return self._state.next_loop_at
-        if status is not CampaignStatus.ACTIVE:
-            return None
-        settle = self._head(self._settling, steps.SETTLE_LANE)
-        head = self._head(self._dial_queue, steps.DIAL_LANE)
-        halt = self._state.halt
-        if head is not None and halt is not None:
-            head = None if halt.until is None else max(head, halt.until)
-        if settle is None or (head is not None and head < settle):
-            return head
-        return settle
-
-    def _head(self, queue: DueQueue, lane: int) -> datetime | None:
-        """The time of the first live entry of ``queue``, dropping stale ones."""
+    def _head(self, lane: int) -> datetime | None:
+        """The time of the first live entry of ``lane``'s queue, dropping stale ones."""
+        queue = self._dial_queue if lane == steps.DIAL_LANE else self._settling
         keys, states, messages = self._keys, self._states, self._messages
         while (key := queue.peek()) is not None:
             index = key & INDEX_MASK

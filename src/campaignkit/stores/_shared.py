@@ -1,29 +1,32 @@
 """What every store shares and that depends on no database: JSON text of a row and its
 index columns, times as integer microseconds for the due index, the rows kept parsed,
-paging through the due index, and the read-only view of the contacts by id. The
-step sequence itself is `campaignkit.runner.driver`'s."""
+paging through the due index, calls in flight and outbox notes from their rows. The
+step sequence is `campaignkit.runner.driver`'s, the read-only views
+`campaignkit.runner.view`'s."""
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, ValuesView
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from ..engine import steps
-from ..engine.reducers import contact_bucket
-from ..models.records import Contact
+from ..engine.reducers import Notification, contact_bucket, notification_from_dict
+from ..models.records import Call
 from ..models.state import ContactState
 
 __all__ = [
     "BATCH",
-    "ContactsView",
     "RecentRows",
+    "calls_of",
     "dumps",
     "load_state",
     "micros",
     "moment",
+    "notes_of",
     "page_due",
     "row_columns",
 ]
@@ -128,48 +131,17 @@ def page_due(
             yield index, state
 
 
-class ContactsView(Mapping[str, Contact]):
-    """A read-only view of a store's contacts by id, in loading order, read lazily
-    through the store's callables (one row by id, ids in order, states in order,
-    the count)."""
-
-    __slots__ = ("_count", "_ids", "_row", "_states")
-
-    def __init__(
-        self,
-        row: Callable[[str], str | None],
-        ids: Callable[[], Iterator[str]],
-        states: Callable[[], Iterator[ContactState]],
-        count: Callable[[], int],
-    ) -> None:
-        self._row, self._ids, self._states, self._count = row, ids, states, count
-
-    def __getitem__(self, contact_id: str) -> Contact:
-        text = self._row(contact_id) if type(contact_id) is str else None
-        if text is None:
-            raise KeyError(contact_id)
-        return load_state(text).contact
-
-    def __contains__(self, contact_id: object) -> bool:
-        return type(contact_id) is str and self._row(contact_id) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        return self._ids()
-
-    def __len__(self) -> int:
-        return self._count()
-
-    def values(self) -> ValuesView[Contact]:
-        """The contacts, in loading order (read in batches)."""
-        return _Values(self)
-
-    def __repr__(self) -> str:
-        return f"<contacts: {len(self)}>"
+def calls_of(texts: Iterable[str]) -> Mapping[str, Call]:
+    """The calls in flight of the rows saved as ``texts`` (rows with a call), by contact
+    id, read-only (`in_flight`)."""
+    calls: dict[str, Call] = {}
+    for text in texts:
+        state = load_state(text)
+        assert state.call is not None  # the calling column says so
+        calls[state.contact.id] = state.call
+    return MappingProxyType(calls)
 
 
-class _Values(ValuesView[Contact]):
-    __slots__ = ()
-    _mapping: ContactsView
-
-    def __iter__(self) -> Iterator[Contact]:
-        return (s.contact for s in self._mapping._states())
+def notes_of(texts: Iterable[str]) -> tuple[Notification, ...]:
+    """The notifications saved as JSON ``texts`` (outbox rows)."""
+    return tuple(notification_from_dict(json.loads(text)) for text in texts)

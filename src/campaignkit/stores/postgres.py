@@ -81,7 +81,6 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 
 from .._fields import aware_utc
@@ -90,7 +89,6 @@ from ..engine.reducers import (
     CampaignCounts,
     Notification,
     contact_bucket,
-    notification_from_dict,
 )
 from ..errors import InvalidInput, MissingDependency, shown
 from ..models.goals import GoalSet
@@ -101,22 +99,24 @@ from ..policies.compliance import CompliancePolicy
 from ..policies.conversion import ConversionRule
 from ..policies.cycles import CyclePolicy
 from ..policies.messaging import MessagingTier, WhatsAppSettings
-from ..policies.pacing import PacingPolicy, PacingState
-from ..policies.refusal import Refusal
+from ..policies.pacing import PacingPolicy
 from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
 from ..runner.driver import RetryLocked, StepDriver, new_tally
+from ..runner.snapshot import document
+from ..runner.view import CampaignView, ContactsView
 from ..statuses import CampaignStatus, Channel
 from ._shared import (
     BATCH,
-    ContactsView,
     RecentRows,
+    calls_of,
     dumps,
     load_state,
     micros,
     moment,
+    notes_of,
     page_due,
     row_columns,
 )
@@ -211,7 +211,7 @@ def _busy(bucket: str, held: bool) -> bool:
     return held or bucket in _BUSY
 
 
-class PostgresCampaign(StepDriver):
+class PostgresCampaign(CampaignView, StepDriver):
     """One campaign in a PostgreSQL database (``conninfo``, a libpq connection string),
     keyed by the campaign's id: the same methods and results as `CampaignRunner` and
     `SQLiteCampaign`, every call one transaction, notifications in a transactional
@@ -419,49 +419,10 @@ class PostgresCampaign(StepDriver):
         """The campaign's id (the key of its rows)."""
         return self._id
 
-    @property
-    def campaign(self) -> Campaign:
-        """The campaign record as it stands."""
-        self._refresh()
-        return self._state.campaign
-
-    @property
-    def campaign_state(self) -> CampaignState:
-        """The campaign's row: the record, caller lines, pacing, loops and halt."""
+    def _current(self) -> CampaignState:
+        """The campaign row, reloaded first if another connection committed since."""
         self._refresh()
         return self._state
-
-    @property
-    def rules(self) -> CampaignRules:
-        """Every policy the campaign runs with."""
-        return self._rules
-
-    @property
-    def lines(self) -> tuple[CallerLine, ...] | None:
-        """The caller lines as they stand; None when the store assigns no lines."""
-        return self.campaign_state.lines
-
-    @property
-    def pacing_state(self) -> PacingState:
-        """Calls in flight, the last start and today's count, as pacing sees them."""
-        return self.campaign_state.pacing
-
-    @property
-    def loop_starts(self) -> tuple[datetime, ...]:
-        """When each loop after the first pass started."""
-        return self.campaign_state.loop_starts
-
-    @property
-    def next_loop_at(self) -> datetime | None:
-        """When the next loop starts, while the campaign cools down."""
-        return self.campaign_state.next_loop_at
-
-    @property
-    def blocked(self) -> tuple[Refusal, ...]:
-        """Why the last `due` admitted nobody, while that holds (see
-        `CampaignRunner.blocked`); empty otherwise."""
-        halt = self.campaign_state.halt
-        return () if halt is None else halt.refusals
 
     @property
     def counts(self) -> CampaignCounts:
@@ -481,10 +442,15 @@ class PostgresCampaign(StepDriver):
     def contacts(self) -> Mapping[str, Contact]:
         """A read-only view of the contacts by id, in loading order; iterating it reads
         the rows in batches."""
+
+        def contact(contact_id: str) -> Contact | None:
+            text = self._text(contact_id)
+            return None if text is None else load_state(text).contact
+
         return ContactsView(
-            self._text,
+            contact,
             lambda: (text for _, text in self._scan("id")),
-            self._states,
+            lambda: (s.contact for s in self._states()),
             lambda: self._totals()["created"],
         )
 
@@ -504,12 +470,7 @@ class PostgresCampaign(StepDriver):
             "SELECT state FROM ck_contacts WHERE campaign_id = %s AND calling ORDER BY idx",
             (self._id,),
         ).fetchall()
-        calls: dict[str, Call] = {}
-        for (text,) in rows:
-            state = load_state(text)
-            assert state.call is not None  # the calling column says so
-            calls[state.contact.id] = state.call
-        return MappingProxyType(calls)
+        return calls_of(text for (text,) in rows)
 
     @property
     def outbox(self) -> tuple[Notification, ...]:
@@ -518,7 +479,7 @@ class PostgresCampaign(StepDriver):
             "SELECT note FROM ck_outbox WHERE campaign_id = %s AND NOT drained ORDER BY seq",
             (self._id,),
         ).fetchall()
-        return tuple(notification_from_dict(json.loads(text)) for (text,) in rows)
+        return notes_of(text for (text,) in rows)
 
     def drain(self, *, limit: int | None = None) -> list[Notification]:
         """Take up to ``limit`` (default: all) notifications out of the outbox, in ``seq``
@@ -535,7 +496,7 @@ class PostgresCampaign(StepDriver):
                 (self._id, limit),
             ).fetchall()
         rows.sort()
-        return [notification_from_dict(json.loads(text)) for _, text in rows]
+        return list(notes_of(text for _, text in rows))
 
     def purge_drained(self) -> int:
         """Delete the drained notifications (the log of what was handed out); returns how
@@ -546,28 +507,6 @@ class PostgresCampaign(StepDriver):
                     "DELETE FROM ck_outbox WHERE campaign_id = %s AND drained", (self._id,)
                 ).rowcount
             )
-
-    def next_wakeup(self) -> datetime | None:
-        """When the campaign next has work (see `CampaignRunner.next_wakeup`): the
-        scheduled start, the end of a cooldown, the earliest held outcome to settle or
-        due attempt, not before a halt lifts. None when nothing waits on time."""
-        self._refresh()
-        campaign = self._state.campaign
-        status = campaign.status
-        if status is CampaignStatus.SCHEDULED:
-            return campaign.start_at
-        if status is CampaignStatus.COOLDOWN:
-            return self._state.next_loop_at
-        if status is not CampaignStatus.ACTIVE:
-            return None
-        settle = self._head(steps.SETTLE_LANE)
-        head = self._head(steps.DIAL_LANE)
-        halt = self._state.halt
-        if head is not None and halt is not None:
-            head = None if halt.until is None else max(head, halt.until)
-        if settle is None or (head is not None and head < settle):
-            return head
-        return settle
 
     def _head(self, lane: int) -> datetime | None:
         row = self._db.execute(
@@ -909,20 +848,18 @@ class PostgresCampaign(StepDriver):
         """The whole campaign in `CampaignRunner.snapshot`'s format (every row is read:
         for export and tests, not for a hot path); ``CampaignRunner.restore`` rebuilds
         it in memory."""
-        self._refresh()
-        rng = self._rng
+        state = self._current()
         sends = self._db.execute(
             "SELECT at_us, phone FROM ck_sends WHERE campaign_id = %s ORDER BY seq", (self._id,)
         ).fetchall()
-        return {
-            "format": "campaignkit.runner/3",
-            "rules": self._rules.to_dict(),
-            "campaign": self._state.to_dict(),
-            "contacts": [s.to_dict() for s in self._states()],
-            "outbox": [n.to_dict() for n in self.outbox],
-            "rng": None if rng is None else pd.rng_to_data(rng),
-            "sends": [[moment(at).isoformat(), phone] for at, phone in sends],
-        }
+        return document(
+            self._rules,
+            state,
+            self._states(),
+            self.outbox,
+            self._rng,
+            ((moment(at), phone) for at, phone in sends),
+        )
 
 
 def _connect(conninfo: Any) -> Any:

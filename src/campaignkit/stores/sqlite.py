@@ -88,12 +88,11 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 
 from .._fields import aware_utc
 from ..engine import steps
-from ..engine.reducers import CampaignCounts, Notification, notification_from_dict
+from ..engine.reducers import CampaignCounts, Notification
 from ..errors import InvalidInput, shown
 from ..models.goals import GoalSet
 from ..models.records import Call, CallerLine, Campaign, Contact
@@ -103,22 +102,24 @@ from ..policies.compliance import CompliancePolicy
 from ..policies.conversion import ConversionRule
 from ..policies.cycles import CyclePolicy
 from ..policies.messaging import MessagingTier, WhatsAppSettings
-from ..policies.pacing import PacingPolicy, PacingState
-from ..policies.refusal import Refusal
+from ..policies.pacing import PacingPolicy
 from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
 from ..runner.driver import TALLY_KEYS, StepDriver
-from ..statuses import CampaignStatus, Channel
+from ..runner.snapshot import document
+from ..runner.view import CampaignView, ContactsView
+from ..statuses import Channel
 from ._shared import (
     BATCH,
-    ContactsView,
     RecentRows,
+    calls_of,
     dumps,
     load_state,
     micros,
     moment,
+    notes_of,
     page_due,
     row_columns,
 )
@@ -177,7 +178,7 @@ _INSERT = (
 )
 
 
-class SQLiteCampaign(StepDriver):
+class SQLiteCampaign(CampaignView, StepDriver):
     """One campaign in a SQLite file (or ``":memory:"``): the same methods and results
     as `CampaignRunner`, every change in one transaction, notifications in a
     transactional outbox.
@@ -362,48 +363,10 @@ class SQLiteCampaign(StepDriver):
         """The database file (or ``":memory:"``)."""
         return self._path
 
-    @property
-    def campaign(self) -> Campaign:
-        """The campaign record as it stands."""
+    def _current(self) -> CampaignState:
+        """The campaign row, reloaded first if another connection committed since."""
         self._refresh()
-        return self._state.campaign
-
-    @property
-    def campaign_state(self) -> CampaignState:
-        """The campaign's row: the record, caller lines, pacing, loops and halt."""
         return self._state
-
-    @property
-    def rules(self) -> CampaignRules:
-        """Every policy the campaign runs with."""
-        return self._rules
-
-    @property
-    def lines(self) -> tuple[CallerLine, ...] | None:
-        """The caller lines as they stand; None when the store assigns no lines."""
-        return self._state.lines
-
-    @property
-    def pacing_state(self) -> PacingState:
-        """Calls in flight, the last start and today's count, as pacing sees them."""
-        return self._state.pacing
-
-    @property
-    def loop_starts(self) -> tuple[datetime, ...]:
-        """When each loop after the first pass started."""
-        return self._state.loop_starts
-
-    @property
-    def next_loop_at(self) -> datetime | None:
-        """When the next loop starts, while the campaign cools down."""
-        return self._state.next_loop_at
-
-    @property
-    def blocked(self) -> tuple[Refusal, ...]:
-        """Why the last `due` admitted nobody, while that holds (see
-        `CampaignRunner.blocked`); empty otherwise."""
-        halt = self._state.halt
-        return () if halt is None else halt.refusals
 
     @property
     def counts(self) -> CampaignCounts:
@@ -416,9 +379,9 @@ class SQLiteCampaign(StepDriver):
         """A read-only view of the contacts by id, in loading order; iterating it reads
         the rows in batches."""
         return ContactsView(
-            lambda contact_id: None if (row := self._row(contact_id)) is None else row[1],
+            lambda contact_id: None if (row := self._row(contact_id)) is None else _contact(row[1]),
             lambda: (text for _, text in self._scan("id")),
-            self._states,
+            lambda: (s.contact for s in self._states()),
             lambda: int(self._tally["created"]),
         )
 
@@ -434,21 +397,14 @@ class SQLiteCampaign(StepDriver):
     @property
     def in_flight(self) -> Mapping[str, Call]:
         """The calls placed and not yet ended, by contact id, in loading order."""
-        rows = self._db.execute(
-            "SELECT state FROM contacts WHERE calling = 1 ORDER BY idx"
-        ).fetchall()
-        calls: dict[str, Call] = {}
-        for (text,) in rows:
-            state = load_state(text)
-            assert state.call is not None  # the calling column says so
-            calls[state.contact.id] = state.call
-        return MappingProxyType(calls)
+        rows = self._db.execute("SELECT state FROM contacts WHERE calling = 1 ORDER BY idx")
+        return calls_of(text for (text,) in rows)
 
     @property
     def outbox(self) -> tuple[Notification, ...]:
         """Notifications emitted and not yet drained, oldest first."""
-        rows = self._db.execute("SELECT note FROM outbox WHERE drained = 0 ORDER BY seq").fetchall()
-        return tuple(notification_from_dict(json.loads(text)) for (text,) in rows)
+        rows = self._db.execute("SELECT note FROM outbox WHERE drained = 0 ORDER BY seq")
+        return notes_of(text for (text,) in rows.fetchall())
 
     def drain(self) -> list[Notification]:
         """Take the notifications out of the outbox (to deliver them), oldest first: they
@@ -461,35 +417,13 @@ class SQLiteCampaign(StepDriver):
                 self._db.execute(
                     "UPDATE outbox SET drained = 1 WHERE drained = 0 AND seq <= ?", (rows[-1][0],)
                 )
-        return [notification_from_dict(json.loads(text)) for _, text in rows]
+        return list(notes_of(text for _, text in rows))
 
     def purge_drained(self) -> int:
         """Delete the drained notifications (the log of what was handed out); returns how
         many were deleted."""
         with self._write():
             return self._db.execute("DELETE FROM outbox WHERE drained = 1").rowcount
-
-    def next_wakeup(self) -> datetime | None:
-        """When the campaign next has work (see `CampaignRunner.next_wakeup`): the
-        scheduled start, the end of a cooldown, the earliest held outcome to settle or
-        due attempt, not before a halt lifts. None when nothing waits on time."""
-        self._refresh()
-        campaign = self._state.campaign
-        status = campaign.status
-        if status is CampaignStatus.SCHEDULED:
-            return campaign.start_at
-        if status is CampaignStatus.COOLDOWN:
-            return self._state.next_loop_at
-        if status is not CampaignStatus.ACTIVE:
-            return None
-        settle = self._head(steps.SETTLE_LANE)
-        head = self._head(steps.DIAL_LANE)
-        halt = self._state.halt
-        if head is not None and halt is not None:
-            head = None if halt.until is None else max(head, halt.until)
-        if settle is None or (head is not None and head < settle):
-            return head
-        return settle
 
     def _head(self, lane: int) -> datetime | None:
         row = self._db.execute(
@@ -705,17 +639,20 @@ class SQLiteCampaign(StepDriver):
         """The whole campaign in `CampaignRunner.snapshot`'s format (every row is read:
         for export and tests, not for a hot path); ``CampaignRunner.restore`` rebuilds
         it in memory."""
-        rng = self._rng
+        state = self._current()
         sends = self._db.execute("SELECT at_us, phone FROM sends ORDER BY seq").fetchall()
-        return {
-            "format": "campaignkit.runner/3",
-            "rules": self._rules.to_dict(),
-            "campaign": self._state.to_dict(),
-            "contacts": [s.to_dict() for s in self._states()],
-            "outbox": [n.to_dict() for n in self.outbox],
-            "rng": None if rng is None else pd.rng_to_data(rng),
-            "sends": [[moment(at).isoformat(), phone] for at, phone in sends],
-        }
+        return document(
+            self._rules,
+            state,
+            self._states(),
+            self.outbox,
+            self._rng,
+            ((moment(at), phone) for at, phone in sends),
+        )
+
+
+def _contact(text: str) -> Contact:
+    return load_state(text).contact
 
 
 def _connect(path: Any, synchronous: Any, *, create: bool) -> sqlite3.Connection:
