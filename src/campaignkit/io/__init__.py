@@ -12,6 +12,10 @@ return a string.
 * `read_contact_export` and `read_call_export` read those exports back.
 * `iter_contacts` and `iter_call_export` are the streaming forms: one row at a
   time, bounded memory, an optional progress callback.
+* Their keyword options are declared once, as typed dictionaries the functions
+  take as ``**options``: `ExportOptions` (`ContactExportOptions`,
+  `CallExportOptions`) for the writers, `SourceOptions` (`ContactReadOptions`,
+  `CallReadOptions`) for the readers.
 """
 
 from ._csv import CELL_LIMIT, DELIMITERS

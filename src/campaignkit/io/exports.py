@@ -38,7 +38,7 @@ from ._source import (
     peek_json,
 )
 from ._values import EARLIEST, LATEST, format_moment, parse_instant, shown, zone
-from .contacts import Rejection, RejectReason
+from .contacts import UPLOAD_COLUMNS, Rejection, RejectReason
 
 __all__ = [
     "CALL_EXPORT_COLUMNS",
@@ -158,15 +158,8 @@ _CALL_OPTIONS = CallExportOptions.__optional_keys__
 
 
 _PHONE_COLUMNS = frozenset({"contact", "number_to"})
-_UPLOAD_LIST_COLUMNS = (
-    "contact",
-    "name",
-    "context",
-    "id",
-    "override_agent_name",
-    "override_agent_voice_id",
-    "priority",
-)
+# seed 004's upload columns, then itellico's priority (what import_contacts reads)
+_UPLOAD_LIST_COLUMNS = (*UPLOAD_COLUMNS, "priority")
 
 
 # --------------------------------------------------------------------------- writing
