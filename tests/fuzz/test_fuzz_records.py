@@ -167,6 +167,12 @@ def realistic_snapshot() -> dict[str, Any]:
     return runner.snapshot()
 
 
+# A value tampered into the deprecated pacing field loads, with its DeprecationWarning
+# (c535fd6: kept for one release); a warning is not an escaped error.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:PacingPolicy.whatsapp_daily_limit is deprecated:DeprecationWarning"
+)
+
 KNOWN_ELSEWHERE: tuple[str, ...] = ()
 """Modules outside the records' owner whose escapes issue 14 (5) lists and whose
 owners fix them (mostly ``{value!r}`` of a 5,000-digit integer in a message,
