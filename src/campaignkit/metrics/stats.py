@@ -355,6 +355,9 @@ class CampaignStats:
         nobody dialled - ``"pending" in stats.unknown`` says so: ``counts.pending`` then
         counts only the contacts the calls show (0 for a CDR export), `summary` shows
         pending as None (``-``) and `counts_table` leaves the row out.
+
+        Raises `InvalidInput` for stats holding a negative count - a `negated` part
+        read on its own, before it is merged back.
         """
         fields = dict.fromkeys(CONTACT_BUCKETS, 0)
         for key, n in self._by_contact.items():

@@ -9,6 +9,12 @@ views that ``pandas.DataFrame(...)`` takes directly:
   the `Heatmap` also gives its grid, ``to_grid()``, one column per weekday, one
   row per hour.
 
+Both are rows pandas reads as typed columns (issue 18): every row is an
+observation - the total row of `RetryTable` and `CostAudit` is apart (their
+``total``; ``to_records(total=True)`` appends it) - and a numeric column holds
+numbers only (the `Summary`'s value column gives money as ``float`` and
+durations in seconds).
+
 ``to_dict()`` means one thing across campaignkit: a record's reversible JSON form,
 read back by ``from_dict()`` (issue 18). A result table is read, not stored, and has
 none; its ``to_dict()`` is the deprecated old name of ``to_columns()`` (``to_grid()``
