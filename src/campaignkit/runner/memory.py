@@ -19,7 +19,9 @@ What the runner keeps besides the rows (the same as a database store):
 * the outbox, and for a WhatsApp tier the sends of the last 24 hours.
 
 A step that raises has changed nothing: the runner stores what a step returns
-only once it returned.
+only once it returned. The order of the steps - commands, `due`, `handle`, the
+cycle end - is `campaignkit.runner.driver.StepDriver`'s, shared with every store;
+this module supplies the storage (the queues, the rows, the tally, the outbox).
 """
 
 from __future__ import annotations

@@ -11,15 +11,20 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Self
 
+from .._fields import aware_utc
 from ..engine import steps
 from ..engine.reducers import Notification, contact_bucket, notification_from_dict
-from ..models.records import Call
-from ..models.state import ContactState
+from ..errors import InvalidInput, shown
+from ..models.records import Call, Contact
+from ..models.state import CampaignState, ContactState
+from ..runner.driver import StepDriver
+from ..runner.view import CampaignView
 
 __all__ = [
     "BATCH",
+    "DatabaseStore",
     "RecentRows",
     "calls_of",
     "dumps",
@@ -33,6 +38,7 @@ __all__ = [
 
 BATCH = 1000
 """Contacts read per query: the most a store holds at once."""
+_LOAD_BATCH = 5000  # contacts checked and written per statement when loading
 _RECENT = 2048  # rows kept parsed, by the exact text saved (a bounded cache)
 _BEFORE_ALL = (-(1 << 62), -1, -1)  # a (due_us, rank, idx) before every row
 
@@ -145,3 +151,103 @@ def calls_of(texts: Iterable[str]) -> Mapping[str, Call]:
 def notes_of(texts: Iterable[str]) -> tuple[Notification, ...]:
     """The notifications saved as JSON ``texts`` (outbox rows)."""
     return tuple(notification_from_dict(json.loads(text)) for text in texts)
+
+
+class DatabaseStore(CampaignView, StepDriver):
+    """What both database stores share beyond the step sequence and the reading side:
+    closing, the context manager, loading contacts in batches, and reading the
+    campaign row afresh. A store implements `_refresh`, `_known`, `_next_index`,
+    `_known_ids` and `_insert_rows`."""
+
+    __slots__ = ()
+    _db: Any
+
+    def close(self) -> None:
+        """Close the database connection (every committed call is kept)."""
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _current(self) -> CampaignState:
+        """The campaign row, reloaded first if another connection committed since."""
+        self._refresh()
+        return self._state
+
+    def contact(self, contact_id: str) -> Contact:
+        """The contact ``contact_id``; raises `InvalidInput` if there is none."""
+        return self.state(contact_id).contact
+
+    def state(self, contact_id: str) -> ContactState:
+        """The contact's row: the contact and its ledger. Raises `InvalidInput` for an
+        unknown contact."""
+        return load_state(self._known(contact_id)[1])
+
+    def add_contacts(self, contacts: Iterable[Contact], *, now: datetime) -> None:
+        """Load ``contacts`` (any iterable, read in batches); queued and retrying ones
+        without a time become due at ``now``.
+
+        Raises what `CampaignRunner.add_contacts` raises (`InvalidInput` for a
+        duplicate id or a contact that cannot be loaded, `IllegalTransition` when
+        the campaign takes no more contacts); nothing is added when it raises.
+        """
+        now = aware_utc(now)
+        if isinstance(contacts, (str, bytes, Mapping)) or not isinstance(contacts, Iterable):
+            raise InvalidInput(f"contacts must be an iterable of Contact; got {shown(contacts)}")
+        with self._transaction(lock=True):
+            start = index = self._next_index()
+            items = iter(contacts)
+            while chunk := [c for _, c in zip(range(_LOAD_BATCH), items, strict=False)]:
+                self._insert_rows(self._check_rows(chunk, now, index))
+                index += len(chunk)
+            if index == start:
+                return
+            self._changes["created"] += index - start
+            steps.check_loading(self._state)
+            self._state, notes = steps.load_contacts(self._state, self._counts(), now)
+            self._queue(notes)
+
+    def _check_rows(self, chunk: list[Contact], now: datetime, index: int) -> list[tuple[Any, ...]]:
+        """The rows ``(idx, id, *columns)`` of one batch of contacts from ``index`` on,
+        checked in the runner's order (a contact that does not load, then a duplicate
+        id), each counted in the tally's changes."""
+        known = self._known_ids([c.id for c in chunk if type(c) is Contact])
+        seen: set[str] = set()
+        rows: list[tuple[Any, ...]] = []
+        record, messages, changes = self._state.campaign, self._messages, self._changes
+        for contact in chunk:
+            state = steps.load_contact(contact, now=now, campaign=record)
+            if contact.id in known or contact.id in seen:
+                raise InvalidInput(f"duplicate contact id {shown(contact.id)}")
+            seen.add(contact.id)
+            values = row_columns(state, messages=messages)
+            rows.append((index, contact.id, *values))
+            changes[values[4]] += 1
+            changes["held"] += values[5]
+            index += 1
+        return rows
+
+    def _refresh(self) -> None:
+        """Reload the cached campaign row (and what else the store caches) if another
+        connection committed since."""
+        raise NotImplementedError
+
+    def _known(self, contact_id: str) -> tuple[int, str]:
+        """The index and saved text of the contact's row; raises `InvalidInput` for an
+        unknown contact."""
+        raise NotImplementedError
+
+    def _next_index(self) -> int:
+        """The loading index of the next contact loaded."""
+        raise NotImplementedError
+
+    def _known_ids(self, ids: list[str]) -> set[str]:
+        """Which of ``ids`` the campaign already holds."""
+        raise NotImplementedError
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert new contact rows ``(idx, id, *columns)``."""
+        raise NotImplementedError

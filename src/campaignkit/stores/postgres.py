@@ -4,9 +4,11 @@ worker processes at once, behaving exactly like `CampaignRunner`.
 Theory of operation
 -------------------
 The store keeps the rows of the decision layer - one `ContactState` per contact
-and the `CampaignState` - and decides nothing: each public method mirrors the
-method of the same name of `CampaignRunner` (and of `SQLiteCampaign`) and calls
-the same pure steps of `campaignkit.engine.steps`. Several campaigns share one
+and the `CampaignState` - and decides nothing: it runs the step sequence of
+`campaignkit.runner.driver.StepDriver`, the one `CampaignRunner` and
+`SQLiteCampaign` run, over its tables; what several workers need (below) are the
+driver's hooks - `RetryLocked` to run a webhook again with the campaign row
+locked, `_event_done` and `_after_event` for the cycle end. Several campaigns share one
 database (every table is keyed by ``campaign_id``), and several processes may
 open the same campaign (``PostgresCampaign.open(conninfo, campaign_id)``) and
 call `due` and `handle` concurrently. ``psycopg`` (3) is imported by this module
@@ -83,7 +85,6 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
-from .._fields import aware_utc
 from ..engine import steps
 from ..engine.reducers import (
     CampaignCounts,
@@ -104,12 +105,13 @@ from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
-from ..runner.driver import RetryLocked, StepDriver, new_tally
+from ..runner.driver import RetryLocked, new_tally
 from ..runner.snapshot import document
-from ..runner.view import CampaignView, ContactsView
+from ..runner.view import ContactsView
 from ..statuses import CampaignStatus, Channel
 from ._shared import (
     BATCH,
+    DatabaseStore,
     RecentRows,
     calls_of,
     dumps,
@@ -211,7 +213,7 @@ def _busy(bucket: str, held: bool) -> bool:
     return held or bucket in _BUSY
 
 
-class PostgresCampaign(CampaignView, StepDriver):
+class PostgresCampaign(DatabaseStore):
     """One campaign in a PostgreSQL database (``conninfo``, a libpq connection string),
     keyed by the campaign's id: the same methods and results as `CampaignRunner` and
     `SQLiteCampaign`, every call one transaction, notifications in a transactional
@@ -395,16 +397,6 @@ class PostgresCampaign(CampaignView, StepDriver):
         finally:
             db.close()
 
-    def close(self) -> None:
-        """Close the database connection (every committed call is kept)."""
-        self._db.close()
-
-    def __enter__(self) -> PostgresCampaign:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         campaign = self._state.campaign
         return (
@@ -418,11 +410,6 @@ class PostgresCampaign(CampaignView, StepDriver):
     def campaign_id(self) -> str:
         """The campaign's id (the key of its rows)."""
         return self._id
-
-    def _current(self) -> CampaignState:
-        """The campaign row, reloaded first if another connection committed since."""
-        self._refresh()
-        return self._state
 
     @property
     def counts(self) -> CampaignCounts:
@@ -453,15 +440,6 @@ class PostgresCampaign(CampaignView, StepDriver):
             lambda: (s.contact for s in self._states()),
             lambda: self._totals()["created"],
         )
-
-    def contact(self, contact_id: str) -> Contact:
-        """The contact ``contact_id``; raises `InvalidInput` if there is none."""
-        return self.state(contact_id).contact
-
-    def state(self, contact_id: str) -> ContactState:
-        """The contact's row: the contact and its ledger. Raises `InvalidInput` for an
-        unknown contact."""
-        return load_state(self._known(contact_id, lock=False)[1])
 
     @property
     def in_flight(self) -> Mapping[str, Call]:
@@ -518,61 +496,23 @@ class PostgresCampaign(CampaignView, StepDriver):
 
     # ------------------------------------------------------------------ contacts
 
-    def add_contacts(self, contacts: Iterable[Contact], *, now: datetime) -> None:
-        """Load ``contacts`` (any iterable, read in batches); queued and retrying ones
-        without a time become due at ``now``.
+    def _next_index(self) -> int:
+        row = self._db.execute(
+            "SELECT coalesce(max(idx) + 1, 0) FROM ck_contacts WHERE campaign_id = %s",
+            (self._id,),
+        ).fetchone()
+        return int(row[0])
 
-        Raises what `CampaignRunner.add_contacts` raises (`InvalidInput` for a
-        duplicate id or a contact that cannot be loaded, `IllegalTransition` when
-        the campaign takes no more contacts); nothing is added when it raises.
-        """
-        now = aware_utc(now)
-        if isinstance(contacts, (str, bytes, Mapping)) or not isinstance(contacts, Iterable):
-            raise InvalidInput(f"contacts must be an iterable of Contact; got {shown(contacts)}")
-        with self._write(lock=True):
-            row = self._db.execute(
-                "SELECT coalesce(max(idx) + 1, 0) FROM ck_contacts WHERE campaign_id = %s",
-                (self._id,),
-            ).fetchone()
-            start = index = int(row[0])
-            items = iter(contacts)
-            while True:
-                chunk = [c for _, c in zip(range(BATCH * 5), items, strict=False)]
-                if not chunk:
-                    break
-                index = self._insert(chunk, now, index)
-            if index == start:
-                return
-            self._changes["created"] += index - start
-            steps.check_loading(self._state)
-            self._state, notes = steps.load_contacts(self._state, self._counts(), now)
-            self._queue(notes)
-
-    def _insert(self, chunk: list[Contact], now: datetime, index: int) -> int:
-        """Check and copy one batch of contacts in, in the runner's order of checks;
-        returns the next index."""
-        ids = [c.id for c in chunk if type(c) is Contact]
-        known = {
+    def _known_ids(self, ids: list[str]) -> set[str]:
+        return {
             r[0]
             for r in self._db.execute(
                 "SELECT id FROM ck_contacts WHERE campaign_id = %s AND id = ANY(%s)",
                 (self._id, ids),
             )
         }
-        seen: set[str] = set()
-        rows = []
-        record = self._state.campaign
-        for contact in chunk:
-            state = steps.load_contact(contact, now=now, campaign=record)
-            if contact.id in known or contact.id in seen:
-                raise InvalidInput(f"duplicate contact id {shown(contact.id)}")
-            seen.add(contact.id)
-            values = row_columns(state, messages=self._messages)
-            rows.append((self._id, index, contact.id, *values))
-            self._changes[values[4]] += 1
-            if values[5]:
-                self._changes["held"] += 1
-            index += 1
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
         with (
             self._db.cursor() as cursor,
             cursor.copy(
@@ -581,8 +521,7 @@ class PostgresCampaign(CampaignView, StepDriver):
             ) as copy,
         ):
             for row in rows:
-                copy.write_row(row)
-        return index
+                copy.write_row((self._id, *row))
 
     # ------------------------------------------------------------------ storage (driver)
 
@@ -711,7 +650,7 @@ class PostgresCampaign(CampaignView, StepDriver):
         ).fetchone()
         return None if row is None else str(row[0])
 
-    def _known(self, contact_id: str, *, lock: bool) -> tuple[int, str]:
+    def _known(self, contact_id: str, *, lock: bool = False) -> tuple[int, str]:
         return self._got_contact(self._ask_contact(contact_id, lock=lock), contact_id)
 
     def _ask_contact(self, contact_id: str, *, lock: bool) -> Any:

@@ -3,13 +3,14 @@
 Theory of operation
 -------------------
 The store keeps the rows of the decision layer - one `ContactState` per contact
-and the `CampaignState` - and decides nothing: each public method mirrors the
-method of the same name of `CampaignRunner` and calls the same pure steps of
-`campaignkit.engine.steps` in the same order. It only loads rows, calls a step,
-saves what the step returned, keeps the due index and the tally, and queues the
-notifications. The equivalence tests drive the runner and this store with the
-same campaigns and events and compare contacts, counts, wakeups and
-notifications after every call.
+and the `CampaignState` - and decides nothing: the order of the steps is
+`campaignkit.runner.driver.StepDriver`'s, the runner's own, so each public method
+calls the same pure steps of `campaignkit.engine.steps` in the same order as
+`CampaignRunner`'s. This module supplies the storage: it loads rows, saves what a
+step returned, keeps the due index and the tally, and queues the notifications.
+The equivalence tests drive the runner and this store with the same campaigns
+and events and compare contacts, counts, wakeups and notifications after every
+call.
 
 Schema (``campaignkit.sqlite/1``)::
 
@@ -90,7 +91,6 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
-from .._fields import aware_utc
 from ..engine import steps
 from ..engine.reducers import CampaignCounts, Notification
 from ..errors import InvalidInput, shown
@@ -107,12 +107,13 @@ from ..policies.retry import RetryPolicy
 from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
-from ..runner.driver import TALLY_KEYS, StepDriver
+from ..runner.driver import TALLY_KEYS
 from ..runner.snapshot import document
-from ..runner.view import CampaignView, ContactsView
+from ..runner.view import ContactsView
 from ..statuses import Channel
 from ._shared import (
     BATCH,
+    DatabaseStore,
     RecentRows,
     calls_of,
     dumps,
@@ -129,7 +130,6 @@ __all__ = ["STORE_FORMAT", "SQLiteCampaign"]
 STORE_FORMAT = "campaignkit.sqlite/1"
 """The ``format`` of the campaign row of a `SQLiteCampaign` file."""
 
-_LOAD_BATCH = 5000  # contacts written per executemany when loading
 _SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 _NOBODY: frozenset[str] = frozenset()
 
@@ -178,7 +178,7 @@ _INSERT = (
 )
 
 
-class SQLiteCampaign(CampaignView, StepDriver):
+class SQLiteCampaign(DatabaseStore):
     """One campaign in a SQLite file (or ``":memory:"``): the same methods and results
     as `CampaignRunner`, every change in one transaction, notifications in a
     transactional outbox.
@@ -207,6 +207,7 @@ class SQLiteCampaign(CampaignView, StepDriver):
         "_track_sends",
         "_version",
     )
+    _db: sqlite3.Connection
 
     def __init__(
         self,
@@ -339,16 +340,6 @@ class SQLiteCampaign(CampaignView, StepDriver):
         store._setup(db, path, rules, state, rng)
         return store
 
-    def close(self) -> None:
-        """Close the database connection (every committed call is kept)."""
-        self._db.close()
-
-    def __enter__(self) -> SQLiteCampaign:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         campaign = self._state.campaign
         return (
@@ -362,11 +353,6 @@ class SQLiteCampaign(CampaignView, StepDriver):
     def path(self) -> str:
         """The database file (or ``":memory:"``)."""
         return self._path
-
-    def _current(self) -> CampaignState:
-        """The campaign row, reloaded first if another connection committed since."""
-        self._refresh()
-        return self._state
 
     @property
     def counts(self) -> CampaignCounts:
@@ -384,15 +370,6 @@ class SQLiteCampaign(CampaignView, StepDriver):
             lambda: (s.contact for s in self._states()),
             lambda: int(self._tally["created"]),
         )
-
-    def contact(self, contact_id: str) -> Contact:
-        """The contact ``contact_id``; raises `InvalidInput` if there is none."""
-        return self.state(contact_id).contact
-
-    def state(self, contact_id: str) -> ContactState:
-        """The contact's row: the contact and its ledger. Raises `InvalidInput` for an
-        unknown contact."""
-        return load_state(self._known(contact_id)[1])
 
     @property
     def in_flight(self) -> Mapping[str, Call]:
@@ -433,59 +410,22 @@ class SQLiteCampaign(CampaignView, StepDriver):
 
     # ------------------------------------------------------------------ contacts
 
-    def add_contacts(self, contacts: Iterable[Contact], *, now: datetime) -> None:
-        """Load ``contacts`` (any iterable, read in batches); queued and retrying ones
-        without a time become due at ``now``.
+    def _next_index(self) -> int:
+        return int(self._tally["created"])
 
-        Raises what `CampaignRunner.add_contacts` raises (`InvalidInput` for a
-        duplicate id or a contact that cannot be loaded, `IllegalTransition` when
-        the campaign takes no more contacts); nothing is added when it raises.
-        """
-        now = aware_utc(now)
-        if isinstance(contacts, (str, bytes, Mapping)) or not isinstance(contacts, Iterable):
-            raise InvalidInput(f"contacts must be an iterable of Contact; got {shown(contacts)}")
-        with self._write():
-            added = 0
-            items = iter(contacts)
-            while True:
-                chunk = [c for _, c in zip(range(_LOAD_BATCH), items, strict=False)]
-                if not chunk:
-                    break
-                self._insert(chunk, now)
-                added += len(chunk)
-            if not added:
-                return
-            steps.check_loading(self._state)
-            self._state, notes = steps.load_contacts(self._state, self._counts(), now)
-            self._queue(notes)
-
-    def _insert(self, chunk: list[Contact], now: datetime) -> None:
-        """Check and insert one batch of contacts, in the runner's order of checks."""
-        ids = [c.id for c in chunk if type(c) is Contact]
+    def _known_ids(self, ids: list[str]) -> set[str]:
         known: set[str] = set()
-        for start in range(0, len(ids), 500):
+        for start in range(0, len(ids), 500):  # SQLite's limit on host parameters
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
             known.update(
                 r[0]
                 for r in self._db.execute(f"SELECT id FROM contacts WHERE id IN ({marks})", part)
             )
-        seen: set[str] = set()
-        rows = []
-        index = self._tally["created"]
-        tally = self._tally
-        for contact in chunk:
-            state = steps.load_contact(contact, now=now, campaign=self._state.campaign)
-            if contact.id in known or contact.id in seen:
-                raise InvalidInput(f"duplicate contact id {shown(contact.id)}")
-            seen.add(contact.id)
-            row = row_columns(state, messages=self._messages)
-            rows.append((index, contact.id, *row))
-            tally[row[4]] += 1
-            tally["held"] += row[5]
-            index += 1
+        return known
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
         self._db.executemany(_INSERT, rows)
-        tally["created"] = index
 
     # ------------------------------------------------------------------ reading rows
 
