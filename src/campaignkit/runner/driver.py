@@ -87,6 +87,7 @@ a step that raises has changed nothing, so there is nothing to roll back)."""
 
 
 def _unlimited() -> int | None:
+    """No limit: any number of rows may be taken."""
     return None
 
 
@@ -163,6 +164,7 @@ class StepDriver:
             self._state = steps.update_line(self._state, line)
 
     def _command(self, order: CampaignCommand, now: datetime) -> None:
+        """Apply a user's command in one transaction; a force-complete closes every contact."""
         now = aware_utc(now)
         with self._transaction(lock=True):
             self._state, notes = steps.command(self._state, order, self._counts(), now)
@@ -195,6 +197,7 @@ class StepDriver:
             return self._due(now, limit)
 
     def _due(self, now: datetime, limit: int | None) -> list[Dial]:
+        """The round `due` describes, inside its transaction."""
         self._advance(now)
         dials: list[Dial] = []
         if self._state.campaign.status is not CampaignStatus.ACTIVE:
@@ -275,6 +278,7 @@ class StepDriver:
         self._after_event()
 
     def _apply(self, event: Event) -> None:
+        """Apply one event: its row, the step, the row kept, maybe the cycle's end."""
         index, state = self._event_row(event.contact_id)
         campaign = self._state
         step = steps.apply_event(state, event, campaign, self._rules)

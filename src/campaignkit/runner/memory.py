@@ -197,6 +197,7 @@ class CampaignRunner(RunnerView, StepDriver):
     # ------------------------------------------------------------------ keeping
 
     def _add(self, state: ContactState) -> None:
+        """Keep a loaded row: its index, the tally, calls in flight, its queue entry."""
         index = len(self._states)
         if index > INDEX_MASK:
             raise InvalidInput(f"a runner holds at most {INDEX_MASK + 1:,} contacts")
@@ -214,6 +215,7 @@ class CampaignRunner(RunnerView, StepDriver):
         self._push(index, contact)
 
     def _push(self, index: int, contact: Contact) -> None:
+        """Push the contact's queue entry for its lane (none when it waits on nothing)."""
         lane = steps.queue_lane(contact, messages=self._messages)
         if lane is None:
             return
@@ -255,10 +257,12 @@ class CampaignRunner(RunnerView, StepDriver):
         self._push(index, state.contact)
 
     def _event_row(self, contact_id: str) -> tuple[int, ContactState]:
+        """The contact's index and row; raises `InvalidInput` for an unknown contact."""
         index = self._index(contact_id)
         return index, row_of(self._states[index])
 
     def _all_rows(self, *, lock: bool) -> Iterator[tuple[int, ContactState]]:
+        """Every row in loading order (a copy of the list: the caller saves as it walks)."""
         # a copy: the caller saves rows while it walks them
         return ((index, row_of(kept)) for index, kept in enumerate(list(self._states)))
 
@@ -277,9 +281,11 @@ class CampaignRunner(RunnerView, StepDriver):
             self._push(index, after)
 
     def _queue(self, notes: Iterable[Notification]) -> None:
+        """Append notifications to the outbox."""
         self._outbox.extend(notes)
 
     def _totals(self) -> dict[str, int]:
+        """The tally itself (kept up to date by `_commit`)."""
         return self._tally
 
     def _sent_window(self, now: datetime) -> tuple[int, datetime | None]:
@@ -294,6 +300,7 @@ class CampaignRunner(RunnerView, StepDriver):
         return len(recipients), sends[0][0] if sends else None
 
     def _record_send(self, now: datetime, until: int, phone: str) -> None:
+        """Remember a send for the tier's 24-hour window."""
         self._sends.append((now, phone))
         self._recipients[phone] += 1
 

@@ -112,6 +112,8 @@ class ContactsView(Mapping[str, Contact]):
 
 
 class _Values(ValuesView[Contact]):
+    """The contacts of a `ContactsView`, in loading order."""
+
     __slots__ = ()
     _mapping: ContactsView
 
@@ -277,6 +279,7 @@ class RunnerView(CampaignView):
         return contact_of(self._states[self._index(contact_id)])
 
     def _index(self, contact_id: str) -> int:
+        """The contact's loading index; raises `InvalidInput` for an unknown contact."""
         try:
             return self._order[contact_id]
         except (KeyError, TypeError):

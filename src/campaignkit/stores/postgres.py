@@ -210,6 +210,7 @@ def _psycopg() -> Any:
 
 
 def _busy(bucket: str, held: bool) -> bool:
+    """Whether a contact in ``bucket`` (held or not) keeps the cycle from ending."""
     return held or bucket in _BUSY
 
 
@@ -324,6 +325,7 @@ class PostgresCampaign(DatabaseStore):
         rng: random.Random | None,
         version: int,
     ) -> None:
+        """Keep the connection and the loaded rows; take this connection's tally slot."""
         self._db = db
         self._conninfo = conninfo
         self._id = state.campaign.id
@@ -487,6 +489,7 @@ class PostgresCampaign(DatabaseStore):
             )
 
     def _head(self, lane: int) -> datetime | None:
+        """The earliest ``due_us`` of ``lane`` for this campaign."""
         row = self._db.execute(
             "SELECT due_us FROM ck_contacts WHERE campaign_id = %s AND lane = %s "
             "ORDER BY due_us LIMIT 1",
@@ -497,6 +500,7 @@ class PostgresCampaign(DatabaseStore):
     # ------------------------------------------------------------------ contacts
 
     def _next_index(self) -> int:
+        """The next loading index: one past the largest ``idx``."""
         row = self._db.execute(
             "SELECT coalesce(max(idx) + 1, 0) FROM ck_contacts WHERE campaign_id = %s",
             (self._id,),
@@ -504,6 +508,7 @@ class PostgresCampaign(DatabaseStore):
         return int(row[0])
 
     def _known_ids(self, ids: list[str]) -> set[str]:
+        """Which of ``ids`` the campaign already holds."""
         return {
             r[0]
             for r in self._db.execute(
@@ -513,6 +518,7 @@ class PostgresCampaign(DatabaseStore):
         }
 
     def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Copy new contact rows in (``COPY ... FROM STDIN``)."""
         with (
             self._db.cursor() as cursor,
             cursor.copy(
@@ -526,18 +532,22 @@ class PostgresCampaign(DatabaseStore):
     # ------------------------------------------------------------------ storage (driver)
 
     def _transaction(self, *, lock: bool, rng: bool = False) -> AbstractContextManager[None]:
+        """`_write`: one transaction, the campaign row locked first if ``lock``."""
         # the random generator's state is kept for a rollback in every transaction
         return self._write(lock=lock)
 
     def _due_key(self, now: datetime) -> int:
+        """``now`` in microseconds, the ``due_us`` column's unit."""
         return micros(now)
 
     def _due_rows(
         self, lane: int, until: int, want: Callable[[], int | None]
     ) -> Iterator[tuple[int, ContactState]]:
+        """Page through ``ck_contacts_due`` for ``lane``, skipping locked rows."""
         db, key = self._db, self._id
 
         def fetch(last: tuple[int, int, int], size: int) -> list[tuple[int, str]]:
+            """The next ``size`` due rows after ``last``, locked."""
             # SKIP LOCKED: a row a webhook is being applied to waits for the next round
             rows: list[tuple[int, str]] = db.execute(
                 _DUE, (key, lane, until, *last, size)
@@ -550,6 +560,8 @@ class PostgresCampaign(DatabaseStore):
             yield row
 
     def _event_row(self, contact_id: str) -> tuple[int, ContactState]:
+        """The event's row, locked; outside a locked transaction the campaign row too, read after
+        the contact's lock."""
         asked = self._ask_contact(contact_id, lock=True)
         if self._locked:
             index, text = self._got_contact(asked, contact_id)
@@ -562,10 +574,12 @@ class PostgresCampaign(DatabaseStore):
         return index, self._recent.parse(index, text)
 
     def _all_rows(self, *, lock: bool) -> Iterator[tuple[int, ContactState]]:
+        """Every row in loading order, read in batches (locked if ``lock``)."""
         # locked when the caller saves some: each batch is read before any is saved
         return ((index, load_state(text)) for index, text in self._scan("state", lock=lock))
 
     def _save(self, index: int, old: ContactState, new: ContactState) -> None:
+        """Update the row and its index columns; keep it parsed for the next event."""
         values = row_columns(new, messages=self._messages)
         self._db.execute(_SAVE, (*values, self._id, index))
         self._recent.saved(index, values[0], new)
@@ -591,6 +605,7 @@ class PostgresCampaign(DatabaseStore):
         return int(count), None if first is None else moment(first)
 
     def _record_send(self, now: datetime, until: int, phone: str) -> None:
+        """Insert a send into the tier's window table."""
         self._db.execute(
             "INSERT INTO ck_sends (campaign_id, at_us, phone) VALUES (%s, %s, %s)",
             (self._id, until, phone),
@@ -599,6 +614,7 @@ class PostgresCampaign(DatabaseStore):
     # ------------------------------------------------------------------ concurrency hooks
 
     def _campaign_changing(self) -> None:
+        """Outside a locked transaction, raise `RetryLocked`: only it writes the campaign row."""
         if not self._locked:
             raise RetryLocked  # pacing or a halt changed: the campaign row is written
 
@@ -629,6 +645,7 @@ class PostgresCampaign(DatabaseStore):
             self._recheck = at
 
     def _after_event(self) -> None:
+        """After the event's commit: end the cycle if no worker saw the last busy contact go."""
         at, self._recheck = self._recheck, None
         if at is not None:
             self._end_cycle_later(at)
@@ -644,6 +661,7 @@ class PostgresCampaign(DatabaseStore):
     # ------------------------------------------------------------------ keeping
 
     def _text(self, contact_id: str) -> str | None:
+        """The contact's saved state text, None when there is none."""
         row = self._db.execute(
             "SELECT state FROM ck_contacts WHERE campaign_id = %s AND id = %s",
             (self._id, contact_id),
@@ -651,6 +669,7 @@ class PostgresCampaign(DatabaseStore):
         return None if row is None else str(row[0])
 
     def _known(self, contact_id: str, *, lock: bool = False) -> tuple[int, str]:
+        """The contact's (idx, state text); raises `InvalidInput` for an unknown contact."""
         return self._got_contact(self._ask_contact(contact_id, lock=lock), contact_id)
 
     def _ask_contact(self, contact_id: str, *, lock: bool) -> Any:
@@ -665,6 +684,7 @@ class PostgresCampaign(DatabaseStore):
         )
 
     def _got_contact(self, asked: Any, contact_id: str) -> tuple[int, str]:
+        """The (idx, state text) of an asked contact row; raises `InvalidInput` if none."""
         row = None if asked is None else asked.fetchone()
         if row is None:
             raise InvalidInput(
@@ -687,9 +707,11 @@ class PostgresCampaign(DatabaseStore):
             last = rows[-1][0]
 
     def _states(self) -> Iterator[ContactState]:
+        """Every row's state in loading order, read in batches."""
         return (load_state(text) for _, text in self._scan("state"))
 
     def _queue(self, notes: Iterable[Notification]) -> None:
+        """Insert notifications into the outbox table, in order."""
         rows = [(self._id, dumps(n.to_dict())) for n in notes]
         if rows:
             with self._db.cursor() as cursor:
@@ -715,6 +737,7 @@ class PostgresCampaign(DatabaseStore):
         )
 
     def _use_campaign(self, row: Any) -> None:
+        """Load a fetched campaign row into the cache unless its version is the cached one."""
         version = self._version
         if row is None:
             raise InvalidInput(f"campaign {shown(self._id)} is no longer in the database")
@@ -730,6 +753,7 @@ class PostgresCampaign(DatabaseStore):
         self._version = int(row[0])
 
     def _refresh(self) -> None:
+        """Reload the campaign row if another connection changed it (its version)."""
         self._read_campaign(lock=False)
 
     @contextmanager

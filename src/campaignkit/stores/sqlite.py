@@ -290,6 +290,7 @@ class SQLiteCampaign(DatabaseStore):
         state: CampaignState,
         rng: random.Random | None,
     ) -> None:
+        """Keep the connection and the loaded rows; read the tally and the data version."""
         self._db = db
         self._path = os.fspath(path)
         self._rules = rules
@@ -403,6 +404,7 @@ class SQLiteCampaign(DatabaseStore):
             return self._db.execute("DELETE FROM outbox WHERE drained = 1").rowcount
 
     def _head(self, lane: int) -> datetime | None:
+        """The earliest ``due_us`` of ``lane`` (the due index's first entry)."""
         row = self._db.execute(
             "SELECT due_us FROM contacts WHERE lane = ? ORDER BY due_us LIMIT 1", (lane,)
         ).fetchone()
@@ -411,9 +413,11 @@ class SQLiteCampaign(DatabaseStore):
     # ------------------------------------------------------------------ contacts
 
     def _next_index(self) -> int:
+        """The next loading index: the contacts loaded so far."""
         return int(self._tally["created"])
 
     def _known_ids(self, ids: list[str]) -> set[str]:
+        """Which of ``ids`` the file already holds (in chunks of 500 parameters)."""
         known: set[str] = set()
         for start in range(0, len(ids), 500):  # SQLite's limit on host parameters
             part = ids[start : start + 500]
@@ -425,11 +429,13 @@ class SQLiteCampaign(DatabaseStore):
         return known
 
     def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert new contact rows with one ``executemany``."""
         self._db.executemany(_INSERT, rows)
 
     # ------------------------------------------------------------------ reading rows
 
     def _row(self, contact_id: str) -> tuple[int, str] | None:
+        """The contact's (idx, state text), None when there is none."""
         if type(contact_id) is not str:
             return None
         row = self._db.execute(
@@ -438,6 +444,7 @@ class SQLiteCampaign(DatabaseStore):
         return None if row is None else (row[0], row[1])
 
     def _known(self, contact_id: str) -> tuple[int, str]:
+        """The contact's (idx, state text); raises `InvalidInput` for an unknown contact."""
         row = self._row(contact_id)
         if row is None:
             raise InvalidInput(
@@ -459,19 +466,23 @@ class SQLiteCampaign(DatabaseStore):
             last = rows[-1][0]
 
     def _states(self) -> Iterator[ContactState]:
+        """Every row's state in loading order, read in batches."""
         return (load_state(text) for _, text in self._scan("state"))
 
     # ------------------------------------------------------------------ storage (driver)
 
     def _due_key(self, now: datetime) -> int:
+        """``now`` in microseconds, the ``due_us`` column's unit."""
         return micros(now)
 
     def _due_rows(
         self, lane: int, until: int, want: Callable[[], int | None]
     ) -> Iterator[tuple[int, ContactState]]:
+        """Page through ``contacts_due`` for ``lane`` (see the module's due query)."""
         db = self._db
 
         def fetch(last: tuple[int, int, int], size: int) -> list[tuple[int, str]]:
+            """The next ``size`` due rows after ``last``."""
             return db.execute(_DUE, (lane, until, *last, size)).fetchall()
 
         for row in page_due(fetch, self._recent.parse, want):
@@ -480,24 +491,29 @@ class SQLiteCampaign(DatabaseStore):
             yield row
 
     def _event_row(self, contact_id: str) -> tuple[int, ContactState]:
+        """The event's row; the transaction already holds SQLite's write lock."""
         index, text = self._known(contact_id)  # the transaction holds the write lock
         return index, self._recent.parse(index, text)
 
     def _all_rows(self, *, lock: bool) -> Iterator[tuple[int, ContactState]]:
+        """Every row in loading order, read in batches."""
         # each batch is read before any of it is saved; the write lock covers them all
         return ((index, load_state(text)) for index, text in self._scan("state"))
 
     def _save(self, index: int, old: ContactState, new: ContactState) -> None:
+        """Update the row and its index columns; keep it parsed for the next event."""
         values = row_columns(new, messages=self._messages)
         self._db.execute(_SAVE, (*values, index))
         self._recent.saved(index, values[0], new)
 
     def _queue(self, notes: Iterable[Notification]) -> None:
+        """Insert notifications into the outbox table, in order."""
         self._db.executemany(
             "INSERT INTO outbox (note) VALUES (?)", [(dumps(n.to_dict()),) for n in notes]
         )
 
     def _totals(self) -> dict[str, int]:
+        """The cached tally (reloaded by `_refresh`, changed by `_commit`)."""
         return self._tally
 
     def _sent_window(self, now: datetime) -> tuple[int, datetime | None]:
@@ -519,9 +535,11 @@ class SQLiteCampaign(DatabaseStore):
         return count, None if first is None else moment(first)
 
     def _record_send(self, now: datetime, until: int, phone: str) -> None:
+        """Insert a send into the tier's window table."""
         self._db.execute("INSERT INTO sends (at_us, phone) VALUES (?, ?)", (until, phone))
 
     def _transaction(self, *, lock: bool, rng: bool = False) -> AbstractContextManager[None]:
+        """`_write`: one ``BEGIN IMMEDIATE`` transaction."""
         # SQLite has one writer: every transaction takes the write lock (``lock`` is moot)
         return self._write(rng=rng)
 
@@ -592,6 +610,7 @@ class SQLiteCampaign(DatabaseStore):
 
 
 def _contact(text: str) -> Contact:
+    """The contact of a row saved as ``text``."""
     return load_state(text).contact
 
 
