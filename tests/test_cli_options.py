@@ -519,3 +519,14 @@ def test_no_clean_file_without_a_valid_contact(tmp_path: Path) -> None:
     assert code == 1
     assert "no valid contacts" in err
     assert list(tmp_path.iterdir()) == [source]  # nothing written, no partial file left
+
+
+@pytest.mark.parametrize("name", sorted(cli.DIALECT_TIMEZONE))
+def test_report_reads_naive_times_in_the_dialects_own_zone(name: str) -> None:
+    # One home for a vendor's default zone: the command line keeps its own table only so
+    # that building the parser does not import every dialect; it must agree with them.
+    from campaignkit import dialects
+    from campaignkit.models.records import DEFAULT_TIMEZONE
+
+    module = getattr(dialects, name)
+    assert cli.DIALECT_TIMEZONE[name] == getattr(module, "DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)

@@ -91,7 +91,7 @@ DIALECT_TIMEZONE: Mapping[str, str] = {
     "altur": DEFAULT_TIMEZONE,
     "exotel": "Asia/Kolkata",
     "itellico": DEFAULT_TIMEZONE,
-    "thinkrr": DEFAULT_TIMEZONE,
+    "thinkrr": "UTC",  # thinkrr.DEFAULT_TIMEZONE: the library reads its naive times as UTC
     "twilio": DEFAULT_TIMEZONE,
 }
 """The zone naive timestamps and the heatmap are read in, per dialect, without ``--timezone``."""
