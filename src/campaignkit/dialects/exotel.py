@@ -41,7 +41,6 @@ from ..io import (
     DEFAULT_MAX_BYTES,
     ImportResult,
     JsonSource,
-    MissingColumns,
     Rejection,
     RejectReason,
     Source,
@@ -497,23 +496,6 @@ def parse_cdr_page(
     return tuple(calls)
 
 
-def _records(data: Any) -> list[Any]:
-    """The CDR records of one page, a bare array of CDRs, or an array of pages."""
-    if isinstance(data, Mapping):
-        if not isinstance(data.get("response"), list):
-            raise InvalidInput("exotel: a CDR page must hold a 'response' array")
-        return list(data["response"])
-    if not isinstance(data, list):
-        raise InvalidInput("exotel: CDRs must be a page, an array of CDRs or an array of pages")
-    records: list[Any] = []
-    for item in data:
-        if isinstance(item, Mapping) and isinstance(item.get("response"), list):
-            records.extend(item["response"])  # one page of an array of pages
-        else:
-            records.append(item)
-    return records
-
-
 def read_cdrs(
     source: JsonSource,
     *,
@@ -536,7 +518,12 @@ def read_cdrs(
     ``timezone`` or ``region``.
     """
     reader = _Reader(region, timezone, contact_ids, campaign_id)
-    records = _records(b.load_json(source, max_bytes=max_bytes, what="exotel CDRs"))
+    records = b.page_records(
+        b.load_json(source, max_bytes=max_bytes, what="exotel CDRs"),
+        "response",
+        not_a_page="exotel: a CDR page must hold a 'response' array",
+        not_pages="exotel: CDRs must be a page, an array of CDRs or an array of pages",
+    )
     calls: list[Call] = []
     rejected: list[Rejection] = []
     keys: dict[str, None] = {}
@@ -837,30 +824,11 @@ def read_dashboard_export(
     normaliser = PhoneNormaliser(region)
     text = read_text(source, max_bytes=max_bytes)
     b.check_text(text, "exotel", "dashboard export")
-    rows = b.csv_rows(text, ",")
-    header = next(rows, (0, []))[1]
-    if isinstance(header, str) or not header:
-        raise MissingColumns(("Phone Number", "Status"), ())
-    names = tuple(name.strip() for name in header)
-    b.refuse_duplicates(names, b.squash)
-    where = {
-        _DASHBOARD_KEYS[k]: i for i, k in enumerate(map(b.squash, names)) if k in _DASHBOARD_KEYS
-    }
-    missing = tuple(c for c in ("Phone Number", "Status") if c not in where)
-    if missing:
-        raise MissingColumns(missing, names)
+    names, where, rows = b.open_table(text, ",", _DASHBOARD_KEYS, ("Phone Number", "Status"))
     contacts: list[Contact] = []
     rejected: list[Rejection] = []
     seen: dict[str, int] = {}
-    for line, row in rows:
-        if isinstance(row, str):
-            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, "", row))
-            continue
-        if len(row) < len(names) or any(cell.strip() for cell in row[len(names) :]):
-            detail = f"{len(row)} cells; the header has {len(names)}"
-            value = b.shown(",".join(row), 200)
-            rejected.append(Rejection(line, RejectReason.RAGGED_ROW, None, value, detail))
-            continue
+    for line, row in b.fitting_rows(rows, len(names), ",", rejected):
         cells = {column: row[i].strip() for column, i in where.items()}
         try:
             contact = _dashboard_contact(cells, normaliser, tz)
