@@ -7,7 +7,7 @@ would otherwise catch (`ValueError`), so generic handlers keep working.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Self
 
 __all__ = [
     "CampaignkitError",
@@ -32,7 +32,7 @@ class IllegalTransition(CampaignkitError, ValueError):
     message states, so callers can react without parsing text.
     """
 
-    def __init__(self, machine: str, state: Any, event: Any) -> None:
+    def __init__(self, machine: str, state: object, event: object) -> None:
         self.machine = machine
         self.state = state
         self.event = event
@@ -40,7 +40,7 @@ class IllegalTransition(CampaignkitError, ValueError):
             f"{machine} machine: event {_label(event)!r} is not allowed in state {_label(state)!r}"
         )
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[type[Self], tuple[object, ...]]:
         return (type(self), (self.machine, self.state, self.event))
 
 
@@ -51,13 +51,13 @@ class InvalidConfig(CampaignkitError, ValueError):
     the same facts are kept as ``field``, ``expected`` and ``value``.
     """
 
-    def __init__(self, field: str, expected: str, value: Any) -> None:
+    def __init__(self, field: str, expected: str, value: object) -> None:
         self.field = field
         self.expected = expected
         self.value = value
         super().__init__(f"{field} must be {expected}; got {shown(value)}")
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[type[Self], tuple[object, ...]]:
         return (type(self), (self.field, self.expected, self.value))
 
 
@@ -73,11 +73,11 @@ class MissingDependency(CampaignkitError, ImportError):
     ``pip install "campaignkit[extra]"`` that brings it."""
 
 
-def _label(value: Any) -> Any:
+def _label(value: object) -> object:
     return getattr(value, "value", value)
 
 
-def shown(value: Any) -> str:
+def shown(value: object) -> str:
     """``repr(value)`` for an error message, at most about 200 characters.
 
     Never raises: an integer too long to print (over 4,300 digits) is shown by

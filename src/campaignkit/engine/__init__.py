@@ -10,13 +10,14 @@
 """
 
 from ..models.state import CampaignState, ContactState, Halt
-from .lifecycle import apply_call_report, apply_campaign_event, apply_contact_event
+from .lifecycle import CallDetails, apply_call_report, apply_campaign_event, apply_contact_event
 from .reducers import *  # noqa: F403
 from .reducers import __all__ as _reducers_all
 from .steps import Round, Step
 
 __all__ = [
     *_reducers_all,
+    "CallDetails",
     "CampaignState",
     "ContactState",
     "Halt",

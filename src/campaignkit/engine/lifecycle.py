@@ -10,16 +10,41 @@ not allow; `apply_call_report` is lenient, as carriers' callbacks must be
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import TypedDict, Unpack
 
 import attrs
 
 from .._fields import aware_utc, replacer
 from ..machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
 from ..models.records import Call, Campaign, Contact
-from ..statuses import CallStatus
+from ..statuses import AnsweredBy, CallStatus, Direction, Outcome
 
-__all__ = ["apply_call_report", "apply_campaign_event", "apply_contact_event"]
+__all__ = ["CallDetails", "apply_call_report", "apply_campaign_event", "apply_contact_event"]
+
+
+class CallDetails(TypedDict, total=False):
+    """The fields of a `Call` that `apply_call_report` may set with the status (every
+    `Call` field but ``status`` and ``updated_at``, which the report itself sets); what
+    `CallUpdate.details` returns. Every key may be left out."""
+
+    id: str
+    contact_id: str
+    to: str
+    from_number: str
+    attempt: int
+    direction: Direction
+    answered_by: AnsweredBy | None
+    outcome: Outcome | None
+    created_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    duration: int
+    recording_url: str | None
+    price: Decimal | None
+    price_unit: str | None
+    campaign_id: str | None
+
 
 _contact_moved = replacer(Contact, "status", "updated_at")
 _CONTACT_TABLE = CONTACT_MACHINE.table
@@ -47,7 +72,9 @@ def apply_contact_event(contact: Contact, event: ContactEvent, *, now: datetime)
     return _contact_moved(contact, status, aware_utc(now))
 
 
-def apply_call_report(call: Call, reported: CallStatus, *, at: datetime, **details: Any) -> Call:
+def apply_call_report(
+    call: Call, reported: CallStatus, *, at: datetime, **details: Unpack[CallDetails]
+) -> Call:
     """``call`` after a carrier reported it in status ``reported`` at ``at``.
 
     Out-of-order and duplicate reports are harmless: if the report does not move

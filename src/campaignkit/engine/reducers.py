@@ -65,12 +65,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Self, TypeAlias
+from typing import Any, ClassVar, Self, TypeAlias, cast
 
 import attrs
 
 from .. import _fields as f
-from .._fields import Codec, PlainData, Scalar, aware_utc, replacer
+from .._fields import Codec, JSONObject, PlainData, Scalar, aware_utc, replacer
 from .._frozen import FrozenMap
 from ..errors import InvalidInput, shown
 from ..machines import (
@@ -98,6 +98,7 @@ from ..statuses import (
     Outcome,
     bucket_of,
 )
+from .lifecycle import CallDetails
 
 __all__ = [
     "CallStatusNotification",
@@ -325,16 +326,18 @@ class CallUpdate(PlainData):
     runner schedules it then, moved into the calling window, instead of after the
     policy's wait. Not a detail of the call record."""
 
-    def details(self) -> dict[str, Any]:
+    def details(self) -> CallDetails:
         """The details given, as keyword arguments of `apply_call_report`."""
-        details: dict[str, Any] = {}
+        details: dict[str, object] = {}
         for name in _DETAILS:
             value = getattr(self, name)
             if value is not None:
                 details[name] = value
         if self.call_id is not None:
             details["id"] = self.call_id
-        return details
+        # The keys are _DETAILS (Call's own field names) and "id", each holding this
+        # record's validated value of the Call field's type.
+        return cast(CallDetails, details)
 
 
 _DETAILS = (
@@ -507,12 +510,12 @@ class _Notice(PlainData):
     __slots__ = ()
     kind: ClassVar[str]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This notification as plain JSON types, with its ``kind``."""
         return {"kind": self.kind, **f.dump(self)}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """Rebuild a notification from `to_dict` output; raises `InvalidInput`."""
         if not isinstance(data, Mapping) or data.get("kind") != cls.kind:
             raise InvalidInput(
@@ -591,7 +594,7 @@ _NOTICE_KINDS: dict[str, type[_Notice]] = {
 }
 
 
-def notification_from_dict(data: Mapping[str, Any]) -> Notification:
+def notification_from_dict(data: Mapping[str, object]) -> Notification:
     """Rebuild any notification from its ``to_dict`` output (dispatching on ``kind``).
 
     Raises `InvalidInput` for an unknown kind or bad data.

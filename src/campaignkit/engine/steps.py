@@ -50,29 +50,33 @@ import functools
 import random
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, TypedDict, Unpack, cast
 
 import attrs
 
 from .._fields import aware_utc, replacer
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..machines import CALL_MACHINE, CAMPAIGN_MACHINE, CONTACT_MACHINE, CampaignEvent, ContactEvent
-from ..models.goals import GoalResult, combine_goal_results
+from ..models.goals import GoalResult, GoalSet, combine_goal_results
 from ..models.records import Call, CallerLine, Campaign, Contact
 from ..models.state import CampaignState, ContactState, Halt
 from ..policies.admission import admit
+from ..policies.billing import BillingPolicy
 from ..policies.compliance import Attempt, CompliancePolicy
 from ..policies.conversion import (
     ConversionKind,
+    ConversionRule,
     Extraction,
     add_tags,
     is_converted,
     merge_extracted,
     schedule_callback,
 )
+from ..policies.cycles import CyclePolicy
 from ..policies.messaging import (
     SERVICE_WINDOW,
     MessagingTier,
+    WhatsAppSettings,
     check_consent,
     check_retry_loops,
     effective_daily_limit,
@@ -118,6 +122,7 @@ __all__ = [
     "DIAL_LANE",
     "SETTLE_LANE",
     "Round",
+    "SetupPolicies",
     "Step",
     "advance",
     "apply_event",
@@ -285,13 +290,32 @@ def check_setup(
         raise InvalidInput("the weighted rotation strategy needs rng=random.Random(seed)")
 
 
+class SetupPolicies(TypedDict, total=False):
+    """The policies `setup` takes as keywords instead of ``rules``: the fields of
+    `CampaignRules`, each of which may be left out or None (``retry`` then defaults to
+    ``RetryPolicy()``, ``do_not_call`` to nobody)."""
+
+    retry: RetryPolicy | None
+    cycles: CyclePolicy | None
+    schedule: Schedule | None
+    pacing: PacingPolicy | None
+    rotation: RotationPolicy | None
+    compliance: CompliancePolicy | None
+    do_not_call: Iterable[str] | None
+    whatsapp: WhatsAppSettings | None
+    tier: MessagingTier | None
+    conversion: ConversionRule | None
+    goals: GoalSet | None
+    billing: BillingPolicy | None
+
+
 def setup(
     campaign: Campaign,
     *,
     rules: CampaignRules | None = None,
     lines: Sequence[CallerLine] | None = None,
     rng: random.Random | None = None,
-    **policies: Any,
+    **policies: Unpack[SetupPolicies],
 ) -> tuple[CampaignRules, CampaignState]:
     """The rules and the first campaign row of a new campaign, checked together.
 
@@ -310,7 +334,9 @@ def setup(
             policies["retry"] = RetryPolicy()
         if policies.get("do_not_call") is None:
             policies.pop("do_not_call", None)
-        rules = CampaignRules(**policies)
+        # None was just replaced or dropped for the two fields that refuse it; the
+        # rest are None-or-policy, and CampaignRules' validators check each one.
+        rules = CampaignRules(**cast(dict[str, Any], policies))
     elif type(rules) is not CampaignRules:
         raise InvalidInput(f"rules must be a CampaignRules; got {shown(rules)}")
     elif given:

@@ -19,13 +19,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Any, Self
+from typing import Self
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from .. import _fields as f
-from .._fields import aware_utc
+from .._fields import JSONObject, aware_utc
 from ..errors import InvalidConfig, InvalidInput, shown
 from ..models.records import DEFAULT_TIMEZONE
 from ..statuses import Channel
@@ -139,7 +139,7 @@ class PacingPolicy:
         if self.whatsapp_daily_limit is not None:
             warnings.warn(WHATSAPP_DAILY_LIMIT_MOVED, DeprecationWarning, stacklevel=3)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This policy as JSON types (spans in seconds); `from_dict` reverses it exactly.
 
         The deprecated ``whatsapp_daily_limit`` key is still written (null unless it was
@@ -153,7 +153,7 @@ class PacingPolicy:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The policy `to_dict` gave, with or without the deprecated
         ``whatsapp_daily_limit`` key (a stored value still loads, with a
         `DeprecationWarning`). Raises `InvalidInput` for a bad shape or value and
@@ -279,7 +279,7 @@ class PacingState:
         # for a call that is not there.
         return attrs.evolve(self, in_flight=max(0, self.in_flight - 1))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """This state as JSON types (``last_started_at`` and ``counted_on`` ISO 8601);
         `from_dict` reverses it exactly."""
         return {
@@ -290,7 +290,7 @@ class PacingState:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """The state `to_dict` gave. Raises `InvalidInput` for a bad shape or value."""
         d = f.mapping_with(data, "pacing_state", _STATE_KEYS)
         last, day = d["last_started_at"], d["counted_on"]
