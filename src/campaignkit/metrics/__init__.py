@@ -8,11 +8,12 @@ from typing import Any
 
 from . import tables
 from .calls import contacts_from_calls
-from .health import HEALTHY_RANGES, campaign_health
+from .health import HEALTHY_RANGES, HealthCounts, campaign_health
 from .stats import GOAL_RESULTS, CampaignStats, cost_audit, heatmap, retry_effectiveness
 from .tables import (
     WEEKDAYS,
     Breakdown,
+    Cell,
     CostAudit,
     CostRow,
     GoalAchievement,
@@ -33,9 +34,11 @@ __all__ = [
     "WEEKDAYS",
     "Breakdown",
     "CampaignStats",
+    "Cell",
     "CostAudit",
     "CostRow",
     "GoalAchievement",
+    "HealthCounts",
     "HealthReport",
     "HealthyRange",
     "Heatmap",

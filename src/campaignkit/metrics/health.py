@@ -9,13 +9,31 @@ missing, or whose denominator is 0, is unknown (None, with the reason), never 0.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 from ..engine.reducers import EXOTEL_RATES
 from ..errors import InvalidInput
 from .tables import HealthReport, HealthyRange, RateCheck, rate_formula
 
-__all__ = ["HEALTHY_RANGES", "campaign_health"]
+__all__ = ["HEALTHY_RANGES", "HealthCounts", "campaign_health"]
+
+
+class HealthCounts(Protocol):
+    """What `campaign_health` reads: seed 001's contact counts, each a non-negative
+    integer or None when unknown. `CampaignCounts` (the runner's, a store's,
+    `CampaignStats.counts`) and a parsed Exotel ``Stats`` have them."""
+
+    @property
+    def created(self) -> int | None: ...
+    @property
+    def completed(self) -> int | None: ...
+    @property
+    def failed(self) -> int | None: ...
+    @property
+    def busy(self) -> int | None: ...
+    @property
+    def no_answer(self) -> int | None: ...
+
 
 HEALTHY_RANGES = {
     "connect_rate": HealthyRange(0.40, 0.70),
@@ -33,7 +51,7 @@ _FORMULAS = {
 _FIELDS = ("created", "completed", "failed", "busy", "no_answer")
 
 
-def _count(counts: Any, name: str) -> int | None:
+def _count(counts: object, name: str) -> int | None:
     if not hasattr(counts, name):
         raise InvalidInput(
             f"campaign_health needs a stats object with {', '.join(_FIELDS)}; "
@@ -76,7 +94,9 @@ def retry_check(value: float | None, note: str = "") -> RateCheck:
     )
 
 
-def campaign_health(counts: Any, *, retry_success_rate: float | None = None) -> HealthReport:
+def campaign_health(
+    counts: HealthCounts, *, retry_success_rate: float | None = None
+) -> HealthReport:
     """Seed 001's connect, answer, failure and retry-success rates of ``counts``, each
     compared with its healthy range.
 

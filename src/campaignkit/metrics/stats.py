@@ -38,10 +38,12 @@ from typing import Any
 
 import attrs
 
+from .._fields import JSONObject
 from .._frozen import FrozenMap, freeze
 from .._render import cell_text, html_table, text_table
 from ..engine.reducers import CampaignCounts
 from ..errors import InvalidConfig, InvalidInput
+from ..models.goals import GoalOutcome, GoalResult
 from ..models.records import Call, Contact
 from ..policies.billing import BillingPolicy, format_duration
 from ..statuses import CONTACT_BUCKETS, AnsweredBy, ContactStatus, Outcome, bucket_of
@@ -52,6 +54,7 @@ from .calls import contacts_from_calls, count_last_attempts
 from .health import campaign_health, retry_check
 from .tables import (
     Breakdown,
+    Cell,
     CostAudit,
     CostRow,
     GoalAchievement,
@@ -81,7 +84,22 @@ _CC = c.CALL_CODES
 _KC = c.CONTACT_CODES
 
 
-def _counts(value: Mapping[Any, int]) -> FrozenMap[Any, int]:
+# One converter per key type, so the generated __init__ names each field's keys.
+def _counts(value: Mapping[int, int]) -> FrozenMap[int, int]:
+    return freeze(value)
+
+
+def _goal_counts(value: Mapping[tuple[bool, str], int]) -> FrozenMap[tuple[bool, str], int]:
+    return freeze(value)
+
+
+def _attempt_counts(
+    value: Mapping[str | tuple[str, int], int],
+) -> FrozenMap[str | tuple[str, int], int]:
+    return freeze(value)
+
+
+def _unknown_counts(value: Mapping[tuple[str, str], int]) -> FrozenMap[tuple[str, str], int]:
     return freeze(value)
 
 
@@ -113,13 +131,17 @@ class CampaignStats:
         factory=FrozenMap, converter=_price_map
     )
     _by_contact: FrozenMap[int, int] = attrs.field(factory=FrozenMap, converter=_counts)
-    _goals: FrozenMap[tuple[bool, str], int] = attrs.field(factory=FrozenMap, converter=_counts)
+    _goals: FrozenMap[tuple[bool, str], int] = attrs.field(
+        factory=FrozenMap, converter=_goal_counts
+    )
     # keyed by (contact, attempt), or the contact alone for attempt 1 (a tuple less per
     # contact: ~37 MB at a million calls); see _accumulate.contact_attempt
     _by_contact_attempt: FrozenMap[str | tuple[str, int], int] = attrs.field(
-        factory=FrozenMap, converter=_counts
+        factory=FrozenMap, converter=_attempt_counts
     )
-    _unknown: FrozenMap[tuple[str, str], int] = attrs.field(factory=FrozenMap, converter=_counts)
+    _unknown: FrozenMap[tuple[str, str], int] = attrs.field(
+        factory=FrozenMap, converter=_unknown_counts
+    )
     # Figures read more than once from the same counts (the retry table's two passes
     # over every (contact, attempt): four times in a dashboard). Not part of the value.
     _memo: dict[Any, Any] = attrs.field(
@@ -133,7 +155,7 @@ class CampaignStats:
         cls,
         calls: Iterable[Call] = (),
         contacts: Iterable[Contact] = (),
-        goals: Iterable[tuple[Any, bool]] = (),
+        goals: Iterable[tuple[GoalResult | GoalOutcome | str, bool]] = (),
     ) -> CampaignStats:
         """Stats of ``calls``, ``contacts`` and ``goals`` in a single pass over each.
 
@@ -300,7 +322,9 @@ class CampaignStats:
     def _is_unknown(self, figure: str) -> bool:
         return any(n > 0 and f == figure for (f, _), n in self._unknown.items())
 
-    def add_goal(self, result: Any, *, primary: bool = True) -> CampaignStats:
+    def add_goal(
+        self, result: GoalResult | GoalOutcome | str, *, primary: bool = True
+    ) -> CampaignStats:
         """These stats with one more goal result (see `GOAL_RESULTS`).
 
         Raises `InvalidInput` for an unknown result.
@@ -805,7 +829,7 @@ class CampaignStats:
         """Every headline figure with its formula and source seed."""
         k = self.counts
         unknown = self.unknown
-        figures: list[tuple[str, Any, str, str]] = [
+        figures: list[tuple[str, Cell, str, str]] = [
             ("created", k.created, "contacts", "001 Exotel"),
             ("completed", k.completed, "contacts reached", "001 Exotel"),
             ("failed", k.failed, "not reached (busy / no answer apart)", "001 Exotel"),
@@ -867,16 +891,16 @@ class CampaignStats:
             tuple((name, notes[name]) for name, value, _, _ in figures if value is None),
         )
 
-    def to_records(self) -> list[dict[str, Any]]:
+    def to_records(self) -> list[dict[str, Cell]]:
         """The `summary` figures, one dict per metric; ``pandas.DataFrame`` accepts it."""
         return self.summary().to_records()
 
-    def to_columns(self) -> dict[str, list[Any]]:
+    def to_columns(self) -> dict[str, list[Cell]]:
         """The `summary` figures, one list per column; ``pandas.DataFrame`` accepts it.
         (Before issue 18 this was ``to_dict()``.)"""
         return self.summary().to_columns()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The counts as JSON types - the reversible form, to store between events;
         `from_dict` reads them back exactly (``from_dict(to_dict(s)) == s``).
 
@@ -898,10 +922,13 @@ class CampaignStats:
         }
 
     @classmethod
-    def from_dict(cls, state: Mapping[str, Any]) -> CampaignStats:
+    def from_dict(cls, data: Mapping[str, object]) -> CampaignStats:
         """Stats from `to_dict` output; raises `InvalidInput` for malformed data."""
-        if not isinstance(state, Mapping):
-            raise InvalidInput(f"not a CampaignStats dict: {state!r}")
+        if not isinstance(data, Mapping):
+            raise InvalidInput(f"not a CampaignStats dict: {data!r}")
+        # Each entry's shape is checked below as it is unpacked (a wrong one raises
+        # TypeError or ValueError, reported as InvalidInput).
+        state: Mapping[str, Any] = data
         try:
             return cls(
                 _int_counts(state["by_duration"]),
@@ -919,7 +946,7 @@ class CampaignStats:
         except (KeyError, TypeError, ValueError, decimal.InvalidOperation) as exc:
             raise InvalidInput(f"not a CampaignStats dict: {exc!r}") from None
 
-    def to_state(self) -> dict[str, Any]:
+    def to_state(self) -> JSONObject:
         """Deprecated name of `to_dict` (issue 18: one meaning of ``to_dict``); warns with
         a `DeprecationWarning` and goes in the next release."""
         warnings.warn(
@@ -931,7 +958,7 @@ class CampaignStats:
         return self.to_dict()
 
     @classmethod
-    def from_state(cls, state: Mapping[str, Any]) -> CampaignStats:
+    def from_state(cls, state: Mapping[str, object]) -> CampaignStats:
         """Deprecated name of `from_dict`; warns with a `DeprecationWarning` and goes in
         the next release. Raises `InvalidInput` for malformed data."""
         warnings.warn(

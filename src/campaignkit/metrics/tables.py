@@ -31,7 +31,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 import attrs
 
@@ -60,6 +60,7 @@ __all__ = [
     "EXOTEL_RATES",
     "WEEKDAYS",
     "Breakdown",
+    "Cell",
     "CostAudit",
     "CostRow",
     "GoalAchievement",
@@ -74,6 +75,10 @@ __all__ = [
     "counts_table",
     "rate_formula",
 ]
+
+Cell: TypeAlias = str | int | float | Decimal | None
+"""One value of a result table's row: text, a count (``bool`` for a flag), a rate or
+figure, exact money as `Decimal`, or None when unknown."""
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 """Weekday labels, Monday first (`datetime.weekday` order)."""
@@ -111,7 +116,7 @@ class Table:
         rows = self._rows()
         return rows[:-1] if self._has_total and not total else rows
 
-    def to_records(self, *, total: bool = False) -> list[dict[str, Any]]:
+    def to_records(self, *, total: bool = False) -> list[dict[str, Cell]]:
         """One dict per row, column name to plain value: ``pandas.DataFrame(...)`` reads
         it with one type per column (counts ``int64``, rates ``float64``; money stays
         exact `Decimal`). A total row (`RetryTable`, `CostAudit`) is left out unless
@@ -119,13 +124,13 @@ class Table:
         names = [name for name, _ in self._columns]
         return [dict(zip(names, row, strict=True)) for row in self._data_rows(total)]
 
-    def to_columns(self, *, total: bool = False) -> dict[str, list[Any]]:
+    def to_columns(self, *, total: bool = False) -> dict[str, list[Cell]]:
         """One list per column, the same values as `to_records` (the total row left out
         unless ``total=True``); ``pandas.DataFrame`` accepts it."""
         rows = self._data_rows(total)
         return {name: [row[i] for row in rows] for i, (name, _) in enumerate(self._columns)}
 
-    def to_dict(self) -> dict[str, list[Any]]:
+    def to_dict(self) -> dict[str, list[Cell]]:
         """Deprecated name of `to_columns` (issue 18: ``to_dict`` is a record's
         reversible JSON form, and a table has none); warns with a `DeprecationWarning`
         and goes in the next release."""
@@ -296,7 +301,8 @@ class Breakdown(Table):
 
     def plot(self, *, ax: Any = None, kind: str = "bar") -> Any:
         """Bars of the counts, or a pie with ``kind="pie"``; see `campaignkit.plot.breakdown`.
-        Returns the matplotlib ``Axes``; raises `MissingDependency` without matplotlib."""
+        Draws on ``ax``, a matplotlib ``Axes`` (None: a new figure's),
+        and returns the ``Axes``; raises `MissingDependency` without matplotlib."""
         from .. import plot
 
         return plot.breakdown(self, ax=ax, kind=kind)
@@ -497,8 +503,9 @@ class RetryTable(Table):
 
     def plot(self, *, ax: Any = None) -> Any:
         """Connect rate per attempt as bars, with the threshold line; see
-        `campaignkit.plot.retry_table`. Returns the matplotlib ``Axes``; raises
-        `MissingDependency` without matplotlib."""
+        `campaignkit.plot.retry_table`. Draws on ``ax``, a matplotlib ``Axes`` (None: a
+        new figure's), and returns the ``Axes``; raises `MissingDependency` without
+        matplotlib."""
         from .. import plot
 
         return plot.retry_table(self, ax=ax)
@@ -575,8 +582,9 @@ class HourTable(Table):
         return tuple(hours[: self.top])
 
     def plot(self, *, ax: Any = None) -> Any:
-        """Connect rate by hour as bars; see `campaignkit.plot.hour_table`. Returns the
-        matplotlib ``Axes``; raises `MissingDependency` without matplotlib."""
+        """Connect rate by hour as bars; see `campaignkit.plot.hour_table`. Draws on
+        ``ax``, a matplotlib ``Axes`` (None: a new figure's), and returns the ``Axes``;
+        raises `MissingDependency` without matplotlib."""
         from .. import plot
 
         return plot.hour_table(self, ax=ax)
@@ -640,7 +648,7 @@ class Heatmap(Table):
         ``pandas.DataFrame(heatmap.to_grid())`` has hours as rows, weekdays as columns."""
         return {WEEKDAYS[d]: list(self.counts[d]) for d in range(7)}
 
-    def to_dict(self) -> dict[str, list[Any]]:
+    def to_dict(self) -> dict[str, list[Cell]]:
         """Deprecated name of `to_grid` (issue 18: ``to_dict`` is a record's reversible
         JSON form); warns with a `DeprecationWarning` and goes in the next release."""
         warnings.warn(
@@ -649,11 +657,12 @@ class Heatmap(Table):
             DeprecationWarning,
             stacklevel=2,
         )
-        return self.to_grid()
+        return {day: list[Cell](hours) for day, hours in self.to_grid().items()}
 
     def plot(self, *, ax: Any = None, rate: bool = False) -> Any:
         """The grid as a coloured image (``rate=True``: count / calls per slot); see
-        `campaignkit.plot.heatmap`. Returns the matplotlib ``Axes``; raises
+        `campaignkit.plot.heatmap`. Draws on ``ax``, a matplotlib ``Axes`` (None: a new figure's),
+        and returns the ``Axes``; raises
         `MissingDependency` without matplotlib."""
         from .. import plot
 
@@ -761,7 +770,7 @@ class Summary(Table):
     A figure the input cannot give is None (shown as ``-``), and ``notes`` says why.
     """
 
-    figures: tuple[tuple[str, Any, str, str], ...]
+    figures: tuple[tuple[str, Cell, str, str], ...]
     """(metric, value, formula, source) rows. ``to_records`` / ``to_columns`` give each
     value as a number (money as ``float``, a duration such as ``"1:02:05"`` as its
     seconds) so the value column is numeric; `__getitem__` gives it exact."""
@@ -804,7 +813,7 @@ class Summary(Table):
         names = [name for name, _ in self._columns[:4]]
         return html_table(self._title(), names, self._cells(), notes=self._notes())
 
-    def __getitem__(self, metric: str) -> Any:
+    def __getitem__(self, metric: str) -> Cell:
         """The value of ``metric``; raises `KeyError` for an unknown name."""
         for name, value, _, _ in self.figures:
             if name == metric:
@@ -812,7 +821,7 @@ class Summary(Table):
         raise KeyError(metric)
 
 
-def _number(value: Any) -> Any:
+def _number(value: Cell) -> Cell:
     """A summary figure as a number where it is one: `Decimal` money as ``float``, a
     duration text (``MM:SS``, ``H:MM:SS``) as its seconds; anything else unchanged."""
     if isinstance(value, Decimal):
