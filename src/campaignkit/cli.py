@@ -37,7 +37,7 @@ from decimal import Decimal
 from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import __version__
@@ -64,6 +64,9 @@ from .policies.retry import RetryPolicy
 from .policies.rotation import RotationPolicy
 from .policies.schedule import CallingWindow, Schedule
 from .simulate import DEFAULT_BILLING, compare, simulate
+
+if TYPE_CHECKING:  # a TypedDict; importing strategies at run time would need hypothesis
+    from .strategies import RunnerOptions
 
 __all__ = ["main"]
 
@@ -643,7 +646,7 @@ def _retry_policy(preset: str, retries: int, interval_mins: int) -> RetryPolicy:
         raise Usage(f"--interval: {exc}") from None
 
 
-def _demo_policies(lines: int) -> dict[str, Any]:
+def _demo_policies(lines: int) -> RunnerOptions:
     """The demo campaign's time policies: office hours in Mexico City, 8:00-21:00 in
     the callee's own time zone, US TCPA quiet hours, and ``lines`` rotated caller
     IDs with itellico's default cap of 100 calls per number per day."""

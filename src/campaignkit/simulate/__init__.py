@@ -14,7 +14,7 @@ the first retry, and about 17% on the second; later attempts decay further.
 
 from ._compare import RANGE, Comparison, Difference, Interval, compare
 from ._model import OUTCOME_KINDS, OutcomeDraw, OutcomeModel, OutcomeSource
-from ._run import DEFAULT_BILLING, SimulationResult, simulate
+from ._run import DEFAULT_BILLING, SimulateOptions, SimulationResult, simulate
 
 __all__ = [
     "DEFAULT_BILLING",
@@ -26,6 +26,7 @@ __all__ = [
     "OutcomeDraw",
     "OutcomeModel",
     "OutcomeSource",
+    "SimulateOptions",
     "SimulationResult",
     "compare",
     "simulate",

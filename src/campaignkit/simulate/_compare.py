@@ -10,17 +10,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack, cast
 
 import attrs
 
 from .._frames import frame
 from .._render import cell_text, html_table, text_table
 from ..errors import InvalidConfig, MissingDependency
+from ..metrics import Cell
 from ..models.records import Contact
 from ..policies.retry import RetryPolicy
 from ._model import OutcomeSource
-from ._run import SUMMARY_COLUMNS, simulate
+from ._run import SUMMARY_COLUMNS, SimulateOptions, simulate
 
 __all__ = ["RANGE", "Comparison", "Difference", "Interval", "compare"]
 
@@ -96,6 +97,11 @@ class Difference:
         )
 
 
+def _name(row: Mapping[str, Cell]) -> str:
+    # Every row's "policy" is the name `compare` was given for it (a str).
+    return cast(str, row["policy"])
+
+
 def _float(value: Any) -> float:
     return float(value)
 
@@ -109,17 +115,17 @@ class Comparison:
     are read. Money stays `Decimal` in the rows and records; `to_frame` gives floats.
     """
 
-    rows: tuple[Mapping[str, Any], ...]
+    rows: tuple[Mapping[str, Cell], ...]
     seeds: tuple[int, ...]
-    runs: tuple[tuple[str, tuple[Mapping[str, Any], ...]], ...] = ()
+    runs: tuple[tuple[str, tuple[Mapping[str, Cell], ...]], ...] = ()
     """(policy, one `SimulationResult.summary` per seed, in seed order)."""
 
     @property
     def policies(self) -> tuple[str, ...]:
         """The policy names, in the order given."""
-        return tuple(row["policy"] for row in self.rows)
+        return tuple(_name(row) for row in self.rows)
 
-    def _runs(self, policy: str) -> tuple[Mapping[str, Any], ...]:
+    def _runs(self, policy: str) -> tuple[Mapping[str, Cell], ...]:
         for name, runs in self.runs:
             if name == policy:
                 return runs
@@ -154,14 +160,14 @@ class Comparison:
         names = self.policies
         return tuple(self.difference(name, names[0], figure) for name in names[1:])
 
-    def to_records(self) -> list[dict[str, Any]]:
+    def to_records(self) -> list[dict[str, Cell]]:
         """One row per policy: each figure's mean, then ``<figure>_low`` and
         ``<figure>_high`` (the 90% range over the seeds) - numbers, money as `Decimal`
         - and ``finished`` / ``stuck`` (every run finished / any run stuck)."""
         records = []
         for row in self.rows:
             record = {"policy": row["policy"]}
-            runs = self._runs(row["policy"]) if self.runs else ()
+            runs = self._runs(_name(row)) if self.runs else ()
             for name in _FIGURES:
                 record[name] = row[name]
                 values = [run[name] for run in runs] or [row[name]]
@@ -172,7 +178,7 @@ class Comparison:
             records.append(record)
         return records
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """Deprecated name of `overview` (issue 18: ``to_dict`` is a record's reversible
         JSON form, which a comparison does not have); warns with a `DeprecationWarning`
         and goes in the next release."""
@@ -185,7 +191,7 @@ class Comparison:
         )
         return self.overview()
 
-    def overview(self) -> dict[str, Any]:
+    def overview(self) -> dict[str, object]:
         """Plain data to read: the seeds, the range (0.9), the `to_records` rows, and
         each policy's per-seed figures under ``runs``."""
         return {
@@ -203,7 +209,8 @@ class Comparison:
 
     def plot(self, figure: str = "connect_rate", *, ax: Any = None) -> Any:
         """Bars of ``figure`` per policy with the 90% range as error bars; see
-        `campaignkit.plot.comparison`. Returns the matplotlib ``Axes``."""
+        `campaignkit.plot.comparison`. Draws on ``ax``, a matplotlib ``Axes`` (None: a
+        new figure's), and returns the ``Axes``."""
         from .. import plot
 
         return plot.comparison(self, figure, ax=ax)
@@ -211,11 +218,11 @@ class Comparison:
     def _cells(self) -> list[list[str]]:
         cells = []
         for row in self.rows:
-            line = [row["policy"]]
+            line = [_name(row)]
             for name, kind in SUMMARY_COLUMNS:
                 text = cell_text(row[name], kind)
                 if len(self.seeds) > 1 and self.runs:
-                    i = self.interval(row["policy"], name)
+                    i = self.interval(_name(row), name)
                     if i.low != i.high:
                         text += f" ({_bound(i.low, kind)}-{_bound(i.high, kind)})"
                 line.append(text)
@@ -311,7 +318,7 @@ def _run_alone(
 
 
 def compare(
-    policies: Mapping[str, RetryPolicy | Mapping[str, Any]],
+    policies: Mapping[str, RetryPolicy | SimulateOptions],
     contacts: Iterable[Contact],
     *,
     start: datetime,
@@ -319,7 +326,7 @@ def compare(
     seeds: Sequence[int] = (0,),
     workers: int | None = 1,
     scheduler: Any = None,
-    **options: Any,
+    **options: Unpack[SimulateOptions],
 ) -> Comparison:
     """Simulate each named policy on the same contacts and outcome draws, and tabulate.
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from .._fields import JSONObject
 from .._fields import zone as lookup_zone
 from .._frames import frame
 from ..errors import InvalidConfig, InvalidInput, shown
@@ -196,7 +197,7 @@ class OutcomeModel:
 
     # ------------------------------------------------------------------ tables
 
-    def to_records(self, by: str = "attempt", *, attempt: int = 1) -> list[dict[str, Any]]:
+    def to_records(self, by: str = "attempt", *, attempt: int = 1) -> list[dict[str, float | str]]:
         """The model's figures as rows of plain numbers, for reading or ``pandas``.
 
         ``by="attempt"``: one row per attempt (the fitted ones and two more),
@@ -209,7 +210,7 @@ class OutcomeModel:
         """
         self.base_probability(attempt)  # validates attempt
         if by == "attempt":
-            rows = []
+            rows: list[dict[str, float | str]] = []
             for n in range(1, len(self.connect_by_attempt) + 3):
                 connect = min(_CAP, self.base_probability(n))
                 rows.append({"attempt": n, "connect": connect, **self._split(connect)})
@@ -259,7 +260,7 @@ class OutcomeModel:
         """
         return frame(self.to_records(by, attempt=attempt))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The parameters as JSON types; `from_dict` reads them back (save a fitted model)."""
         return {
             a.name: list(value) if isinstance(value, tuple) else value
@@ -268,7 +269,7 @@ class OutcomeModel:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OutcomeModel:
+    def from_dict(cls, data: Mapping[str, object]) -> OutcomeModel:
         """A model from `to_dict` output; missing keys take the defaults.
 
         Raises `InvalidInput` for an unknown key, `InvalidConfig` for a bad value.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import heapq
 import random
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -19,7 +19,7 @@ from .._frames import frame
 from .._render import cell_text, html_table, text_table
 from ..engine import CallUpdate
 from ..errors import InvalidConfig
-from ..metrics import CampaignStats
+from ..metrics import CampaignStats, Cell
 from ..models.records import Call, Campaign, Contact
 from ..policies.billing import BillingPolicy
 from ..policies.cycles import CyclePolicy
@@ -29,6 +29,9 @@ from ..policies.schedule import contact_time_zones
 from ..runner.memory import CampaignRunner
 from ..statuses import CallStatus, Outcome
 from ._model import OutcomeModel, OutcomeSource
+
+if TYPE_CHECKING:  # hypothesis is only needed to type-check; RunnerOptions is a TypedDict
+    from ..strategies import RunnerOptions
 
 __all__ = ["DEFAULT_BILLING", "SimulationResult", "simulate"]
 
@@ -145,7 +148,7 @@ class SimulationResult:
         """Simulated time from the first call to the last event."""
         return self.ended_at - self.started_at
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, Cell]:
         """The headline figures as plain data (one row of `compare`)."""
         stats = self.stats
         return {
@@ -160,7 +163,7 @@ class SimulationResult:
             "stuck": self.stuck,
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Cell | datetime]:
         """Deprecated name of `overview` (issue 18: ``to_dict`` is a record's reversible
         JSON form, which a simulated run does not have); warns with a
         `DeprecationWarning` and goes in the next release."""
@@ -173,7 +176,7 @@ class SimulationResult:
         )
         return self.overview()
 
-    def overview(self) -> dict[str, Any]:
+    def overview(self) -> dict[str, Cell | datetime]:
         """The run as plain data to read: `summary`, how it ended (``status``), the
         seed, the start and end (datetimes) and the billing policy's name and unit."""
         return {
@@ -187,11 +190,11 @@ class SimulationResult:
             "currency": self.billing.unit,
         }
 
-    def to_records(self) -> list[dict[str, Any]]:
+    def to_records(self) -> list[dict[str, Cell | datetime]]:
         """One row per simulated call: ids, numbers, attempt, status, answered-by and
         outcome (their string values), the datetimes (UTC ``datetime``), the
         duration in seconds and the call's ``cost`` (`Decimal`) under `billing`."""
-        rows = []
+        rows: list[dict[str, Cell | datetime]] = []
         for call in self.calls:
             rows.append(
                 {
@@ -221,8 +224,9 @@ class SimulationResult:
     def plot(self, kind: str = "timeline", *, ax: Any = None, **options: Any) -> Any:
         """Draw the run: ``"timeline"`` (calls placed over time, connected ones apart; see
         `campaignkit.plot.calls_over_time`) or ``"status"`` (contacts by status).
-        Returns the matplotlib ``Axes``. Raises `MissingDependency` without matplotlib,
-        `InvalidConfig` for another ``kind``."""
+        Draws on ``ax``, a matplotlib ``Axes`` (None: a new figure's); ``options`` go
+        to that plot function. Returns the ``Axes``. Raises `MissingDependency` without
+        matplotlib, `InvalidConfig` for another ``kind``."""
         from .. import plot
 
         if kind == "timeline":
@@ -246,6 +250,20 @@ class SimulationResult:
         )
 
 
+class SimulateOptions(TypedDict, total=False):
+    """The keywords of `simulate` that `compare` passes on - shared by every run, or
+    one policy's own (a policy given as a mapping). Every key may be left out."""
+
+    campaign: Campaign | None
+    retry: RetryPolicy | None
+    cycles: CyclePolicy | None
+    billing: BillingPolicy | None
+    max_concurrent: int
+    horizon: timedelta
+    runner_options: RunnerOptions | None
+    progress: Callable[[int], None] | None
+
+
 def simulate(
     contacts: Iterable[Contact],
     *,
@@ -258,7 +276,7 @@ def simulate(
     seed: int = 0,
     max_concurrent: int = 10,
     horizon: timedelta = timedelta(days=30),
-    runner_options: Mapping[str, Any] | None = None,
+    runner_options: RunnerOptions | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SimulationResult:
     """Run a whole campaign through the real `CampaignRunner` and return what happened.
@@ -288,7 +306,9 @@ def simulate(
     campaign = campaign or Campaign(id="simulation", name="Simulation")
     model = model or OutcomeModel()
     billing = billing or DEFAULT_BILLING
-    runner = CampaignRunner(campaign, retry=retry, cycles=cycles, **dict(runner_options or {}))
+    # A copy, as before; its keys are RunnerOptions' and CampaignRunner checks the values.
+    options = cast("RunnerOptions", dict(runner_options or {}))
+    runner = CampaignRunner(campaign, retry=retry, cycles=cycles, **options)
     runner.add_contacts(contacts, now=start)
     runner.start(start)
     zones: dict[str, ZoneInfo] = {}
