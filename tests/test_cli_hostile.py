@@ -76,7 +76,8 @@ REPORTS = [
     (
         "thinkrr year 9999",
         "thinkrr",
-        f"{THINKRR_HEADER}\n1,+12015527765,Completed,10,9999-12-31T23:59:59\n",
+        # past year 9999 in UTC (thinkrr reads times without an offset as UTC)
+        f"{THINKRR_HEADER}\n1,+12015527765,Completed,10,9999-12-31T23:59:59-12:00\n",
     ),
     ("thinkrr big field", "thinkrr", f'{THINKRR_HEADER}\n1,+12015527765,"{"x" * 300_000}",10,\n'),
     ("thinkrr no header", "thinkrr", "just,some,columns\n1,2,3\n"),
