@@ -35,6 +35,7 @@ from typing import Any, Self
 import attrs
 
 from .. import _fields as f
+from .._fields import JSONObject
 from ..engine.reducers import CampaignCounts
 from ..errors import InvalidConfig, InvalidInput
 from ..io import (
@@ -230,7 +231,7 @@ class Stats:
     """Contacts whose last attempt was not answered."""
 
     @classmethod
-    def from_dict(cls, data: Any) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """Read a ``stats`` object; unknown keys are ignored, bad counts raise `InvalidInput`."""
         if not isinstance(data, Mapping):
             raise InvalidInput(f"exotel: stats must be an object; got {data!r}")
@@ -338,7 +339,7 @@ def parse_campaign(source: JsonSource, *, timezone: str = DEFAULT_TIMEZONE) -> C
     return CampaignSnapshot(campaign, Stats.from_dict(doc.get("stats") or {}))
 
 
-def campaign_document(snapshot: CampaignSnapshot) -> dict[str, Any]:
+def campaign_document(snapshot: CampaignSnapshot) -> JSONObject:
     """``snapshot`` as the campaign-details response `parse_campaign` reads."""
     campaign = snapshot.campaign
     return {
@@ -449,7 +450,7 @@ def _cdr_call(record: Mapping[str, Any], reader: _Reader) -> Call:
 
 
 def parse_call(
-    record: Mapping[str, Any],
+    record: Mapping[str, object],
     *,
     region: str | None = DEFAULT_REGION,
     timezone: str = DEFAULT_TIMEZONE,
@@ -554,7 +555,7 @@ def _stamp(value: datetime | None, reader_tz: Any, name: str = "time") -> str | 
     return None if value is None else b.in_zone(value, reader_tz, "exotel", name).isoformat()
 
 
-def cdr_record(call: Call, *, timezone: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
+def cdr_record(call: Call, *, timezone: str = DEFAULT_TIMEZONE) -> JSONObject:
     """``call`` as a CDR record (times in ``timezone``); what `parse_call` reads back.
 
     A price in another unit than pulses raises `InvalidInput`.
@@ -684,9 +685,9 @@ def parse_call_schedule(
     )
 
 
-def call_schedule_payload(event: CallScheduleEvent) -> dict[str, Any]:
+def call_schedule_payload(event: CallScheduleEvent) -> JSONObject:
     """``event`` as the call-schedule callback payload."""
-    payload: dict[str, Any] = {
+    payload: JSONObject = {
         "To": event.to,
         "FinalStatus": call_status_label(event.final_status),
         "AttemptCount": event.attempts,
@@ -722,7 +723,7 @@ def parse_campaign_status(payload: JsonSource) -> CampaignStatusEvent:
     )
 
 
-def campaign_status_payload(event: CampaignStatusEvent) -> dict[str, Any]:
+def campaign_status_payload(event: CampaignStatusEvent) -> JSONObject:
     """``event`` as the campaign-status callback payload."""
     return {
         "CampaignSid": event.campaign_id,

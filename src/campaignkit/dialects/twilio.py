@@ -135,7 +135,7 @@ def _timestamp(value: str, field: str = "Timestamp") -> datetime:
 
 
 def parse_status_callback(
-    payload: Any,
+    payload: Source | Mapping[str, object],
     *,
     contact_ids: Mapping[str, str] | None = None,
     campaign_id: str | None = None,

@@ -11,7 +11,6 @@ import csv
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
 
 from ..errors import InvalidConfig
 from ._errors import DuplicateColumns, EmptyInput, MalformedInput
@@ -171,13 +170,13 @@ def read_rows(
     return names, line, rows
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     if type(value) is str:
         return value
     return "" if value is None else str(value)
 
 
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str) -> str:
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]], delimiter: str) -> str:
     """RFC 4180 CSV text (CRLF line endings).
 
     Header cells are neutralised like data cells (an attribute named
@@ -185,6 +184,7 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: s
     quoted when it holds the delimiter, a quote, a line break - or a comma or
     semicolon whatever the delimiter, since a spreadsheet may split on either
     (issue 14 item 12). Data cells are written as given: neutralise them first.
+    A cell may be any value: None is an empty cell, anything else its ``str``.
     """
     check_delimiter(delimiter)
     special = re.compile(
@@ -199,7 +199,7 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: s
             return cell
         return '"' + cell.replace('"', '""') + '"'
 
-    def line(values: Sequence[Any]) -> str:
+    def line(values: Sequence[object]) -> str:
         cells = [_cell(v) for v in values]
         if len(cells) == 1 and not cells[0]:
             return '""'  # a lone empty cell, not a blank line

@@ -325,7 +325,7 @@ def compare(
     model: OutcomeSource | None = None,
     seeds: Sequence[int] = (0,),
     workers: int | None = 1,
-    scheduler: Any = None,
+    scheduler: object = None,
     **options: Unpack[SimulateOptions],
 ) -> Comparison:
     """Simulate each named policy on the same contacts and outcome draws, and tabulate.
