@@ -35,19 +35,7 @@ from .. import seed_vocabulary as seed
 
 moments = strategies.moments()
 
-# seed 001's CDR example
-CDR = {
-    "call_sid": "a1b2c3d4e5f6",
-    "to": "+919876543210",
-    "from": "0XXXXXX4890",
-    "status": "completed",
-    "start_time": "2024-02-01T10:05:32+05:30",
-    "end_time": "2024-02-01T10:06:15+05:30",
-    "duration": 43,
-    "recording_url": "https://example.com/r.mp3",
-    "attempt_number": 1,
-    "price": 2,
-}
+CDR = seed.SEED_001_CDR  # seed 001's CDR example, one home for the tests
 HUGE = "9" * 5000
 
 
