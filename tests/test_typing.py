@@ -239,6 +239,8 @@ TYPED_PACKAGES = (
     "campaignkit.simulate",
     "campaignkit.dialects.exotel",
     "campaignkit.dialects.twilio",
+    "campaignkit.runner",
+    "campaignkit.stores",
 )
 UNTYPED_YET: tuple[str, ...] = ()
 """Modules of those packages owned elsewhere and not yet converted."""

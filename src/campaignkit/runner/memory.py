@@ -31,9 +31,8 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any
 
-from .._fields import aware_utc
+from .._fields import JSONObject, aware_utc
 from ..engine import steps
 from ..engine.reducers import Notification, contact_bucket
 from ..errors import InvalidInput, shown
@@ -306,14 +305,14 @@ class CampaignRunner(RunnerView, StepDriver):
 
     # ------------------------------------------------------------------ plain data
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> JSONObject:
         """The whole runner as plain JSON types: the rules, the campaign row, every
         contact row, the outbox, the random generator's state and the recent sends;
         `restore` rebuilds it exactly."""
         return _snapshot.dump(self)
 
     @classmethod
-    def restore(cls, data: Mapping[str, Any]) -> CampaignRunner:
+    def restore(cls, data: Mapping[str, object]) -> CampaignRunner:
         """A runner rebuilt from `snapshot` data (also from the ``campaignkit.runner/1``
         and ``/2`` formats).
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import heapq
 from datetime import UTC, datetime, timedelta
 
+__all__ = ["INDEX_MASK", "DueQueue", "key_limit", "key_of"]
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _INDEX_BITS = 32

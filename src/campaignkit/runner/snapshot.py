@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .._fields import aware_utc
+from .._fields import JSONObject, aware_utc
 from ..engine.reducers import Notification, notification_from_dict
 from ..errors import InvalidInput, shown
 from ..models.goals import GoalResult, GoalSet, combine_goal_results
@@ -32,6 +32,8 @@ from .view import row_of
 
 if TYPE_CHECKING:
     from .memory import CampaignRunner
+
+__all__ = ["SNAPSHOT_FORMAT", "document", "dump", "load"]
 
 SNAPSHOT_FORMAT = "campaignkit.runner/3"
 """The ``format`` tag of `CampaignRunner.snapshot` data (``campaignkit.runner/1``
@@ -70,7 +72,7 @@ def document(
     outbox: Iterable[Notification],
     rng: random.Random | None,
     sends: Iterable[tuple[datetime, str]],
-) -> dict[str, Any]:
+) -> JSONObject:
     """A ``campaignkit.runner/3`` snapshot of these rows as plain JSON types: the one
     format `CampaignRunner.snapshot` and every store's ``snapshot`` write, and
     `CampaignRunner.restore` reads."""
@@ -85,7 +87,7 @@ def document(
     }
 
 
-def dump(runner: CampaignRunner) -> dict[str, Any]:
+def dump(runner: CampaignRunner) -> JSONObject:
     """`CampaignRunner.snapshot`: the whole runner as plain JSON types."""
     return document(
         runner.rules,
@@ -97,8 +99,9 @@ def dump(runner: CampaignRunner) -> dict[str, Any]:
     )
 
 
-def load(cls: type[CampaignRunner], data: Mapping[str, Any]) -> CampaignRunner:
+def load(cls: type[CampaignRunner], snapshot: Mapping[str, object]) -> CampaignRunner:
     """`CampaignRunner.restore`: a runner rebuilt from `dump` data (see its errors)."""
+    data: Mapping[str, Any] = snapshot  # checked piece by piece below
     if not isinstance(data, Mapping):
         raise InvalidInput(f"not a {SNAPSHOT_FORMAT} snapshot")
     tag = data.get("format")

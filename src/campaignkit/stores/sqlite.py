@@ -91,6 +91,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
+from .._fields import JSONObject
 from ..engine import steps
 from ..engine.reducers import CampaignCounts, Notification
 from ..errors import InvalidInput, shown
@@ -593,7 +594,7 @@ class SQLiteCampaign(DatabaseStore):
 
     # ------------------------------------------------------------------ plain data
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> JSONObject:
         """The whole campaign in `CampaignRunner.snapshot`'s format (every row is read:
         for export and tests, not for a hot path); ``CampaignRunner.restore`` rebuilds
         it in memory."""
