@@ -313,18 +313,8 @@ SEED_STATS = """{
 }]
 }"""
 
-SEED_CDR = {
-    "call_sid": "a1b2c3d4e5f6",
-    "to": "+919876543210",
-    "from": "0XXXXXX4890",
-    "status": "completed",
-    "start_time": "2024-02-01T10:05:32+05:30",
-    "end_time": "2024-02-01T10:06:15+05:30",
-    "duration": 43,
-    "recording_url": "https://recordings.example/a1b2c3d4e5f6.mp3",
-    "attempt_number": 1,
-    "price": 2,
-}
+# seed 001's CDR with a recording URL the round trip can write back exactly
+SEED_CDR = {**CDR, "recording_url": "https://recordings.example/a1b2c3d4e5f6.mp3"}
 
 
 def test_exotel_campaign_stats() -> None:
