@@ -521,12 +521,29 @@ def test_no_clean_file_without_a_valid_contact(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [source]  # nothing written, no partial file left
 
 
-@pytest.mark.parametrize("name", sorted(cli.DIALECT_TIMEZONE))
-def test_report_reads_naive_times_in_the_dialects_own_zone(name: str) -> None:
-    # One home for a vendor's default zone: the command line keeps its own table only so
-    # that building the parser does not import every dialect; it must agree with them.
-    from campaignkit import dialects
-    from campaignkit.models.records import DEFAULT_TIMEZONE
+@pytest.mark.parametrize(
+    ("name", "zone"),
+    [
+        ("altur", "America/Mexico_City"),
+        ("exotel", "Asia/Kolkata"),  # seed 001: an Indian vendor
+        ("itellico", "America/Mexico_City"),
+        ("thinkrr", "UTC"),  # as thinkrr.read_call_log reads naive times
+        ("twilio", "America/Mexico_City"),
+    ],
+)
+def test_report_reads_naive_times_in_the_dialects_own_zone(name: str, zone: str) -> None:
+    # One home for a vendor's default zone: the dialect module (the CLI asks it).
+    assert sorted(cli.DIALECT_REGION) == ["altur", "exotel", "itellico", "thinkrr", "twilio"]
+    assert cli.dialect_timezone(name) == zone
 
-    module = getattr(dialects, name)
-    assert cli.DIALECT_TIMEZONE[name] == getattr(module, "DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
+
+def test_a_thinkrr_report_reads_and_lays_out_naive_times_in_utc(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "id,phone,outcome,duration,timestamp\n1,+12015527765,Completed,10,2026-06-01T10:00:00\n"
+    )
+    code, out, err = call("report", str(log), "--dialect", "thinkrr", "--format", "json")
+    assert code == 0, err
+    heatmap = json.loads(out)["heatmap"]
+    assert heatmap["timezone"] == "UTC"
+    assert heatmap["counts"]["Mon"][10] == 1  # 2026-06-01 is a Monday; 10:00 UTC

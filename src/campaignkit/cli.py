@@ -90,14 +90,18 @@ DIALECT_REGION: Mapping[str, str | None] = {
 }
 """The region national numbers are read in, per dialect, when ``--region`` is not given."""
 
-DIALECT_TIMEZONE: Mapping[str, str] = {
-    "altur": DEFAULT_TIMEZONE,
-    "exotel": "Asia/Kolkata",
-    "itellico": DEFAULT_TIMEZONE,
-    "thinkrr": "UTC",  # thinkrr.DEFAULT_TIMEZONE: the library reads its naive times as UTC
-    "twilio": DEFAULT_TIMEZONE,
-}
-"""The zone naive timestamps and the heatmap are read in, per dialect, without ``--timezone``."""
+
+def dialect_timezone(dialect: str) -> str:
+    """The zone naive timestamps and the heatmap are read in without ``--timezone``: the
+    dialect's own ``DEFAULT_TIMEZONE`` (Exotel's Asia/Kolkata, thinkrr's UTC), else the
+    project default. Read from the dialect, its one home, only when a report runs (the
+    parser does not import the dialects)."""
+    import importlib
+
+    module = importlib.import_module(f"campaignkit.dialects.{dialect}")
+    zone: str = getattr(module, "DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
+    return zone
+
 
 PRESETS: Mapping[str, tuple[int, int]] = {"exotel": (0, 3), "itellico": (0, 10), "altur": (0, 100)}
 """Retry presets the demo and ``simulate`` accept, with each one's retry range (seeds 000-002)."""
@@ -898,7 +902,7 @@ def _cmd_report(args: argparse.Namespace, out: Output) -> int:
     if args.region is None:
         args.region = DIALECT_REGION[args.dialect]
     if args.timezone is None:
-        args.timezone = DIALECT_TIMEZONE[args.dialect]
+        args.timezone = dialect_timezone(args.dialect)
     contacts: tuple[Contact, ...] = ()
     rejected: Sequence[Any] = ()
     streamed = _stream_altur(args, out) if _streamable(args.export, args.dialect) else None
@@ -1138,8 +1142,8 @@ def _parser() -> argparse.ArgumentParser:
         "--timezone",
         type=_zone_name,
         default=None,
-        help="zone of naive timestamps and the heatmap (default: the dialect's own; "
-        "Asia/Kolkata for exotel, else America/Mexico_City)",
+        help="zone of naive timestamps and the heatmap (default: the dialect's own "
+        f"DEFAULT_TIMEZONE, else {DEFAULT_TIMEZONE})",
     )
     rep.add_argument(
         "--show", type=_count(0, "rows"), default=20, help="rejected rows to list (default 20)"
