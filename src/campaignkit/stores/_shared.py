@@ -13,13 +13,14 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Self
 
-from .._fields import aware_utc
+from .._fields import JSONObject, aware_utc
 from ..engine import steps
 from ..engine.reducers import Notification, contact_bucket, notification_from_dict
 from ..errors import InvalidInput, shown
 from ..models.records import Call, Contact
 from ..models.state import CampaignState, ContactState
 from ..runner.driver import StepDriver
+from ..runner.snapshot import document
 from ..runner.view import CampaignView
 
 __all__ = [
@@ -155,9 +156,9 @@ def notes_of(texts: Iterable[str]) -> tuple[Notification, ...]:
 
 class DatabaseStore(CampaignView, StepDriver):
     """What both database stores share beyond the step sequence and the reading side:
-    closing, the context manager, loading contacts in batches, and reading the
-    campaign row afresh. A store implements `_refresh`, `_known`, `_next_index`,
-    `_known_ids` and `_insert_rows`."""
+    closing, the context manager, loading contacts in batches, reading the
+    campaign row afresh, and the snapshot. A store implements `_refresh`, `_known`, `_next_index`,
+    `_known_ids`, `_insert_rows`, `outbox`, `_scan` and `_send_rows`."""
 
     __slots__ = ()
     _db: Any
@@ -176,6 +177,14 @@ class DatabaseStore(CampaignView, StepDriver):
         """The campaign row, reloaded first if another connection committed since."""
         self._refresh()
         return self._state
+
+    def snapshot(self) -> JSONObject:
+        """The whole campaign in `CampaignRunner.snapshot`'s format (every row is read:
+        for export and tests, not for a hot path); ``CampaignRunner.restore`` rebuilds
+        it in memory."""
+        state = self._current()
+        sends = ((moment(at), phone) for at, phone in self._send_rows())
+        return document(self._rules, state, self._states(), self.outbox, self._rng, sends)
 
     def contact(self, contact_id: str) -> Contact:
         """The contact ``contact_id``; raises `InvalidInput` if there is none."""
@@ -251,3 +260,20 @@ class DatabaseStore(CampaignView, StepDriver):
     def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
         """Insert new contact rows ``(idx, id, *columns)``."""
         raise NotImplementedError
+
+    @property
+    def outbox(self) -> tuple[Notification, ...]:
+        """Notifications emitted and not yet drained, oldest first."""
+        raise NotImplementedError
+
+    def _scan(self, column: str) -> Iterator[tuple[int, str]]:
+        """``(index, column text)`` of every row in loading order, read in batches."""
+        raise NotImplementedError
+
+    def _send_rows(self) -> list[tuple[int, str]]:
+        """The recent sends as ``(microseconds, phone)``, oldest first (for `snapshot`)."""
+        raise NotImplementedError
+
+    def _states(self) -> Iterator[ContactState]:
+        """Every row's state in loading order, read in batches."""
+        return (load_state(text) for _, text in self._scan("state"))

@@ -85,7 +85,6 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
-from .._fields import JSONObject
 from ..engine import steps
 from ..engine.reducers import (
     CampaignCounts,
@@ -107,7 +106,6 @@ from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
 from ..runner.driver import RetryLocked, new_tally
-from ..runner.snapshot import document
 from ..runner.view import ContactsView
 from ..statuses import CampaignStatus, Channel
 from ._shared import (
@@ -707,10 +705,6 @@ class PostgresCampaign(DatabaseStore):
             yield from rows
             last = rows[-1][0]
 
-    def _states(self) -> Iterator[ContactState]:
-        """Every row's state in loading order, read in batches."""
-        return (load_state(text) for _, text in self._scan("state"))
-
     def _queue(self, notes: Iterable[Notification]) -> None:
         """Insert notifications into the outbox table, in order."""
         rows = [(self._id, dumps(n.to_dict())) for n in notes]
@@ -806,24 +800,12 @@ class PostgresCampaign(DatabaseStore):
             self._changes = new_tally()
             self._locked = False
 
-    # ------------------------------------------------------------------ plain data
-
-    def snapshot(self) -> JSONObject:
-        """The whole campaign in `CampaignRunner.snapshot`'s format (every row is read:
-        for export and tests, not for a hot path); ``CampaignRunner.restore`` rebuilds
-        it in memory."""
-        state = self._current()
-        sends = self._db.execute(
+    def _send_rows(self) -> list[tuple[int, str]]:
+        """The recent sends as (microseconds, phone), oldest first (for `snapshot`)."""
+        rows: list[tuple[int, str]] = self._db.execute(
             "SELECT at_us, phone FROM ck_sends WHERE campaign_id = %s ORDER BY seq", (self._id,)
         ).fetchall()
-        return document(
-            self._rules,
-            state,
-            self._states(),
-            self.outbox,
-            self._rng,
-            ((moment(at), phone) for at, phone in sends),
-        )
+        return rows
 
 
 def _connect(conninfo: Any) -> Any:

@@ -91,7 +91,6 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
-from .._fields import JSONObject
 from ..engine import steps
 from ..engine.reducers import CampaignCounts, Notification
 from ..errors import InvalidInput, shown
@@ -109,7 +108,6 @@ from ..policies.rotation import RotationPolicy
 from ..policies.rules import CampaignRules
 from ..policies.schedule import Schedule
 from ..runner.driver import TALLY_KEYS
-from ..runner.snapshot import document
 from ..runner.view import ContactsView
 from ..statuses import Channel
 from ._shared import (
@@ -466,10 +464,6 @@ class SQLiteCampaign(DatabaseStore):
             yield from rows
             last = rows[-1][0]
 
-    def _states(self) -> Iterator[ContactState]:
-        """Every row's state in loading order, read in batches."""
-        return (load_state(text) for _, text in self._scan("state"))
-
     # ------------------------------------------------------------------ storage (driver)
 
     def _due_key(self, now: datetime) -> int:
@@ -592,22 +586,12 @@ class SQLiteCampaign(DatabaseStore):
                 self._rng.setstate(rng_state)
             raise
 
-    # ------------------------------------------------------------------ plain data
-
-    def snapshot(self) -> JSONObject:
-        """The whole campaign in `CampaignRunner.snapshot`'s format (every row is read:
-        for export and tests, not for a hot path); ``CampaignRunner.restore`` rebuilds
-        it in memory."""
-        state = self._current()
-        sends = self._db.execute("SELECT at_us, phone FROM sends ORDER BY seq").fetchall()
-        return document(
-            self._rules,
-            state,
-            self._states(),
-            self.outbox,
-            self._rng,
-            ((moment(at), phone) for at, phone in sends),
-        )
+    def _send_rows(self) -> list[tuple[int, str]]:
+        """The recent sends as (microseconds, phone), oldest first (for `snapshot`)."""
+        rows: list[tuple[int, str]] = self._db.execute(
+            "SELECT at_us, phone FROM sends ORDER BY seq"
+        ).fetchall()
+        return rows
 
 
 def _contact(text: str) -> Contact:
